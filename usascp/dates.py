@@ -1,0 +1,58 @@
+"""Partial dates ("2020", "2020-10", "2020-10-05"): public sources often give only a year or a month."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTH_ABBREVIATIONS = calendar.month_abbr
+
+
+def parse_partial_date(text: str) -> tuple[int, int | None, int | None] | None:
+    """Return (year, month, day) with None for the parts the text leaves out, or None if it is not a date."""
+    match = _PARTIAL_DATE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return year, month, day
+
+
+def is_partial_date(text: str) -> bool:
+    return parse_partial_date(text) is not None
+
+
+def earliest_day(text: str) -> dt.date:
+    """The first day the partial date can mean: "2020" -> 2020-01-01."""
+    year, month, day = parse_partial_date(text)
+    return dt.date(year, month or 1, day or 1)
+
+
+def latest_day(text: str) -> dt.date:
+    """The last day the partial date can mean: "2020-02" -> 2020-02-29."""
+    year, month, day = parse_partial_date(text)
+    month = month or 12
+    return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+
+
+def format_partial_date(text: str | None) -> str:
+    """People-friendly: "2020" -> "2020", "2020-10" -> "Oct 2020", "2020-10-05" -> "5 Oct 2020"."""
+    parsed = parse_partial_date(text) if isinstance(text, str) else None
+    if parsed is None:
+        return "date not published"
+    year, month, day = parsed
+    if month is None:
+        return str(year)
+    if day is None:
+        return f"{MONTH_ABBREVIATIONS[month]} {year}"
+    return f"{day} {MONTH_ABBREVIATIONS[month]} {year}"
+
+
+def year_of(text: str | None) -> int | None:
+    parsed = parse_partial_date(text) if isinstance(text, str) else None
+    return parsed[0] if parsed else None
