@@ -1,0 +1,306 @@
+"""Pure functions from a Dataset to the figures the pages show. Unknown amounts stay unknown, never zero.
+
+Two ideas run through this module:
+
+* A *reporting unit* is a project whose parent is not in the same selection. Components (a WiSE city
+  pair, a named Business Innovation Fund award) fold into their parent when both are selected, so a
+  program and its parts are never counted twice; a component selected alone (say, by its city) stands
+  for itself.
+* Money and results are attributed to a place only as precisely as the source allows: to a city when a
+  project works in exactly one, otherwise to "several cities", a country, or the region, never split
+  by guesswork.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from usascp.dates import latest_day, year_of
+from usascp.load import Dataset
+from usascp.schema import ASEAN_COUNTRIES
+
+USASCP_ONLY = ("usascp_project",)
+
+SEVERAL_CITIES = "Several cities (not split)"
+SEVERAL_COUNTRIES = "Several countries (not split)"
+COUNTRY_WIDE = "Country level (no city named)"
+REGIONAL = "Regional (ASEAN-wide)"
+LOCATION_UNKNOWN = "Location not published"
+YEAR_UNKNOWN = "Year not published"
+
+FUNDING_DIMENSIONS = ("year", "agency", "sector", "country", "city")
+
+
+def select_projects(dataset: Dataset, relationships=USASCP_ONLY) -> pd.DataFrame:
+    """Projects whose relationship to the partnership is one of `relationships` (USASCP's own by default)."""
+    return dataset.projects[dataset.projects["relationship"].isin(relationships)]
+
+
+def reporting_unit_of(projects: pd.DataFrame) -> pd.Series:
+    """For each selected project id, the id of the reporting unit it counts under (its parent if selected)."""
+    selected = set(projects["project_id"])
+    parent = projects["parent_project_id"]
+    unit = parent.where(parent.isin(selected), projects["project_id"])
+    return pd.Series(unit.to_numpy(), index=projects["project_id"].to_numpy(), name="unit_id")
+
+
+def reporting_units(projects: pd.DataFrame) -> pd.DataFrame:
+    """The selected projects that are not folded into a selected parent."""
+    units = reporting_unit_of(projects)
+    return projects[projects["project_id"].isin(set(units))]
+
+
+@dataclass(frozen=True)
+class FundingTotals:
+    disclosed_usd: float
+    projects_total: int
+    projects_disclosing: int
+
+    @property
+    def projects_not_disclosing(self) -> int:
+        return self.projects_total - self.projects_disclosing
+
+
+def _grants_by_unit(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
+    units = reporting_unit_of(projects)
+    grants = dataset.grants[dataset.grants["project_id"].isin(units.index)]
+    return grants.assign(unit_id=grants["project_id"].map(units))
+
+
+def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None) -> FundingTotals:
+    """Disclosed funding of the selected projects, and how many reporting units disclose an amount at all."""
+    projects = select_projects(dataset) if projects is None else projects
+    grants = _grants_by_unit(dataset, projects)
+    return FundingTotals(
+        disclosed_usd=float(grants["amount_usd"].sum()),
+        projects_total=len(reporting_units(projects)),
+        projects_disclosing=grants["unit_id"].nunique(),
+    )
+
+
+def site_cities(dataset: Dataset) -> pd.DataFrame:
+    """Where each project works (not where its meetings were held), with city and country names."""
+    links = dataset.project_cities[dataset.project_cities["role"] == "site"]
+    return links.merge(dataset.cities[["city_id", "city", "iso3", "country"]], on="city_id")
+
+
+def project_countries(dataset: Dataset) -> pd.DataFrame:
+    """Every (project_id, iso3, country) a project touches through its cities (site or venue) or directly."""
+    via_cities = dataset.project_cities.merge(dataset.cities[["city_id", "iso3"]], on="city_id")[["project_id", "iso3"]]
+    both = pd.concat([via_cities, dataset.project_countries[["project_id", "iso3"]]]).drop_duplicates()
+    return both.assign(country=both["iso3"].map(ASEAN_COUNTRIES)).reset_index(drop=True)
+
+
+def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.Series:
+    """Where a project's money and results can honestly be placed, at `level` "city" or "country".
+
+    A project with one site city gets that city (or its country); several sites in one country get that
+    country; otherwise it is "several", country-wide, regional or unknown, following its geographic scope.
+    """
+    sites = site_cities(dataset)
+    direct = dataset.project_countries
+    labels = {}
+    for project in projects.itertuples(index=False):
+        cities = sites[sites["project_id"] == project.project_id]
+        countries = set(cities["country"]) | {ASEAN_COUNTRIES[i] for i in direct.loc[direct["project_id"] == project.project_id, "iso3"]}
+        if level == "city" and len(cities) == 1:
+            label = cities["city"].iloc[0]
+        elif level == "city" and len(cities) > 1:
+            label = SEVERAL_CITIES
+        elif level == "city" and countries:
+            label = COUNTRY_WIDE
+        elif level == "country" and len(countries) == 1:
+            label = next(iter(countries))
+        elif level == "country" and countries:
+            label = SEVERAL_COUNTRIES
+        elif project.geographic_scope == "regional":
+            label = REGIONAL
+        else:
+            label = LOCATION_UNKNOWN
+        labels[project.project_id] = label
+    return pd.Series(labels, name=level, dtype=object)
+
+
+def funding_by(dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Disclosed funding grouped by year, agency, sector, country or city, with the not-disclosed count beside it.
+
+    Columns: `dimension`, disclosed_usd, grants, projects_disclosing, projects_not_disclosed. Amounts
+    follow their reporting unit; a unit with no published amount is counted under its own start year
+    (or "Year not published") and never added as zero.
+    """
+    if dimension not in FUNDING_DIMENSIONS:
+        raise ValueError(f"dimension must be one of {FUNDING_DIMENSIONS}, not {dimension!r}")
+    projects = select_projects(dataset) if projects is None else projects
+    units = reporting_units(projects)
+    grants = _grants_by_unit(dataset, projects)
+
+    if dimension == "year":
+        grant_key = grants["award_date"].map(year_of)
+        unit_key = units.set_index("project_id")["start_date"].map(lambda d: year_of(d) or YEAR_UNKNOWN)
+    else:
+        column = {"agency": "lead_agency", "sector": "sector"}.get(dimension)
+        if column:
+            unit_key = units.set_index("project_id")[column]
+        else:
+            unit_key = location_labels(dataset, units, dimension)
+        grant_key = grants["unit_id"].map(unit_key)
+
+    disclosed = (
+        grants.assign(key=grant_key)
+        .groupby("key", sort=False)
+        .agg(disclosed_usd=("amount_usd", "sum"), grants=("grant_id", "count"), projects_disclosing=("unit_id", "nunique"))
+    )
+    not_disclosed_units = units[~units["project_id"].isin(set(grants["unit_id"]))]
+    not_disclosed = unit_key.loc[not_disclosed_units["project_id"]].value_counts().rename("projects_not_disclosed")
+    table = disclosed.join(not_disclosed, how="outer")
+    # A group with no published amount has an unknown total, not a zero one.
+    table = table.fillna({"grants": 0, "projects_disclosing": 0, "projects_not_disclosed": 0})
+    table = table.astype({"grants": int, "projects_disclosing": int, "projects_not_disclosed": int})
+    table.index.name = dimension
+    table = table.reset_index()
+    if dimension == "year":
+        table["_order"] = table["year"].map(lambda y: y if isinstance(y, int) else 9999)
+        return table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+METRIC_LABELS = {
+    "records_digitized": "Records digitized",
+    "professionals_trained": "Professionals trained",
+    "hospitals_onboarded": "Hospitals and clinics onboarded",
+    "people_served": "People served",
+    "participants": "Participants",
+    "proposals_received": "Proposals received",
+    "solutions_funded": "Solutions funded",
+    "funding_requested_usd": "Funding requested (USD)",
+    "city_pairs": "City pairs",
+    "universities_trained": "Universities trained",
+    "incubators_trained": "Incubators trained",
+    "countries_engaged": "Countries engaged",
+    "shoes_collected": "Pairs of shoes collected",
+    "stated_commitment_usd": "Stated commitment (USD)",
+    "projects_count": "Projects (as stated by the partnership)",
+    "member_cities": "ASCN member cities",
+}
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Result figures that may be added up: no targets, no context, and no second report of the same figure."""
+    metrics = dataset.metrics
+    rows = metrics[(metrics["value_type"] == "result") & metrics["duplicate_of"].isna()]
+    if projects is not None:
+        rows = rows[rows["project_id"].isin(set(projects["project_id"]))]
+    return rows
+
+
+def metric_totals(dataset: Dataset, by: str | None = None, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sum result metrics overall, by "project" or by "city", keeping lower-bound and approximate flags.
+
+    A total that includes any "more than" figure is itself a lower bound, so "100,000+" stays "100,000+".
+    By city, a figure goes to its own city when the source names one, else to its project's single site
+    city, else to "several cities"/country-wide/regional as the project's geography says.
+    Columns: [by], metric, value, is_lower_bound, is_approximate, figures, as_of (latest), source_ids.
+    """
+    rows = countable_metrics(dataset, projects)
+    if by == "project":
+        keys = ["project_id"]
+    elif by == "city":
+        involved = dataset.projects[dataset.projects["project_id"].isin(set(rows["project_id"].dropna()))]
+        project_place = location_labels(dataset, involved, "city")
+        city_names = dataset.cities.set_index("city_id")["city"]
+        place = rows["city_id"].map(city_names).fillna(rows["project_id"].map(project_place)).fillna(REGIONAL)
+        rows = rows.assign(city=place)
+        keys = ["city"]
+    elif by is None:
+        keys = []
+    else:
+        raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
+    grouped = rows.groupby(keys + ["metric"], sort=True, dropna=False)
+    table = grouped.agg(
+        value=("value", "sum"),
+        is_lower_bound=("is_lower_bound", "any"),
+        is_approximate=("is_approximate", "any"),
+        figures=("metric_id", "count"),
+        as_of=("as_of", lambda dates: max(dates.dropna(), key=latest_day, default=None)),
+        source_ids=("source_id", lambda ids: ";".join(dict.fromkeys(ids))),
+    ).reset_index()
+    return table.astype({"is_lower_bound": bool, "is_approximate": bool})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number with what a reader needs to trust it."""
+
+    value: float
+    is_lower_bound: bool = False
+    is_approximate: bool = False
+    as_of: str | None = None
+    source_ids: tuple[str, ...] = ()
+
+
+def metric_figure(dataset: Dataset, metric: str, projects: pd.DataFrame | None = None) -> Figure | None:
+    """The total of one result metric across the selection, or None when no figure is published."""
+    totals = metric_totals(dataset, projects=projects)
+    row = totals[totals["metric"] == metric]
+    if row.empty:
+        return None
+    row = row.iloc[0]
+    return Figure(float(row["value"]), bool(row["is_lower_bound"]), bool(row["is_approximate"]), row["as_of"], tuple(row["source_ids"].split(";")))
+
+
+def latest_context_figure(dataset: Dataset, metric: str, scope: str) -> Figure | None:
+    """The most recent context figure the sources give (e.g. the ASCN's reported size), or None."""
+    metrics = dataset.metrics
+    rows = metrics[(metrics["metric"] == metric) & (metrics["scope"] == scope) & (metrics["value_type"] == "context")]
+    rows = rows[rows["as_of"].notna()]
+    if rows.empty:
+        return None
+    row = rows.loc[rows["as_of"].map(latest_day).idxmax()]
+    return Figure(float(row["value"]), bool(row["is_lower_bound"]), bool(row["is_approximate"]), row["as_of"], (row["source_id"],))
+
+
+@dataclass(frozen=True)
+class NetworkSize:
+    member_cities: int
+    original_pilot_cities: int
+    later_members: int
+
+
+def network_size(dataset: Dataset) -> NetworkSize:
+    cohort = dataset.cities["ascn_cohort"]
+    return NetworkSize(
+        member_cities=len(cohort),
+        original_pilot_cities=int((cohort == "original_2018_pilot").sum()),
+        later_members=int((cohort == "later_member").sum()),
+    )
+
+
+def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per member city: where it is, its cohort, and how many selected projects work there.
+
+    Columns: city_id, city, country, iso3, lat, lon, ascn_cohort, ascn_joined_year, population,
+    projects (site or venue links), disclosed_usd (funding attributed to exactly this city; NA when none is).
+    """
+    projects = select_projects(dataset) if projects is None else projects
+    links = dataset.project_cities[dataset.project_cities["project_id"].isin(set(projects["project_id"]))]
+    project_counts = links.groupby("city_id")["project_id"].nunique()
+    funding = funding_by(dataset, "city", projects).set_index("city")["disclosed_usd"]
+    cities = dataset.cities[
+        ["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]
+    ].copy()
+    cities["projects"] = cities["city_id"].map(project_counts).fillna(0).astype(int)
+    cities["disclosed_usd"] = cities["city"].map(funding).astype("Float64")
+    return cities.reset_index(drop=True)
+
+
+def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
+    """The sources table rows for `source_ids`, in the order given, without repeats."""
+    wanted = list(dict.fromkeys(source_ids))
+    sources = dataset.sources.set_index("source_id")
+    return sources.loc[[s for s in wanted if s in sources.index]].reset_index()

@@ -1,0 +1,36 @@
+"""Numbers and labels written for people: "$4.4M", "108,750", "100,000+", "Oct 2020"."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from usascp.dates import format_partial_date  # noqa: F401  (re-exported: pages format dates from here too)
+
+NOT_DISCLOSED = "not disclosed"
+
+
+def format_usd(amount) -> str:
+    """Whole dollars below a million ("$98,750"), then one decimal in millions or billions ("$4.4M")."""
+    if amount is None or pd.isna(amount):
+        return NOT_DISCLOSED
+    amount = float(amount)
+    if abs(amount) >= 1e9:
+        return f"${amount / 1e9:.1f}B"
+    if abs(amount) >= 1e6:
+        return f"${amount / 1e6:.1f}M"
+    return f"${amount:,.0f}"
+
+
+def format_count(value, is_lower_bound: bool = False, is_approximate: bool = False) -> str:
+    """A count with thousands separators; "+" for a lower bound ("over 800" -> "800+"), "~" for an approximation."""
+    if value is None or pd.isna(value):
+        return NOT_DISCLOSED
+    value = float(value)
+    text = f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
+    if is_approximate and not is_lower_bound:
+        text = "~" + text
+    if is_lower_bound:
+        text += "+"
+    return text

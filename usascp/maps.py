@@ -1,0 +1,59 @@
+"""pydeck maps that work offline: a map style served by the app itself, never a tile server."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pydeck as pdk
+
+from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb
+from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
+
+# Served from static/ (server.enableStaticServing). Without a style of its own, Streamlit's pydeck
+# chart loads a CARTO basemap from the internet, which summit halls often do not have.
+OFFLINE_MAP_STYLE = "/app/static/basemap-blank.json"
+
+# MapLibre zoom (512-pixel tiles): 3.3 fits Mandalay to Banyuwangi in a 560-pixel-high map.
+ASEAN_VIEW = pdk.ViewState(latitude=6.5, longitude=109.0, zoom=3.3, min_zoom=2, max_zoom=10)
+
+CITY_TOOLTIP = {
+    "html": "<b>{city}</b>, {country}<br/>{cohort_label}<br/>Projects: {projects}<br/>Disclosed funding: {funding_label}",
+    "style": {"backgroundColor": "#1A1A1A", "color": "#FFFFFF", "fontSize": "14px"},
+}
+
+
+def city_points(cities: pd.DataFrame) -> pd.DataFrame:
+    """The columns the city layer draws and its tooltip shows, with sizes in metres.
+
+    `cities` is aggregate.city_summary(): cities with more projects get bigger dots, and a city with none
+    still shows, at the smallest size, because membership is the point of the map.
+    """
+    points = cities[["city_id", "city", "country", "lat", "lon", "ascn_cohort", "projects", "disclosed_usd"]].copy()
+    points["lat"] = points["lat"].astype(float)
+    points["lon"] = points["lon"].astype(float)
+    points["radius_m"] = 25_000 + 15_000 * points["projects"].clip(upper=8)
+    points["colour"] = points["ascn_cohort"].map(lambda cohort: hex_to_rgb(COHORT_COLOURS[cohort], 220))
+    points["cohort_label"] = points["ascn_cohort"].map(COHORT_LABELS)
+    points["funding_label"] = points["disclosed_usd"].map(
+        lambda amount: NOT_DISCLOSED if pd.isna(amount) else format_usd(amount)
+    )
+    points["projects"] = points["projects"].map(format_count)
+    return points
+
+
+def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
+    """Member cities as dots coloured by when they joined the network, on the offline background."""
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        data=city_points(cities),
+        id="cities",
+        get_position=["lon", "lat"],
+        get_radius="radius_m",
+        get_fill_color="colour",
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1.5,
+        stroked=True,
+        radius_min_pixels=6,
+        radius_max_pixels=40,
+        pickable=True,
+    )
+    return pdk.Deck(layers=[layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
