@@ -33,7 +33,7 @@ cities_col.metric(
     format_count(network.member_cities),
     help=f"{network.original_pilot_cities} original pilot cities named in 2018 and {network.later_members} that joined since."
     + (
-        f" The network reported {format_count(reported_size.value)} members in {format_partial_date(reported_size.as_of)};"
+        f" The network reported {format_count(reported_size.value)} members as of {format_partial_date(reported_size.as_of)};"
         f" {format_count(reported_size.value - network.member_cities)} of them are not yet named in public sources."
         if reported_size and reported_size.value > network.member_cities
         else ""

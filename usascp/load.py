@@ -47,6 +47,7 @@ class Dataset:
     projects: pd.DataFrame
     project_cities: pd.DataFrame
     project_countries: pd.DataFrame
+    project_sources: pd.DataFrame
     grants: pd.DataFrame
     metrics: pd.DataFrame
     events: pd.DataFrame
@@ -132,7 +133,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += _describe_failures(errors.failure_cases, frame, file_name, unparsed)
+        problems += _describe_failures(errors.failure_cases, file_name, unparsed)
     has_all_columns = all(name in frame for name in schema.columns)
     return (frame if has_all_columns else None), problems
 
@@ -163,7 +164,7 @@ def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
     return values.astype(object).where(present, None), []
 
 
-def _describe_failures(failures: pd.DataFrame, frame: pd.DataFrame, file_name: str, unparsed) -> list[Problem]:
+def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list[Problem]:
     problems = []
     for failure in failures.itertuples(index=False):
         check, column, index = str(failure.check), failure.column, failure.index
@@ -184,10 +185,6 @@ def _describe_failures(failures: pd.DataFrame, frame: pd.DataFrame, file_name: s
             problems.append(Problem(file_name, spreadsheet_row(index), columns, str(failure.failure_case), "a unique value (it appears more than once)"))
         elif check.startswith("dtype("):
             continue  # the type conversion above already explained it
-        elif column is None:
-            end_column = check.split(" on or after ")[0] if " on or after " in check else None
-            value = frame.at[index, end_column] if end_column else None
-            problems.append(Problem(file_name, spreadsheet_row(index), end_column, None if value is None else str(value), check))
         else:
             problems.append(Problem(file_name, spreadsheet_row(index), column, str(failure.failure_case), check))
     problems.sort(key=lambda problem: (problem.row or 0, problem.column or ""))

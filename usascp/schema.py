@@ -83,22 +83,6 @@ def _optional(dtype, *checks) -> pa.Column:
     return pa.Column(dtype, list(checks), nullable=True)
 
 
-def _ends_after_start(start: str, end: str) -> pa.Check:
-    """Rows where both dates are given must not end before they start (compared generously for partial dates)."""
-
-    def in_order(frame: pd.DataFrame) -> pd.Series:
-        def row_ok(row) -> bool:
-            if pd.isna(row[start]) or pd.isna(row[end]):
-                return True
-            if not (is_partial_date(row[start]) and is_partial_date(row[end])):
-                return True  # the column checks report malformed dates
-            return latest_day(row[end]) >= earliest_day(row[start])
-
-        return frame.apply(row_ok, axis=1).astype(bool)
-
-    return pa.Check(in_order, name=f"{end}_after_{start}", error=f"{end} on or after {start}")
-
-
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources": pa.DataFrameSchema(
         {
@@ -149,9 +133,16 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "end_date": _optional(str, _partial_date()),
             "summary": _required(str),
             "amount_note": _optional(str),
+        },
+        strict=True,
+    ),
+    # Every source a project draws on; the first listed for a project is its main one.
+    "project_sources": pa.DataFrameSchema(
+        {
+            "project_id": _required(str),
             "source_id": _required(str),
         },
-        checks=[_ends_after_start("start_date", "end_date")],
+        unique=["project_id", "source_id"],
         strict=True,
     ),
     "project_cities": pa.DataFrameSchema(
@@ -227,10 +218,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "source_id": _required(str),
             "summary": _optional(str),
         },
-        checks=[_ends_after_start("start_date", "end_date")],
         strict=True,
     ),
 }
+
+DATED_TABLES = ("projects", "events")
 
 # Load order matters only for messages: sources first, since every other table points at it.
 TABLE_FILES = {name: f"{name}.csv" for name in SCHEMAS}
@@ -249,6 +241,7 @@ FOREIGN_KEYS = [
     ForeignKey("project_cities", "project_id", "projects", "project_id"),
     ForeignKey("project_cities", "city_id", "cities", "city_id"),
     ForeignKey("project_countries", "project_id", "projects", "project_id"),
+    ForeignKey("project_sources", "project_id", "projects", "project_id"),
     ForeignKey("grants", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "city_id", "cities", "city_id"),
@@ -322,6 +315,14 @@ def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     def add(table, index, column, message, value=None):
         problems.append(Problem(TABLE_FILES[table], spreadsheet_row(index), column, value, message))
 
+    for table in DATED_TABLES:
+        frame = tables.get(table)
+        if frame is None or not {"start_date", "end_date"} <= set(frame):
+            continue
+        for index, start, end in zip(frame.index, frame["start_date"], frame["end_date"]):
+            if is_partial_date(start) and is_partial_date(end) and latest_day(end) < earliest_day(start):
+                add(table, index, "end_date", f"on or after the start date ({start})", end)
+
     cities = tables.get("cities")
     if cities is not None and {"population", "population_year", "population_source_id"} <= set(cities):
         for index, row in cities[cities["population"].notna()].iterrows():
@@ -340,6 +341,12 @@ def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             parent = row["parent_project_id"]
             if pd.notna(parent) and (parent == row["project_id"] or pd.notna(parent_of.get(parent))):
                 add("projects", index, "parent_project_id", "a top-level project (components are one level deep)", parent)
+    project_sources = tables.get("project_sources")
+    if projects is not None and project_sources is not None and "project_id" in project_sources:
+        sourced = set(project_sources["project_id"])
+        for index, project_id in projects["project_id"].items():
+            if project_id not in sourced:
+                add("projects", index, "project_id", "a project with at least one row in project_sources.csv", project_id)
     if projects is not None and "geographic_scope" in projects:
         links = tables.get("project_cities")
         site_projects = set(links.loc[links["role"] == "site", "project_id"]) if links is not None else set()

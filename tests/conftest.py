@@ -1,0 +1,56 @@
+"""Shared fixtures: the shipped dataset, and a scratch copy of data/ that a test may break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from usascp.load import DEFAULT_DATA_DIR, load_dataset
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return load_dataset(DEFAULT_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def raw_tables():
+    """The CSV files as plain text tables, read independently of usascp, to check its answers against."""
+    return {
+        path.stem: pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in sorted(DEFAULT_DATA_DIR.glob("*.csv"))
+    }
+
+
+class DataCopy:
+    """A copy of data/ in a temporary folder, with helpers to edit one CSV file as text."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, table: str) -> Path:
+        return self.folder / f"{table}.csv"
+
+    def text(self, table: str) -> str:
+        return self.path(table).read_text(encoding="utf-8")
+
+    def replace(self, table: str, old: str, new: str, count: int = 1) -> None:
+        text = self.text(table)
+        assert old in text, f"{old!r} not found in {table}.csv"
+        self.path(table).write_text(text.replace(old, new, count), encoding="utf-8")
+
+    def append_line(self, table: str, line: str) -> None:
+        with self.path(table).open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    return DataCopy(folder)

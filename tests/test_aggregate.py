@@ -1,0 +1,211 @@
+"""Aggregations on the shipped data, checked against sums computed straight from the CSV files."""
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from usascp import aggregate
+from usascp.schema import RELATIONSHIPS
+
+ALL = tuple(RELATIONSHIPS)
+
+
+def usascp_grant_total(raw_tables) -> float:
+    grants, projects = raw_tables["grants"], raw_tables["projects"]
+    joined = grants.merge(projects[["project_id", "relationship"]], on="project_id")
+    return joined.loc[joined["relationship"] == "usascp_project", "amount_usd"].astype(float).sum()
+
+
+def test_funding_totals_equal_the_csv_sum_and_count_the_silent(dataset, raw_tables):
+    totals = aggregate.funding_totals(dataset)
+    assert totals.disclosed_usd == usascp_grant_total(raw_tables) == 4_398_750
+    assert (totals.projects_disclosing, totals.projects_total, totals.projects_not_disclosing) == (4, 19, 15)
+
+
+def test_sister_and_private_programs_only_count_when_asked(dataset):
+    totals = aggregate.funding_totals(dataset, aggregate.select_projects(dataset, ALL))
+    assert totals.disclosed_usd == 4_598_750  # plus the two $100,000 STIC award rounds
+    assert (totals.projects_disclosing, totals.projects_total) == (5, 24)
+
+
+def test_components_fold_into_their_program_only_when_it_is_selected(dataset):
+    projects = dataset.projects
+    with_program = projects[projects["project_id"].str.startswith("wise")]
+    assert list(aggregate.reporting_units(with_program)["project_id"]) == ["wise"]
+    pairs_alone = projects[projects["project_id"].str.startswith("wise_")]
+    assert len(aggregate.reporting_units(pairs_alone)) == 5
+
+
+def test_a_component_selected_alone_does_not_inherit_its_programs_money(dataset):
+    da_nang_award = dataset.projects[dataset.projects["project_id"] == "bif1_5rtech"]
+    totals = aggregate.funding_totals(dataset, da_nang_award)
+    assert (totals.disclosed_usd, totals.projects_disclosing, totals.projects_total) == (0, 0, 1)
+
+
+def test_funding_by_country_places_money_only_where_the_source_does(dataset):
+    table = aggregate.funding_by(dataset, "country").set_index("country")
+    assert table.at["Cambodia", "disclosed_usd"] == 98_750
+    assert table.at[aggregate.REGIONAL, "disclosed_usd"] == 4_000_000  # both innovation fund rounds
+    assert table.at[aggregate.SEVERAL_COUNTRIES, "disclosed_usd"] == 300_000  # UNC Charlotte: Vietnam, Thailand, Indonesia
+    assert pd.isna(table.at["Singapore", "disclosed_usd"])
+    assert table.at["Singapore", "projects_not_disclosed"] == 1
+    assert table["disclosed_usd"].sum() == 4_398_750
+
+
+def test_funding_by_city_never_splits_a_multi_city_grant(dataset):
+    table = aggregate.funding_by(dataset, "city").set_index("city")
+    assert table.at[aggregate.SEVERAL_CITIES, "disclosed_usd"] == 98_750  # Phnom Penh, Siem Reap and Battambang
+    assert "Phnom Penh" not in table.index
+    assert table.at[aggregate.COUNTRY_WIDE, "disclosed_usd"] == 300_000
+
+
+def test_funding_by_year_uses_award_years_and_keeps_undated_projects(dataset):
+    table = aggregate.funding_by(dataset, "year").set_index("year")
+    assert table.at[2020, "disclosed_usd"] == 98_750
+    assert table.at[2022, "disclosed_usd"] == 1_300_000
+    assert table.at[2024, "disclosed_usd"] == 3_000_000
+    assert pd.isna(table.at[2019, "disclosed_usd"])
+    assert table.at[2019, "projects_not_disclosed"] == 5
+    assert list(table.index)[-1] == aggregate.YEAR_UNKNOWN
+    assert table["projects_not_disclosed"].sum() == 15
+
+
+@pytest.mark.parametrize("dimension", aggregate.FUNDING_DIMENSIONS)
+def test_every_breakdown_adds_up_to_the_totals(dataset, dimension):
+    table = aggregate.funding_by(dataset, dimension)
+    totals = aggregate.funding_totals(dataset)
+    assert table["disclosed_usd"].sum() == totals.disclosed_usd
+    assert table["projects_not_disclosed"].sum() == totals.projects_not_disclosing
+    assert not (table["disclosed_usd"] == 0).any(), "a group with no published amount must be NA, not 0"
+
+
+def test_funding_by_agency_and_sector(dataset):
+    agency = aggregate.funding_by(dataset, "agency").set_index("agency")
+    assert agency.at["State", "disclosed_usd"] == 4_398_750
+    assert agency.at["USDOT", "projects_not_disclosed"] == 2
+    sector = aggregate.funding_by(dataset, "sector").set_index("sector")
+    assert sector.at["Innovation funds", "disclosed_usd"] == 4_000_000
+    assert sector.at["Health", "disclosed_usd"] == 98_750
+
+
+def test_unknown_dimension_is_refused(dataset):
+    with pytest.raises(ValueError, match="dimension must be one of"):
+        aggregate.funding_by(dataset, "planet")
+
+
+def test_location_labels_follow_geographic_scope(dataset):
+    projects = dataset.projects.set_index("project_id", drop=False)
+    chosen = projects.loc[["khm_hospital_digitization", "bif1_5rtech", "green_buildings_uncc", "wise", "nsf_bike_energy"]]
+    city = aggregate.location_labels(dataset, chosen, "city")
+    country = aggregate.location_labels(dataset, chosen, "country")
+    assert city.to_dict() == {
+        "khm_hospital_digitization": aggregate.SEVERAL_CITIES,
+        "bif1_5rtech": "Da Nang",
+        "green_buildings_uncc": aggregate.COUNTRY_WIDE,
+        "wise": aggregate.REGIONAL,
+        "nsf_bike_energy": aggregate.LOCATION_UNKNOWN,
+    }
+    assert country["khm_hospital_digitization"] == "Cambodia"
+    assert country["green_buildings_uncc"] == aggregate.SEVERAL_COUNTRIES
+
+
+def test_metric_totals_count_each_achievement_once(dataset, raw_tables):
+    totals = aggregate.metric_totals(dataset).set_index("metric")
+    assert totals.at["records_digitized", "value"] == 108_750  # not 208,750: the rounded usascp.org figure is a duplicate
+    assert totals.at["professionals_trained", "value"] == 867
+    assert not totals.at["records_digitized", "is_lower_bound"]
+    raw = raw_tables["metrics"]
+    raw_records = raw[(raw["metric"] == "records_digitized") & (raw["duplicate_of"] == "")]
+    assert float(raw_records["value"].astype(float).sum()) == 108_750
+
+
+def test_lower_bounds_survive_a_sum(dataset):
+    totals = aggregate.metric_totals(dataset).set_index("metric")
+    assert totals.at["people_served", "value"] == 21_000_000 and totals.at["people_served", "is_lower_bound"]
+    assert totals.at["shoes_collected", "value"] == 75_000 and totals.at["shoes_collected", "is_lower_bound"]
+
+
+def test_lower_bound_flag_propagates_when_duplicates_are_the_only_figures(dataset):
+    metrics = dataset.metrics.copy()
+    metrics.loc[metrics["metric_id"] == "M011", "duplicate_of"] = None
+    metrics.loc[metrics["metric_id"] == "M008", "value_type"] = "context"
+    rounded = dataclasses.replace(dataset, metrics=metrics)
+    figure = aggregate.metric_figure(rounded, "records_digitized")
+    assert (figure.value, figure.is_lower_bound) == (100_000, True)  # shows as "100,000+"
+
+
+def test_targets_and_context_are_never_added_to_results(dataset):
+    totals = aggregate.metric_totals(dataset).set_index("metric")
+    assert "member_cities" not in totals.index
+    assert "exchanges_per_pair" not in totals.index
+    assert "stated_commitment_usd" not in totals.index
+
+
+def test_metric_totals_by_project_and_city(dataset):
+    by_project = aggregate.metric_totals(dataset, by="project").set_index(["project_id", "metric"])
+    assert by_project.at[("khm_hospital_digitization", "hospitals_onboarded"), "value"] == 20
+    assert by_project.at[("tctp_smart_cities", "participants"), "value"] == 84
+    assert by_project.at[("tctp_smart_cities", "participants"), "is_approximate"]
+    by_city = aggregate.metric_totals(dataset, by="city").set_index(["city", "metric"])
+    assert by_city.at[("Singapore", "shoes_collected"), "value"] == 75_000
+    assert by_city.at[("Johor Bahru", "participants"), "value"] == 6
+    assert by_city.at[(aggregate.SEVERAL_CITIES, "records_digitized"), "value"] == 108_750
+    with pytest.raises(ValueError):
+        aggregate.metric_totals(dataset, by="agency")
+
+
+def test_metric_totals_follow_the_project_selection(dataset):
+    cambodia_grant = dataset.projects[dataset.projects["project_id"] == "khm_hospital_digitization"]
+    totals = aggregate.metric_totals(dataset, projects=cambodia_grant)
+    assert set(totals["metric"]) == {"hospitals_onboarded", "professionals_trained", "records_digitized"}
+
+
+def test_metric_figure_carries_date_and_source(dataset):
+    figure = aggregate.metric_figure(dataset, "records_digitized")
+    assert figure == aggregate.Figure(108_750, False, False, "2022-03", ("ppp_hospitals",))
+    assert aggregate.metric_figure(dataset, "trees_planted") is None
+
+
+def test_latest_context_figure_is_the_most_recent(dataset):
+    size = aggregate.latest_context_figure(dataset, "member_cities", "network")
+    assert (size.value, size.as_of, size.source_ids) == (34, "2025-04-06", ("thesun_ascn34",))
+    commitment = aggregate.latest_context_figure(dataset, "stated_commitment_usd", "program")
+    assert (commitment.value, commitment.is_lower_bound) == (10_000_000, True)
+    assert aggregate.latest_context_figure(dataset, "member_cities", "program") is None
+
+
+def test_network_size_counts_cohorts(dataset):
+    assert aggregate.network_size(dataset) == aggregate.NetworkSize(31, 26, 5)
+
+
+def test_city_summary_counts_projects_and_attributed_funding(dataset):
+    cities = aggregate.city_summary(dataset).set_index("city")
+    assert len(cities) == 31
+    assert cities.at["Phnom Penh", "projects"] == 2  # hospital digitization and the school gardens award
+    assert cities.at["Vientiane", "projects"] == 3
+    assert cities.at["Banyuwangi", "projects"] == 0
+    assert cities["disclosed_usd"].isna().all()  # no disclosed grant is for exactly one city
+
+
+def test_city_summary_attributes_single_city_grants(dataset):
+    grants = pd.concat(
+        [dataset.grants, dataset.grants.iloc[[0]].assign(grant_id="G999", project_id="bif1_ag4f", amount_usd=50_000.0)]
+    )
+    with_award = dataclasses.replace(dataset, grants=grants)
+    award_alone = dataset.projects[dataset.projects["project_id"] == "bif1_ag4f"]
+    cities = aggregate.city_summary(with_award, award_alone).set_index("city")
+    assert cities.at["Phnom Penh", "disclosed_usd"] == 50_000
+    # With its program selected too, the award folds into the region-wide fund and no city gets the money.
+    assert aggregate.city_summary(with_award)["disclosed_usd"].isna().all()
+
+
+def test_sources_for_keeps_order_and_drops_repeats(dataset):
+    sources = aggregate.sources_for(dataset, ["ppp_hospitals", "usascp_home", "ppp_hospitals"])
+    assert list(sources["source_id"]) == ["ppp_hospitals", "usascp_home"]
+    assert sources.iloc[0]["publisher"] == "The Phnom Penh Post"
+
+
+def test_metric_labels_are_readable():
+    assert aggregate.metric_label("records_digitized") == "Records digitized"
+    assert aggregate.metric_label("jogging_track_km") == "Jogging track km"

@@ -1,0 +1,26 @@
+import pandas as pd
+import pytest
+
+from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
+
+
+@pytest.mark.parametrize(
+    "amount, text",
+    [(98750, "$98,750"), (300000, "$300,000"), (1_000_000, "$1.0M"), (4_398_750, "$4.4M"), (2_500_000_000, "$2.5B"), (0, "$0")],
+)
+def test_usd_is_written_for_people(amount, text):
+    assert format_usd(amount) == text
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA])
+def test_unknown_amount_reads_not_disclosed_never_zero(missing):
+    assert format_usd(missing) == NOT_DISCLOSED == "not disclosed"
+
+
+def test_counts_keep_lower_bounds_and_approximations_visible():
+    assert format_count(108750) == "108,750"
+    assert format_count(100000, is_lower_bound=True) == "100,000+"
+    assert format_count(30, is_approximate=True) == "~30"
+    assert format_count(3.3, is_approximate=True) == "~3.3"
+    assert format_count(320, is_lower_bound=True, is_approximate=True) == "320+"
+    assert format_count(None) == NOT_DISCLOSED

@@ -1,0 +1,44 @@
+"""The city map: offline style, one dot per member city, tooltips with real values."""
+
+import json
+from pathlib import Path
+
+from usascp import aggregate
+from usascp.charts import COHORT_COLOURS, PALETTE, hex_to_rgb
+from usascp.maps import OFFLINE_MAP_STYLE, city_map, city_points
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_map_style_is_served_by_the_app_not_the_internet(dataset):
+    deck = city_map(aggregate.city_summary(dataset))
+    assert deck.map_style == OFFLINE_MAP_STYLE == "/app/static/basemap-blank.json"
+    style = json.loads((REPO / "static" / "basemap-blank.json").read_text())
+    assert style["version"] == 8 and style["sources"] == {}
+    assert "http" not in json.dumps(style)
+    assert json.loads(deck.to_json())["mapStyle"] == OFFLINE_MAP_STYLE
+
+
+def test_every_member_city_is_a_dot(dataset):
+    points = city_points(aggregate.city_summary(dataset))
+    assert len(points) == 31
+    assert set(points["city"]) >= {"Phnom Penh", "Sihanoukville", "Singapore", "Yangon"}
+
+
+def test_dots_grow_with_projects_and_are_coloured_by_cohort(dataset):
+    points = city_points(aggregate.city_summary(dataset)).set_index("city")
+    assert points.at["Vientiane", "radius_m"] > points.at["Battambang", "radius_m"] > points.at["Makassar", "radius_m"]
+    assert points.at["Makassar", "colour"] == hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 220)
+    assert points.at["Sumedang", "colour"] == hex_to_rgb(PALETTE["orange"], 220)
+
+
+def test_tooltip_says_not_disclosed_rather_than_zero(dataset):
+    points = city_points(aggregate.city_summary(dataset)).set_index("city")
+    assert points.at["Phnom Penh", "funding_label"] == "not disclosed"
+    assert points.at["Phnom Penh", "projects"] == "2"
+    assert points.at["Chiang Mai", "cohort_label"] == "Joined since 2023"
+
+
+def test_hex_to_rgb():
+    assert hex_to_rgb("#0072B2") == [0, 114, 178, 255]
+    assert hex_to_rgb("E69F00", 128) == [230, 159, 0, 128]
