@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev clean
+.PHONY: run test check-data install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -28,6 +28,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest
+
+# Validate data/ (or USASCP_DATA_DIR) and print each table's row count, or every problem found.
+check-data: install
+	$(BIN)/python -m usascp validate $(or $(USASCP_DATA_DIR),data)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,23 @@
+"""python -m usascp validate: the same report as the dashboard, with exit codes for scripts."""
+
+from usascp.__main__ import main
+from usascp.load import DEFAULT_DATA_DIR
+
+
+def test_valid_folder_exits_0_with_row_counts(capsys):
+    assert main(["validate", str(DEFAULT_DATA_DIR)]) == 0
+    out = capsys.readouterr().out
+    assert "valid. Would load sources 119, cities 31, projects 31" in out
+
+
+def test_invalid_folder_exits_1_and_lists_problems(data_copy, capsys):
+    data_copy.replace("grants", ",300000,", ',"12,5OO",')
+    assert main(["validate", str(data_copy.folder)]) == 1
+    out = capsys.readouterr().out
+    assert "The dataset has 1 problem:" in out
+    assert "grants.csv row 5, column amount_usd: '12,5OO' is not a number" in out
+
+
+def test_unreadable_folder_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "not a folder that can be read" in capsys.readouterr().err
