@@ -41,14 +41,26 @@ cities_col.metric(
     border=True,
 )
 cities_col.caption(f"{network.original_pilot_cities} original 2018 pilot cities")
-projects_col.metric("USASCP projects", format_count(units), border=True,
-                    help="Programs and stand-alone projects; components such as WiSE city pairs count under their program.")
+projects_col.metric(
+    "USASCP projects",
+    format_count(units),
+    border=True,
+    help="Programs and stand-alone projects; components such as WiSE city pairs count under their program.",
+)
 projects_col.caption(f"plus {other_units} sister, private or related programs")
-funding_col.metric("Disclosed funding", format_usd(funding.disclosed_usd), border=True,
-                   help=f"Exactly ${funding.disclosed_usd:,.0f}: every amount a public source states for a USASCP project, added up.")
+funding_col.metric(
+    "Disclosed funding",
+    format_usd(funding.disclosed_usd),
+    border=True,
+    help=f"Exactly ${funding.disclosed_usd:,.0f}: every amount a public source states for a USASCP project, added up.",
+)
 funding_col.caption(f"disclosed across {funding.projects_disclosing} of {funding.projects_total} projects")
 for column, label, figure in ((records_col, "Records digitized", records), (trained_col, "Professionals trained", trained)):
-    column.metric(label, format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published", border=True)
+    column.metric(
+        label,
+        format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published",
+        border=True,
+    )
     column.caption(figure_caption(dataset, figure))
 
 with st.container(border=True):
@@ -64,7 +76,7 @@ with st.container(border=True):
         f"{funding.projects_total} USASCP projects publish no amount and are counted as *not disclosed*, never as zero.{commitment_text}\n"
         "- **Sister programs, private initiatives and related U.S. government work** are listed but kept out of USASCP totals.\n"
         "- **Results** count each achievement once: where two sources report the same figure, the more precise one is used; "
-        "a figure given as \"more than\" is shown with a +."
+        'a figure given as "more than" is shown with a +.'
     )
 
 st.subheader("ASEAN Smart Cities Network member cities")
@@ -81,7 +93,9 @@ with list_col:
         width="stretch",
         height=min(35 * (len(busiest) + 1) + 3, 500),
     )
-    st.caption("Counts projects working in or meeting in each city. Region-wide programs reach every member and are not listed by city.")
+    st.caption(
+        "Counts projects working in or meeting in each city. Region-wide programs reach every member and are not listed by city."
+    )
 table_with_download(
     cities[["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"]]
     .assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))

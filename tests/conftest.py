@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from usascp.load import DEFAULT_DATA_DIR, load_dataset
+from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,10 +21,7 @@ def dataset():
 @pytest.fixture(scope="session")
 def raw_tables():
     """The CSV files as plain text tables, read independently of usascp, to check its answers against."""
-    return {
-        path.stem: pd.read_csv(path, dtype=str, keep_default_na=False)
-        for path in sorted(DEFAULT_DATA_DIR.glob("*.csv"))
-    }
+    return {path.stem: pd.read_csv(path, dtype=str, keep_default_na=False) for path in sorted(DEFAULT_DATA_DIR.glob("*.csv"))}
 
 
 class DataCopy:
@@ -47,6 +44,12 @@ class DataCopy:
     def append_line(self, table: str, line: str) -> None:
         with self.path(table).open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
+
+    def problems(self) -> list[str]:
+        """The problems load_dataset reports for this copy, as the sentences a person reads."""
+        with pytest.raises(DatasetError) as caught:
+            load_dataset(self.folder)
+        return [str(problem) for problem in caught.value.problems]
 
 
 @pytest.fixture

@@ -7,15 +7,31 @@ from usascp.schema import ASEAN_COUNTRIES, FOREIGN_KEYS
 # The 26 pilot cities named in the ASEAN Smart Cities Network concept note of April 2018.
 ORIGINAL_PILOT_CITIES = {
     "Bandar Seri Begawan": "Brunei",
-    "Battambang": "Cambodia", "Phnom Penh": "Cambodia", "Siem Reap": "Cambodia",
-    "Banyuwangi": "Indonesia", "Jakarta": "Indonesia", "Makassar": "Indonesia",
-    "Luang Prabang": "Laos", "Vientiane": "Laos",
-    "Johor Bahru": "Malaysia", "Kota Kinabalu": "Malaysia", "Kuala Lumpur": "Malaysia", "Kuching": "Malaysia",
-    "Mandalay": "Myanmar", "Nay Pyi Taw": "Myanmar", "Yangon": "Myanmar",
-    "Cebu City": "Philippines", "Davao City": "Philippines", "Manila": "Philippines",
+    "Battambang": "Cambodia",
+    "Phnom Penh": "Cambodia",
+    "Siem Reap": "Cambodia",
+    "Banyuwangi": "Indonesia",
+    "Jakarta": "Indonesia",
+    "Makassar": "Indonesia",
+    "Luang Prabang": "Laos",
+    "Vientiane": "Laos",
+    "Johor Bahru": "Malaysia",
+    "Kota Kinabalu": "Malaysia",
+    "Kuala Lumpur": "Malaysia",
+    "Kuching": "Malaysia",
+    "Mandalay": "Myanmar",
+    "Nay Pyi Taw": "Myanmar",
+    "Yangon": "Myanmar",
+    "Cebu City": "Philippines",
+    "Davao City": "Philippines",
+    "Manila": "Philippines",
     "Singapore": "Singapore",
-    "Bangkok": "Thailand", "Chonburi": "Thailand", "Phuket": "Thailand",
-    "Da Nang": "Vietnam", "Hanoi": "Vietnam", "Ho Chi Minh City": "Vietnam",
+    "Bangkok": "Thailand",
+    "Chonburi": "Thailand",
+    "Phuket": "Thailand",
+    "Da Nang": "Vietnam",
+    "Hanoi": "Vietnam",
+    "Ho Chi Minh City": "Vietnam",
 }
 
 
@@ -101,9 +117,15 @@ def test_headline_facts_from_the_partnership_page(dataset):
 def test_coordinates_sit_in_their_country(dataset):
     # Rough boxes around each ASEAN country: catches swapped or mistyped coordinates.
     boxes = {
-        "BRN": (4, 5.1, 114, 115.4), "KHM": (10, 14.7, 102.3, 107.7), "IDN": (-11, 6, 95, 141),
-        "LAO": (13.9, 22.5, 100, 107.7), "MYS": (0.8, 7.4, 99.6, 119.3), "MMR": (9.6, 28.6, 92.2, 101.2),
-        "PHL": (4.5, 21.2, 116.9, 126.7), "SGP": (1.15, 1.48, 103.6, 104.1), "THA": (5.6, 20.5, 97.3, 105.7),
+        "BRN": (4, 5.1, 114, 115.4),
+        "KHM": (10, 14.7, 102.3, 107.7),
+        "IDN": (-11, 6, 95, 141),
+        "LAO": (13.9, 22.5, 100, 107.7),
+        "MYS": (0.8, 7.4, 99.6, 119.3),
+        "MMR": (9.6, 28.6, 92.2, 101.2),
+        "PHL": (4.5, 21.2, 116.9, 126.7),
+        "SGP": (1.15, 1.48, 103.6, 104.1),
+        "THA": (5.6, 20.5, 97.3, 105.7),
         "VNM": (8.4, 23.4, 102.1, 109.5),
     }
     for city in dataset.cities.itertuples():

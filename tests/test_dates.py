@@ -5,7 +5,9 @@ import pytest
 from usascp.dates import earliest_day, format_partial_date, is_partial_date, latest_day, parse_partial_date, year_of
 
 
-@pytest.mark.parametrize("text, parts", [("2020", (2020, None, None)), ("2020-10", (2020, 10, None)), ("2024-02-29", (2024, 2, 29))])
+@pytest.mark.parametrize(
+    "text, parts", [("2020", (2020, None, None)), ("2020-10", (2020, 10, None)), ("2024-02-29", (2024, 2, 29))]
+)
 def test_parse_partial_date_keeps_only_the_parts_given(text, parts):
     assert parse_partial_date(text) == parts
 

@@ -6,12 +6,6 @@ from usascp.load import DatasetError, dataset_version, load_dataset
 from usascp.schema import TABLE_FILES
 
 
-def problems_of(folder) -> list[str]:
-    with pytest.raises(DatasetError) as caught:
-        load_dataset(folder)
-    return [str(problem) for problem in caught.value.problems]
-
-
 def test_shipped_dataset_loads_with_every_table(dataset):
     assert dataset.row_counts == {
         "sources": 119,
@@ -39,44 +33,44 @@ def test_data_as_of_is_the_latest_access_date(dataset):
 
 def test_missing_column_is_named(data_copy):
     data_copy.replace("grants", "grant_id,project_id,recipient,amount_usd", "grant_id,project_id,recipient,amount")
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert "grants.csv row 1, column amount_usd: a required column that is missing from the header" in problems
     assert any("column amount: not a column of this table" in p for p in problems)
 
 
 def test_dangling_foreign_key_names_file_row_column_and_value(data_copy):
     data_copy.replace("project_cities", "khm_hospital_digitization,phnom_penh", "khm_hospital_digitization,phnom_pen")
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert problems == ["project_cities.csv row 8, column city_id: 'phnom_pen' is not a city_id listed in cities.csv"]
 
 
 def test_negative_amount_is_rejected(data_copy):
     data_copy.replace("grants", ",98750,", ",-98750,")
-    assert problems_of(data_copy.folder) == ["grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more"]
+    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more"]
 
 
 def test_amount_that_is_not_a_number_quotes_the_bad_text(data_copy):
     data_copy.replace("grants", ",300000,", ',"12,5OO",')
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert len(problems) == 1
     assert problems[0].startswith("grants.csv row 5, column amount_usd: '12,5OO' is not a number")
 
 
 def test_malformed_date_is_rejected_with_the_expected_form(data_copy):
     data_copy.replace("projects", ",2020-10,2022-03,", ",Oct 2020,2022-03,")
-    assert problems_of(data_copy.folder) == [
+    assert data_copy.problems() == [
         "projects.csv row 9, column start_date: 'Oct 2020' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
     ]
 
 
 def test_end_before_start_is_rejected(data_copy):
     data_copy.replace("projects", ",2020-10,2022-03,", ",2020-10,2019-03,")
-    assert problems_of(data_copy.folder) == ["projects.csv row 9, column end_date: '2019-03' is not on or after the start date (2020-10)"]
+    assert data_copy.problems() == ["projects.csv row 9, column end_date: '2019-03' is not on or after the start date (2020-10)"]
 
 
 def test_duplicate_id_is_reported_on_both_rows(data_copy):
     data_copy.replace("grants", "G002,bif1", "G001,bif1")
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert "grants.csv row 2, column grant_id: 'G001' is not a unique value (it appears more than once)" in problems
     assert "grants.csv row 3, column grant_id: 'G001' is not a unique value (it appears more than once)" in problems
 
@@ -84,7 +78,7 @@ def test_duplicate_id_is_reported_on_both_rows(data_copy):
 def test_non_utf8_bytes_are_located(data_copy):
     path = data_copy.path("cities")
     path.write_bytes(path.read_bytes().replace("Phnom Penh".encode(), "Phn\xf4m Penh".encode("latin-1"), 1))
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert len(problems) == 1
     assert problems[0].startswith("cities.csv row 4: contains bytes that are not UTF-8")
     assert "save the file as CSV UTF-8" in problems[0]
@@ -98,19 +92,19 @@ def test_byte_order_mark_is_accepted(data_copy):
 
 def test_missing_file_is_named(data_copy):
     data_copy.path("events").unlink()
-    assert any(p.startswith("events.csv: file is missing") for p in problems_of(data_copy.folder))
+    assert any(p.startswith("events.csv: file is missing") for p in data_copy.problems())
 
 
 def test_required_value_left_empty(data_copy):
     data_copy.replace("grants", ",mb_bif2,", ",,")
-    assert "grants.csv row 4, column source_id: empty, but this column is required" in problems_of(data_copy.folder)
+    assert "grants.csv row 4, column source_id: empty, but this column is required" in data_copy.problems()
 
 
 def test_every_problem_is_reported_at_once(data_copy):
     data_copy.replace("grants", ",98750,", ",-98750,")
     data_copy.replace("cities", ",4.89035,", ",94.89035,")
     data_copy.replace("metrics", "M012,project,bif1", "M012,project,bif9")
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert len(problems) == 3
     with pytest.raises(DatasetError) as caught:
         load_dataset(data_copy.folder)
@@ -121,13 +115,17 @@ def test_every_problem_is_reported_at_once(data_copy):
 
 
 def test_boolean_columns_reject_other_words(data_copy):
-    data_copy.replace("metrics", "M001,program,,,stated_commitment_usd,10000000,USD,context,true", "M001,program,,,stated_commitment_usd,10000000,USD,context,maybe")
-    assert problems_of(data_copy.folder) == ["metrics.csv row 2, column is_lower_bound: 'maybe' is not true or false"]
+    data_copy.replace(
+        "metrics",
+        "M001,program,,,stated_commitment_usd,10000000,USD,context,true",
+        "M001,program,,,stated_commitment_usd,10000000,USD,context,maybe",
+    )
+    assert data_copy.problems() == ["metrics.csv row 2, column is_lower_bound: 'maybe' is not true or false"]
 
 
 def test_unreadable_csv_is_reported_not_raised(data_copy):
     data_copy.path("grants").write_text('grant_id,project_id\n"unterminated,quote\n', encoding="utf-8")
-    problems = problems_of(data_copy.folder)
+    problems = data_copy.problems()
     assert any(p.startswith("grants.csv") for p in problems)
 
 
@@ -140,6 +138,13 @@ def test_version_changes_when_a_file_changes(data_copy):
 
 def test_table_files_are_the_client_tables():
     assert set(TABLE_FILES.values()) == {
-        "sources.csv", "cities.csv", "projects.csv", "project_cities.csv",
-        "project_countries.csv", "project_sources.csv", "grants.csv", "metrics.csv", "events.csv",
+        "sources.csv",
+        "cities.csv",
+        "projects.csv",
+        "project_cities.csv",
+        "project_countries.csv",
+        "project_sources.csv",
+        "grants.csv",
+        "metrics.csv",
+        "events.csv",
     }

@@ -1,15 +1,6 @@
 """Rules across rows and tables: what no single column check can say."""
 
-import pytest
-
-from usascp.load import DatasetError, load_dataset
 from usascp.schema import FOREIGN_KEYS, Problem
-
-
-def problems_of(folder) -> list[str]:
-    with pytest.raises(DatasetError) as caught:
-        load_dataset(folder)
-    return [str(problem) for problem in caught.value.problems]
 
 
 def test_problem_reads_as_file_row_column_value_expected():
@@ -27,60 +18,64 @@ def test_every_source_reference_is_a_foreign_key():
 
 def test_population_needs_its_year_and_source(data_copy):
     data_copy.replace("cities", ",2129371,2019,", ",2129371,,")
-    assert problems_of(data_copy.folder) == ["cities.csv row 4, column population_year: required when a population is given"]
+    assert data_copy.problems() == ["cities.csv row 4, column population_year: required when a population is given"]
 
 
 def test_country_must_match_its_iso_code(data_copy):
     data_copy.replace("cities", "Battambang,Cambodia,KHM", "Battambang,Thailand,KHM")
-    assert problems_of(data_copy.folder) == ["cities.csv row 3, column country: 'Thailand' is not the country of ISO code KHM (Cambodia)"]
+    assert data_copy.problems() == ["cities.csv row 3, column country: 'Thailand' is not the country of ISO code KHM (Cambodia)"]
 
 
 def test_city_scope_needs_a_site_city(data_copy):
     data_copy.replace("project_cities", "ustda_hcmc_ioc,ho_chi_minh_city,site,vietnamplus_ustda\n", "")
-    assert problems_of(data_copy.folder) == [
+    assert data_copy.problems() == [
         "projects.csv row 32, column geographic_scope: 'city' is not 'city' only with a site row in project_cities.csv"
     ]
 
 
 def test_country_scope_needs_a_country_row(data_copy):
     data_copy.replace("project_countries", "idn_san_antonio_delegation,IDN,factsheet_2020\n", "")
-    assert problems_of(data_copy.folder) == [
+    assert data_copy.problems() == [
         "projects.csv row 26, column geographic_scope: 'country' is not 'country' only with a row in project_countries.csv"
     ]
 
 
 def test_components_are_one_level_deep(data_copy):
-    data_copy.replace("projects", "bif1_5rtech,BIF award: 5RTECH solar panel reuse and recycling,bif1,", "bif1_5rtech,BIF award: 5RTECH solar panel reuse and recycling,bif1_ag4f,")
-    assert problems_of(data_copy.folder) == [
+    data_copy.replace(
+        "projects",
+        "bif1_5rtech,BIF award: 5RTECH solar panel reuse and recycling,bif1,",
+        "bif1_5rtech,BIF award: 5RTECH solar panel reuse and recycling,bif1_ag4f,",
+    )
+    assert data_copy.problems() == [
         "projects.csv row 11, column parent_project_id: 'bif1_ag4f' is not a top-level project (components are one level deep)"
     ]
 
 
 def test_program_figures_have_no_project(data_copy):
     data_copy.replace("metrics", "M002,program,,", "M002,program,wise,")
-    assert problems_of(data_copy.folder) == ["metrics.csv row 3, column project_id: 'wise' is not empty when scope is 'program'"]
+    assert data_copy.problems() == ["metrics.csv row 3, column project_id: 'wise' is not empty when scope is 'program'"]
 
 
 def test_project_figures_need_a_project(data_copy):
     data_copy.replace("metrics", "M005,project,private_sector_engagement_2020,", "M005,project,,")
-    assert problems_of(data_copy.folder) == ["metrics.csv row 6, column project_id: required when scope is 'project'"]
+    assert data_copy.problems() == ["metrics.csv row 6, column project_id: required when scope is 'project'"]
 
 
 def test_duplicate_must_point_at_the_same_figure(data_copy):
     data_copy.replace("metrics", ",M007,usascp_home", ",M008,usascp_home")
-    assert problems_of(data_copy.folder) == [
+    assert data_copy.problems() == [
         "metrics.csv row 11, column duplicate_of: 'M008' is not a figure for the same metric and project that is not itself a duplicate"
     ]
 
 
 def test_unknown_sector_lists_the_allowed_ones(data_copy):
     data_copy.replace("projects", ",Health,city,", ",Healthcare,city,")
-    (problem,) = problems_of(data_copy.folder)
+    (problem,) = data_copy.problems()
     assert problem.startswith("projects.csv row 9, column sector: 'Healthcare' is not one of: Transport, Water, Health,")
 
 
 def test_project_without_any_source_is_rejected(data_copy):
     data_copy.replace("project_sources", "nsf_bike_energy,usascp_wcs_2022\n", "")
-    assert problems_of(data_copy.folder) == [
+    assert data_copy.problems() == [
         "projects.csv row 21, column project_id: 'nsf_bike_energy' is not a project with at least one row in project_sources.csv"
     ]

@@ -24,7 +24,7 @@ def legend(items: dict[str, str], note: str = "") -> None:
 
 
 def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
-    """"as of Mar 2022 · The Phnom Penh Post" with a link, for the caption under a headline number."""
+    """ "as of Mar 2022 · The Phnom Penh Post" with a link, for the caption under a headline number."""
     if figure is None:
         return "no public figure"
     sources = aggregate.sources_for(dataset, figure.source_ids)

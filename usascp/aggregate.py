@@ -104,7 +104,9 @@ def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.
     labels = {}
     for project in projects.itertuples(index=False):
         cities = sites[sites["project_id"] == project.project_id]
-        countries = set(cities["country"]) | {ASEAN_COUNTRIES[i] for i in direct.loc[direct["project_id"] == project.project_id, "iso3"]}
+        countries = set(cities["country"]) | {
+            ASEAN_COUNTRIES[i] for i in direct.loc[direct["project_id"] == project.project_id, "iso3"]
+        }
         if level == "city" and len(cities) == 1:
             label = cities["city"].iloc[0]
         elif level == "city" and len(cities) > 1:
@@ -163,7 +165,9 @@ def funding_by(dataset: Dataset, dimension: str, projects: pd.DataFrame | None =
     if dimension == "year":
         table["_order"] = table["year"].map(lambda y: y if isinstance(y, int) else 9999)
         return table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
-    return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(drop=True)
+    return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(
+        drop=True
+    )
 
 
 METRIC_LABELS = {
@@ -251,7 +255,13 @@ def metric_figure(dataset: Dataset, metric: str, projects: pd.DataFrame | None =
     if row.empty:
         return None
     row = row.iloc[0]
-    return Figure(float(row["value"]), bool(row["is_lower_bound"]), bool(row["is_approximate"]), row["as_of"], tuple(row["source_ids"].split(";")))
+    return Figure(
+        float(row["value"]),
+        bool(row["is_lower_bound"]),
+        bool(row["is_approximate"]),
+        row["as_of"],
+        tuple(row["source_ids"].split(";")),
+    )
 
 
 def latest_context_figure(dataset: Dataset, metric: str, scope: str) -> Figure | None:
@@ -262,7 +272,9 @@ def latest_context_figure(dataset: Dataset, metric: str, scope: str) -> Figure |
     if rows.empty:
         return None
     row = rows.loc[rows["as_of"].map(latest_day).idxmax()]
-    return Figure(float(row["value"]), bool(row["is_lower_bound"]), bool(row["is_approximate"]), row["as_of"], (row["source_id"],))
+    return Figure(
+        float(row["value"]), bool(row["is_lower_bound"]), bool(row["is_approximate"]), row["as_of"], (row["source_id"],)
+    )
 
 
 @dataclass(frozen=True)

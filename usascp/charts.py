@@ -26,6 +26,6 @@ COHORT_LABELS = {
 
 
 def hex_to_rgb(colour: str, alpha: int = 255) -> list[int]:
-    """"#0072B2" -> [0, 114, 178, alpha], the form deck.gl layers take."""
+    """ "#0072B2" -> [0, 114, 178, alpha], the form deck.gl layers take."""
     colour = colour.lstrip("#")
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]

@@ -128,7 +128,13 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         for index in bad_rows:
             unparsed.add((column_name, index))
             problems.append(
-                Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), _TYPE_WORDS[str(column.dtype)])
+                Problem(
+                    file_name,
+                    spreadsheet_row(index),
+                    column_name,
+                    str(raw.at[index, column_name]),
+                    _TYPE_WORDS[str(column.dtype)],
+                )
             )
     try:
         schema.validate(frame, lazy=True)
@@ -169,10 +175,18 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list
     for failure in failures.itertuples(index=False):
         check, column, index = str(failure.check), failure.column, failure.index
         if check == "column_in_dataframe":
-            problems.append(Problem(file_name, 1, str(failure.failure_case), None, "a required column that is missing from the header"))
+            problems.append(
+                Problem(file_name, 1, str(failure.failure_case), None, "a required column that is missing from the header")
+            )
         elif check == "column_in_schema":
             problems.append(
-                Problem(file_name, 1, str(failure.failure_case), None, "not a column of this table (check the spelling against the template)")
+                Problem(
+                    file_name,
+                    1,
+                    str(failure.failure_case),
+                    None,
+                    "not a column of this table (check the spelling against the template)",
+                )
             )
         elif pd.isna(index):
             problems.append(Problem(file_name, None, column, None, check))
@@ -182,7 +196,15 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list
             problems.append(Problem(file_name, spreadsheet_row(index), column, None, "empty, but this column is required"))
         elif check in ("field_uniqueness", "multiple_fields_uniqueness"):
             columns = column if column else ""
-            problems.append(Problem(file_name, spreadsheet_row(index), columns, str(failure.failure_case), "a unique value (it appears more than once)"))
+            problems.append(
+                Problem(
+                    file_name,
+                    spreadsheet_row(index),
+                    columns,
+                    str(failure.failure_case),
+                    "a unique value (it appears more than once)",
+                )
+            )
         elif check.startswith("dtype("):
             continue  # the type conversion above already explained it
         else:
@@ -205,4 +227,3 @@ def _decode(data: bytes, file_name: str) -> tuple[str, Problem | None]:
             None,
             f"contains bytes that are not UTF-8 ({bad!r} at byte {error.start}); save the file as CSV UTF-8",
         )
-

@@ -33,9 +33,7 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     points["radius_m"] = 25_000 + 15_000 * points["projects"].clip(upper=8)
     points["colour"] = points["ascn_cohort"].map(lambda cohort: hex_to_rgb(COHORT_COLOURS[cohort], 220))
     points["cohort_label"] = points["ascn_cohort"].map(COHORT_LABELS)
-    points["funding_label"] = points["disclosed_usd"].map(
-        lambda amount: NOT_DISCLOSED if pd.isna(amount) else format_usd(amount)
-    )
+    points["funding_label"] = points["disclosed_usd"].map(lambda amount: NOT_DISCLOSED if pd.isna(amount) else format_usd(amount))
     points["projects"] = points["projects"].map(format_count)
     return points
 

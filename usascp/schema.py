@@ -332,7 +332,13 @@ def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     if cities is not None and {"country", "iso3"} <= set(cities):
         for index, row in cities.iterrows():
             if ASEAN_COUNTRIES.get(row["iso3"], row["country"]) != row["country"]:
-                add("cities", index, "country", f"the country of ISO code {row['iso3']} ({ASEAN_COUNTRIES[row['iso3']]})", row["country"])
+                add(
+                    "cities",
+                    index,
+                    "country",
+                    f"the country of ISO code {row['iso3']} ({ASEAN_COUNTRIES[row['iso3']]})",
+                    row["country"],
+                )
 
     projects = tables.get("projects")
     if projects is not None and {"project_id", "parent_project_id"} <= set(projects):
@@ -374,5 +380,11 @@ def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
                     or (pd.isna(original["project_id"]) and pd.isna(row["project_id"]))
                 )
                 if not same_figure or pd.notna(original["duplicate_of"]):
-                    add("metrics", index, "duplicate_of", "a figure for the same metric and project that is not itself a duplicate", twin)
+                    add(
+                        "metrics",
+                        index,
+                        "duplicate_of",
+                        "a figure for the same metric and project that is not itself a duplicate",
+                        twin,
+                    )
     return problems
