@@ -1,5 +1,6 @@
 """Every page run through Streamlit's AppTest: no exception, and the numbers a user sees equal those in data/."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -8,18 +9,18 @@ from streamlit.testing.v1 import AppTest
 from ui.data import DATA_DIR_VARIABLE
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = ["pages/overview.py", "pages/funding.py", "pages/projects.py"]
 
 
-def run_app() -> AppTest:
+def run_app(page: str | None = None, **params) -> AppTest:
+    """Open the app at `page` with URL parameters, as a person following a shared link would."""
     app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
     app.run()
-    return app
-
-
-@pytest.fixture(scope="module")
-def overview():
-    app = run_app()
-    assert not app.exception, [e.value for e in app.exception]
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
     return app
 
 
@@ -27,34 +28,49 @@ def metric_values(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
+def page_text(app: AppTest) -> str:
+    return " ".join(element.value for element in list(app.markdown) + list(app.caption))
+
+
+@pytest.fixture(scope="module")
+def overview():
+    return run_app()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(page):
+    app = run_app(page)
+    assert app.title[0].value
+
+
 def test_overview_headline_numbers_come_from_the_csv_files(overview, raw_tables):
     grants, projects, metrics, cities = (raw_tables[t] for t in ("grants", "projects", "metrics", "cities"))
     usascp = set(projects.loc[projects["relationship"] == "usascp_project", "project_id"])
     disclosed = grants.loc[grants["project_id"].isin(usascp), "amount_usd"].astype(float).sum()
     counted = metrics[(metrics["value_type"] == "result") & (metrics["duplicate_of"] == "")]
-    records = counted.loc[counted["metric"] == "records_digitized", "value"].astype(float).sum()
-    trained = counted.loc[counted["metric"] == "professionals_trained", "value"].astype(float).sum()
-    top_level_usascp = projects[(projects["relationship"] == "usascp_project") & (projects["parent_project_id"] == "")]
 
+    def total(metric):
+        return counted.loc[counted["metric"] == metric, "value"].astype(float).sum()
+
+    top_level_usascp = projects[(projects["relationship"] == "usascp_project") & (projects["parent_project_id"] == "")]
     assert disclosed == 4_398_750
     assert metric_values(overview) == {
         "Member cities": str(len(cities)),
         "USASCP projects": str(len(top_level_usascp)),
         "Disclosed funding": f"${disclosed / 1e6:.1f}M",
-        "Records digitized": f"{records:,.0f}",
-        "Professionals trained": f"{trained:,.0f}",
+        "Records digitized": f"{total('records_digitized'):,.0f}",
+        "Professionals trained": f"{total('professionals_trained'):,.0f}",
+        "People served": f"{total('people_served'):,.0f}+",  # WiSE: "more than 21 million"
     }
     assert metric_values(overview)["Records digitized"] == "108,750"
 
 
 def test_overview_says_how_much_is_not_disclosed(overview):
-    captions = [caption.value for caption in overview.caption]
-    assert "disclosed across 4 of 19 projects" in captions
-    assert "26 original 2018 pilot cities" in captions
-    assert "plus 5 sister, private or related programs" in captions
-    leaves_out = " ".join(markdown.value for markdown in overview.markdown)
-    assert "15 of 19 USASCP projects publish no amount" in leaves_out
-    assert "committed over $10.0M since 2018 (as of Dec 2023)" in leaves_out
+    text = page_text(overview)
+    assert "disclosed across 4 of 19 projects" in text
+    assert "26 original 2018 pilot cities" in text
+    assert "15 of 19 projects publish no amount" in text
+    assert "committed over $10.0M since 2018 (as of Dec 2023)" in text
 
 
 def test_overview_cites_the_source_of_each_result(overview):
@@ -69,25 +85,142 @@ def test_overview_help_explains_the_network_size(overview):
     assert "3 of them are not yet named" in cities_metric.help
 
 
+def test_overview_highlights_recent_results_with_sources(overview):
+    text = page_text(overview)
+    assert "21,000,000+ people served by the paired ASEAN water systems" in text
+    assert "[U.S. Water Partnership](https://uswaterpartnership.org/wise/)" in text
+    assert "108,750 medical records" in text
+
+
 def test_overview_lists_where_projects_work(overview):
     busiest = overview.dataframe[0].value
     assert list(busiest["city"][:1]) == ["Vientiane"]
     assert dict(zip(busiest["city"], busiest["projects"]))["Phnom Penh"] == 2
-    all_cities = overview.dataframe[1].value
-    assert len(all_cities) == 31
+    assert len(overview.dataframe[1].value) == 31
 
 
 def test_overview_map_is_offline(overview):
-    import json
-
     spec = json.loads(overview.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapStyle"] == "/app/static/basemap-blank.json"
+
+
+def test_cambodia_shows_the_hospital_grant_and_its_records(raw_tables):
+    app = run_app(country="KHM")
+    values = metric_values(app)
+    assert values["Disclosed funding"] == "$98,750"
+    assert values["Records digitized"] == "108,750"
+    assert values["Member cities"] == "4"  # Battambang, Phnom Penh, Siem Reap, Sihanoukville
+    assert values["USASCP projects"] == "2"  # the hospital grant and the school-gardens award
+    assert "disclosed across 1 of 2 projects" in page_text(app)
+    assert "region-wide programs name no city" in page_text(app)
+
+
+def test_singapore_has_projects_but_no_published_amount():
+    app = run_app(country="SGP")
+    values = metric_values(app)
+    assert values["Disclosed funding"] == "not disclosed"
+    assert values["USASCP projects"] == "2"  # the IVLP course held there and the CET expert delegation
+    with_related = run_app(country="SGP", related="1")
+    assert metric_values(with_related)["Projects and programs"] == "4"  # plus TCTP and the shoe recycling
+
+
+def test_funding_page_for_cambodia():
+    app = run_app("pages/funding.py", country="KHM")
+    assert metric_values(app) == {
+        "Disclosed funding": "$98,750",
+        "Projects with a published amount": "1 of 2",
+        "Amount not disclosed": "1 project",
+    }
+    rows = app.dataframe[-1].value
+    assert set(rows["project"]) == {
+        "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare",
+        "BIF award: Agroecology Garden for the Future (AG4F) school gardens",
+    }
+    assert list(rows["amount"]) == ["$98,750", "not disclosed"]
+
+
+def test_funding_breakdown_switches_dimension():
+    app = run_app("pages/funding.py")
+    assert app.segmented_control[0].value == "sector"
+    app.segmented_control[0].set_value("country").run()
+    breakdown = app.dataframe[0].value.set_index("Country")
+    assert breakdown.at["Cambodia", "disclosed (USD)"] == 98_750
+    assert breakdown.at["Regional (ASEAN-wide)", "disclosed (USD)"] == 4_000_000
+
+
+def test_funding_page_counts_money_in_the_years_it_was_awarded():
+    app = run_app("pages/funding.py", **{"from": "2023", "to": "2025"})
+    assert metric_values(app)["Disclosed funding"] == "$3.0M"  # BIF 2.0, launched Oct 2024
+
+
+def test_projects_page_search_and_detail():
+    app = run_app("pages/projects.py")
+    assert len(app.dataframe[0].value) == 26
+    app.text_input(key="project_search").input("hospital").run()
+    assert list(app.dataframe[0].value["amount"]) == ["$98,750"]
+    app.selectbox(key="project_choice").set_value("khm_hospital_digitization").run()
+    assert app.query_params["project"] == "khm_hospital_digitization"
+    text = page_text(app)
+    assert "**Implementing partners:** First Womentech Asia; Peth Yoeung" in text
+    assert "[Paper out, digital in for 20 hospitals](https://phnompenhpost.com/national/paper-out-digital-20-hospitals)" in text
+
+
+def test_project_link_opens_its_detail():
+    app = run_app("pages/projects.py", project="wise")
+    assert app.selectbox(key="project_choice").value == "wise"
+    assert "**Components:** WiSE pair:" in page_text(app)
+
+
+def test_shared_url_reproduces_the_view():
+    first = run_app(country="KHM", sector="Health")
+    shared = {key: first.query_params[key] for key in first.query_params}
+    assert shared == {"country": "KHM", "sector": "Health"}
+    again = run_app(**shared)
+    assert metric_values(again) == metric_values(first)
+    assert again.sidebar.multiselect(key="filter_countries").value == ["KHM"]
+
+
+def test_filters_from_the_url_fill_the_sidebar_and_narrow_the_numbers():
+    # AppTest cannot send sidebar widget changes in a multipage app; the browser tests click them.
+    app = run_app(country="VNM", related="0")
+    assert app.sidebar.multiselect(key="filter_countries").value == ["VNM"]
+    # The 5RTECH award in Da Nang, the Ho Chi Minh City WiSE pair, and the green buildings university partnership.
+    assert metric_values(app)["USASCP projects"] == "3"
+    assert dict(app.query_params) == {"country": "VNM"}  # related=0 is the default, so it leaves the URL
+
+
+def test_sidebar_shows_counts_beside_each_filter_value():
+    app = run_app(sector="Health")
+    countries = app.sidebar.multiselect(key="filter_countries")
+    assert "Cambodia (1)" in countries.options  # one Health project works in Cambodia
+    assert "Indonesia (0)" in countries.options
+
+
+@pytest.mark.parametrize(
+    "params, notice",
+    [
+        ({"from": "abc"}, "Ignored start year 'abc': not a year."),
+        ({"from": "2024", "to": "2019"}, "Ignored the year range 2024–2019: it ends before it starts."),
+        ({"city": "atlantis"}, "Ignored city 'atlantis': not in this dataset."),
+        ({"country": "XXX"}, "Ignored country 'XXX': not in this dataset."),
+        ({"related": "perhaps"}, "Ignored related 'perhaps': use 1 or 0."),
+    ],
+)
+def test_malformed_url_values_are_ignored_with_a_notice(params, notice):
+    app = run_app(**params)
+    assert notice in [warning.value for warning in app.sidebar.warning]
+    assert metric_values(app)["USASCP projects"] == "19"
+
+
+def test_filter_with_no_match_says_so():
+    app = run_app("pages/funding.py", country="BRN")
+    assert "No projects match these filters" in app.info[0].value
 
 
 def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkeypatch):
     data_copy.replace("grants", ",98750,", ",-98750,")
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
-    app = run_app()
+    app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "cannot be shown until these problems are fixed" in app.error[0].value
     assert "grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more" in app.markdown[0].value

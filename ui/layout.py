@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from usascp import aggregate
+from usascp import aggregate, export
 from usascp.formatting import format_partial_date
 from usascp.load import Dataset
 
@@ -38,8 +38,81 @@ def table_with_download(table: pd.DataFrame, title: str, file_name: str) -> None
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            table.to_csv(index=False).encode("utf-8"),
+            export.csv_bytes(table),
             file_name=file_name,
             mime="text/csv",
             icon=":material/download:",
         )
+
+
+def filter_caption(dataset: Dataset, filters) -> None:
+    """One line under a page title saying what the page is showing, and how fresh the data is."""
+    from usascp.filters import describe, filter_options
+
+    st.caption(f"Showing: {describe(filters, filter_options(dataset))} · data as of {format_partial_date(dataset.data_as_of)}")
+
+
+def no_match() -> None:
+    st.info(
+        "No projects match these filters. Widen the years or clear a filter in the sidebar.", icon=":material/filter_alt_off:"
+    )
+
+
+def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> None:
+    """One project: what it is, where, what it cost, what it achieved, and where each fact comes from."""
+    from usascp.formatting import format_count, format_usd
+    from usascp.maps import places_map
+
+    project = detail.project
+    st.markdown(f"### {project['title']}")
+    if detail.program_title:
+        st.caption(f"Part of: {detail.program_title}")
+    st.write(project["summary"])
+
+    facts, place = st.columns([3, 2])
+    with facts:
+        amount = format_usd(detail.grants["amount_usd"].sum()) if len(detail.grants) else "not disclosed"
+        status = project["status"].capitalize() + (
+            f" (as of {format_partial_date(project['status_as_of'])})" if project["status_as_of"] else ""
+        )
+        dates = (
+            " – ".join(format_partial_date(d) for d in (project["start_date"], project["end_date"]) if d) or "dates not published"
+        )
+        rows = {
+            "Lead agency": " · ".join(part for part in (project["lead_agency"], project["lead_office"]) if part),
+            "Implementing partners": project["implementing_partners"] or "not published",
+            "Sector": project["sector"],
+            "Status": status,
+            "Dates": dates,
+            "Where": ", ".join(detail.cities["city"]) or ", ".join(detail.countries) or project["geographic_scope"].capitalize(),
+            "Amount": amount,
+        }
+        if project["amount_note"]:
+            rows["About the amount"] = project["amount_note"]
+        st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows.items()))
+    with place:
+        if len(detail.cities):
+            st.pydeck_chart(places_map(detail.cities), height=260)
+        else:
+            st.info("No city is named for this project in public sources.", icon=":material/location_off:")
+
+    if len(detail.components):
+        st.markdown("**Components:** " + "; ".join(detail.components["title"]))
+    if len(detail.metrics):
+        st.markdown("**Results and figures**")
+        figures = detail.metrics.assign(
+            figure=[format_count(row.value, row.is_lower_bound, row.is_approximate) for row in detail.metrics.itertuples()],
+            as_of=detail.metrics["as_of"].map(format_partial_date),
+            counted=(detail.metrics["value_type"] == "result") & detail.metrics["duplicate_of"].isna(),
+        )
+        st.dataframe(
+            figures[["metric", "figure", "unit", "value_type", "as_of", "counted", "url"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "counted": st.column_config.CheckboxColumn("in totals", help="Results only, each counted once."),
+                "url": st.column_config.LinkColumn("source"),
+            },
+        )
+    st.markdown("**Sources**")
+    st.markdown("\n".join(f"- [{row.title}]({row.url}) — {row.publisher}" for row in detail.sources.itertuples()))

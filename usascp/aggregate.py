@@ -19,7 +19,9 @@ import pandas as pd
 
 from usascp.dates import latest_day, year_of
 from usascp.load import Dataset
-from usascp.schema import ASEAN_COUNTRIES
+from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS
+
+RELATIONSHIP_LABELS = RELATIONSHIPS
 
 USASCP_ONLY = ("usascp_project",)
 
@@ -54,7 +56,7 @@ def reporting_units(projects: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class FundingTotals:
-    disclosed_usd: float
+    disclosed_usd: float | None  # None when no selected project discloses an amount: unknown, not zero
     projects_total: int
     projects_disclosing: int
 
@@ -63,18 +65,23 @@ class FundingTotals:
         return self.projects_total - self.projects_disclosing
 
 
-def _grants_by_unit(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
+def _grants_by_unit(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The selected projects' grants (or the given subset, e.g. those awarded in chosen years), with their unit."""
     units = reporting_unit_of(projects)
-    grants = dataset.grants[dataset.grants["project_id"].isin(units.index)]
+    grants = dataset.grants if grants is None else grants
+    grants = grants[grants["project_id"].isin(units.index)]
     return grants.assign(unit_id=grants["project_id"].map(units))
 
 
-def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None) -> FundingTotals:
-    """Disclosed funding of the selected projects, and how many reporting units disclose an amount at all."""
+def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> FundingTotals:
+    """Disclosed funding of the selected projects, and how many reporting units disclose an amount at all.
+
+    `grants` narrows the money counted (say, to awards in chosen years); by default all of the projects' grants.
+    """
     projects = select_projects(dataset) if projects is None else projects
-    grants = _grants_by_unit(dataset, projects)
+    grants = _grants_by_unit(dataset, projects, grants)
     return FundingTotals(
-        disclosed_usd=float(grants["amount_usd"].sum()),
+        disclosed_usd=float(grants["amount_usd"].sum()) if len(grants) else None,
         projects_total=len(reporting_units(projects)),
         projects_disclosing=grants["unit_id"].nunique(),
     )
@@ -125,7 +132,9 @@ def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.
     return pd.Series(labels, name=level, dtype=object)
 
 
-def funding_by(dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+def funding_by(
+    dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Disclosed funding grouped by year, agency, sector, country or city, with the not-disclosed count beside it.
 
     Columns: `dimension`, disclosed_usd, grants, projects_disclosing, projects_not_disclosed. Amounts
@@ -136,7 +145,7 @@ def funding_by(dataset: Dataset, dimension: str, projects: pd.DataFrame | None =
         raise ValueError(f"dimension must be one of {FUNDING_DIMENSIONS}, not {dimension!r}")
     projects = select_projects(dataset) if projects is None else projects
     units = reporting_units(projects)
-    grants = _grants_by_unit(dataset, projects)
+    grants = _grants_by_unit(dataset, projects, grants)
 
     if dimension == "year":
         grant_key = grants["award_date"].map(year_of)
@@ -293,7 +302,7 @@ def network_size(dataset: Dataset) -> NetworkSize:
     )
 
 
-def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per member city: where it is, its cohort, and how many selected projects work there.
 
     Columns: city_id, city, country, iso3, lat, lon, ascn_cohort, ascn_joined_year, population,
@@ -302,7 +311,7 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.D
     projects = select_projects(dataset) if projects is None else projects
     links = dataset.project_cities[dataset.project_cities["project_id"].isin(set(projects["project_id"]))]
     project_counts = links.groupby("city_id")["project_id"].nunique()
-    funding = funding_by(dataset, "city", projects).set_index("city")["disclosed_usd"]
+    funding = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"]
     cities = dataset.cities[
         ["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]
     ].copy()
@@ -316,3 +325,195 @@ def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     wanted = list(dict.fromkeys(source_ids))
     sources = dataset.sources.set_index("source_id")
     return sources.loc[[s for s in wanted if s in sources.index]].reset_index()
+
+
+def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows behind every funding chart: one per published amount, and one per project that publishes none.
+
+    Columns: project_id, project, lead_agency, sector, country, place, relationship, status, recipient,
+    amount_usd (NA when not disclosed), award_date, amount_kind, source, source_url, note.
+    """
+    projects = select_projects(dataset) if projects is None else projects
+    units = reporting_units(projects)
+    grants = _grants_by_unit(dataset, projects, grants)
+    place = location_labels(dataset, units, "city")
+    country = location_labels(dataset, units, "country")
+    unit_info = units.set_index("project_id")
+    sources = dataset.sources.set_index("source_id")
+    main_source = dataset.project_sources.drop_duplicates("project_id").set_index("project_id")["source_id"]
+
+    def row(unit_id: str, grant=None) -> dict:
+        project = unit_info.loc[unit_id]
+        source_id = grant.source_id if grant is not None else main_source.get(unit_id)
+        return {
+            "project_id": unit_id,
+            "project": project["title"],
+            "lead_agency": project["lead_agency"],
+            "sector": project["sector"],
+            "country": country[unit_id],
+            "place": place[unit_id],
+            "relationship": RELATIONSHIP_LABELS.get(project["relationship"], project["relationship"]),
+            "status": project["status"],
+            "recipient": grant.recipient if grant is not None else None,
+            "amount_usd": grant.amount_usd if grant is not None else pd.NA,
+            "award_date": grant.award_date if grant is not None else None,
+            "amount_kind": grant.amount_kind if grant is not None else "not disclosed",
+            "source": sources.at[source_id, "title"] if source_id in sources.index else None,
+            "source_url": sources.at[source_id, "url"] if source_id in sources.index else None,
+            "note": grant.note if grant is not None else project["amount_note"],
+        }
+
+    rows = [row(grant.unit_id, grant) for grant in grants.itertuples(index=False)]
+    rows += [row(unit_id) for unit_id in units["project_id"] if unit_id not in set(grants["unit_id"])]
+    columns = [
+        "project_id",
+        "project",
+        "lead_agency",
+        "sector",
+        "country",
+        "place",
+        "relationship",
+        "status",
+        "recipient",
+        "amount_usd",
+        "award_date",
+        "amount_kind",
+        "source",
+        "source_url",
+        "note",
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    table["amount_usd"] = table["amount_usd"].astype("Float64")
+    return table.sort_values(["amount_usd", "project"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per selected project, components included, with places, dates and its own disclosed amount.
+
+    Columns: project_id, title, program, lead_agency, lead_office, implementing_partners, sector, cities,
+    countries, scope, status, status_as_of, start_date, end_date, amount_usd (NA: not disclosed), relationship, summary.
+    """
+    grants = dataset.grants if grants is None else grants
+    amounts = grants.groupby("project_id")["amount_usd"].sum()
+    links = dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id")
+    cities = links.groupby("project_id")["city"].agg(lambda names: ", ".join(sorted(names)))
+    countries = project_countries(dataset).groupby("project_id")["country"].agg(lambda names: ", ".join(sorted(names)))
+    titles = dataset.projects.set_index("project_id")["title"]
+    table = projects.assign(
+        program=projects["parent_project_id"].map(titles),
+        cities=projects["project_id"].map(cities).fillna(""),
+        countries=projects["project_id"].map(countries).fillna(""),
+        scope=projects["geographic_scope"],
+        amount_usd=projects["project_id"].map(amounts).astype("Float64"),
+        relationship=projects["relationship"].map(RELATIONSHIP_LABELS),
+    )
+    columns = [
+        "project_id",
+        "title",
+        "program",
+        "lead_agency",
+        "lead_office",
+        "implementing_partners",
+        "sector",
+        "cities",
+        "countries",
+        "scope",
+        "status",
+        "status_as_of",
+        "start_date",
+        "end_date",
+        "amount_usd",
+        "relationship",
+        "summary",
+    ]
+    return table[columns].reset_index(drop=True)
+
+
+def search_projects(table: pd.DataFrame, query: str) -> pd.DataFrame:
+    """Rows of project_table() whose title, partners, places, sector or summary contain every word of `query`."""
+    words = query.lower().split()
+    if not words:
+        return table
+    haystack = (
+        table[["title", "program", "implementing_partners", "cities", "countries", "sector", "lead_agency", "summary"]]
+        .fillna("")
+        .astype(str)
+        .agg(" ".join, axis=1)
+        .str.lower()
+    )
+    keep = pd.Series(True, index=table.index)
+    for word in words:
+        keep &= haystack.str.contains(word, regex=False)
+    return table[keep]
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    project: pd.Series
+    program_title: str | None
+    components: pd.DataFrame
+    cities: pd.DataFrame  # city_id, city, country, lat, lon, role
+    countries: list[str]
+    grants: pd.DataFrame
+    metrics: pd.DataFrame  # every figure, duplicates and targets included, with its source
+    sources: pd.DataFrame
+    events: pd.DataFrame
+
+
+def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
+    """Everything the dataset knows about one project. Raises KeyError for an unknown id."""
+    projects = dataset.projects.set_index("project_id", drop=False)
+    project = projects.loc[project_id]
+    parent = project["parent_project_id"]
+    links = dataset.project_cities[dataset.project_cities["project_id"] == project_id]
+    cities = links.merge(dataset.cities[["city_id", "city", "country", "lat", "lon"]], on="city_id")[
+        ["city_id", "city", "country", "lat", "lon", "role"]
+    ]
+    countries = project_countries(dataset)
+    metrics = dataset.metrics[dataset.metrics["project_id"] == project_id].merge(
+        dataset.sources[["source_id", "publisher", "url"]], on="source_id", how="left"
+    )
+    source_ids = list(dataset.project_sources.loc[dataset.project_sources["project_id"] == project_id, "source_id"])
+    grants = dataset.grants[dataset.grants["project_id"] == project_id]
+    source_ids += list(grants["source_id"]) + list(metrics["source_id"])
+    return ProjectDetail(
+        project=project,
+        program_title=projects.at[parent, "title"] if pd.notna(parent) else None,
+        components=dataset.projects[dataset.projects["parent_project_id"] == project_id],
+        cities=cities.reset_index(drop=True),
+        countries=sorted(countries.loc[countries["project_id"] == project_id, "country"]),
+        grants=grants,
+        metrics=metrics.reset_index(drop=True),
+        sources=sources_for(dataset, source_ids),
+        events=dataset.events[dataset.events["project_id"] == project_id],
+    )
+
+
+def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> pd.DataFrame:
+    """The most recent result figures of the selected projects, one per project, newest first, with their source.
+
+    Columns: metric_id, project_id, title, metric, value, unit, is_lower_bound, is_approximate, as_of, publisher, url.
+    """
+    rows = countable_metrics(dataset, projects)
+    rows = rows[rows["as_of"].notna()].copy()
+    if rows.empty:
+        return rows.assign(title=[], publisher=[], url=[])
+    rows["_latest"] = rows["as_of"].map(latest_day)
+    rows = rows.sort_values(["_latest", "value"], ascending=[False, False]).drop_duplicates("project_id").head(count)
+    rows = rows.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
+        dataset.sources[["source_id", "publisher", "url"]], on="source_id"
+    )
+    columns = [
+        "metric_id",
+        "project_id",
+        "title",
+        "metric",
+        "value",
+        "unit",
+        "is_lower_bound",
+        "is_approximate",
+        "as_of",
+        "publisher",
+        "url",
+    ]
+    return rows[columns].reset_index(drop=True)

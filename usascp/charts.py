@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness, and in greyscale by order.
 PALETTE = {
     "blue": "#0072B2",
@@ -29,3 +31,115 @@ def hex_to_rgb(colour: str, alpha: int = 255) -> list[int]:
     """ "#0072B2" -> [0, 114, 178, alpha], the form deck.gl layers take."""
     colour = colour.lstrip("#")
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+# Categorical colours in a fixed order, for series that are not cohorts.
+SERIES_COLOURS = [PALETTE[name] for name in ("blue", "orange", "green", "vermillion", "sky", "purple", "black")]
+FONT = dict(family="Source Sans Pro, Source Sans 3, sans-serif", size=15, color="#1A1A1A")
+
+DIMENSION_LABELS = {"year": "Year", "agency": "Lead agency", "sector": "Sector", "country": "Country", "city": "City"}
+
+
+def _style(figure, title: str, height: int):
+    figure.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=18)),
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=20, t=70, b=50),
+        plot_bgcolor="#FFFFFF",
+        paper_bgcolor="#FFFFFF",
+        showlegend=False,
+    )
+    return figure
+
+
+def funding_bars(table, dimension: str, title: str | None = None):
+    """Disclosed funding per group beside the number of projects that publish no amount.
+
+    `table` is aggregate.funding_by(). Unknown amounts get their own panel, counted in projects: they are
+    never drawn as a zero-length bar of dollars.
+    """
+    from plotly.subplots import make_subplots
+
+    from usascp.formatting import format_usd
+
+    label = DIMENSION_LABELS[dimension]
+    groups = [str(value) for value in table[dimension]]
+    disclosed = [None if pd.isna(amount) else float(amount) for amount in table["disclosed_usd"]]
+    silent = table["projects_not_disclosed"].astype(int).tolist()
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        column_widths=[0.68, 0.32],
+        horizontal_spacing=0.04,
+        subplot_titles=("Disclosed funding (USD)", "Projects with no published amount"),
+    )
+    figure.add_bar(
+        y=groups,
+        x=[amount or 0 for amount in disclosed],
+        orientation="h",
+        marker_color=PALETTE["blue"],
+        text=[format_usd(amount) if amount else "" for amount in disclosed],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{text}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    figure.add_bar(
+        y=groups,
+        x=silent,
+        orientation="h",
+        marker_color=NOT_DISCLOSED_GREY,
+        text=[str(count) if count else "" for count in silent],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x} project(s) with no published amount<extra></extra>",
+        row=1,
+        col=2,
+    )
+    top = max([amount or 0 for amount in disclosed] + [1])
+    figure.update_xaxes(title_text="USD", tickprefix="$", range=[0, top * 1.25], gridcolor="#E5E5E5", row=1, col=1)
+    figure.update_xaxes(
+        title_text="projects",
+        range=[0, max(silent + [1]) * 1.3],
+        dtick=1 if max(silent + [0]) <= 10 else None,
+        gridcolor="#E5E5E5",
+        row=1,
+        col=2,
+    )
+    figure.update_yaxes(autorange="reversed", title_text=label, row=1, col=1)
+    height = 160 + 38 * max(len(groups), 3)
+    return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
+
+
+def funding_treemap(rows, not_disclosed_count: int):
+    """Disclosed funding as nested boxes: lead agency, then sector, then project.
+
+    `rows` has lead_agency, sector, title and amount_usd (one row per project with a published amount).
+    """
+    import plotly.express as px
+
+    from usascp.formatting import format_usd
+
+    frame = rows.assign(amount=rows["amount_usd"].astype(float))
+    figure = px.treemap(
+        frame,
+        path=[px.Constant("All disclosed funding"), "lead_agency", "sector", "title"],
+        values="amount",
+        color="sector",
+        color_discrete_sequence=SERIES_COLOURS,
+    )
+    figure.update_traces(
+        texttemplate="%{label}<br>%{customdata}",
+        customdata=[format_usd(value) for value in figure.data[0].values],
+        hovertemplate="%{label}: %{customdata}<extra></extra>",
+        root_color="#F2F5F8",
+    )
+    subtitle = (
+        f"<br><sup>Not shown: {not_disclosed_count} project{'s' if not_disclosed_count != 1 else ''} with no published amount</sup>"
+        if not_disclosed_count
+        else ""
+    )
+    return _style(figure, "Disclosed funding by lead agency, sector and project (USD)" + subtitle, 460)

@@ -34,3 +34,8 @@ def format_count(value, is_lower_bound: bool = False, is_approximate: bool = Fal
     if is_lower_bound:
         text += "+"
     return text
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    """ "1 project", "2 projects"."""
+    return f"{count:,} {word if count == 1 else plural_word or word + 's'}"

@@ -55,3 +55,39 @@ def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck
         pickable=True,
     )
     return pdk.Deck(layers=[layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
+
+
+def fit_view(lats, lons, max_zoom: float = 7.0) -> pdk.ViewState:
+    """A view centred on the points and zoomed to show them all (MapLibre zoom, 512-pixel tiles)."""
+    import math
+
+    lats, lons = [float(v) for v in lats], [float(v) for v in lons]
+    span = max(max(lats) - min(lats), max(lons) - min(lons), 0.01)
+    # A 560-pixel-wide map shows about 360 * 560 / (512 * 2**zoom) degrees; leave a margin of half again.
+    zoom = min(max_zoom, math.log2(360 * 560 / (512 * span * 1.5)))
+    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2, zoom=max(zoom, 1.5))
+
+
+def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
+    """A small map of a few places (a project's cities), all in one colour, on the offline background."""
+    points = places.assign(lat=places["lat"].astype(float), lon=places["lon"].astype(float))
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        data=points,
+        id="places",
+        get_position=["lon", "lat"],
+        get_radius=20_000,
+        get_fill_color=hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230),
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        radius_min_pixels=7,
+        radius_max_pixels=30,
+        pickable=True,
+    )
+    return pdk.Deck(
+        layers=[layer],
+        initial_view_state=fit_view(points["lat"], points["lon"]),
+        map_style=OFFLINE_MAP_STYLE,
+        tooltip={"text": "{" + label_column + "}"},
+    )

@@ -1,0 +1,136 @@
+"""Funding: what the partnership's projects publish about money, broken down the way program officers ask."""
+
+import streamlit as st
+
+from ui.data import dataset_or_stop
+from ui.filters import current_filters
+from ui.layout import filter_caption, no_match
+from usascp import aggregate, charts, export
+from usascp.dates import format_partial_date
+from usascp.filters import describe, filter_options, select_grants, select_projects
+from usascp.formatting import format_usd, plural
+
+dataset = dataset_or_stop()
+filters = current_filters()
+projects = select_projects(dataset, filters)
+grants = select_grants(dataset, filters, projects)
+
+st.title("Funding")
+filter_caption(dataset, filters)
+if projects.empty:
+    no_match()
+    st.stop()
+
+totals = aggregate.funding_totals(dataset, projects, grants)
+disclosed_col, coverage_col, silent_col = st.columns(3)
+disclosed_col.metric(
+    "Disclosed funding",
+    format_usd(totals.disclosed_usd),
+    border=True,
+    help="The sum of every exact amount a public source states for the selected projects.",
+)
+coverage_col.metric("Projects with a published amount", f"{totals.projects_disclosing} of {totals.projects_total}", border=True)
+silent_col.metric(
+    "Amount not disclosed",
+    plural(totals.projects_not_disclosing, "project"),
+    border=True,
+    help="Counted here and in every chart below, never added as zero.",
+)
+if totals.disclosed_usd is None:
+    st.info("None of the selected projects publishes an amount. The charts below show how many projects there are, not dollars.")
+
+labels = charts.DIMENSION_LABELS
+dimension = st.segmented_control(
+    "Break down by", list(labels), format_func=labels.get, default="sector", key="funding_dimension", required=True
+)
+table = aggregate.funding_by(dataset, dimension, projects, grants)
+st.plotly_chart(charts.funding_bars(table, dimension), config={"displaylogo": False}, key=f"funding_bars_{dimension}")
+with st.expander(f"Table: funding by {labels[dimension].lower()}"):
+    shown = table.rename(
+        columns={
+            dimension: labels[dimension],
+            "disclosed_usd": "disclosed (USD)",
+            "grants": "published amounts",
+            "projects_disclosing": "projects with an amount",
+            "projects_not_disclosed": "projects without",
+        }
+    )
+    st.dataframe(
+        shown, hide_index=True, width="stretch", column_config={"disclosed (USD)": st.column_config.NumberColumn(format="dollar")}
+    )
+    st.download_button(
+        "Download CSV",
+        export.csv_bytes(shown),
+        f"usascp-funding-by-{dimension}.csv",
+        "text/csv",
+        icon=":material/download:",
+        key="download_breakdown",
+    )
+
+rows = aggregate.funding_rows(dataset, projects, grants)
+with_amount = rows[rows["amount_usd"].notna()]
+if not with_amount.empty:
+    tree = (
+        with_amount.groupby(["lead_agency", "sector", "project"], as_index=False)["amount_usd"]
+        .sum()
+        .rename(columns={"project": "title"})
+    )
+    st.plotly_chart(charts.funding_treemap(tree, totals.projects_not_disclosing), config={"displaylogo": False})
+
+st.subheader("The rows behind these charts", anchor=False)
+st.caption("One row per published amount, and one per project that publishes none. Click a column to sort.")
+display = rows.drop(columns=["project_id"]).assign(
+    amount=rows["amount_usd"].map(format_usd),
+    award_date=rows["award_date"].fillna(""),
+)
+st.dataframe(
+    display[
+        [
+            "project",
+            "amount",
+            "amount_usd",
+            "lead_agency",
+            "sector",
+            "country",
+            "place",
+            "recipient",
+            "award_date",
+            "amount_kind",
+            "status",
+            "relationship",
+            "source_url",
+            "note",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "amount_usd": st.column_config.NumberColumn("amount (USD, for sorting)", format="dollar"),
+        "source_url": st.column_config.LinkColumn("source"),
+    },
+)
+view = describe(filters, filter_options(dataset))
+notes = [
+    "U.S.-ASEAN Smart Cities Partnership dashboard: funding rows",
+    f"Filters: {view}",
+    f"Data as of: {format_partial_date(dataset.data_as_of)}",
+    f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing} of {totals.projects_total} projects.",
+    "Rows with no amount_usd are projects that publish no amount: unknown, not zero.",
+]
+csv_col, excel_col = st.columns(2)
+csv_col.download_button(
+    "Download these rows (CSV)",
+    export.csv_bytes(rows),
+    "usascp-funding-rows.csv",
+    "text/csv",
+    icon=":material/download:",
+    width="stretch",
+)
+excel_col.download_button(
+    "Download these rows (Excel)",
+    export.excel_bytes({"Funding rows": rows}, notes),
+    "usascp-funding-rows.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    width="stretch",
+)

@@ -1,0 +1,89 @@
+"""Projects: every project in the selection, searchable and sortable, and one project in detail."""
+
+import streamlit as st
+
+from ui.data import dataset_or_stop
+from ui.filters import current_filters
+from ui.layout import filter_caption, no_match, project_detail_view
+from usascp import aggregate, export
+from usascp.filters import select_grants, select_projects
+from usascp.formatting import format_usd
+
+dataset = dataset_or_stop()
+filters = current_filters()
+projects = select_projects(dataset, filters)
+
+st.title("Projects")
+filter_caption(dataset, filters)
+if projects.empty:
+    no_match()
+    st.stop()
+
+table = aggregate.project_table(dataset, projects, select_grants(dataset, filters, projects))
+query = st.text_input(
+    "Search titles, partners, places and summaries", key="project_search", placeholder="e.g. water, Phnom Penh, RIT"
+)
+found = aggregate.search_projects(table, query)
+st.caption(
+    f"{len(found)} of {len(table)} projects (components such as WiSE city pairs are listed on their own rows). Click a column to sort."
+)
+if found.empty:
+    st.info(f"No project mentions “{query}”. Try fewer or other words.")
+else:
+    shown = found.assign(
+        amount=found["amount_usd"].map(format_usd),
+        status=found["status"].str.capitalize(),
+    )
+    st.dataframe(
+        shown[
+            [
+                "title",
+                "amount",
+                "lead_agency",
+                "implementing_partners",
+                "sector",
+                "cities",
+                "countries",
+                "status",
+                "start_date",
+                "end_date",
+                "program",
+                "relationship",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "title": st.column_config.TextColumn("project", width="large"),
+            "amount": st.column_config.TextColumn(
+                "amount", help="Exact published amount for this project; 'not disclosed' when none."
+            ),
+            "implementing_partners": st.column_config.TextColumn("partners"),
+            "start_date": "start",
+            "end_date": "end",
+        },
+    )
+    st.download_button(
+        "Download these projects (CSV)", export.csv_bytes(found), "usascp-projects.csv", "text/csv", icon=":material/download:"
+    )
+
+st.subheader("Project details", anchor=False)
+titles = dict(zip(found["project_id"], found["title"])) or dict(zip(table["project_id"], table["title"]))
+requested = st.query_params.get("project")
+if requested in titles and "project_choice" not in st.session_state:
+    st.session_state["project_choice"] = requested
+choice = st.selectbox(
+    "Project",
+    list(titles),
+    format_func=titles.get,
+    key="project_choice",
+    index=None,
+    placeholder="Choose a project to see its summary, places, results and sources",
+)
+if requested and requested not in titles and requested not in set(dataset.projects["project_id"]):
+    st.warning(f"There is no project '{requested}' in this dataset.")
+if choice:
+    st.query_params["project"] = choice
+    project_detail_view(dataset, aggregate.project_detail(dataset, choice))
+elif "project" in st.query_params:
+    del st.query_params["project"]

@@ -1,0 +1,194 @@
+"""The sidebar filters every page shares, kept in the URL so a copied address reproduces the view."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from usascp.filters import (
+    FILTER_PARAMS,
+    FilterOptions,
+    Filters,
+    facet_counts,
+    filter_options,
+    filters_from_params,
+)
+from usascp.load import Dataset
+
+_WIDGET_KEYS = (
+    "filter_years",
+    "filter_countries",
+    "filter_cities",
+    "filter_sectors",
+    "filter_agencies",
+    "filter_statuses",
+    "filter_related",
+)
+
+
+def _widget_state_for(filters: Filters, options: FilterOptions) -> dict:
+    return {
+        "filter_years": (filters.year_from or options.year_min, filters.year_to or options.year_max),
+        "filter_countries": list(filters.countries),
+        "filter_cities": list(filters.cities),
+        "filter_sectors": list(filters.sectors),
+        "filter_agencies": list(filters.agencies),
+        "filter_statuses": list(filters.statuses),
+        "filter_related": filters.include_related,
+    }
+
+
+def _filters_from_widgets(options: FilterOptions) -> Filters:
+    state = st.session_state
+    year_from, year_to = state.get("filter_years", (options.year_min, options.year_max))
+    return Filters(
+        # The full range means "no year filter", which also keeps projects with no published dates.
+        year_from=year_from if year_from > options.year_min else None,
+        year_to=year_to if year_to < options.year_max else None,
+        countries=tuple(state.get("filter_countries", ())),
+        cities=tuple(state.get("filter_cities", ())),
+        sectors=tuple(state.get("filter_sectors", ())),
+        agencies=tuple(state.get("filter_agencies", ())),
+        statuses=tuple(state.get("filter_statuses", ())),
+        include_related=bool(state.get("filter_related", False)),
+    )
+
+
+_COUNT_SUFFIX = re.compile(r" \(\d+\)$")
+
+
+def _restore_values_behind_changed_labels(key: str, labels: dict[str, str]) -> None:
+    """Map selections the browser sent as an older label ("Health (1)") back to their option ("Health").
+
+    The browser returns a multiselect's choices as the labels it displayed. Labels carry counts that
+    change with the other filters, so a choice made under one count must survive the next.
+    """
+    chosen = st.session_state.get(key)
+    if not chosen:
+        return
+    by_label = {label: value for value, label in labels.items()}
+    restored = []
+    for value in chosen:
+        if value not in labels and isinstance(value, str):
+            value = by_label.get(_COUNT_SUFFIX.sub("", value), value)
+        if value in labels and value not in restored:
+            restored.append(value)
+    if restored != list(chosen):
+        st.session_state[key] = restored
+
+
+def _reset() -> None:
+    for key in _WIDGET_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["filter_notices"] = []
+
+
+def _sync_url(filters: Filters) -> None:
+    """Write the filters into the address bar, leaving page-specific parameters alone."""
+    wanted = filters.to_params()
+    for key in FILTER_PARAMS:
+        if key in wanted:
+            if st.query_params.get_all(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def sidebar_filters(dataset: Dataset) -> Filters:
+    """Show the filters in the sidebar, read from the URL on a session's first run, and return them."""
+    options = filter_options(dataset)
+    state = st.session_state
+    if "filters_read_from_url" not in state:
+        parsed, notices = filters_from_params({key: st.query_params.get_all(key) for key in FILTER_PARAMS}, options)
+        state.update(_widget_state_for(parsed, options))
+        state["filter_notices"] = notices
+        state["filters_read_from_url"] = parsed
+
+    city_labels = {
+        city_id: f"{name}, {options.countries[options.city_country[city_id]]}" for city_id, name in options.cities.items()
+    }
+    plain_labels = {
+        "filter_countries": options.countries,
+        "filter_cities": city_labels,
+        "filter_sectors": {sector: sector for sector in options.sectors},
+        "filter_agencies": {agency: agency for agency in options.agencies},
+        "filter_statuses": {status: status.capitalize() for status in options.statuses},
+    }
+    for key, labels in plain_labels.items():
+        _restore_values_behind_changed_labels(key, labels)
+
+    current = _filters_from_widgets(options)
+    if current != state["filters_read_from_url"]:
+        state["filter_notices"] = []  # the user has moved on from the shared link
+    counts = {
+        dimension: facet_counts(dataset, current, dimension) for dimension in ("country", "city", "sector", "agency", "status")
+    }
+
+    def counted(dimension: str, key: str):
+        return lambda value: f"{plain_labels[key].get(value, value)} ({counts[dimension].get(value, 0)})"
+
+    with st.sidebar:
+        st.header("Filters", anchor=False)
+        st.slider(
+            "Years active",
+            options.year_min,
+            options.year_max,
+            key="filter_years",
+            help="Projects active at any time in these years; funding awarded in them. Undated projects show only with the full range.",
+        )
+        st.multiselect(
+            "Country",
+            list(options.countries),
+            key="filter_countries",
+            format_func=counted("country", "filter_countries"),
+            placeholder="All countries",
+        )
+        st.multiselect(
+            "City",
+            list(options.cities),
+            key="filter_cities",
+            format_func=counted("city", "filter_cities"),
+            placeholder="All cities",
+        )
+        st.multiselect(
+            "Sector",
+            options.sectors,
+            key="filter_sectors",
+            format_func=counted("sector", "filter_sectors"),
+            placeholder="All sectors",
+        )
+        st.multiselect(
+            "Lead agency",
+            options.agencies,
+            key="filter_agencies",
+            format_func=counted("agency", "filter_agencies"),
+            placeholder="All agencies",
+        )
+        st.multiselect(
+            "Status",
+            options.statuses,
+            key="filter_statuses",
+            format_func=counted("status", "filter_statuses"),
+            placeholder="All statuses",
+        )
+        st.toggle(
+            "Include sister, private and related programs",
+            key="filter_related",
+            help="Co-branded programs such as TCTP and STIC, the privately funded shoe recycling, and USTDA work "
+            "not confirmed as USASCP. Off: USASCP projects only.",
+        )
+        st.caption("Numbers in brackets: projects each choice would show.")
+        for notice in state.get("filter_notices", []):
+            st.warning(notice, icon=":material/link_off:")
+        st.button("Reset filters", on_click=_reset, icon=":material/restart_alt:", disabled=current.is_default)
+
+    filters = _filters_from_widgets(options)
+    _sync_url(filters)
+    state["filters"] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters the sidebar set on this run (all projects when a page runs on its own, as in tests)."""
+    return st.session_state.get("filters", Filters())

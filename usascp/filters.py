@@ -1,0 +1,273 @@
+"""The shared filters: a Filters value, how it selects projects and events, and how it reads and writes URLs.
+
+The URL keeps the whole view, so a copied address reproduces it:
+`?from=2020&to=2023&country=KHM&city=phnom_penh&sector=Health&agency=State&status=completed&related=1`.
+Values that do not exist or do not parse are dropped with a notice a person can read, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from usascp import aggregate
+from usascp.dates import year_of
+from usascp.load import Dataset
+from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS, STATUSES
+
+# Query parameter names; the page-specific ones (a city profile, a project) live with their pages.
+FILTER_PARAMS = ("from", "to", "country", "city", "sector", "agency", "status", "related")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose in the sidebar. Empty tuples mean "all"; None years mean "no limit"."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    countries: tuple[str, ...] = ()  # ISO3 codes
+    cities: tuple[str, ...] = ()  # city_id values
+    sectors: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    include_related: bool = False  # sister programs, private initiatives, related U.S. government work
+
+    @property
+    def relationships(self) -> tuple[str, ...]:
+        return tuple(RELATIONSHIPS) if self.include_related else aggregate.USASCP_ONLY
+
+    @property
+    def is_default(self) -> bool:
+        return self == Filters()
+
+    @property
+    def narrows_by_place(self) -> bool:
+        return bool(self.countries or self.cities)
+
+    def to_params(self) -> dict[str, list[str]]:
+        """Query parameters for this view; defaults are left out so a plain URL means "everything"."""
+        params = {
+            "from": [str(self.year_from)] if self.year_from is not None else [],
+            "to": [str(self.year_to)] if self.year_to is not None else [],
+            "country": list(self.countries),
+            "city": list(self.cities),
+            "sector": list(self.sectors),
+            "agency": list(self.agencies),
+            "status": list(self.statuses),
+            "related": ["1"] if self.include_related else [],
+        }
+        return {key: values for key, values in params.items() if values}
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a filter may take in this dataset, with labels for people."""
+
+    year_min: int
+    year_max: int
+    countries: dict[str, str]  # ISO3 -> country name, only countries with member cities
+    cities: dict[str, str]  # city_id -> city name
+    city_country: dict[str, str]  # city_id -> ISO3
+    sectors: list[str]
+    agencies: list[str]
+    statuses: list[str] = field(default_factory=lambda: list(STATUSES))
+
+
+def filter_options(dataset: Dataset) -> FilterOptions:
+    dates = list(dataset.projects["start_date"]) + list(dataset.projects["end_date"]) + list(dataset.grants["award_date"])
+    years = [year for year in map(year_of, dates) if year is not None]
+    cities = dataset.cities.sort_values(["country", "city"])
+    present = set(cities["iso3"])
+    return FilterOptions(
+        year_min=min(years),
+        year_max=max(years),
+        countries={iso3: name for iso3, name in ASEAN_COUNTRIES.items() if iso3 in present},
+        cities=dict(zip(cities["city_id"], cities["city"])),
+        city_country=dict(zip(cities["city_id"], cities["iso3"])),
+        sectors=sorted(dataset.projects["sector"].unique()),
+        agencies=sorted(dataset.projects["lead_agency"].unique()),
+    )
+
+
+def filters_from_params(params: Mapping[str, Sequence[str]], options: FilterOptions) -> tuple[Filters, list[str]]:
+    """Read Filters from query parameters (each key mapped to its list of values).
+
+    Returns the filters and a notice for each value that was ignored, e.g. "Ignored year 'abc': not a year".
+    """
+    notices: list[str] = []
+
+    def values(key: str) -> list[str]:
+        return [value.strip() for value in params.get(key, []) if value.strip()]
+
+    def chosen(key: str, allowed, label: str, case_insensitive: bool = False) -> tuple[str, ...]:
+        lookup = {str(a).lower(): a for a in allowed} if case_insensitive else {a: a for a in allowed}
+        kept = []
+        for value in values(key):
+            match = lookup.get(value.lower() if case_insensitive else value)
+            if match is None:
+                notices.append(f"Ignored {label} '{value}': not in this dataset.")
+            elif match not in kept:
+                kept.append(match)
+        return tuple(kept)
+
+    def year(key: str, label: str) -> int | None:
+        given = values(key)
+        if not given:
+            return None
+        text = given[-1]
+        if not (text.isdigit() and len(text) == 4):
+            notices.append(f"Ignored {label} year '{text}': not a year.")
+            return None
+        number = int(text)
+        if not options.year_min <= number <= options.year_max:
+            clamped = min(max(number, options.year_min), options.year_max)
+            notices.append(
+                f"{label.capitalize()} year {number} is outside the data ({options.year_min}–{options.year_max}); using {clamped}."
+            )
+            return clamped
+        return number
+
+    year_from, year_to = year("from", "start"), year("to", "end")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        notices.append(f"Ignored the year range {year_from}–{year_to}: it ends before it starts.")
+        year_from = year_to = None
+
+    related = values("related")
+    include_related = bool(related) and related[-1].lower() in ("1", "true", "yes")
+    if related and related[-1].lower() not in ("1", "true", "yes", "0", "false", "no"):
+        notices.append(f"Ignored related '{related[-1]}': use 1 or 0.")
+
+    filters = Filters(
+        year_from=year_from,
+        year_to=year_to,
+        countries=chosen("country", options.countries, "country", case_insensitive=True),
+        cities=chosen("city", options.cities, "city", case_insensitive=True),
+        sectors=chosen("sector", options.sectors, "sector", case_insensitive=True),
+        agencies=chosen("agency", options.agencies, "agency", case_insensitive=True),
+        statuses=chosen("status", options.statuses, "status", case_insensitive=True),
+        include_related=include_related,
+    )
+    return filters, notices
+
+
+def project_years(projects: pd.DataFrame) -> pd.DataFrame:
+    """Each project's active years: [first_year, last_year]. Open-ended while ongoing; NA when undated.
+
+    A project with only an end date is dated by it; a project still ongoing (or of unknown status) with no
+    end date runs to the year of its latest news or later, so it stays visible in later years.
+    """
+    first = projects["start_date"].map(year_of)
+    last = projects["end_date"].map(year_of)
+    first = first.fillna(last)
+    open_ended = last.isna() & projects["status"].isin(["ongoing", "unknown", "planned"])
+    last = last.where(~open_ended, 9999).fillna(first)
+    return pd.DataFrame({"first_year": first, "last_year": last}, index=projects.index).astype("Int64")
+
+
+def select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    """The projects matching every chosen filter.
+
+    Place filters match a project through the cities it works or meets in and the countries it names;
+    region-wide projects name no place, so a place filter leaves them out (see `regional_projects`).
+    Year filters keep projects active at any time in the range; undated projects are left out of a year filter.
+    """
+    projects = aggregate.select_projects(dataset, filters.relationships)
+    keep = pd.Series(True, index=projects.index)
+    if filters.year_from is not None or filters.year_to is not None:
+        years = project_years(projects)
+        low = filters.year_from if filters.year_from is not None else -1
+        high = filters.year_to if filters.year_to is not None else 9999
+        keep &= (years["first_year"] <= high).fillna(False) & (years["last_year"] >= low).fillna(False)
+    if filters.countries:
+        touching = aggregate.project_countries(dataset)
+        keep &= projects["project_id"].isin(set(touching.loc[touching["iso3"].isin(filters.countries), "project_id"]))
+    if filters.cities:
+        links = dataset.project_cities
+        keep &= projects["project_id"].isin(set(links.loc[links["city_id"].isin(filters.cities), "project_id"]))
+    if filters.sectors:
+        keep &= projects["sector"].isin(filters.sectors)
+    if filters.agencies:
+        keep &= projects["lead_agency"].isin(filters.agencies)
+    if filters.statuses:
+        keep &= projects["status"].isin(filters.statuses)
+    return projects[keep]
+
+
+def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
+    """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
+    grants = dataset.grants[dataset.grants["project_id"].isin(set(projects["project_id"]))]
+    if filters.year_from is not None or filters.year_to is not None:
+        year = grants["award_date"].map(year_of)
+        low = filters.year_from if filters.year_from is not None else -1
+        high = filters.year_to if filters.year_to is not None else 9999
+        grants = grants[(year >= low) & (year <= high)]
+    return grants
+
+
+def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    """Region-wide projects that match every filter except place: they reach every member city, named or not."""
+    without_place = replace(filters, countries=(), cities=())
+    projects = select_projects(dataset, without_place)
+    return projects[projects["geographic_scope"] == "regional"]
+
+
+def select_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    """Events in the chosen years and places. Sector, agency and status filters apply to an event's project, if it has one."""
+    events = dataset.events
+    keep = pd.Series(True, index=events.index)
+    if filters.year_from is not None or filters.year_to is not None:
+        first = events["start_date"].map(year_of)
+        last = events["end_date"].map(year_of).fillna(first)
+        low = filters.year_from if filters.year_from is not None else -1
+        high = filters.year_to if filters.year_to is not None else 9999
+        keep &= ((first <= high) & (last >= low)).fillna(False).astype(bool)
+    if filters.countries:
+        keep &= events["iso3"].isin(filters.countries)
+    if filters.cities:
+        keep &= events["city_id"].isin(filters.cities)
+    if filters.sectors or filters.agencies or filters.statuses:
+        matching = set(
+            select_projects(dataset, replace(filters, countries=(), cities=(), year_from=None, year_to=None))["project_id"]
+        )
+        keep &= events["project_id"].isin(matching)
+    return events[keep]
+
+
+def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str, int]:
+    """How many projects each value of `dimension` would show, given every *other* filter (for "Cambodia (3)").
+
+    Counts reporting units, as the headline figures do.
+    """
+    others = replace(filters, **{_FACET_FIELDS[dimension]: ()})
+    projects = select_projects(dataset, others)
+    units = aggregate.reporting_unit_of(projects)
+    unit_of = pd.Series(units.values, index=units.index)
+    if dimension == "country":
+        touching = aggregate.project_countries(dataset)
+        touching = touching[touching["project_id"].isin(unit_of.index)]
+        pairs = touching.assign(unit=touching["project_id"].map(unit_of))[["iso3", "unit"]].drop_duplicates()
+        return pairs["iso3"].value_counts().to_dict()
+    if dimension == "city":
+        links = dataset.project_cities[dataset.project_cities["project_id"].isin(unit_of.index)]
+        pairs = links.assign(unit=links["project_id"].map(unit_of))[["city_id", "unit"]].drop_duplicates()
+        return pairs["city_id"].value_counts().to_dict()
+    column = {"sector": "sector", "agency": "lead_agency", "status": "status"}[dimension]
+    return projects[projects["project_id"].isin(set(units))][column].value_counts().to_dict()
+
+
+_FACET_FIELDS = {"country": "countries", "city": "cities", "sector": "sectors", "agency": "agencies", "status": "statuses"}
+
+
+def describe(filters: Filters, options: FilterOptions) -> str:
+    """The filters in one line for captions and exports: "Cambodia · Health · 2020–2023"."""
+    parts = []
+    if filters.year_from is not None or filters.year_to is not None:
+        parts.append(f"{filters.year_from or options.year_min}–{filters.year_to or options.year_max}")
+    parts += [options.countries[c] for c in filters.countries]
+    parts += [options.cities[c] for c in filters.cities]
+    parts += list(filters.sectors) + list(filters.agencies) + list(filters.statuses)
+    if filters.include_related:
+        parts.append("including sister, private and related programs")
+    return " · ".join(parts) if parts else "All USASCP projects"
