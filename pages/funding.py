@@ -2,16 +2,14 @@
 
 import streamlit as st
 
-from ui.data import dataset_or_stop
-from ui.filters import current_filters
 from ui.layout import filter_caption, no_match
+from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import describe, filter_options, select_grants, select_projects
 from usascp.formatting import format_usd, plural
 
-dataset = dataset_or_stop()
-filters = current_filters()
+dataset, filters = start()
 projects = select_projects(dataset, filters)
 grants = select_grants(dataset, filters, projects)
 
@@ -78,7 +76,7 @@ if not with_amount.empty:
     st.plotly_chart(charts.funding_treemap(tree, totals.projects_not_disclosing), config={"displaylogo": False})
 
 st.subheader("The rows behind these charts", anchor=False)
-st.caption("One row per published amount, and one per project that publishes none. Click a column to sort.")
+st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")
 display = rows.drop(columns=["project_id"]).assign(
     amount=rows["amount_usd"].map(format_usd),
     award_date=rows["award_date"].fillna(""),
@@ -105,7 +103,6 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "amount_usd": st.column_config.NumberColumn("amount (USD, for sorting)", format="dollar"),
         "source_url": st.column_config.LinkColumn("source"),
     },
 )

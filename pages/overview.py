@@ -2,17 +2,15 @@
 
 import streamlit as st
 
-from ui.data import dataset_or_stop
-from ui.filters import current_filters
 from ui.layout import figure_caption, filter_caption, legend, no_match, table_with_download
+from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_COLOURS, COHORT_LABELS
 from usascp.filters import regional_projects, select_grants, select_projects
 from usascp.formatting import format_count, format_partial_date, format_usd
 from usascp.maps import city_map
 
-dataset = dataset_or_stop()
-filters = current_filters()
+dataset, filters = start()
 projects = select_projects(dataset, filters)
 grants = select_grants(dataset, filters, projects)
 network = aggregate.network_size(dataset)

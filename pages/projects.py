@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from ui.data import dataset_or_stop
-from ui.filters import current_filters
 from ui.layout import filter_caption, no_match, project_detail_view
+from ui.page import start
 from usascp import aggregate, export
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import format_usd
 
-dataset = dataset_or_stop()
-filters = current_filters()
+dataset, filters = start()
 projects = select_projects(dataset, filters)
 
 st.title("Projects")

@@ -42,3 +42,24 @@ def test_tooltip_says_not_disclosed_rather_than_zero(dataset):
 def test_hex_to_rgb():
     assert hex_to_rgb("#0072B2") == [0, 114, 178, 255]
     assert hex_to_rgb("E69F00", 128) == [230, 159, 0, 128]
+
+
+def test_fit_view_centres_on_the_points_and_zooms_to_fit():
+    from usascp.maps import fit_view
+
+    cambodia = fit_view([11.56, 13.36, 13.10], [104.92, 103.86, 103.20])
+    assert abs(cambodia.latitude - 12.46) < 0.01 and abs(cambodia.longitude - 104.06) < 0.01
+    assert 5 < cambodia.zoom < 7
+    region = fit_view([-8.6, 21.9], [96.1, 125.6])
+    assert region.zoom < cambodia.zoom
+    assert fit_view([1.29], [103.85]).zoom == 7  # a single place: the closest zoom allowed
+
+
+def test_places_map_labels_each_place_offline(dataset):
+    from usascp.maps import places_map
+
+    cities = dataset.cities[dataset.cities["iso3"] == "KHM"]
+    deck = places_map(cities)
+    assert deck.map_style == OFFLINE_MAP_STYLE
+    assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "TextLayer"]
+    assert len(deck.layers[1].data) == 4

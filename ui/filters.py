@@ -190,5 +190,5 @@ def sidebar_filters(dataset: Dataset) -> Filters:
 
 
 def current_filters() -> Filters:
-    """The filters the sidebar set on this run (all projects when a page runs on its own, as in tests)."""
+    """The filters the sidebar set on this run."""
     return st.session_state.get("filters", Filters())

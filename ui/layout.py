@@ -103,10 +103,11 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         figures = detail.metrics.assign(
             figure=[format_count(row.value, row.is_lower_bound, row.is_approximate) for row in detail.metrics.itertuples()],
             as_of=detail.metrics["as_of"].map(format_partial_date),
+            metric=detail.metrics["metric"].map(aggregate.metric_label),
             counted=(detail.metrics["value_type"] == "result") & detail.metrics["duplicate_of"].isna(),
         )
         st.dataframe(
-            figures[["metric", "figure", "unit", "value_type", "as_of", "counted", "url"]],
+            figures[["metric", "figure", "unit", "value_type", "as_of", "counted", "url"]].rename(columns={"value_type": "type"}),
             hide_index=True,
             width="stretch",
             column_config={

@@ -118,24 +118,44 @@ def funding_treemap(rows, not_disclosed_count: int):
     """Disclosed funding as nested boxes: lead agency, then sector, then project.
 
     `rows` has lead_agency, sector, title and amount_usd (one row per project with a published amount).
+    Boxes are coloured by sector; the agency and total boxes stay light so their labels read well.
     """
-    import plotly.express as px
+    import plotly.graph_objects as go
 
     from usascp.formatting import format_usd
 
     frame = rows.assign(amount=rows["amount_usd"].astype(float))
-    figure = px.treemap(
-        frame,
-        path=[px.Constant("All disclosed funding"), "lead_agency", "sector", "title"],
-        values="amount",
-        color="sector",
-        color_discrete_sequence=SERIES_COLOURS,
-    )
-    figure.update_traces(
-        texttemplate="%{label}<br>%{customdata}",
-        customdata=[format_usd(value) for value in figure.data[0].values],
-        hovertemplate="%{label}: %{customdata}<extra></extra>",
-        root_color="#F2F5F8",
+    sector_colour = {sector: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, sector in enumerate(sorted(frame["sector"].unique()))}
+    ids, labels, parents, values, colours = ["total"], ["All disclosed funding"], [""], [frame["amount"].sum()], ["#E8EEF3"]
+    for agency, by_agency in frame.groupby("lead_agency"):
+        ids.append(agency), labels.append(agency), parents.append("total"), values.append(by_agency["amount"].sum())
+        colours.append("#D5DEE7")
+        for sector, by_sector in by_agency.groupby("sector"):
+            sector_id = f"{agency}/{sector}"
+            ids.append(sector_id), labels.append(sector), parents.append(agency), values.append(by_sector["amount"].sum())
+            colours.append(sector_colour[sector])
+            for row in by_sector.itertuples():
+                (
+                    ids.append(f"{sector_id}/{row.title}"),
+                    labels.append(row.title),
+                    parents.append(sector_id),
+                    values.append(row.amount),
+                )
+                colours.append(sector_colour[sector])
+    figure = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker=dict(colors=colours, line=dict(color="#FFFFFF", width=2)),
+            customdata=[format_usd(value) for value in values],
+            texttemplate="<b>%{label}</b><br>%{customdata}",
+            hovertemplate="%{label}: %{customdata}<extra></extra>",
+            insidetextfont=dict(size=15),
+            pathbar=dict(visible=False),
+        )
     )
     subtitle = (
         f"<br><sup>Not shown: {not_disclosed_count} project{'s' if not_disclosed_count != 1 else ''} with no published amount</sup>"

@@ -57,15 +57,21 @@ def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck
     return pdk.Deck(layers=[layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
 
 
-def fit_view(lats, lons, max_zoom: float = 7.0) -> pdk.ViewState:
-    """A view centred on the points and zoomed to show them all (MapLibre zoom, 512-pixel tiles)."""
+def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
+    """A view centred on the points and zoomed so all fit in a map of about width_px by height_px.
+
+    MapLibre zoom z shows 512 * 2**z pixels per 360 degrees; a margin of 60% keeps dots off the edges.
+    """
     import math
 
     lats, lons = [float(v) for v in lats], [float(v) for v in lons]
-    span = max(max(lats) - min(lats), max(lons) - min(lons), 0.01)
-    # A 560-pixel-wide map shows about 360 * 560 / (512 * 2**zoom) degrees; leave a margin of half again.
-    zoom = min(max_zoom, math.log2(360 * 560 / (512 * span * 1.5)))
-    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2, zoom=max(zoom, 1.5))
+    lat_span = max(max(lats) - min(lats), 0.05)
+    lon_span = max(max(lons) - min(lons), 0.05)
+    degrees_per_pixel = max(lon_span / width_px, lat_span / height_px) * 1.6
+    zoom = math.log2(360 / (512 * degrees_per_pixel))
+    return pdk.ViewState(
+        latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2, zoom=min(max(zoom, 1.5), max_zoom)
+    )
 
 
 def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
@@ -85,8 +91,22 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
         radius_max_pixels=30,
         pickable=True,
     )
+    labels = pdk.Layer(
+        "TextLayer",
+        data=points,
+        id="place-labels",
+        get_position=["lon", "lat"],
+        get_text=label_column,
+        get_size=14,
+        get_color=[26, 26, 26, 255],
+        get_pixel_offset=[0, -18],
+        font_family="Source Sans Pro, Arial, sans-serif",
+        outline_width=3,
+        outline_color=[255, 255, 255, 255],
+        font_settings={"sdf": True},
+    )
     return pdk.Deck(
-        layers=[layer],
+        layers=[layer, labels],
         initial_view_state=fit_view(points["lat"], points["lon"]),
         map_style=OFFLINE_MAP_STYLE,
         tooltip={"text": "{" + label_column + "}"},
