@@ -7,7 +7,7 @@ from usascp.load import DEFAULT_DATA_DIR
 def test_valid_folder_exits_0_with_row_counts(capsys):
     assert main(["validate", str(DEFAULT_DATA_DIR)]) == 0
     out = capsys.readouterr().out
-    assert "valid. Would load sources 119, cities 31, projects 31" in out
+    assert "valid. Would load sources 123, cities 31, projects 31" in out
 
 
 def test_invalid_folder_exits_1_and_lists_problems(data_copy, capsys):

@@ -59,6 +59,7 @@ def test_every_number_names_a_public_source(dataset):
         "metrics": ["source_id"],
         "cities": ["coordinates_source_id", "joined_source_id"],
         "events": ["coordinates_source_id", "source_id"],
+        "city_pairs": ["partner_coordinates_source_id", "source_id"],
     }
     for table, columns in numbered.items():
         frame = getattr(dataset, table)
@@ -84,7 +85,7 @@ def test_foreign_keys_hold(dataset):
 
 def test_every_source_is_used(dataset):
     used = set()
-    for table in ("cities", "project_sources", "project_cities", "project_countries", "grants", "metrics", "events"):
+    for table in ("cities", "project_sources", "project_cities", "project_countries", "city_pairs", "grants", "metrics", "events"):
         frame = getattr(dataset, table)
         for column in frame.columns:
             if column.endswith("source_id"):
@@ -136,3 +137,11 @@ def test_coordinates_sit_in_their_country(dataset):
 def test_country_names_are_the_schema_names(dataset):
     assert set(dataset.cities["country"]) <= set(ASEAN_COUNTRIES.values())
     assert pd.api.types.is_float_dtype(dataset.cities["lat"])
+
+
+def test_wise_pairs_link_five_asean_cities_to_us_utilities(dataset):
+    pairs = dataset.city_pairs
+    wise = pairs[pairs["project_id"].str.startswith("wise")]
+    assert set(wise["city_id"]) == {"ho_chi_minh_city", "phuket", "johor_bahru", "vientiane", "cebu_city"}
+    assert set(wise["partner_city"]) == {"San Francisco", "Milwaukee", "Washington, D.C.", "Hillsboro", "Miami"}
+    assert (pairs["partner_lon"] < -60).all()  # every partner is in the United States

@@ -8,12 +8,13 @@ from usascp.schema import TABLE_FILES
 
 def test_shipped_dataset_loads_with_every_table(dataset):
     assert dataset.row_counts == {
-        "sources": 119,
+        "sources": 123,
         "cities": 31,
         "projects": 31,
         "project_cities": 21,
         "project_countries": 4,
         "project_sources": 83,
+        "city_pairs": 6,
         "grants": 6,
         "metrics": 38,
         "events": 31,
@@ -87,7 +88,7 @@ def test_non_utf8_bytes_are_located(data_copy):
 def test_byte_order_mark_is_accepted(data_copy):
     path = data_copy.path("sources")
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert load_dataset(data_copy.folder).row_counts["sources"] == 119
+    assert load_dataset(data_copy.folder).row_counts["sources"] == 123
 
 
 def test_missing_file_is_named(data_copy):
@@ -144,6 +145,7 @@ def test_table_files_are_the_client_tables():
         "project_cities.csv",
         "project_countries.csv",
         "project_sources.csv",
+        "city_pairs.csv",
         "grants.csv",
         "metrics.csv",
         "events.csv",

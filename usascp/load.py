@@ -48,6 +48,7 @@ class Dataset:
     project_cities: pd.DataFrame
     project_countries: pd.DataFrame
     project_sources: pd.DataFrame
+    city_pairs: pd.DataFrame
     grants: pd.DataFrame
     metrics: pd.DataFrame
     events: pd.DataFrame

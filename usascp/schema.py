@@ -49,6 +49,7 @@ STATUSES = ["planned", "ongoing", "completed", "unknown"]
 GEOGRAPHIC_SCOPES = ["city", "country", "regional", "unspecified"]
 ASCN_COHORTS = ["original_2018_pilot", "later_member"]
 CITY_ROLES = ["site", "venue"]
+PAIR_STATUSES = ["planned", "active", "completed"]
 AMOUNT_KINDS = ["grant", "fund capitalization", "awards"]
 METRIC_SCOPES = ["project", "program", "network"]
 VALUE_TYPES = ["result", "target", "context"]
@@ -164,6 +165,23 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         unique=["project_id", "iso3"],
         strict=True,
     ),
+    # U.S.-ASEAN city or utility pairings (WiSE, USDOT), drawn as arcs on the map.
+    "city_pairs": pa.DataFrameSchema(
+        {
+            "pair_id": _required(str, _identifier(), unique=True),
+            "project_id": _required(str),
+            "city_id": _required(str),
+            "partner": _required(str),
+            "partner_city": _required(str),
+            "partner_country": _required(str),
+            "partner_lat": _required("Float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")),
+            "partner_lon": _required("Float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")),
+            "partner_coordinates_source_id": _required(str),
+            "status": _required(str, _one_of(PAIR_STATUSES)),
+            "source_id": _required(str),
+        },
+        strict=True,
+    ),
     "grants": pa.DataFrameSchema(
         {
             "grant_id": _required(str, unique=True),
@@ -242,6 +260,8 @@ FOREIGN_KEYS = [
     ForeignKey("project_cities", "city_id", "cities", "city_id"),
     ForeignKey("project_countries", "project_id", "projects", "project_id"),
     ForeignKey("project_sources", "project_id", "projects", "project_id"),
+    ForeignKey("city_pairs", "project_id", "projects", "project_id"),
+    ForeignKey("city_pairs", "city_id", "cities", "city_id"),
     ForeignKey("grants", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "city_id", "cities", "city_id"),
