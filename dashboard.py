@@ -15,8 +15,13 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/map.py", title="Pilot cities map", icon=":material/map:", url_path="map"),
+    st.Page("pages/city.py", title="City profile", icon=":material/location_city:", url_path="city"),
     st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
+    st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
     st.Page("pages/projects.py", title="Projects", icon=":material/list_alt:", url_path="projects"),
+    st.Page("pages/events.py", title="Events", icon=":material/event:", url_path="events"),
+    st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 
 # Navigation first: widgets created before st.navigation() lose the values the browser sends (Streamlit 1.67).

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, no_match, project_detail_view
+from ui.layout import filter_caption, follow_url_param, no_match, project_detail_view
 from ui.page import start
 from usascp import aggregate, export
 from usascp.filters import select_grants, select_projects
@@ -67,9 +67,7 @@ else:
 
 st.subheader("Project details", anchor=False)
 titles = dict(zip(found["project_id"], found["title"])) or dict(zip(table["project_id"], table["title"]))
-requested = st.query_params.get("project")
-if requested in titles and "project_choice" not in st.session_state:
-    st.session_state["project_choice"] = requested
+unknown = follow_url_param("project", "project_choice", titles)
 choice = st.selectbox(
     "Project",
     list(titles),
@@ -78,8 +76,8 @@ choice = st.selectbox(
     index=None,
     placeholder="Choose a project to see its summary, places, results and sources",
 )
-if requested and requested not in titles and requested not in set(dataset.projects["project_id"]):
-    st.warning(f"There is no project '{requested}' in this dataset.")
+if unknown:
+    st.warning(f"There is no project '{unknown}' among the projects shown; check the link or the filters.")
 if choice:
     st.query_params["project"] = choice
     project_detail_view(dataset, aggregate.project_detail(dataset, choice))

@@ -85,7 +85,16 @@ def test_foreign_keys_hold(dataset):
 
 def test_every_source_is_used(dataset):
     used = set()
-    for table in ("cities", "project_sources", "project_cities", "project_countries", "city_pairs", "grants", "metrics", "events"):
+    for table in (
+        "cities",
+        "project_sources",
+        "project_cities",
+        "project_countries",
+        "city_pairs",
+        "grants",
+        "metrics",
+        "events",
+    ):
         frame = getattr(dataset, table)
         for column in frame.columns:
             if column.endswith("source_id"):

@@ -63,3 +63,16 @@ def test_places_map_labels_each_place_offline(dataset):
     assert deck.map_style == OFFLINE_MAP_STYLE
     assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "TextLayer"]
     assert len(deck.layers[1].data) == 4
+
+
+def test_literal_layer_settings_reach_deck_gl_as_strings(dataset):
+    # pydeck turns plain strings into accessors ("@@=pixels"); units and fonts must stay literal.
+    import json
+
+    from usascp.maps import network_map, network_points, places_map
+
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    layer = json.loads(network_map(network_points(cities, "projects", "Projects")).to_json())["layers"][0]
+    assert layer["radiusUnits"] == "pixels" and layer["lineWidthUnits"] == "pixels"
+    labels = json.loads(places_map(dataset.cities.head(2)).to_json())["layers"][1]
+    assert not labels["fontFamily"].startswith("@@=")

@@ -117,3 +117,35 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         )
     st.markdown("**Sources**")
     st.markdown("\n".join(f"- [{row.title}]({row.url}) — {row.publisher}" for row in detail.sources.itertuples()))
+
+
+def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
+    """The projects a city map cannot show (country-level, region-wide, unplaced), listed so none is dropped."""
+    from usascp.formatting import format_usd
+
+    table = aggregate.projects_without_a_city(dataset, projects)
+    if table.empty:
+        return
+    st.subheader(f"Not on the map: {len(table)} projects with no city", anchor=False)
+    st.caption(
+        "These work across a country or the whole region, or their place is not published. Precision says how exactly each is located."
+    )
+    st.dataframe(
+        table.assign(amount=table["amount_usd"].map(format_usd))[["title", "precision", "where", "amount"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"title": st.column_config.TextColumn("project", width="large")},
+    )
+
+
+def follow_url_param(param: str, key: str, valid) -> str | None:
+    """Let a link choose a widget's value: when the URL's `param` changes to a valid value, select it.
+
+    Returns the requested value when it is not valid (so the page can say so), else None.
+    """
+    requested = st.query_params.get(param)
+    if requested != st.session_state.get(f"_{key}_from_url"):
+        st.session_state[f"_{key}_from_url"] = requested
+        if requested in valid:
+            st.session_state[key] = requested
+    return requested if requested and requested not in valid else None

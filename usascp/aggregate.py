@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from usascp.dates import latest_day, year_of
+from usascp.dates import earliest_day, latest_day, year_of
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS
 
@@ -197,6 +197,21 @@ METRIC_LABELS = {
     "projects_count": "Projects (as stated by the partnership)",
     "member_cities": "ASCN member cities",
 }
+
+
+# The order results are headlined in, most telling first; others follow alphabetically.
+HEADLINE_METRICS = [
+    "records_digitized",
+    "professionals_trained",
+    "hospitals_onboarded",
+    "people_served",
+    "city_pairs",
+    "universities_trained",
+    "participants",
+    "solutions_funded",
+    "proposals_received",
+    "shoes_collected",
+]
 
 
 def metric_label(metric: str) -> str:
@@ -517,3 +532,200 @@ def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> 
         "url",
     ]
     return rows[columns].reset_index(drop=True)
+
+
+def city_measures(
+    dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """city_summary() plus one column per result metric that sources attribute to single cities.
+
+    Returns the table and {column: label} for every measure a map can size its dots by.
+    """
+    cities = city_summary(dataset, projects, grants)
+    measures = {"projects": "Projects", "disclosed_usd": "Disclosed funding (USD)"}
+    by_city = metric_totals(dataset, by="city", projects=projects)
+    by_city = by_city[by_city["city"].isin(set(cities["city"]))]
+    for metric, rows in by_city.groupby("metric"):
+        values = rows.set_index("city")["value"]
+        cities[metric] = cities["city"].map(values).astype("Float64")
+        measures[metric] = metric_label(metric)
+    return cities, measures
+
+
+PRECISION_LABELS = {
+    "city": "City",
+    "country": "Country (no city named)",
+    "regional": "Region-wide (ASEAN)",
+    "unspecified": "Not published",
+}
+
+
+def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reporting units that cannot be put on a city map: country-level, region-wide or unplaced.
+
+    Columns: project_id, title, precision, where, amount_usd (NA: not disclosed).
+    """
+    units = reporting_units(projects)
+    sites = site_cities(dataset)
+    unplaced = units[~units["project_id"].isin(set(sites["project_id"]))]
+    direct = dataset.project_countries.assign(country=dataset.project_countries["iso3"].map(ASEAN_COUNTRIES))
+    venues = dataset.project_cities[dataset.project_cities["role"] == "venue"].merge(
+        dataset.cities[["city_id", "city"]], on="city_id"
+    )
+
+    def where(project) -> str:
+        named = sorted(direct.loc[direct["project_id"] == project.project_id, "country"])
+        text = ", ".join(named) if named else {"regional": "All ASEAN member states"}.get(project.geographic_scope, "—")
+        held = sorted(venues.loc[venues["project_id"] == project.project_id, "city"])
+        return text + (f" (held in {', '.join(held)})" if held else "")
+
+    where = pd.Series([where(p) for p in unplaced.itertuples()], index=unplaced.index, dtype=object)
+    grants = _grants_by_unit(dataset, projects, grants)
+    amounts = grants.groupby("unit_id")["amount_usd"].sum()
+    table = pd.DataFrame(
+        {
+            "project_id": unplaced["project_id"],
+            "title": unplaced["title"],
+            "precision": unplaced["geographic_scope"].map(PRECISION_LABELS),
+            "where": where,
+            "amount_usd": unplaced["project_id"].map(amounts).astype("Float64"),
+        }
+    )
+    return table.sort_values(["precision", "title"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CityProfile:
+    city: pd.Series
+    projects: pd.DataFrame  # project_id, title, role, sector, lead_agency, status, amount_usd, shared_with
+    disclosed_usd: float | None  # money attributed to this city alone; None when none is
+    shared_usd: float | None  # money of projects working here and in other places, not split
+    results: pd.DataFrame  # metric rows of those projects: metric, value, flags, unit, as_of, title, shared_with, url
+    events: pd.DataFrame
+    pairs: pd.DataFrame
+    population_source: pd.Series | None
+
+
+def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> CityProfile:
+    """One member city: the selected projects that work or meet there, their money and results, events and pairings.
+
+    Money and results of projects that also work elsewhere are shown beside, not added to, the city's own.
+    Raises KeyError for an unknown city.
+    """
+    city = dataset.cities.set_index("city_id", drop=False).loc[city_id]
+    links = dataset.project_cities[
+        (dataset.project_cities["city_id"] == city_id) & dataset.project_cities["project_id"].isin(set(projects["project_id"]))
+    ]
+    here = projects.merge(links[["project_id", "role"]], on="project_id")
+    sites = site_cities(dataset)
+    others = sites[sites["city_id"] != city_id].groupby("project_id")["city"].agg(lambda names: ", ".join(sorted(names)))
+    grants = dataset.grants if grants is None else grants
+    amounts = grants[grants["project_id"].isin(set(here["project_id"]))].groupby("project_id")["amount_usd"].sum()
+    table = here.assign(
+        amount_usd=here["project_id"].map(amounts).astype("Float64"),
+        shared_with=here["project_id"].map(others).fillna(""),
+    )[["project_id", "title", "role", "sector", "lead_agency", "status", "amount_usd", "shared_with"]]
+    alone = table[(table["shared_with"] == "") & (table["role"] == "site")]["amount_usd"].dropna()
+    shared = table[(table["shared_with"] != "") | (table["role"] != "site")]["amount_usd"].dropna()
+    metrics = countable_metrics(dataset, here)
+    metrics = metrics[metrics["city_id"].isna() | (metrics["city_id"] == city_id)]
+    results = metrics.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
+        dataset.sources[["source_id", "publisher", "url"]], on="source_id"
+    )
+    results = results.assign(shared_with=results["project_id"].map(others).fillna("").where(results["city_id"].isna(), ""))
+    population_source = None
+    if pd.notna(city["population_source_id"]):
+        population_source = dataset.sources.set_index("source_id").loc[city["population_source_id"]]
+    return CityProfile(
+        city=city,
+        projects=table.reset_index(drop=True),
+        disclosed_usd=float(alone.sum()) if len(alone) else None,
+        shared_usd=float(shared.sum()) if len(shared) else None,
+        results=results.reset_index(drop=True),
+        events=dataset.events[dataset.events["city_id"] == city_id],
+        pairs=dataset.city_pairs[dataset.city_pairs["city_id"] == city_id],
+        population_source=population_source,
+    )
+
+
+def figures_table(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
+    """Every figure published for the selected projects, with what it is and whether totals count it.
+
+    Columns: metric_id, project, metric, label, value, is_lower_bound, is_approximate, unit, value_type,
+    as_of, counted, duplicate_of, publisher, url, note.
+    """
+    rows = dataset.metrics[dataset.metrics["project_id"].isin(set(projects["project_id"]))]
+    rows = rows.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
+        dataset.sources[["source_id", "publisher", "url"]], on="source_id"
+    )
+    rows = rows.assign(
+        project=rows["title"],
+        label=rows["metric"].map(metric_label),
+        counted=(rows["value_type"] == "result") & rows["duplicate_of"].isna(),
+    )
+    columns = [
+        "metric_id",
+        "project",
+        "metric",
+        "label",
+        "value",
+        "is_lower_bound",
+        "is_approximate",
+        "unit",
+        "value_type",
+        "as_of",
+        "counted",
+        "duplicate_of",
+        "publisher",
+        "url",
+        "note",
+    ]
+    return rows[columns].sort_values(["counted", "label", "value"], ascending=[False, True, False]).reset_index(drop=True)
+
+
+def events_timeline(events: pd.DataFrame, today) -> pd.DataFrame:
+    """Events in date order, each marked past or upcoming relative to `today` (a datetime.date).
+
+    Undated events sort last and are neither past nor upcoming. Adds columns start_day, end_day, when.
+    """
+    start = [earliest_day(d) if isinstance(d, str) else None for d in events["start_date"]]
+    end = [latest_day(e) if isinstance(e, str) else s for s, e in zip(start, events["end_date"])]
+    when = ["date not published" if s is None else ("upcoming" if e >= today else "past") for s, e in zip(start, end)]
+    table = events.assign(start_day=start, end_day=end, when=when)
+    order = [s.toordinal() if s else 10**7 for s in start]
+    return table.assign(_order=order).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class KnownGaps:
+    """What the public record leaves out, measured on the dataset rather than asserted."""
+
+    disclosed_usd: float | None
+    stated_commitment: Figure | None
+    disclosed_share_at_most: float | None  # of the stated commitment; "at most" because that figure is a minimum
+    projects_without_amount: int
+    projects_total: int
+    projects_status_unknown: int
+    cities_without_population: int
+    unnamed_members: int  # members the network reports that no public source names yet
+
+
+def known_gaps(dataset: Dataset) -> KnownGaps:
+    projects = select_projects(dataset)
+    funding = funding_totals(dataset, projects)
+    commitment = latest_context_figure(dataset, "stated_commitment_usd", "program")
+    share = None
+    if commitment and funding.disclosed_usd is not None and commitment.value > 0:
+        share = funding.disclosed_usd / commitment.value
+    reported = latest_context_figure(dataset, "member_cities", "network")
+    units = reporting_units(projects)
+    return KnownGaps(
+        disclosed_usd=funding.disclosed_usd,
+        stated_commitment=commitment,
+        disclosed_share_at_most=share,
+        projects_without_amount=funding.projects_not_disclosing,
+        projects_total=funding.projects_total,
+        projects_status_unknown=int((units["status"] == "unknown").sum()),
+        cities_without_population=int(dataset.cities["population"].isna().sum()),
+        unnamed_members=max(int(reported.value) - len(dataset.cities), 0) if reported else 0,
+    )

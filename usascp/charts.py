@@ -17,6 +17,22 @@ PALETTE = {
 }
 NOT_DISCLOSED_GREY = "#8C8C8C"
 
+# One colour per ASEAN country: Okabe-Ito first, then Paul Tol's muted scheme for the rest. Eleven
+# categories cannot all be told apart by every viewer, so maps also name the country in tooltips and tables.
+COUNTRY_COLOURS = {
+    "BRN": "#882255",
+    "KHM": "#0072B2",
+    "IDN": "#D55E00",
+    "LAO": "#009E73",
+    "MYS": "#E69F00",
+    "MMR": "#332288",
+    "PHL": "#56B4E9",
+    "SGP": "#CC79A7",
+    "THA": "#999933",
+    "TLS": "#44AA99",
+    "VNM": "#4D4D4D",
+}
+
 COHORT_COLOURS = {
     "original_2018_pilot": PALETTE["blue"],
     "later_member": PALETTE["orange"],
@@ -163,3 +179,69 @@ def funding_treemap(rows, not_disclosed_count: int):
         else ""
     )
     return _style(figure, "Disclosed funding by lead agency, sector and project (USD)" + subtitle, 460)
+
+
+def metric_bars(table, label: str, unit: str):
+    """One result metric by project: bars with the figure written on them, "+" marking lower bounds.
+
+    `table` has project (title), value, is_lower_bound, is_approximate.
+    """
+    import plotly.graph_objects as go
+
+    from usascp.formatting import format_count
+
+    table = table.sort_values("value", ascending=True)
+    text = [format_count(v, lb, ap) for v, lb, ap in zip(table["value"], table["is_lower_bound"], table["is_approximate"])]
+    names = [title if len(title) <= 60 else title[:57] + "…" for title in table["project"]]
+    figure = go.Figure(
+        go.Bar(
+            y=names,
+            x=table["value"].astype(float),
+            orientation="h",
+            marker_color=PALETTE["green"],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=list(table["project"]),
+            hovertemplate="%{hovertext}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(title_text=unit, range=[0, float(table["value"].max()) * 1.25], gridcolor="#E5E5E5")
+    figure.update_yaxes(automargin=True, tickfont=dict(size=14))
+    note = (
+        '<br><sup>A + marks a figure the source gives as a minimum ("more than").</sup>' if table["is_lower_bound"].any() else ""
+    )
+    return _style(figure, f"{label} by project ({unit}){note}", 170 + 44 * max(len(table), 2))
+
+
+EVENT_TYPE_COLOURS = {
+    "ASCN meeting": PALETTE["blue"],
+    "summit": PALETTE["vermillion"],
+    "conference": PALETTE["orange"],
+    "workshop": PALETTE["green"],
+    "training": PALETTE["purple"],
+    "exchange": PALETTE["sky"],
+}
+
+
+def events_timeline_chart(events, today):
+    """Dated events on a time axis, one row per event type, with a line at today."""
+    import plotly.graph_objects as go
+
+    dated = events[events["start_day"].notna()]
+    figure = go.Figure()
+    for event_type, rows in dated.groupby("event_type"):
+        figure.add_scatter(
+            x=[pd.Timestamp(d) for d in rows["start_day"]],
+            y=[event_type] * len(rows),
+            mode="markers",
+            marker=dict(size=13, color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]), line=dict(color="#FFFFFF", width=1)),
+            hovertext=rows["name"] + " · " + rows["city"],
+            hovertemplate="%{hovertext}<br>%{x|%b %Y}<extra></extra>",
+            name=event_type,
+        )
+    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line=dict(color=PALETTE["black"], dash="dot"))
+    figure.add_annotation(x=pd.Timestamp(today), y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))
+    figure.update_xaxes(title_text="Date", gridcolor="#E5E5E5")
+    figure.update_yaxes(title_text="Event type")
+    return _style(figure, "Summits, meetings and exchanges over time", 380)

@@ -6,8 +6,10 @@ import pandas as pd
 import pydeck as pdk
 
 from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb
+from usascp.dates import format_partial_date
 from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
 
+# pydeck reads a plain string argument as a data accessor; literal strings ("pixels", a font) are quoted twice.
 # Served from static/ (server.enableStaticServing). Without a style of its own, Streamlit's pydeck
 # chart loads a CARTO basemap from the internet, which summit halls often do not have.
 OFFLINE_MAP_STYLE = "/app/static/basemap-blank.json"
@@ -75,20 +77,19 @@ def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: fl
 
 
 def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
-    """A small map of a few places (a project's cities), all in one colour, on the offline background."""
+    """A small map of a few places (a project's cities), labelled, all in one colour, on the offline background."""
     points = places.assign(lat=places["lat"].astype(float), lon=places["lon"].astype(float))
     layer = pdk.Layer(
         "ScatterplotLayer",
         data=points,
         id="places",
         get_position=["lon", "lat"],
-        get_radius=20_000,
+        get_radius=8,
+        radius_units="'pixels'",
         get_fill_color=hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230),
         get_line_color=[255, 255, 255, 255],
         stroked=True,
         line_width_min_pixels=1.5,
-        radius_min_pixels=7,
-        radius_max_pixels=30,
         pickable=True,
     )
     labels = pdk.Layer(
@@ -100,7 +101,7 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
         get_size=14,
         get_color=[26, 26, 26, 255],
         get_pixel_offset=[0, -18],
-        font_family="Source Sans Pro, Arial, sans-serif",
+        font_family="'Source Sans Pro, Arial, sans-serif'",
         outline_width=3,
         outline_color=[255, 255, 255, 255],
         font_settings={"sdf": True},
@@ -111,3 +112,151 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
         map_style=OFFLINE_MAP_STYLE,
         tooltip={"text": "{" + label_column + "}"},
     )
+
+
+PACIFIC_VIEW = pdk.ViewState(latitude=25.0, longitude=-175.0, zoom=1.35, min_zoom=1, max_zoom=10)
+
+NETWORK_TOOLTIP = {
+    "html": "<b>{tooltip_title}</b><br/>{tooltip_body}",
+    "style": {"backgroundColor": "#1A1A1A", "color": "#FFFFFF", "fontSize": "14px", "maxWidth": "320px"},
+}
+
+
+def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFrame:
+    """Member cities ready to draw: coloured by country, ringed if they joined after 2018, sized by `measure`.
+
+    `cities` is aggregate.city_summary() with a `measure` column; NA measures draw at the smallest size and
+    read "not disclosed" (for money) or "no figure" in the tooltip.
+    """
+    from usascp.charts import COUNTRY_COLOURS
+
+    points = cities.copy()
+    values = points[measure].astype("Float64")
+    largest = float(values.max()) if values.notna().any() and values.max() > 0 else 1.0
+    share = (values.fillna(0).astype(float) / largest).clip(lower=0) ** 0.5  # area grows with the value
+    points["radius_px"] = 6 + 22 * share
+    original = points["ascn_cohort"] == "original_2018_pilot"
+    country_rgb = points["iso3"].map(lambda iso3: hex_to_rgb(COUNTRY_COLOURS.get(iso3, "#4D4D4D"), 230))
+    points["fill"] = [rgb if is_original else [255, 255, 255, 230] for rgb, is_original in zip(country_rgb, original)]
+    points["line"] = [[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)]
+    points["line_px"] = original.map({True: 1.5, False: 3.5})
+    is_money = measure.endswith("_usd")
+    points["measure_label"] = [
+        (format_usd(v) if is_money else format_count(v)) if pd.notna(v) else (NOT_DISCLOSED if is_money else "no figure")
+        for v in values
+    ]
+    points["tooltip_title"] = points["city"] + ", " + points["country"]
+    points["tooltip_body"] = (
+        points["ascn_cohort"].map(COHORT_LABELS)
+        + "<br/>Projects: "
+        + points["projects"].map(format_count)
+        + "<br/>Disclosed funding: "
+        + points["disclosed_usd"].map(lambda v: NOT_DISCLOSED if pd.isna(v) else format_usd(v))
+        + (f"<br/>{measure_label}: " + points["measure_label"] if measure not in ("projects", "disclosed_usd") else "")
+    )
+    points["lat"] = points["lat"].astype(float)
+    points["lon"] = points["lon"].astype(float)
+    return points[["city_id", "city", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body"]]
+
+
+def pair_arcs(pairs: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
+    """City pairings as arcs from the ASEAN city across the Pacific to the U.S. partner.
+
+    U.S. longitudes are shifted by 360 degrees so arcs cross the Pacific, not Africa and the Atlantic.
+    """
+    joined = pairs.merge(cities[["city_id", "city", "lat", "lon"]], on="city_id")
+    arcs = pd.DataFrame(
+        {
+            "source": [[float(lon), float(lat)] for lon, lat in zip(joined["lon"], joined["lat"])],
+            "target": [
+                [float(lon) + 360 if lon < 0 else float(lon), float(lat)]
+                for lon, lat in zip(joined["partner_lon"], joined["partner_lat"])
+            ],
+            "colour": [
+                hex_to_rgb(COHORT_COLOURS["original_2018_pilot"] if s != "planned" else "#E69F00", 200) for s in joined["status"]
+            ],
+            "tooltip_title": joined["city"] + " – " + joined["partner_city"],
+            "tooltip_body": joined["partner"] + " (" + joined["status"] + ")",
+        }
+    )
+    return arcs
+
+
+def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None) -> pdk.Deck:
+    """The member-city map: network_points() as dots, pair_arcs() as arcs when given, on the offline style."""
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=points,
+            id="cities",
+            get_position=["lon", "lat"],
+            get_radius="radius_px",
+            radius_units="'pixels'",
+            get_fill_color="fill",
+            get_line_color="line",
+            get_line_width="line_px",
+            line_width_units="'pixels'",
+            stroked=True,
+            pickable=True,
+        )
+    ]
+    if arcs is not None and len(arcs):
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=arcs,
+                id="partners",
+                get_position="target",
+                get_radius=5,
+                radius_units="'pixels'",
+                get_fill_color=[77, 77, 77, 230],
+                pickable=True,
+            )
+        )
+        layers.append(
+            pdk.Layer(
+                "ArcLayer",
+                data=arcs,
+                id="pairs",
+                get_source_position="source",
+                get_target_position="target",
+                get_source_color="colour",
+                get_target_color="colour",
+                get_width=3,
+                get_height=0.4,
+                great_circle=False,
+                pickable=True,
+            )
+        )
+    default_view = PACIFIC_VIEW if arcs is not None and len(arcs) else ASEAN_VIEW
+    return pdk.Deck(layers=layers, initial_view_state=view or default_view, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP)
+
+
+WORLD_VIEW = pdk.ViewState(latitude=20.0, longitude=40.0, zoom=0.6, min_zoom=0, max_zoom=10)
+
+
+def events_map(events: pd.DataFrame) -> pdk.Deck:
+    """Events as dots coloured by type on a world view (the calendar reaches Kenya, Sweden and the U.S.)."""
+    from usascp.charts import EVENT_TYPE_COLOURS, PALETTE
+
+    points = events.assign(
+        lat=events["lat"].astype(float),
+        lon=events["lon"].astype(float),
+        colour=events["event_type"].map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), 220)),
+        tooltip_title=events["name"],
+        tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
+    )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        data=points,
+        id="events",
+        get_position=["lon", "lat"],
+        get_radius=7,
+        radius_units="'pixels'",
+        get_fill_color="colour",
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1,
+        pickable=True,
+    )
+    return pdk.Deck(layers=[layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP)

@@ -1,0 +1,95 @@
+"""City profile: one member city's projects, money, results, events and U.S. partners."""
+
+import streamlit as st
+
+from ui.layout import filter_caption, follow_url_param
+from ui.page import start
+from usascp import aggregate
+from usascp.charts import COHORT_LABELS
+from usascp.dates import format_partial_date
+from usascp.filters import select_grants, select_projects
+from usascp.formatting import format_count, format_usd, plural
+from usascp.maps import places_map
+
+dataset, filters = start()
+projects = select_projects(dataset, filters)
+grants = select_grants(dataset, filters, projects)
+
+names = dict(zip(dataset.cities["city_id"], dataset.cities["city"] + ", " + dataset.cities["country"]))
+unknown = follow_url_param("profile", "profile_city", names)
+if unknown:
+    st.warning(f"There is no member city '{unknown}' in this dataset; choose one below.")
+chosen = st.session_state.get("profile_city")
+st.title(f"{names[chosen]}" if chosen in names else "City profile")
+choose_col, back_col = st.columns([3, 1], vertical_alignment="bottom")
+city_id = choose_col.selectbox(
+    "City", list(names), format_func=names.get, key="profile_city", index=None, placeholder="Choose a member city"
+)
+back_col.page_link("pages/map.py", label="Back to the map", icon=":material/arrow_back:", query_params=filters.to_params())
+if not city_id:
+    st.info("Choose a city above, or click one on the Pilot cities map.")
+    st.stop()
+st.query_params["profile"] = city_id
+
+profile = aggregate.city_profile(dataset, city_id, projects, grants)
+city = profile.city
+filter_caption(dataset, filters)
+population = (
+    f"population {format_count(city['population'])} ({city['population_area']}, {city['population_year']}, "
+    f"[{profile.population_source['publisher']}]({profile.population_source['url']}))"
+    if profile.population_source is not None
+    else "population: no sourced figure"
+)
+about, where = st.columns([3, 1])
+with about:
+    st.markdown(
+        f"{COHORT_LABELS[city['ascn_cohort']]} of the ASEAN Smart Cities Network (joined {city['ascn_joined_year']}); {population}."
+    )
+    cols = st.columns(3)
+    cols[0].metric(
+        "Projects here",
+        format_count(len(profile.projects)),
+        border=True,
+        help="Working in the city, or holding courses and meetings there.",
+    )
+    cols[1].metric("Disclosed funding for this city alone", format_usd(profile.disclosed_usd), border=True)
+    cols[2].metric(
+        "Funding shared with other places",
+        format_usd(profile.shared_usd),
+        border=True,
+        help="Amounts of projects that also work elsewhere; they are not split between places.",
+    )
+    for pair in profile.pairs.itertuples():
+        st.markdown(f"**U.S. partner:** {pair.partner}, {pair.partner_city} ({pair.status})")
+with where:
+    st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=230)
+
+st.subheader("Projects", anchor=False)
+if profile.projects.empty:
+    st.info("No selected project names this city. Region-wide programs still reach it: see the Projects page.")
+else:
+    st.dataframe(
+        profile.projects.assign(amount=profile.projects["amount_usd"].map(format_usd))[
+            ["title", "role", "sector", "lead_agency", "status", "amount", "shared_with"]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={"title": st.column_config.TextColumn("project", width="large"), "shared_with": "also in"},
+    )
+
+st.subheader("Results", anchor=False)
+if profile.results.empty:
+    st.caption("No published result figures for these projects.")
+for result in profile.results.itertuples():
+    shared = f" — for the whole project, also in {result.shared_with}; not split" if result.shared_with else ""
+    st.markdown(
+        f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {result.unit} "
+        f"({result.title}, as of {format_partial_date(result.as_of)}, [{result.publisher}]({result.url})){shared}"
+    )
+
+st.subheader("Events held here", anchor=False)
+if profile.events.empty:
+    st.caption("No recorded events in this city.")
+for event in profile.events.sort_values("start_date", na_position="last").itertuples():
+    st.markdown(f"- {format_partial_date(event.start_date)} · {event.name}")
+st.caption(f"{plural(len(profile.projects), 'project')} match the sidebar filters in {city['city']}.")

@@ -1,0 +1,65 @@
+"""Events: the summits, network meetings and exchanges, on a timeline and on a world map."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui.layout import filter_caption, legend
+from ui.page import start
+from usascp import aggregate, charts, export
+from usascp.dates import format_partial_date
+from usascp.filters import select_events
+from usascp.maps import events_map
+
+dataset, filters = start()
+today = dt.date.today()
+events = aggregate.events_timeline(select_events(dataset, filters), today)
+
+st.title("Events")
+filter_caption(dataset, filters)
+if events.empty:
+    st.info("No events match these filters. Widen the years or clear a filter in the sidebar.")
+    st.stop()
+
+upcoming = events[events["when"] == "upcoming"]
+cols = st.columns(3)
+cols[0].metric("Events", len(events), border=True)
+cols[1].metric("Upcoming", len(upcoming), border=True, help=f"Ending on or after today, {today:%d %b %Y}.")
+cols[2].metric("Countries", events["country"].nunique(), border=True)
+if upcoming.empty:
+    latest = events[events["start_day"].notna()].iloc[-1]
+    st.info(
+        f"No upcoming events are recorded. The most recent: {latest['name']}, {latest['city']}, {format_partial_date(latest['start_date'])}."
+    )
+
+st.plotly_chart(charts.events_timeline_chart(events, today), config={"displaylogo": False})
+legend(charts.EVENT_TYPE_COLOURS, note="Online meetings are placed at the host country's capital.")
+st.pydeck_chart(events_map(events), height=460)
+
+table = events.assign(
+    dates=[
+        format_partial_date(s) + ("" if e in (None, s) or pd.isna(e) else f" – {format_partial_date(e)}")
+        for s, e in zip(events["start_date"], events["end_date"])
+    ],
+)
+sources = dataset.sources.set_index("source_id")["url"]
+table = table.assign(source=table["source_id"].map(sources))
+st.dataframe(
+    table[["dates", "name", "event_type", "city", "country", "location_precision", "when", "on_usascp_calendar", "source"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": st.column_config.TextColumn("event", width="large"),
+        "location_precision": "placed at",
+        "on_usascp_calendar": st.column_config.CheckboxColumn("on USASCP calendar"),
+        "source": st.column_config.LinkColumn("source"),
+    },
+)
+st.download_button(
+    "Download these events (CSV)",
+    export.csv_bytes(table.drop(columns=["start_day", "end_day"])),
+    "usascp-events.csv",
+    "text/csv",
+    icon=":material/download:",
+)

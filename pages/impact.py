@@ -1,0 +1,86 @@
+"""Impact: what the projects achieved, as the sources report it, each figure with its date and source."""
+
+import streamlit as st
+
+from ui.layout import filter_caption, no_match
+from ui.page import start
+from usascp import aggregate, charts, export
+from usascp.dates import format_partial_date
+from usascp.filters import select_projects
+from usascp.formatting import format_count, format_usd
+
+dataset, filters = start()
+projects = select_projects(dataset, filters)
+
+st.title("Impact")
+filter_caption(dataset, filters)
+if projects.empty:
+    no_match()
+    st.stop()
+
+totals = aggregate.metric_totals(dataset, projects=projects)
+if totals.empty:
+    st.info("None of the selected projects publishes a result figure.")
+    st.stop()
+
+rank = {metric: i for i, metric in enumerate(aggregate.HEADLINE_METRICS)}
+headline = totals.assign(_rank=totals["metric"].map(rank).fillna(len(rank))).sort_values(["_rank", "metric"]).head(6)
+columns = st.columns(3) + st.columns(3)
+for column, row in zip(columns, headline.itertuples()):
+    value = (
+        format_usd(row.value) if row.metric.endswith("_usd") else format_count(row.value, row.is_lower_bound, row.is_approximate)
+    )
+    column.metric(
+        aggregate.metric_label(row.metric),
+        value,
+        border=True,
+        help=f"Added up over {row.figures} figure(s); latest as of {format_partial_date(row.as_of)}.",
+    )
+st.caption('Totals add results only, each once; a + means at least one figure is a minimum given as "more than".')
+
+by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
+labels = {metric: aggregate.metric_label(metric) for metric in sorted(by_project["metric"].unique())}
+default = "records_digitized" if "records_digitized" in labels else next(iter(labels))
+metric = st.selectbox(
+    "Show a result by project", list(labels), format_func=labels.get, index=list(labels).index(default), key="impact_metric"
+)
+chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
+chosen = chosen.rename(columns={"title": "project"})
+units = aggregate.countable_metrics(dataset, projects).query("metric == @metric")["unit"].unique()
+unit = units[0] if len(units) == 1 else "as reported"
+st.plotly_chart(charts.metric_bars(chosen, labels[metric], unit), config={"displaylogo": False}, key=f"impact_{metric}")
+with st.expander(f"Table: {labels[metric].lower()} by project"):
+    shown = chosen.assign(
+        figure=[
+            format_count(v, lb, ap) for v, lb, ap in zip(chosen["value"], chosen["is_lower_bound"], chosen["is_approximate"])
+        ],
+        as_of=chosen["as_of"].map(format_partial_date),
+    )
+    st.dataframe(shown[["project", "figure", "figures", "as_of"]], hide_index=True, width="stretch")
+
+st.subheader("Every published figure", anchor=False)
+st.caption(
+    "Results, targets and context, including second reports of the same result (not counted twice). Each links to its source."
+)
+figures = aggregate.figures_table(dataset, projects)
+display = figures.assign(
+    figure=[format_count(v, lb, ap) for v, lb, ap in zip(figures["value"], figures["is_lower_bound"], figures["is_approximate"])],
+    as_of=figures["as_of"].map(format_partial_date),
+)
+st.dataframe(
+    display[["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "label": "metric",
+        "value_type": "type",
+        "counted": st.column_config.CheckboxColumn(
+            "in totals", help="Results only; a second report of the same result is left out."
+        ),
+        "url": st.column_config.LinkColumn("source"),
+        "project": st.column_config.TextColumn("project", width="medium"),
+    },
+)
+st.download_button(
+    "Download these figures (CSV)", export.csv_bytes(figures), "usascp-impact-figures.csv", "text/csv", icon=":material/download:"
+)

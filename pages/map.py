@@ -1,0 +1,68 @@
+"""Pilot cities map: every member city, sized by what the partnership does there, with U.S. city pairings."""
+
+import streamlit as st
+
+from ui.layout import filter_caption, legend, located_elsewhere
+from ui.page import start
+from usascp import aggregate
+from usascp.charts import COUNTRY_COLOURS
+from usascp.filters import select_grants, select_projects
+from usascp.maps import network_map, network_points, pair_arcs
+from usascp.schema import ASEAN_COUNTRIES
+
+dataset, filters = start()
+projects = select_projects(dataset, filters)
+grants = select_grants(dataset, filters, projects)
+
+st.title("Pilot cities map")
+filter_caption(dataset, filters)
+cities, measures = aggregate.city_measures(dataset, projects, grants)
+
+size_col, pairs_col, open_col = st.columns([2, 1, 2])
+measure = size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure")
+pairs = dataset.city_pairs[
+    dataset.city_pairs["project_id"].isin(set(projects["project_id"]) | set(projects["parent_project_id"].dropna()))
+]
+show_pairs = pairs_col.toggle(
+    f"U.S. city pairings ({len(pairs)})",
+    key="map_pairs",
+    disabled=pairs.empty,
+    help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",
+)
+names = dict(zip(cities["city_id"], cities["city"] + ", " + cities["country"]))
+chosen = open_col.selectbox(
+    "Open a city profile",
+    list(names),
+    format_func=names.get,
+    index=None,
+    key="map_open_city",
+    placeholder="Choose a city, or click one on the map",
+)
+
+present = sorted(set(cities["iso3"]))
+legend(
+    {ASEAN_COUNTRIES[iso3]: COUNTRY_COLOURS[iso3] for iso3 in present},
+    note="Filled dot: original 2018 pilot city · ring: joined since 2023.",
+)
+deck = network_map(network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None)
+event = st.pydeck_chart(deck, height=600, on_select="rerun", selection_mode="single-object", key="network_map")
+picked = (event.selection.objects.get("cities") or [None])[0] if event and event.selection else None
+if picked or chosen:
+    st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})
+
+shown = cities.sort_values([measure, "city"], ascending=[False, True], na_position="last")
+with st.expander(f"Table: member cities by {measures[measure].lower()}"):
+    st.dataframe(
+        shown[
+            ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"]
+            + ([measure] if measure not in ("projects", "disclosed_usd") else [])
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "disclosed_usd": st.column_config.NumberColumn("disclosed funding (USD)", format="dollar"),
+            "ascn_cohort": "member since",
+            "ascn_joined_year": "joined",
+        },
+    )
+located_elsewhere(dataset, projects)
