@@ -209,3 +209,117 @@ def test_sources_for_keeps_order_and_drops_repeats(dataset):
 def test_metric_labels_are_readable():
     assert aggregate.metric_label("records_digitized") == "Records digitized"
     assert aggregate.metric_label("jogging_track_km") == "Jogging track km"
+
+
+def test_funding_rows_list_every_amount_and_every_silent_project(dataset):
+    rows = aggregate.funding_rows(dataset)
+    assert len(rows) == 19  # 4 amounts + 15 projects that publish none
+    assert list(rows["amount_usd"].dropna()) == [3_000_000, 1_000_000, 300_000, 98_750]
+    hospital = rows.set_index("project_id").loc["khm_hospital_digitization"]
+    assert (hospital["recipient"], hospital["country"], hospital["place"]) == (
+        "First Womentech Asia",
+        "Cambodia",
+        aggregate.SEVERAL_CITIES,
+    )
+    assert hospital["source_url"] == "https://usascp.org/"
+    silent = rows[rows["amount_usd"].isna()]
+    assert set(silent["amount_kind"]) == {"not disclosed"}
+    assert silent.set_index("project_id").at["wise", "source_url"] == "https://uswaterpartnership.org/wise/"
+
+
+def test_project_table_and_search(dataset):
+    table = aggregate.project_table(dataset, aggregate.select_projects(dataset))
+    assert len(table) == 26
+    hospital = table.set_index("project_id").loc["khm_hospital_digitization"]
+    assert hospital["cities"] == "Battambang, Phnom Penh, Siem Reap" and hospital["amount_usd"] == 98_750
+    assert table.set_index("project_id").at["wise_cebu_miami", "program"] == "Water Smart Engagements (WiSE)"
+    assert list(aggregate.search_projects(table, "phnom penh")["project_id"]) == ["khm_hospital_digitization", "bif1_ag4f"]
+    assert list(aggregate.search_projects(table, "RIT")["project_id"]) == ["stci_symposia"]
+    assert aggregate.search_projects(table, "water miami")["project_id"].tolist() == ["wise_cebu_miami"]
+    assert aggregate.search_projects(table, "") is table
+
+
+def test_project_detail_gathers_everything_about_one_project(dataset):
+    detail = aggregate.project_detail(dataset, "khm_hospital_digitization")
+    assert set(detail.cities["city"]) == {"Phnom Penh", "Siem Reap", "Battambang"}
+    assert detail.countries == ["Cambodia"]
+    assert list(detail.grants["amount_usd"]) == [98_750]
+    assert len(detail.metrics) == 6  # three results, each also reported in rounded form
+    assert list(detail.sources["source_id"]) == ["ppp_hospitals", "usascp_home"]
+    wise = aggregate.project_detail(dataset, "wise")
+    assert len(wise.components) == 5 and wise.program_title is None
+    pair = aggregate.project_detail(dataset, "wise_cebu_miami")
+    assert pair.program_title == "Water Smart Engagements (WiSE)"
+    with pytest.raises(KeyError):
+        aggregate.project_detail(dataset, "no_such_project")
+
+
+def test_city_measures_offer_metrics_placed_in_single_cities(dataset):
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset, ALL))
+    assert list(measures)[:2] == ["projects", "disclosed_usd"]
+    assert measures["shoes_collected"] == "Pairs of shoes collected"
+    assert cities.set_index("city").at["Singapore", "shoes_collected"] == 75_000
+    assert "records_digitized" not in measures  # reported for three cities together, so never placed in one
+
+
+def test_projects_without_a_city_keep_their_precision(dataset):
+    table = aggregate.projects_without_a_city(dataset, aggregate.select_projects(dataset)).set_index("project_id")
+    assert len(table) == 15
+    assert table.at["green_buildings_uncc", "precision"] == "Country (no city named)"
+    assert table.at["green_buildings_uncc", "where"] == "Indonesia, Thailand, Vietnam"
+    assert table.at["ivlp_circular_waste", "where"] == "All ASEAN member states (held in Singapore)"
+    assert table.at["nsf_bike_energy", "precision"] == "Not published"
+    assert table.at["bif2", "amount_usd"] == 3_000_000
+
+
+def test_city_profile_of_phnom_penh(dataset):
+    profile = aggregate.city_profile(dataset, "phnom_penh", aggregate.select_projects(dataset))
+    assert set(profile.projects["project_id"]) == {"khm_hospital_digitization", "bif1_ag4f"}
+    assert profile.disclosed_usd is None  # its only amount also covers Siem Reap and Battambang
+    assert profile.shared_usd == 98_750
+    hospital = profile.projects.set_index("project_id").loc["khm_hospital_digitization"]
+    assert hospital["shared_with"] == "Battambang, Siem Reap"
+    assert set(profile.results["metric"]) == {"hospitals_onboarded", "professionals_trained", "records_digitized"}
+    assert list(profile.events["event_id"]) == ["ascn_annual_2022"]
+    assert profile.population_source["publisher"] == "Cambodia People's Party news"
+
+
+def test_city_profile_of_johor_bahru_has_its_us_partners(dataset):
+    profile = aggregate.city_profile(dataset, "johor_bahru", aggregate.select_projects(dataset))
+    assert set(profile.pairs["partner_city"]) == {"Washington, D.C.", "Portland"}
+    johor_result = profile.results.set_index("metric").loc["participants"]
+    assert (johor_result["value"], johor_result["shared_with"]) == (6, "")
+
+
+def test_figures_table_flags_what_totals_count(dataset):
+    figures = aggregate.figures_table(dataset, aggregate.select_projects(dataset)).set_index("metric_id")
+    assert figures.at["M008", "counted"] and not figures.at["M011", "counted"]  # the rounded duplicate
+    assert not figures.at["M017", "counted"]  # a target
+    assert figures.at["M011", "label"] == "Records digitized"
+
+
+def test_events_timeline_marks_past_and_upcoming(dataset):
+    import datetime as dt
+
+    timeline = aggregate.events_timeline(dataset.events, dt.date(2022, 6, 1))
+    by_id = timeline.set_index("event_id")
+    assert by_id.at["africities_2022", "when"] == "past"
+    assert by_id.at["urban_future_2022", "when"] == "upcoming"  # ends 3 Jun 2022
+    assert by_id.at["dot_workshop_la", "when"] == "date not published"
+    assert timeline["event_id"].iloc[0] == "ascn_governance_workshop_2018"
+    assert timeline["event_id"].iloc[-1] in {"dot_workshop_la", "tao_vtc"}
+
+
+def test_recent_results_are_newest_first_one_per_project(dataset):
+    results = aggregate.recent_results(dataset, aggregate.select_projects(dataset))
+    assert list(results["project_id"]) == ["wise", "ivlp_circular_waste", "khm_hospital_digitization"]
+    assert results.iloc[2]["metric"] == "records_digitized"
+    assert aggregate.recent_results(dataset, dataset.projects.head(0)).empty
+
+
+def test_known_gaps_are_measured(dataset):
+    gaps = aggregate.known_gaps(dataset)
+    assert (gaps.projects_without_amount, gaps.projects_total) == (15, 19)
+    assert round(gaps.disclosed_share_at_most, 2) == 0.44
+    assert gaps.unnamed_members == 3
+    assert gaps.cities_without_population == 14

@@ -9,7 +9,16 @@ from streamlit.testing.v1 import AppTest
 from ui.data import DATA_DIR_VARIABLE
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-PAGES = ["pages/overview.py", "pages/funding.py", "pages/projects.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/city.py",
+    "pages/funding.py",
+    "pages/impact.py",
+    "pages/projects.py",
+    "pages/events.py",
+    "pages/about.py",
+]
 
 
 def run_app(page: str | None = None, **params) -> AppTest:
@@ -225,3 +234,93 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     assert "cannot be shown until these problems are fixed" in app.error[0].value
     assert "grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more" in app.markdown[0].value
     assert not app.metric
+
+
+def test_every_page_is_in_the_navigation():
+    navigation = (Path(APP)).read_text()
+    for page in PAGES:
+        assert f'st.Page("{page}"' in navigation
+
+
+def test_map_page_offers_measures_and_lists_projects_with_no_city():
+    app = run_app("pages/map.py")
+    measures = app.selectbox(key="map_measure")
+    assert measures.options[:2] == ["Projects", "Disclosed funding (USD)"]
+    assert app.toggle(key="map_pairs").label == "U.S. city pairings (6)"
+    assert "Not on the map: 15 projects with no city" in [header.value for header in app.subheader]
+    unplaced = app.dataframe[-1].value
+    assert "Smart Cities Business Innovation Fund 2.0" in set(unplaced["title"])
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    assert spec["mapStyle"] == "/app/static/basemap-blank.json"
+    assert len(spec["layers"][0]["data"]) == 31
+
+
+def test_map_pairings_draw_arcs_to_us_partners():
+    app = run_app("pages/map.py")
+    app.toggle(key="map_pairs").set_value(True).run()
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    arcs = next(layer for layer in spec["layers"] if layer["@@type"] == "ArcLayer")
+    assert {arc["tooltip_title"] for arc in arcs["data"]} >= {"Ho Chi Minh City – San Francisco", "Cebu City – Miami"}
+
+
+def test_city_profile_for_phnom_penh_lists_its_projects():
+    app = run_app("pages/city.py", profile="phnom_penh")
+    assert app.title[0].value == "Phnom Penh, Cambodia"
+    assert set(app.dataframe[0].value["title"]) == {
+        "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare",
+        "BIF award: Agroecology Garden for the Future (AG4F) school gardens",
+    }
+    assert metric_values(app) == {
+        "Projects here": "2",
+        "Disclosed funding for this city alone": "not disclosed",
+        "Funding shared with other places": "$98,750",
+    }
+    assert "**108,750** medical records" in page_text(app)
+    assert "population 2,129,371" in page_text(app)
+
+
+def test_city_profile_for_singapore():
+    app = run_app("pages/city.py", profile="singapore", related="1")
+    assert metric_values(app)["Projects here"] == "4"
+    assert "Singapore Shoe Waste Recycling Ecosystem" in set(app.dataframe[0].value["title"])
+
+
+def test_city_profile_with_an_unknown_city_says_so():
+    app = run_app("pages/city.py", profile="gotham")
+    assert "There is no member city 'gotham'" in app.warning[0].value
+
+
+def test_impact_page_shows_results_with_lower_bounds_and_sources():
+    app = run_app("pages/impact.py")
+    values = metric_values(app)
+    assert values["Records digitized"] == "108,750"
+    assert values["People served"] == "21,000,000+"
+    figures = app.dataframe[-1].value
+    rounded = figures[(figures["label"] == "Records digitized") & (figures["figure"] == "100,000+")]
+    assert len(rounded) == 1 and not rounded["counted"].iloc[0]
+
+
+def test_impact_for_cambodia():
+    app = run_app("pages/impact.py", country="KHM")
+    assert metric_values(app) == {
+        "Records digitized": "108,750",
+        "Professionals trained": "867",
+        "Hospitals and clinics onboarded": "20",
+    }
+
+
+def test_events_page_reaches_the_calendar_cities():
+    app = run_app("pages/events.py")
+    assert metric_values(app)["Events"] == "31"
+    table = app.dataframe[0].value
+    calendar = table[table["on_usascp_calendar"]]
+    assert set(calendar["city"]) == {"Kisumu", "Helsingborg", "Stockholm"}
+    assert "No upcoming events are recorded" in app.info[0].value
+
+
+def test_about_page_measures_what_is_missing():
+    app = run_app("pages/about.py")
+    text = page_text(app)
+    assert "15 of 19 USASCP projects publish no amount" in text
+    assert "published amounts cover at most 44% of it" in text
+    assert len(app.dataframe[1].value) == 123

@@ -13,6 +13,7 @@ Two ideas run through this module:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -445,7 +446,10 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
 
 
 def search_projects(table: pd.DataFrame, query: str) -> pd.DataFrame:
-    """Rows of project_table() whose title, partners, places, sector or summary contain every word of `query`."""
+    """Rows of project_table() whose title, partners, places, sector or summary have a word starting with each word of `query`.
+
+    Matching word starts means "rit" finds RIT without finding "authority".
+    """
     words = query.lower().split()
     if not words:
         return table
@@ -458,7 +462,7 @@ def search_projects(table: pd.DataFrame, query: str) -> pd.DataFrame:
     )
     keep = pd.Series(True, index=table.index)
     for word in words:
-        keep &= haystack.str.contains(word, regex=False)
+        keep &= haystack.str.contains(r"\b" + re.escape(word), regex=True)
     return table[keep]
 
 

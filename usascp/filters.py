@@ -161,7 +161,7 @@ def project_years(projects: pd.DataFrame) -> pd.DataFrame:
     first = projects["start_date"].map(year_of)
     last = projects["end_date"].map(year_of)
     first = first.fillna(last)
-    open_ended = last.isna() & projects["status"].isin(["ongoing", "unknown", "planned"])
+    open_ended = last.isna() & first.notna() & projects["status"].isin(["ongoing", "unknown", "planned"])
     last = last.where(~open_ended, 9999).fillna(first)
     return pd.DataFrame({"first_year": first, "last_year": last}, index=projects.index).astype("Int64")
 
