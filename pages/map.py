@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, legend, located_elsewhere
+from ui.layout import filter_caption, follow_url_param, legend, located_elsewhere
 from ui.page import start
 from usascp import aggregate
 from usascp.charts import COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
-from usascp.maps import network_map, network_points, pair_arcs
+from usascp.maps import fit_view, network_map, network_points, pair_arcs
 from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
@@ -18,11 +18,20 @@ st.title("Pilot cities map")
 filter_caption(dataset, filters)
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
-size_col, pairs_col, open_col = st.columns([2, 1, 2])
+size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1, 2], vertical_alignment="bottom")
 measure = size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure")
 pairs = dataset.city_pairs[
     dataset.city_pairs["project_id"].isin(set(projects["project_id"]) | set(projects["parent_project_id"].dropna()))
 ]
+countries = {"": "All member cities"} | {iso3: ASEAN_COUNTRIES[iso3] for iso3 in sorted(set(cities["iso3"]))}
+unknown_focus = follow_url_param("focus", "map_focus", countries)
+focus = focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus")
+if focus:
+    st.query_params["focus"] = focus
+elif "focus" in st.query_params:
+    del st.query_params["focus"]
+if unknown_focus:
+    st.warning(f"Ignored focus '{unknown_focus}': not a country with member cities.")
 show_pairs = pairs_col.toggle(
     f"U.S. city pairings ({len(pairs)})",
     key="map_pairs",
@@ -44,7 +53,11 @@ legend(
     {ASEAN_COUNTRIES[iso3]: COUNTRY_COLOURS[iso3] for iso3 in present},
     note="Filled dot: original 2018 pilot city · ring: joined since 2023.",
 )
-deck = network_map(network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None)
+focused = cities[cities["iso3"] == focus] if focus else None
+view = fit_view(focused["lat"], focused["lon"], width_px=1000, height_px=600) if focused is not None else None
+deck = network_map(
+    network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view
+)
 event = st.pydeck_chart(deck, height=600, on_select="rerun", selection_mode="single-object", key="network_map")
 picked = (event.selection.objects.get("cities") or [None])[0] if event and event.selection else None
 if picked or chosen:

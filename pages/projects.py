@@ -5,6 +5,7 @@ import streamlit as st
 from ui.layout import filter_caption, follow_url_param, no_match, project_detail_view
 from ui.page import start
 from usascp import aggregate, export
+from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import format_usd
 
@@ -31,6 +32,8 @@ else:
     shown = found.assign(
         amount=found["amount_usd"].map(format_usd),
         status=found["status"].str.capitalize(),
+        start_date=found["start_date"].map(lambda d: format_partial_date(d) if isinstance(d, str) else ""),
+        end_date=found["end_date"].map(lambda d: format_partial_date(d) if isinstance(d, str) else ""),
     )
     st.dataframe(
         shown[

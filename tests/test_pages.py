@@ -324,3 +324,11 @@ def test_about_page_measures_what_is_missing():
     assert "15 of 19 USASCP projects publish no amount" in text
     assert "published amounts cover at most 44% of it" in text
     assert len(app.dataframe[1].value) == 123
+
+
+def test_map_position_is_kept_in_the_url():
+    app = run_app("pages/map.py", focus="KHM")
+    view = json.loads(app.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    assert 11 < view["latitude"] < 13 and 103 < view["longitude"] < 105 and view["zoom"] > 5
+    assert app.query_params["focus"] == "KHM"
+    assert "Ignored focus 'XYZ'" in run_app("pages/map.py", focus="XYZ").warning[0].value
