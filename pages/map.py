@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, follow_url_param, legend, located_elsewhere
+from ui.layout import filter_caption, follow_url_param, legend, located_elsewhere, no_match
 from ui.page import start
 from usascp import aggregate
 from usascp.charts import COUNTRY_COLOURS
@@ -16,6 +16,8 @@ grants = select_grants(dataset, filters, projects)
 
 st.title("Pilot cities map")
 filter_caption(dataset, filters)
+if projects.empty:
+    no_match()
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
 size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1, 2], vertical_alignment="bottom")

@@ -32,7 +32,7 @@ if reported_size and reported_size.value > network.member_cities:
         f" The network reported {format_count(reported_size.value)} members as of {format_partial_date(reported_size.as_of)};"
         f" {format_count(reported_size.value - network.member_cities)} of them are not yet named in public sources."
     )
-columns = st.columns(6)
+columns = st.columns(3) + st.columns(3)  # two rows: six cards in one row truncate on a 1280-pixel projector
 if filters.narrows_by_place:
     in_place = dataset.cities[dataset.cities["iso3"].isin(filters.countries) | dataset.cities["city_id"].isin(filters.cities)]
     columns[0].metric("Member cities", format_count(len(in_place)), help=network_help, border=True)

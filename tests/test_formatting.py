@@ -24,3 +24,11 @@ def test_counts_keep_lower_bounds_and_approximations_visible():
     assert format_count(3.3, is_approximate=True) == "~3.3"
     assert format_count(320, is_lower_bound=True, is_approximate=True) == "320+"
     assert format_count(None) == NOT_DISCLOSED
+
+
+def test_plural():
+    from usascp.formatting import plural
+
+    assert plural(1, "project") == "1 project"
+    assert plural(15, "project") == "15 projects"
+    assert plural(2, "city", "cities") == "2 cities"

@@ -76,3 +76,47 @@ def test_literal_layer_settings_reach_deck_gl_as_strings(dataset):
     assert layer["radiusUnits"] == "pixels" and layer["lineWidthUnits"] == "pixels"
     labels = json.loads(places_map(dataset.cities.head(2)).to_json())["layers"][1]
     assert not labels["fontFamily"].startswith("@@=")
+
+
+def test_network_points_colour_by_country_and_ring_later_members(dataset):
+    from usascp.charts import COUNTRY_COLOURS
+    from usascp.maps import network_points
+
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    points = network_points(cities, "projects", measures["projects"]).set_index("city")
+    assert points.at["Phnom Penh", "fill"] == hex_to_rgb(COUNTRY_COLOURS["KHM"], 230)
+    assert points.at["Sihanoukville", "fill"] == [255, 255, 255, 230]  # a ring: joined in 2024
+    assert points.at["Sihanoukville", "line"] == hex_to_rgb(COUNTRY_COLOURS["KHM"], 230)
+    assert points.at["Vientiane", "radius_px"] == 28 and points.at["Makassar", "radius_px"] == 6
+    assert "Disclosed funding: not disclosed" in points.at["Phnom Penh", "tooltip_body"]
+
+
+def test_network_points_sized_by_a_metric_say_when_there_is_no_figure(dataset):
+    from usascp.maps import network_points
+
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    points = network_points(cities, "participants", measures["participants"]).set_index("city")
+    assert "Participants: 6" in points.at["Johor Bahru", "tooltip_body"]  # the WiSE delegation to DC Water
+    assert "Participants: no figure" in points.at["Hanoi", "tooltip_body"]
+
+
+def test_pair_arcs_cross_the_pacific(dataset):
+    from usascp.maps import PACIFIC_VIEW, network_map, network_points, pair_arcs
+
+    arcs = pair_arcs(dataset.city_pairs, dataset.cities).set_index("tooltip_title")
+    source, target = arcs.at["Cebu City – Miami", "source"], arcs.at["Cebu City – Miami", "target"]
+    assert source[0] == 123.89071 and target[0] == -80.19366 + 360
+    assert arcs.at["Johor Bahru – Portland", "tooltip_body"] == "City of Portland (planned)"
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    deck = network_map(network_points(cities, "projects", "Projects"), pair_arcs(dataset.city_pairs, dataset.cities))
+    assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "ScatterplotLayer", "ArcLayer"]
+    assert deck.initial_view_state == PACIFIC_VIEW
+
+
+def test_events_map_places_every_event_on_a_world_view(dataset):
+    from usascp.maps import WORLD_VIEW, events_map
+
+    deck = events_map(dataset.events)
+    assert deck.initial_view_state == WORLD_VIEW and deck.map_style == OFFLINE_MAP_STYLE
+    tooltips = {row["tooltip_title"]: row["tooltip_body"] for row in deck.layers[0].data}
+    assert tooltips["9th AfriCities Summit"] == "Kisumu, Kenya · 17 May 2022"
