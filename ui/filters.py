@@ -137,41 +137,15 @@ def sidebar_filters(dataset: Dataset) -> Filters:
             key="filter_years",
             help="Projects active at any time in these years; funding awarded in them. Undated projects show only with the full range.",
         )
-        st.multiselect(
-            "Country",
-            list(options.countries),
-            key="filter_countries",
-            format_func=counted("country", "filter_countries"),
-            placeholder="All countries",
+        choices = (
+            ("Country", list(options.countries), "country", "filter_countries", "All countries"),
+            ("City", list(options.cities), "city", "filter_cities", "All cities"),
+            ("Sector", options.sectors, "sector", "filter_sectors", "All sectors"),
+            ("Lead agency", options.agencies, "agency", "filter_agencies", "All agencies"),
+            ("Status", options.statuses, "status", "filter_statuses", "All statuses"),
         )
-        st.multiselect(
-            "City",
-            list(options.cities),
-            key="filter_cities",
-            format_func=counted("city", "filter_cities"),
-            placeholder="All cities",
-        )
-        st.multiselect(
-            "Sector",
-            options.sectors,
-            key="filter_sectors",
-            format_func=counted("sector", "filter_sectors"),
-            placeholder="All sectors",
-        )
-        st.multiselect(
-            "Lead agency",
-            options.agencies,
-            key="filter_agencies",
-            format_func=counted("agency", "filter_agencies"),
-            placeholder="All agencies",
-        )
-        st.multiselect(
-            "Status",
-            options.statuses,
-            key="filter_statuses",
-            format_func=counted("status", "filter_statuses"),
-            placeholder="All statuses",
-        )
+        for label, values, dimension, key, placeholder in choices:
+            st.multiselect(label, values, key=key, format_func=counted(dimension, key), placeholder=placeholder)
         st.toggle(
             "Include sister, private and related programs",
             key="filter_related",

@@ -23,6 +23,23 @@ CITY_TOOLTIP = {
 }
 
 
+def _pixel_dots(data: pd.DataFrame, layer_id: str, fill, radius_px, outline=(255, 255, 255, 255)) -> pdk.Layer:
+    """Dots of a fixed on-screen size (readable at any zoom), outlined so overlapping ones stay apart."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=data,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_radius=radius_px,
+        radius_units="'pixels'",
+        get_fill_color=fill,
+        get_line_color=list(outline),
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=True,
+    )
+
+
 def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     """The columns the city layer draws and its tooltip shows, with sizes in metres.
 
@@ -79,19 +96,7 @@ def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: fl
 def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
     """A small map of a few places (a project's cities), labelled, all in one colour, on the offline background."""
     points = places.assign(lat=places["lat"].astype(float), lon=places["lon"].astype(float))
-    layer = pdk.Layer(
-        "ScatterplotLayer",
-        data=points,
-        id="places",
-        get_position=["lon", "lat"],
-        get_radius=8,
-        radius_units="'pixels'",
-        get_fill_color=hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230),
-        get_line_color=[255, 255, 255, 255],
-        stroked=True,
-        line_width_min_pixels=1.5,
-        pickable=True,
-    )
+    layer = _pixel_dots(points, "places", hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230), 8)
     labels = pdk.Layer(
         "TextLayer",
         data=points,
@@ -201,18 +206,8 @@ def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pd
         )
     ]
     if arcs is not None and len(arcs):
-        layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                data=arcs,
-                id="partners",
-                get_position="target",
-                get_radius=5,
-                radius_units="'pixels'",
-                get_fill_color=[77, 77, 77, 230],
-                pickable=True,
-            )
-        )
+        partners = arcs.assign(lon=[target[0] for target in arcs["target"]], lat=[target[1] for target in arcs["target"]])
+        layers.append(_pixel_dots(partners, "partners", [77, 77, 77, 230], 5))
         layers.append(
             pdk.Layer(
                 "ArcLayer",
@@ -246,17 +241,5 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         tooltip_title=events["name"],
         tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
     )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
-    layer = pdk.Layer(
-        "ScatterplotLayer",
-        data=points,
-        id="events",
-        get_position=["lon", "lat"],
-        get_radius=7,
-        radius_units="'pixels'",
-        get_fill_color="colour",
-        get_line_color=[255, 255, 255, 255],
-        stroked=True,
-        line_width_min_pixels=1,
-        pickable=True,
-    )
+    layer = _pixel_dots(points, "events", "colour", 7)
     return pdk.Deck(layers=[layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP)
