@@ -81,6 +81,7 @@ def _restore_values_behind_changed_labels(key: str, labels: dict[str, str]) -> N
 def _reset() -> None:
     for key in _WIDGET_KEYS:
         st.session_state.pop(key, None)
+    st.session_state["filters"] = Filters()
     st.session_state["filter_notices"] = []
 
 
@@ -101,9 +102,14 @@ def sidebar_filters(dataset: Dataset) -> Filters:
     state = st.session_state
     if "filters_read_from_url" not in state:
         parsed, notices = filters_from_params({key: st.query_params.get_all(key) for key in FILTER_PARAMS}, options)
-        state.update(_widget_state_for(parsed, options))
         state["filter_notices"] = notices
         state["filters_read_from_url"] = parsed
+        state["filters"] = parsed
+    # Seed any widget whose state is missing: on a session's first run (from the URL), and after
+    # st.switch_page, which in Streamlit 1.67 drops the state of widgets it did not see the browser send.
+    for key, value in _widget_state_for(state["filters"], options).items():
+        if key not in state:
+            state[key] = value
 
     city_labels = {
         city_id: f"{name}, {options.countries[options.city_country[city_id]]}" for city_id, name in options.cities.items()
@@ -130,12 +136,16 @@ def sidebar_filters(dataset: Dataset) -> Filters:
 
     with st.sidebar:
         st.header("Filters", anchor=False)
+        # The slider is always given a range as `value`: without one, Streamlit guesses "single or range"
+        # from session state and, when that state is missing, makes a single-value slider.
         st.slider(
             "Years active",
             options.year_min,
             options.year_max,
+            value=(options.year_min, options.year_max),
             key="filter_years",
-            help="Projects active at any time in these years; funding awarded in them. Undated projects show only with the full range.",
+            help="Projects active at any time in these years; funding awarded in them. "
+            "Undated projects show only with the full range.",
         )
         choices = (
             ("Country", list(options.countries), "country", "filter_countries", "All countries"),

@@ -121,12 +121,12 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
 
 def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     """The projects a city map cannot show (country-level, region-wide, unplaced), listed so none is dropped."""
-    from usascp.formatting import format_usd
+    from usascp.formatting import format_usd, plural
 
     table = aggregate.projects_without_a_city(dataset, projects)
     if table.empty:
         return
-    st.subheader(f"Not on the map: {len(table)} projects with no city", anchor=False)
+    st.subheader(f"Not on the map: {plural(len(table), 'project')} with no city", anchor=False)
     st.caption(
         "These work across a country or the whole region, or their place is not published. Precision says how exactly each is located."
     )

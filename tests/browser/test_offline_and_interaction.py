@@ -57,3 +57,35 @@ def test_csv_download_holds_exactly_the_filtered_rows(server_url, visit):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["project_id"] for row in rows} == {"khm_hospital_digitization", "bif1_ag4f"}
     assert [row["amount_usd"] for row in rows] == ["98750.0", ""]
+
+
+def _open_city_from_map(visit, click_on_map: bool):
+    import math
+    import time
+
+    if click_on_map:
+        # Where Vientiane sits in the default ASEAN view (MapLibre zoom 3.3 on 512-pixel tiles, centre 6.5 N 109 E).
+        visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas')
+        time.sleep(2)
+        box = visit.page.locator('[data-testid="stDeckGlJsonChart"]').first.bounding_box()
+        world = 512 * 2**3.3
+        mercator = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+        x = box["x"] + box["width"] / 2 + (102.6 - 109.0) / 360 * world
+        y = box["y"] + box["height"] / 2 - (mercator(17.96667) - mercator(6.5)) * world / (2 * math.pi)
+        visit.page.mouse.move(x, y)
+        visit.page.mouse.click(x, y)
+    else:
+        visit.page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').nth(2).click()
+        visit.page.get_by_role("option", name="Vientiane, Laos").click()
+    visit.page.wait_for_url("**/city?**profile=vientiane**", timeout=20_000)
+    visit.settle()
+
+
+@pytest.mark.parametrize("click_on_map", [False, True], ids=["select-box", "map-click"])
+def test_picking_a_city_opens_its_profile_and_keeps_the_filters(server_url, visit, click_on_map):
+    visit.open(f"{server_url}/map?country=LAO&from=2021&sector=Water")
+    _open_city_from_map(visit, click_on_map)
+    assert visit.page.locator('[data-testid="stMain"] h1').first.inner_text() == "Vientiane, Laos"
+    assert "country=LAO" in visit.page.url and "sector=Water" in visit.page.url and "from=2021" in visit.page.url
+    assert visit.page.get_by_text("Showing: 2021–2025 · Laos · Water").count() == 1
+    assert visit.page.locator('[data-testid="stException"]').count() == 0
