@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -60,8 +61,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url():
+@contextlib.contextmanager
+def running_server():
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -97,6 +99,19 @@ def server_url():
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server_url():
+    """A server no session has visited yet: what the first visitor after a restart gets."""
+    with running_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

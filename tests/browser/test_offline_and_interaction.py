@@ -89,3 +89,12 @@ def test_picking_a_city_opens_its_profile_and_keeps_the_filters(server_url, visi
     assert "country=LAO" in visit.page.url and "sector=Water" in visit.page.url and "from=2021" in visit.page.url
     assert visit.page.get_by_text("Showing: 2021–2025 · Laos · Water").count() == 1
     assert visit.page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_deep_link_works_as_the_first_visit_to_a_fresh_server(fresh_server_url, visit):
+    # With a pages/ folder, Streamlit first runs a deep link's page file alone; ui.page.start() reruns it properly.
+    visit.open(f"{fresh_server_url}/funding?country=KHM")
+    assert visit.page.locator('[data-testid="stMain"] h1').first.inner_text() == "Funding"
+    assert visit.metrics()["Disclosed funding"] == "$98,750"
+    assert visit.page.get_by_role("heading", name="Filters").count() == 1
+    assert visit.page.get_by_role("link", name="Pilot cities map").count() == 1  # our navigation, not the file list
