@@ -20,7 +20,7 @@ if projects.empty:
     no_match()
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
-size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1, 2], vertical_alignment="bottom")
+size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1.5, 2], vertical_alignment="bottom")
 measure = size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure")
 pairs = dataset.city_pairs[
     dataset.city_pairs["project_id"].isin(set(projects["project_id"]) | set(projects["parent_project_id"].dropna()))
@@ -35,7 +35,7 @@ elif "focus" in st.query_params:
 if unknown_focus:
     st.warning(f"Ignored focus '{unknown_focus}': not a country with member cities.")
 show_pairs = pairs_col.toggle(
-    f"U.S. city pairings ({len(pairs)})",
+    f"U.S. pairings ({len(pairs)})",
     key="map_pairs",
     disabled=pairs.empty,
     help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",

@@ -61,8 +61,8 @@ def test_places_map_labels_each_place_offline(dataset):
     cities = dataset.cities[dataset.cities["iso3"] == "KHM"]
     deck = places_map(cities)
     assert deck.map_style == OFFLINE_MAP_STYLE
-    assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "TextLayer"]
-    assert len(deck.layers[1].data) == 4
+    assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "ScatterplotLayer", "TextLayer"]
+    assert len(deck.layers[2].data) == 4
 
 
 def test_literal_layer_settings_reach_deck_gl_as_strings(dataset):
@@ -72,9 +72,9 @@ def test_literal_layer_settings_reach_deck_gl_as_strings(dataset):
     from usascp.maps import network_map, network_points, places_map
 
     cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
-    layer = json.loads(network_map(network_points(cities, "projects", "Projects")).to_json())["layers"][0]
+    layer = json.loads(network_map(network_points(cities, "projects", "Projects")).to_json())["layers"][1]
     assert layer["radiusUnits"] == "pixels" and layer["lineWidthUnits"] == "pixels"
-    labels = json.loads(places_map(dataset.cities.head(2)).to_json())["layers"][1]
+    labels = json.loads(places_map(dataset.cities.head(2)).to_json())["layers"][2]
     assert not labels["fontFamily"].startswith("@@=")
 
 
@@ -109,7 +109,7 @@ def test_pair_arcs_cross_the_pacific(dataset):
     assert arcs.at["Johor Bahru – Portland", "tooltip_body"] == "City of Portland (planned)"
     cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
     deck = network_map(network_points(cities, "projects", "Projects"), pair_arcs(dataset.city_pairs, dataset.cities))
-    assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "ScatterplotLayer", "ArcLayer"]
+    assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "ScatterplotLayer", "ScatterplotLayer", "ArcLayer"]
     assert deck.initial_view_state == PACIFIC_VIEW
 
 
@@ -118,5 +118,48 @@ def test_events_map_places_every_event_on_a_world_view(dataset):
 
     deck = events_map(dataset.events)
     assert deck.initial_view_state == WORLD_VIEW and deck.map_style == OFFLINE_MAP_STYLE
-    tooltips = {row["tooltip_title"]: row["tooltip_body"] for row in deck.layers[0].data}
+    tooltips = {row["tooltip_title"]: row["tooltip_body"] for row in deck.layers[1].data}
     assert tooltips["9th AfriCities Summit"] == "Kisumu, Kenya · 17 May 2022"
+
+
+def test_every_map_draws_country_outlines_from_the_app_itself(dataset):
+    import json
+
+    from usascp.maps import COUNTRY_OUTLINES_URL, events_map, network_map, network_points, places_map
+
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    decks = [
+        city_map(aggregate.city_summary(dataset)),
+        network_map(network_points(cities, "projects", "Projects")),
+        places_map(dataset.cities.head(3)),
+        events_map(dataset.events),
+    ]
+    for deck in decks:
+        outlines = json.loads(deck.to_json())["layers"][0]
+        assert (
+            outlines["@@type"] == "GeoJsonLayer"
+            and outlines["data"] == COUNTRY_OUTLINES_URL == "/app/static/country-outlines.json"
+        )
+
+
+def test_country_outlines_are_small_complete_and_served_from_static():
+    import json
+
+    shipped = (REPO / "data" / "country-outlines.geojson").read_bytes()
+    assert (REPO / "static" / "country-outlines.json").read_bytes() == shipped  # scripts/build_country_outlines.py writes both
+    assert len(shipped) < 600 * 1024
+    outlines = json.loads(shipped)
+    asean = {feature["properties"]["iso3"] for feature in outlines["features"] if feature["properties"]["asean"]}
+    assert asean == {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"}
+    assert len(outlines["features"]) > 200
+    assert {"Kenya", "Sweden", "United States of America"} <= {feature["properties"]["name"] for feature in outlines["features"]}
+
+
+def test_network_map_repeats_the_world_so_pacific_arcs_show_both_ends(dataset):
+    import json
+
+    from usascp.maps import network_map, network_points
+
+    cities, _ = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    spec = json.loads(network_map(network_points(cities, "projects", "Projects")).to_json())
+    assert spec["views"][0]["repeat"] is True

@@ -246,13 +246,14 @@ def test_map_page_offers_measures_and_lists_projects_with_no_city():
     app = run_app("pages/map.py")
     measures = app.selectbox(key="map_measure")
     assert measures.options[:2] == ["Projects", "Disclosed funding (USD)"]
-    assert app.toggle(key="map_pairs").label == "U.S. city pairings (6)"
+    assert app.toggle(key="map_pairs").label == "U.S. pairings (6)"
     assert "Not on the map: 15 projects with no city" in [header.value for header in app.subheader]
     unplaced = app.dataframe[-1].value
     assert "Smart Cities Business Innovation Fund 2.0" in set(unplaced["title"])
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapStyle"] == "/app/static/basemap-blank.json"
-    assert len(spec["layers"][0]["data"]) == 31
+    assert spec["layers"][0]["@@type"] == "GeoJsonLayer"  # land and borders under the cities
+    assert len(spec["layers"][1]["data"]) == 31
 
 
 def test_map_pairings_draw_arcs_to_us_partners():

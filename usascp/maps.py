@@ -15,6 +15,29 @@ from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
 OFFLINE_MAP_STYLE = "/app/static/basemap-blank.json"
 
 # MapLibre zoom (512-pixel tiles): 3.3 fits Mandalay to Banyuwangi in a 560-pixel-high map.
+# Natural Earth country outlines, served by the app (scripts/build_country_outlines.py builds them).
+# Given as a URL, the browser fetches the file once and caches it instead of receiving it on every rerun.
+COUNTRY_OUTLINES_URL = "/app/static/country-outlines.json"
+LAND = [247, 245, 240, 255]
+ASEAN_LAND = [255, 255, 255, 255]
+BORDER = [150, 160, 170, 255]
+
+
+def country_outlines() -> pdk.Layer:
+    """Land and borders under every map: ASEAN members in white, other countries in a warm grey."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=COUNTRY_OUTLINES_URL,
+        id="countries",
+        stroked=True,
+        filled=True,
+        get_fill_color=f"properties.asean ? {ASEAN_LAND} : {LAND}",
+        get_line_color=BORDER,
+        line_width_min_pixels=0.6,
+        pickable=False,
+    )
+
+
 ASEAN_VIEW = pdk.ViewState(latitude=6.5, longitude=109.0, zoom=3.3, min_zoom=2, max_zoom=10)
 
 CITY_TOOLTIP = {
@@ -73,7 +96,9 @@ def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck
         radius_max_pixels=40,
         pickable=True,
     )
-    return pdk.Deck(layers=[layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
+    return pdk.Deck(
+        layers=[country_outlines(), layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP
+    )
 
 
 def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
@@ -112,7 +137,7 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
         font_settings={"sdf": True},
     )
     return pdk.Deck(
-        layers=[layer, labels],
+        layers=[country_outlines(), layer, labels],
         initial_view_state=fit_view(points["lat"], points["lon"]),
         map_style=OFFLINE_MAP_STYLE,
         tooltip={"text": "{" + label_column + "}"},
@@ -190,6 +215,7 @@ def pair_arcs(pairs: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
 def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None) -> pdk.Deck:
     """The member-city map: network_points() as dots, pair_arcs() as arcs when given, on the offline style."""
     layers = [
+        country_outlines(),
         pdk.Layer(
             "ScatterplotLayer",
             data=points,
@@ -203,7 +229,7 @@ def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pd
             line_width_units="'pixels'",
             stroked=True,
             pickable=True,
-        )
+        ),
     ]
     if arcs is not None and len(arcs):
         partners = arcs.assign(lon=[target[0] for target in arcs["target"]], lat=[target[1] for target in arcs["target"]])
@@ -224,7 +250,14 @@ def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pd
             )
         )
     default_view = PACIFIC_VIEW if arcs is not None and len(arcs) else ASEAN_VIEW
-    return pdk.Deck(layers=layers, initial_view_state=view or default_view, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP)
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view or default_view,
+        # World copies, so a view centred on the Pacific shows Asia on its left and the U.S. on its right.
+        views=[pdk.View(type="MapView", controller=True, repeat=True)],
+        map_style=OFFLINE_MAP_STYLE,
+        tooltip=NETWORK_TOOLTIP,
+    )
 
 
 WORLD_VIEW = pdk.ViewState(latitude=20.0, longitude=40.0, zoom=0.6, min_zoom=0, max_zoom=10)
@@ -242,4 +275,6 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
     )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
     layer = _pixel_dots(points, "events", "colour", 7)
-    return pdk.Deck(layers=[layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP)
+    return pdk.Deck(
+        layers=[country_outlines(), layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP
+    )
