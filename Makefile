@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test check-data install install-dev clean
+.PHONY: run test check-data screenshots install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -32,6 +32,10 @@ test: install-dev
 # Validate data/ (or USASCP_DATA_DIR) and print each table's row count, or every problem found.
 check-data: install
 	$(BIN)/python -m usascp validate $(or $(USASCP_DATA_DIR),data)
+
+# PNGs of every page at 1920x1080, 1280x720 and full length in screenshots/ (needs /usr/bin/chromium).
+screenshots: install-dev
+	$(BIN)/python tests/browser/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

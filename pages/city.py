@@ -45,24 +45,30 @@ with about:
     st.markdown(
         f"{COHORT_LABELS[city['ascn_cohort']]} of the ASEAN Smart Cities Network (joined {city['ascn_joined_year']}); {population}."
     )
-    cols = st.columns(3)
-    cols[0].metric(
-        "Projects here",
-        format_count(len(profile.projects)),
-        border=True,
-        help="Working in the city, or holding courses and meetings there.",
-    )
-    cols[1].metric("Disclosed funding for this city alone", format_usd(profile.disclosed_usd), border=True)
-    cols[2].metric(
-        "Funding shared with other places",
-        format_usd(profile.shared_usd),
-        border=True,
-        help="Amounts of projects that also work elsewhere; they are not split between places.",
-    )
     for pair in profile.pairs.itertuples():
         st.markdown(f"**U.S. partner:** {pair.partner}, {pair.partner_city} ({pair.status})")
 with where:
-    st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=230)
+    st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=200)
+# Full width: inside the 3:1 column the cards truncate "not disclosed" on a 1280-pixel projector.
+cols = st.columns(3)
+cols[0].metric(
+    "Projects here",
+    format_count(len(profile.projects)),
+    border=True,
+    help="Working in the city, or holding courses and meetings there.",
+)
+cols[1].metric(
+    "Funding for this city alone",
+    format_usd(profile.disclosed_usd),
+    border=True,
+    help="Disclosed amounts of projects that work only here.",
+)
+cols[2].metric(
+    "Funding shared with other places",
+    format_usd(profile.shared_usd),
+    border=True,
+    help="Amounts of projects that also work elsewhere; they are not split between places.",
+)
 
 st.subheader("Projects", anchor=False)
 if profile.projects.empty:

@@ -273,7 +273,7 @@ def test_city_profile_for_phnom_penh_lists_its_projects():
     }
     assert metric_values(app) == {
         "Projects here": "2",
-        "Disclosed funding for this city alone": "not disclosed",
+        "Funding for this city alone": "not disclosed",
         "Funding shared with other places": "$98,750",
     }
     assert "**108,750** medical records" in page_text(app)

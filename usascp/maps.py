@@ -138,7 +138,8 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
     )
     return pdk.Deck(
         layers=[country_outlines(), layer, labels],
-        initial_view_state=fit_view(points["lat"], points["lon"]),
+        # A single city at zoom 5.5 still shows its coast and borders for context.
+        initial_view_state=fit_view(points["lat"], points["lon"], max_zoom=5.5),
         map_style=OFFLINE_MAP_STYLE,
         tooltip={"text": "{" + label_column + "}"},
     )

@@ -1,0 +1,121 @@
+"""Start the dashboard on a free loopback port and look at it in Debian's Chromium (tests and screenshots share this)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without these flags Chromium phones home at start-up, which would pollute the request log.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server():
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start within 60 s") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class Visit:
+    """One open page and every request it made."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def open(self, url: str):
+        self.page.goto(url, wait_until="load")
+        self.settle()
+        return self
+
+    def settle(self, extra_seconds: float = 1.0):
+        """Wait until Streamlit has finished running the script and drawing."""
+        self.page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+            timeout=60_000,
+        )
+        time.sleep(extra_seconds)
+
+    def wait_for(self, selector: str, timeout_ms: int = 30_000):
+        """The first element matching `selector`, once it is attached and visible."""
+        element = self.page.locator(selector).first
+        element.wait_for(state="visible", timeout=timeout_ms)
+        return element
+
+    def metrics(self) -> dict[str, str]:
+        """Label -> value of every metric card, read once the cards stop changing (reruns redraw them)."""
+        self.wait_for('[data-testid="stMetric"]')
+        script = """() => Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m => [
+            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+            m.querySelector('[data-testid="stMetricValue"]').innerText.trim()])"""
+        previous, deadline = None, time.monotonic() + 15
+        while time.monotonic() < deadline:
+            current = self.page.evaluate(script)
+            if current == previous:
+                return dict(current)
+            previous = current
+            time.sleep(0.7)
+        return dict(previous)
+
+    def external_requests(self) -> list[str]:
+        local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+        return [url for url in self.requests if not url.startswith(local)]

@@ -1,0 +1,57 @@
+"""`make screenshots`: PNGs of every page at projector sizes (1920x1080 and 1280x720) in screenshots/.
+
+Each page is also captured whole (a tall window), so nothing below the fold goes unseen. The run fails
+if a page shows a Streamlit exception or asks the internet for anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from harness import CHROMIUM, CHROMIUM_ARGS, REPO, Visit, running_server
+from playwright.sync_api import sync_playwright
+
+PAGES = {
+    "overview": "",
+    "map": "map",
+    "map-cambodia": "map?focus=KHM",
+    "city-phnom-penh": "city?profile=phnom_penh",
+    "funding": "funding",
+    "funding-cambodia": "funding?country=KHM",
+    "impact": "impact",
+    "projects-hospital": "projects?project=khm_hospital_digitization",
+    "events": "events",
+    "about": "about",
+}
+SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720), "full": (1440, 2600)}
+
+
+def main(out: Path = REPO / "screenshots") -> int:
+    out.mkdir(exist_ok=True)
+    problems = []
+    with running_server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, path in PAGES.items():
+            for size, (width, height) in SIZES.items():
+                context = browser.new_context(viewport={"width": width, "height": height})
+                visit = Visit(context.new_page()).open(f"{url}/{path}")
+                if visit.page.locator('[data-testid="stDeckGlJsonChart"]').count():
+                    visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas')
+                visit.settle(extra_seconds=2)
+                target = out / f"{name}-{size}.png"
+                visit.page.screenshot(path=str(target))
+                if visit.page.locator('[data-testid="stException"]').count():
+                    problems.append(f"{target.name}: the page shows an exception")
+                if visit.external_requests():
+                    problems.append(f"{target.name}: asked the internet for {visit.external_requests()}")
+                context.close()
+                print(target.relative_to(REPO))
+        browser.close()
+    for problem in problems:
+        print("PROBLEM:", problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
