@@ -51,7 +51,7 @@ st.caption("Users can check their own copies of these tables with `python -m usa
 st.subheader(f"Sources ({len(dataset.sources)})", anchor=False)
 st.dataframe(
     dataset.sources[["publisher", "title", "url", "date_published", "date_accessed"]].assign(
-        date_published=dataset.sources["date_published"].map(lambda d: format_partial_date(d) if isinstance(d, str) else "")
+        date_published=dataset.sources["date_published"].map(lambda d: format_partial_date(d, missing=""))
     ),
     hide_index=True,
     width="stretch",

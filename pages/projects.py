@@ -32,8 +32,8 @@ else:
     shown = found.assign(
         amount=found["amount_usd"].map(format_usd),
         status=found["status"].str.capitalize(),
-        start_date=found["start_date"].map(lambda d: format_partial_date(d) if isinstance(d, str) else ""),
-        end_date=found["end_date"].map(lambda d: format_partial_date(d) if isinstance(d, str) else ""),
+        start_date=found["start_date"].map(lambda d: format_partial_date(d, missing="")),
+        end_date=found["end_date"].map(lambda d: format_partial_date(d, missing="")),
     )
     st.dataframe(
         shown[

@@ -29,6 +29,7 @@ def test_dates_are_formatted_for_people_at_their_own_precision():
     assert format_partial_date("2020-10") == "Oct 2020"
     assert format_partial_date("2024-10-28") == "28 Oct 2024"
     assert format_partial_date(None) == "date not published"
+    assert format_partial_date(None, missing="") == ""
 
 
 def test_year_of_reads_the_year_or_gives_none():

@@ -22,8 +22,6 @@ from usascp.dates import earliest_day, latest_day, year_of
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS
 
-RELATIONSHIP_LABELS = RELATIONSHIPS
-
 USASCP_ONLY = ("usascp_project",)
 
 SEVERAL_CITIES = "Several cities (not split)"
@@ -368,7 +366,7 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
             "sector": project["sector"],
             "country": country[unit_id],
             "place": place[unit_id],
-            "relationship": RELATIONSHIP_LABELS.get(project["relationship"], project["relationship"]),
+            "relationship": RELATIONSHIPS.get(project["relationship"], project["relationship"]),
             "status": project["status"],
             "recipient": grant.recipient if grant is not None else None,
             "amount_usd": grant.amount_usd if grant is not None else pd.NA,
@@ -379,8 +377,9 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
             "note": grant.note if grant is not None else project["amount_note"],
         }
 
+    disclosing = set(grants["unit_id"])
     rows = [row(grant.unit_id, grant) for grant in grants.itertuples(index=False)]
-    rows += [row(unit_id) for unit_id in units["project_id"] if unit_id not in set(grants["unit_id"])]
+    rows += [row(unit_id) for unit_id in units["project_id"] if unit_id not in disclosing]
     columns = [
         "project_id",
         "project",
@@ -421,7 +420,7 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
         countries=projects["project_id"].map(countries).fillna(""),
         scope=projects["geographic_scope"],
         amount_usd=projects["project_id"].map(amounts).astype("Float64"),
-        relationship=projects["relationship"].map(RELATIONSHIP_LABELS),
+        relationship=projects["relationship"].map(RELATIONSHIPS),
     )
     columns = [
         "project_id",

@@ -40,11 +40,14 @@ def latest_day(text: str) -> dt.date:
     return dt.date(year, month, day or calendar.monthrange(year, month)[1])
 
 
-def format_partial_date(text: str | None) -> str:
-    """People-friendly: "2020" -> "2020", "2020-10" -> "Oct 2020", "2020-10-05" -> "5 Oct 2020"."""
+def format_partial_date(text: str | None, missing: str = "date not published") -> str:
+    """People-friendly: "2020" -> "2020", "2020-10" -> "Oct 2020", "2020-10-05" -> "5 Oct 2020".
+
+    `missing` is what to show for no date (tables use an empty cell).
+    """
     parsed = parse_partial_date(text) if isinstance(text, str) else None
     if parsed is None:
-        return "date not published"
+        return missing
     year, month, day = parsed
     if month is None:
         return str(year)
