@@ -18,7 +18,7 @@ st.markdown(
     "in our own words; names, numbers, dates and web addresses are the sources'."
 )
 
-st.subheader("What the public record leaves out", anchor=False)
+st.header("What the public record leaves out", anchor=False)
 lines = [
     f"**Funding.** {gaps.projects_without_amount} of {gaps.projects_total} USASCP projects publish no amount. The amounts that are "
     f"published add up to {format_usd(gaps.disclosed_usd)}."
@@ -41,14 +41,14 @@ lines += [
 ]
 st.markdown("\n".join(f"- {line}" for line in lines))
 
-st.subheader("Tables", anchor=False)
+st.header("Tables", anchor=False)
 st.dataframe(
     [{"file": TABLE_FILES[table], "rows": rows} for table, rows in dataset.row_counts.items()],
     hide_index=True,
 )
 st.caption("Users can check their own copies of these tables with `python -m usascp validate FOLDER`.")
 
-st.subheader(f"Sources ({len(dataset.sources)})", anchor=False)
+st.header(f"Sources ({len(dataset.sources)})", anchor=False)
 st.dataframe(
     dataset.sources[["publisher", "title", "url", "date_published", "date_accessed"]].assign(
         date_published=dataset.sources["date_published"].map(lambda d: format_partial_date(d, missing=""))

@@ -70,7 +70,7 @@ cols[2].metric(
     help="Amounts of projects that also work elsewhere; they are not split between places.",
 )
 
-st.subheader("Projects", anchor=False)
+st.header("Projects", anchor=False)
 if profile.projects.empty:
     st.info("No selected project names this city. Region-wide programs still reach it: see the Projects page.")
 else:
@@ -83,7 +83,7 @@ else:
         column_config={"title": st.column_config.TextColumn("project", width="large"), "shared_with": "also in"},
     )
 
-st.subheader("Results", anchor=False)
+st.header("Results", anchor=False)
 if profile.results.empty:
     st.caption("No published result figures for these projects.")
 for result in profile.results.itertuples():
@@ -93,7 +93,7 @@ for result in profile.results.itertuples():
         f"({result.title}, as of {format_partial_date(result.as_of)}, [{result.publisher}]({result.url})){shared}"
     )
 
-st.subheader("Events held here", anchor=False)
+st.header("Events held here", anchor=False)
 if profile.events.empty:
     st.caption("No recorded events in this city.")
 for event in profile.events.sort_values("start_date", na_position="last").itertuples():

@@ -75,7 +75,7 @@ if not with_amount.empty:
     )
     st.plotly_chart(charts.funding_treemap(tree, totals.projects_not_disclosing), config={"displaylogo": False})
 
-st.subheader("The rows behind these charts", anchor=False)
+st.header("The rows behind these charts", anchor=False)
 st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")
 display = rows.drop(columns=["project_id"]).assign(
     amount=rows["amount_usd"].map(format_usd),

@@ -58,7 +58,7 @@ with st.expander(f"Table: {labels[metric].lower()} by project"):
     )
     st.dataframe(shown[["project", "figure", "figures", "as_of"]], hide_index=True, width="stretch")
 
-st.subheader("Every published figure", anchor=False)
+st.header("Every published figure", anchor=False)
 st.caption(
     "Results, targets and context, including second reports of the same result (not counted twice). Each links to its source."
 )

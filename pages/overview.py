@@ -1,8 +1,10 @@
 """Overview: the partnership at a glance, for leadership and for the first slide of a briefing."""
 
+import html
+
 import streamlit as st
 
-from ui.layout import figure_caption, filter_caption, legend, no_match, table_with_download
+from ui.layout import figure_caption, filter_caption, legend, no_match, source_note, table_with_download
 from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_COLOURS, COHORT_LABELS
@@ -58,7 +60,7 @@ for column, metric in zip(columns[3:], ("records_digitized", "professionals_trai
     figure = aggregate.metric_figure(dataset, metric, projects)
     value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
     column.metric(aggregate.metric_label(metric), value, border=True)
-    column.caption(figure_caption(dataset, figure))
+    source_note(figure_caption(dataset, figure), column)
 
 if projects.empty:
     no_match()
@@ -81,14 +83,14 @@ with st.container(border=True):
 
 highlights = aggregate.recent_results(dataset, projects)
 if len(highlights):
-    st.subheader("Recent results", anchor=False)
+    st.header("Recent results", anchor=False)
     for column, result in zip(st.columns(3), highlights.itertuples()):
         with column.container(border=True):
-            st.markdown(f"#### {format_count(result.value, result.is_lower_bound, result.is_approximate)} {result.unit}")
+            st.markdown(f"### {format_count(result.value, result.is_lower_bound, result.is_approximate)} {result.unit}")
             st.markdown(result.title)
-            st.caption(f"as of {format_partial_date(result.as_of)} · [{result.publisher}]({result.url})")
+            source_note(f"as of {format_partial_date(result.as_of)} · [{html.escape(result.publisher)}]({result.url})")
 
-st.subheader("ASEAN Smart Cities Network member cities", anchor=False)
+st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = aggregate.city_summary(dataset, projects, grants)
 legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])

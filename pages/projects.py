@@ -68,7 +68,7 @@ else:
         "Download these projects (CSV)", export.csv_bytes(found), "usascp-projects.csv", "text/csv", icon=":material/download:"
     )
 
-st.subheader("Project details", anchor=False)
+st.header("Project details", anchor=False)
 titles = dict(zip(found["project_id"], found["title"])) or dict(zip(table["project_id"], table["title"]))
 unknown = follow_url_param("project", "project_choice", titles)
 choice = st.selectbox(

@@ -83,8 +83,11 @@ def test_overview_says_how_much_is_not_disclosed(overview):
 
 
 def test_overview_cites_the_source_of_each_result(overview):
-    captions = [caption.value for caption in overview.caption]
-    assert "as of Mar 2022 · [The Phnom Penh Post](https://phnompenhpost.com/national/paper-out-digital-20-hospitals)" in captions
+    notes = [element.value for element in overview.markdown]
+    assert (
+        '<small style="color:#4A4A4A">as of Mar 2022 · '
+        "[The Phnom Penh Post](https://phnompenhpost.com/national/paper-out-digital-20-hospitals)</small>"
+    ) in notes
 
 
 def test_overview_help_explains_the_network_size(overview):
@@ -247,7 +250,7 @@ def test_map_page_offers_measures_and_lists_projects_with_no_city():
     measures = app.selectbox(key="map_measure")
     assert measures.options[:2] == ["Projects", "Disclosed funding (USD)"]
     assert app.toggle(key="map_pairs").label == "U.S. pairings (6)"
-    assert "Not on the map: 15 projects with no city" in [header.value for header in app.subheader]
+    assert "Not on the map: 15 projects with no city" in [header.value for header in app.header]
     unplaced = app.dataframe[-1].value
     assert "Smart Cities Business Innovation Fund 2.0" in set(unplaced["title"])
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)

@@ -28,8 +28,16 @@ def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
     if figure is None:
         return "no public figure"
     sources = aggregate.sources_for(dataset, figure.source_ids)
-    links = ", ".join(f"[{row.publisher}]({row.url})" for row in sources.itertuples())
+    links = ", ".join(f"[{html.escape(row.publisher)}]({row.url})" for row in sources.itertuples())
     return f"as of {format_partial_date(figure.as_of)} · {links}"
+
+
+def source_note(markdown_text: str, container=st) -> None:
+    """A small grey line that carries links. st.caption fades links below WCAG AA contrast, so not that.
+
+    Text from the data must be HTML-escaped by the caller (figure_caption does): this renders HTML.
+    """
+    container.markdown(f'<small style="color:#4A4A4A">{markdown_text}</small>', unsafe_allow_html=True)
 
 
 def table_with_download(table: pd.DataFrame, title: str, file_name: str) -> None:
@@ -126,7 +134,7 @@ def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     table = aggregate.projects_without_a_city(dataset, projects)
     if table.empty:
         return
-    st.subheader(f"Not on the map: {plural(len(table), 'project')} with no city", anchor=False)
+    st.header(f"Not on the map: {plural(len(table), 'project')} with no city", anchor=False)
     st.caption(
         "These work across a country or the whole region, or their place is not published. Precision says how exactly each is located."
     )
