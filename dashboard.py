@@ -21,6 +21,7 @@ PAGES = [
     st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
     st.Page("pages/projects.py", title="Projects", icon=":material/list_alt:", url_path="projects"),
     st.Page("pages/events.py", title="Events", icon=":material/event:", url_path="events"),
+    st.Page("pages/present.py", title="Present", icon=":material/slideshow:", url_path="present"),
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 

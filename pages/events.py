@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui.layout import filter_caption, legend
+from ui.layout import chart, export_footnote, filter_caption, legend
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -33,7 +33,12 @@ if upcoming.empty:
         f"No upcoming events are recorded. The most recent: {latest['name']}, {latest['city']}, {format_partial_date(latest['start_date'])}."
     )
 
-st.plotly_chart(charts.events_timeline_chart(events, today), config={"displaylogo": False})
+chart(
+    charts.events_timeline_chart(events, today),
+    "events_timeline",
+    "usascp-events-timeline.png",
+    export_footnote(dataset, filters),
+)
 legend(charts.EVENT_TYPE_COLOURS, note="Online meetings are placed at the host country's capital.")
 st.pydeck_chart(events_map(events), height=460)
 

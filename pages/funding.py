@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, no_match
+from ui.layout import chart, export_footnote, filter_caption, no_match
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -42,7 +42,8 @@ dimension = st.segmented_control(
     "Break down by", list(labels), format_func=labels.get, default="sector", key="funding_dimension", required=True
 )
 table = aggregate.funding_by(dataset, dimension, projects, grants)
-st.plotly_chart(charts.funding_bars(table, dimension), config={"displaylogo": False}, key=f"funding_bars_{dimension}")
+footnote = export_footnote(dataset, filters)
+chart(charts.funding_bars(table, dimension), f"funding_bars_{dimension}", f"usascp-funding-by-{dimension}.png", footnote)
 with st.expander(f"Table: funding by {labels[dimension].lower()}"):
     shown = table.rename(
         columns={
@@ -73,7 +74,7 @@ if not with_amount.empty:
         .sum()
         .rename(columns={"project": "title"})
     )
-    st.plotly_chart(charts.funding_treemap(tree, totals.projects_not_disclosing), config={"displaylogo": False})
+    chart(charts.funding_treemap(tree, totals.projects_not_disclosing), "funding_treemap", "usascp-funding-treemap.png", footnote)
 
 st.header("The rows behind these charts", anchor=False)
 st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")

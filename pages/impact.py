@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, no_match
+from ui.layout import chart, export_footnote, filter_caption, no_match
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -48,7 +48,12 @@ chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["pro
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.countable_metrics(dataset, projects).query("metric == @metric")["unit"].unique()
 unit = units[0] if len(units) == 1 else "as reported"
-st.plotly_chart(charts.metric_bars(chosen, labels[metric], unit), config={"displaylogo": False}, key=f"impact_{metric}")
+chart(
+    charts.metric_bars(chosen, labels[metric], unit),
+    f"impact_{metric}",
+    f"usascp-{metric}.png",
+    export_footnote(dataset, filters),
+)
 with st.expander(f"Table: {labels[metric].lower()} by project"):
     shown = chosen.assign(
         figure=[

@@ -2,12 +2,21 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, follow_url_param, legend, located_elsewhere, no_match
+from ui.layout import (
+    export_footnote,
+    filter_caption,
+    follow_url_param,
+    legend,
+    located_elsewhere,
+    no_match,
+    png_download,
+    write_url_param,
+)
 from ui.page import start
-from usascp import aggregate
+from usascp import aggregate, charts
 from usascp.charts import COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
-from usascp.maps import fit_view, network_map, network_points, pair_arcs
+from usascp.maps import fit_view, network_map, network_points, outline_rings, pair_arcs
 from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
@@ -28,10 +37,7 @@ pairs = dataset.city_pairs[
 countries = {"": "All member cities"} | {iso3: ASEAN_COUNTRIES[iso3] for iso3 in sorted(set(cities["iso3"]))}
 unknown_focus = follow_url_param("focus", "map_focus", countries)
 focus = focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus")
-if focus:
-    st.query_params["focus"] = focus
-elif "focus" in st.query_params:
-    del st.query_params["focus"]
+write_url_param("focus", "map_focus", focus)
 if unknown_focus:
     st.warning(f"Ignored focus '{unknown_focus}': not a country with member cities.")
 show_pairs = pairs_col.toggle(
@@ -61,6 +67,18 @@ deck = network_map(
     network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view
 )
 event = st.pydeck_chart(deck, height=600, on_select="rerun", selection_mode="single-object", key="network_map")
+shown_cities = focused if focused is not None else cities
+png_download(
+    lambda: charts.city_map_figure(
+        shown_cities,
+        outline_rings(*(charts.box_around(shown_cities["lat"], shown_cities["lon"]) if focus else charts.ASEAN_BOX)),
+        "ASEAN Smart Cities Network member cities" + (f": {countries[focus]}" if focus else ""),
+    ),
+    "usascp-member-cities-map.png",
+    export_footnote(dataset, filters),
+    key="map_png",
+    label="Download the map as a PNG for slides",
+)
 picked = (event.selection.objects.get("cities") or [None])[0] if event and event.selection else None
 if picked or chosen:
     st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})

@@ -4,13 +4,22 @@ import html
 
 import streamlit as st
 
-from ui.layout import figure_caption, filter_caption, legend, no_match, source_note, table_with_download
+from ui.layout import (
+    export_footnote,
+    figure_caption,
+    filter_caption,
+    legend,
+    no_match,
+    png_download,
+    source_note,
+    table_with_download,
+)
 from ui.page import start
-from usascp import aggregate
+from usascp import aggregate, charts
 from usascp.charts import COHORT_COLOURS, COHORT_LABELS
 from usascp.filters import regional_projects, select_grants, select_projects
 from usascp.formatting import format_count, format_partial_date, format_usd
-from usascp.maps import city_map
+from usascp.maps import city_map, outline_rings
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -95,6 +104,14 @@ cities = aggregate.city_summary(dataset, projects, grants)
 legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])
 map_col.pydeck_chart(city_map(cities), height=560)
+with map_col:
+    png_download(
+        lambda: charts.city_map_figure(cities, outline_rings(*charts.ASEAN_BOX), "ASEAN Smart Cities Network member cities"),
+        "usascp-member-cities-map.png",
+        export_footnote(dataset, filters),
+        key="overview_map_png",
+        label="Download the map as a PNG for slides",
+    )
 with list_col:
     busiest = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])
     st.markdown(f"**Where these projects work** ({len(busiest)} of {len(cities)} member cities)")

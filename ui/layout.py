@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from usascp import aggregate, export
+from usascp import aggregate, charts, export, images
 from usascp.formatting import format_partial_date
 from usascp.load import Dataset
 
@@ -157,3 +157,48 @@ def follow_url_param(param: str, key: str, valid) -> str | None:
         if requested in valid:
             st.session_state[key] = requested
     return requested if requested and requested not in valid else None
+
+
+def write_url_param(param: str, key: str, value: str | None) -> None:
+    """Put a widget's value in the URL (None removes it), marked as seen so follow_url_param does not read it back as a new link."""
+    if value:
+        if st.query_params.get(param) != value:
+            st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+    st.session_state[f"_{key}_from_url"] = value or None
+
+
+def export_footnote(dataset: Dataset, filters) -> str:
+    """The line under a downloaded picture: where it comes from, what it shows, and how fresh it is."""
+    from usascp.filters import describe, filter_options
+
+    view = describe(filters, filter_options(dataset))
+    return f"U.S.-ASEAN Smart Cities Partnership dashboard · {view} · data as of {format_partial_date(dataset.data_as_of)}"
+
+
+def png_download(figure, file_name: str, footnote: str, key: str, label: str = "Download PNG for slides") -> None:
+    """A button that draws a figure as a 1600x900 PNG when clicked (never on a rerun: it takes a few seconds).
+
+    `figure` is a plotly figure, or a function making one when building it costs more than a button should.
+    """
+    available = images.browser_path() is not None
+    st.download_button(
+        label,
+        lambda: images.figure_png(charts.for_export(figure() if callable(figure) else figure, footnote)),
+        file_name=file_name,
+        mime="image/png",
+        icon=":material/image:",
+        on_click="ignore",
+        key=key,
+        disabled=not available,
+        help="16:9 at 1600x900, with larger type and a line saying what it shows."
+        if available
+        else "Pictures need Chromium on the server (apt-get install chromium).",
+    )
+
+
+def chart(figure, key: str, file_name: str, footnote: str) -> None:
+    """A plotly chart with its PNG download beneath it."""
+    st.plotly_chart(figure, config={"displaylogo": False}, key=key)
+    png_download(figure, file_name, footnote, key=f"{key}_png")

@@ -51,14 +51,16 @@ def hex_to_rgb(colour: str, alpha: int = 255) -> list[int]:
 
 # Categorical colours in a fixed order, for series that are not cohorts.
 SERIES_COLOURS = [PALETTE[name] for name in ("blue", "orange", "green", "vermillion", "sky", "purple", "black")]
-FONT = dict(family="Source Sans Pro, Source Sans 3, sans-serif", size=15, color="#1A1A1A")
+# Quoted names: an unquoted "Source Sans 3" makes the whole CSS list invalid and the browser falls back to serif.
+# "Source Sans" is the font Streamlit serves itself; Liberation Sans is what a PNG rendered on Debian gets.
+FONT = dict(family='"Source Sans", "Source Sans Pro", "Liberation Sans", Arial, sans-serif', size=15, color="#1A1A1A")
 
 DIMENSION_LABELS = {"year": "Year", "agency": "Lead agency", "sector": "Sector", "country": "Country", "city": "City"}
 
 
 def _style(figure, title: str, height: int):
     figure.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=18)),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=18), pad=dict(l=8)),
         font=FONT,
         height=height,
         margin=dict(l=10, r=20, t=70, b=50),
@@ -245,3 +247,139 @@ def events_timeline_chart(events, today):
     figure.update_xaxes(title_text="Date", gridcolor="#E5E5E5")
     figure.update_yaxes(title_text="Event type")
     return _style(figure, "Summits, meetings and exchanges over time", 380)
+
+
+SEA = "#D9E6EF"
+ASEAN_LAND = "#FFFFFF"
+OTHER_LAND = "#F7F5F0"
+BORDER = "#96A0AA"
+# The box the static map shows: Mandalay to Banyuwangi, Myanmar's west coast to Manila's east.
+ASEAN_BOX = (91.0, -11.5, 128.0, 28.5)
+
+
+def box_around(lats, lons, padding_degrees: float = 2.5) -> tuple[float, float, float, float]:
+    """(west, south, east, north) around the points with a margin, at least 8 degrees wide, for a static map."""
+    lats, lons = [float(v) for v in lats], [float(v) for v in lons]
+    west, east = min(lons) - padding_degrees, max(lons) + padding_degrees
+    south, north = min(lats) - padding_degrees, max(lats) + padding_degrees
+    widen = max(0.0, 8 - (east - west)) / 2
+    return (west - widen, south, east + widen, north)
+
+
+def label_positions(lons: list[float], lats: list[float]) -> list[str]:
+    """Where to write each city's name so close neighbours (Johor Bahru and Singapore) do not overprint.
+
+    Right of the dot by default; of two close cities the western one is labelled on the left, and of two
+    nearly on one meridian the northern one above and the southern one below.
+    """
+    positions = ["middle right"] * len(lons)
+    for i in range(len(lons)):
+        for j in range(i + 1, len(lons)):
+            d_lon, d_lat = lons[j] - lons[i], lats[j] - lats[i]
+            if abs(d_lon) > 3 or abs(d_lat) > 1.2:
+                continue
+            if abs(d_lon) < 0.6:
+                north, south = (i, j) if d_lat > 0 else (j, i)
+                positions[north], positions[south] = "top center", "bottom center"
+            else:
+                west, east = (i, j) if d_lon > 0 else (j, i)
+                positions[west], positions[east] = "middle left", "middle right"
+    return positions
+
+
+def city_map_figure(cities, rings: dict, title: str, box=ASEAN_BOX):
+    """Member cities on country outlines as a plain plotly figure: the map as a PNG or a slide picture.
+
+    `cities` is aggregate.city_summary(); `rings` is maps.outline_rings(*box). Dots are coloured by
+    cohort and sized by projects, and the cities with projects are named, as on the interactive map.
+    """
+    import math
+
+    import plotly.graph_objects as go
+
+    west, south, east, north = box
+    figure = go.Figure()
+    for key, colour in (("other", OTHER_LAND), ("asean", ASEAN_LAND)):
+        lons, lats = rings[key]
+        figure.add_scatter(
+            x=lons, y=lats, mode="lines", fill="toself", fillcolor=colour, line=dict(color=BORDER, width=0.8), hoverinfo="skip"
+        )
+    for cohort, colour in COHORT_COLOURS.items():
+        rows = cities[cities["ascn_cohort"] == cohort]
+        figure.add_scatter(
+            x=rows["lon"].astype(float),
+            y=rows["lat"].astype(float),
+            mode="markers",
+            marker=dict(
+                size=[12 + 6 * min(int(n), 6) for n in rows["projects"]], color=colour, line=dict(color="#FFFFFF", width=1.5)
+            ),
+            hovertext=rows["city"],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=COHORT_LABELS[cohort],
+        )
+    named = cities[cities["projects"] > 0]
+    figure.add_scatter(
+        x=named["lon"].astype(float),
+        y=named["lat"].astype(float),
+        # Invisible markers as big as the dots, so plotly sets each name clear of its dot.
+        mode="markers+text",
+        marker=dict(size=[12 + 6 * min(int(n), 6) for n in named["projects"]], color="rgba(0,0,0,0)"),
+        text=named["city"],
+        textposition=label_positions(named["lon"].astype(float).tolist(), named["lat"].astype(float).tolist()),
+        textfont=dict(size=13, color="#1A1A1A"),
+        hoverinfo="skip",
+    )
+    middle_latitude = math.radians((north + south) / 2)
+    figure.update_xaxes(range=[west, east], visible=False, fixedrange=True)
+    # Equirectangular, stretched by 1/cos(latitude) so shapes near the middle of the box keep their proportions.
+    figure.update_yaxes(range=[south, north], visible=False, scaleanchor="x", scaleratio=1 / math.cos(middle_latitude))
+    figure = _style(figure, title, 640)
+    figure.update_layout(
+        plot_bgcolor=SEA,
+        showlegend=True,
+        legend=dict(orientation="h", x=0, y=-0.02, yanchor="top", traceorder="normal"),
+        margin=dict(l=10, r=10, t=60, b=40),
+    )
+    for trace in figure.data[:2] + figure.data[-1:]:
+        trace.showlegend = False
+    return figure
+
+
+def for_projector(figure, base_size: int = 24):
+    """The same figure with type readable from the back of a hall: bigger fonts, thicker margins."""
+    figure = figure.to_dict()
+    import plotly.graph_objects as go
+
+    projected = go.Figure(figure)
+    scale = base_size / FONT["size"]
+    projected.update_layout(font=dict(size=base_size), title=dict(font=dict(size=round(18 * scale))))
+    projected.update_xaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
+    projected.update_yaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
+    projected.update_annotations(font=dict(size=base_size))
+    projected.update_traces(textfont=dict(size=base_size), selector=dict(type="bar"))
+    projected.update_traces(textfont=dict(size=round(base_size * 0.8)), selector=dict(type="scatter"))
+    projected.update_layout(legend=dict(font=dict(size=base_size)))
+    return projected
+
+
+def for_export(figure, footnote: str, base_size: int = 20):
+    """A figure made for a slide or a PNG: projector-sized type and a footnote saying what it shows and when."""
+    exported = for_projector(figure, base_size)
+    exported.add_annotation(
+        text=footnote,
+        x=0,
+        y=0,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        yshift=-60,
+        showarrow=False,
+        align="left",
+        font=dict(size=round(base_size * 0.7), color="#4A4A4A"),
+    )
+    margin = exported.layout.margin
+    exported.update_layout(
+        height=None, margin=dict(b=(margin.b or 50) + 50, l=max(margin.l or 10, 20), r=max(margin.r or 20, 30))
+    )
+    return exported

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from pathlib import Path
+
 import pandas as pd
 import pydeck as pdk
 
-from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb
+from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb, label_positions
 from usascp.dates import format_partial_date
 from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
 
@@ -80,8 +84,45 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     return points
 
 
-def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
-    """Member cities as dots coloured by when they joined the network, on the offline background."""
+def city_labels(cities: pd.DataFrame) -> pdk.Layer:
+    """The names of the cities with projects, beside their dots, on a light box so they read over land and sea.
+
+    Drawn with the font Streamlit already serves ("Source Sans"), so no font is fetched.
+    """
+    named = city_points(cities[cities["projects"] > 0])
+    # Close neighbours (Johor Bahru and Singapore) are labelled on opposite sides, as on the static map.
+    placement = {
+        "middle right": ("start", "center", [14, 0]),
+        "middle left": ("end", "center", [-14, 0]),
+        "top center": ("middle", "bottom", [0, -12]),
+        "bottom center": ("middle", "top", [0, 12]),
+    }
+    chosen = [placement[p] for p in label_positions(named["lon"].tolist(), named["lat"].tolist())]
+    named = named.assign(anchor=[c[0] for c in chosen], baseline=[c[1] for c in chosen], offset=[c[2] for c in chosen])
+    return pdk.Layer(
+        "TextLayer",
+        data=named[["city", "lat", "lon", "anchor", "baseline", "offset"]],
+        id="city-names",
+        get_position=["lon", "lat"],
+        get_text="city",
+        get_size=17,
+        get_color=[26, 26, 26, 255],
+        get_text_anchor="anchor",
+        get_alignment_baseline="baseline",
+        get_pixel_offset="offset",
+        font_family='"Source Sans, sans-serif"',
+        background=True,
+        get_background_color=[255, 255, 255, 210],
+        background_padding=[4, 2],
+        pickable=False,
+    )
+
+
+def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW, labels: bool = False) -> pdk.Deck:
+    """Member cities as dots coloured by when they joined the network, on the offline background.
+
+    With `labels`, the cities with projects are named on the map (for slides, where there is no hovering).
+    """
     layer = pdk.Layer(
         "ScatterplotLayer",
         data=city_points(cities),
@@ -96,9 +137,8 @@ def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck
         radius_max_pixels=40,
         pickable=True,
     )
-    return pdk.Deck(
-        layers=[country_outlines(), layer], initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP
-    )
+    layers = [country_outlines(), layer] + ([city_labels(cities)] if labels else [])
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
 
 
 def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
@@ -279,3 +319,29 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
     return pdk.Deck(
         layers=[country_outlines(), layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP
     )
+
+
+OUTLINES_FILE = Path(__file__).resolve().parents[1] / "data" / "country-outlines.geojson"
+
+
+@functools.lru_cache(maxsize=4)
+def outline_rings(west: float, south: float, east: float, north: float) -> dict[str, tuple[list, list]]:
+    """Country outlines inside a box as lon/lat lists with None between rings, for plotly's filled scatter.
+
+    Keys "asean" and "other"; a country is kept when its bounding box meets the box. Used by the static
+    map figure (PNG downloads and slides), which cannot use the browser's pydeck layers.
+    """
+    features = json.loads(OUTLINES_FILE.read_text(encoding="utf-8"))["features"]
+    rings: dict[str, tuple[list, list]] = {"asean": ([], []), "other": ([], [])}
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        lons, lats = rings["asean" if feature["properties"]["asean"] else "other"]
+        for polygon in polygons:
+            for ring in polygon[:1]:  # outer ring only: lakes and enclaves do not show at slide scale
+                xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+                if max(xs) < west or min(xs) > east or max(ys) < south or min(ys) > north:
+                    continue
+                lons += xs + [None]
+                lats += ys + [None]
+    return rings

@@ -1,5 +1,6 @@
 """`make screenshots`: PNGs of every page at projector sizes (1920x1080 and 1280x720) in screenshots/.
 
+`python tests/browser/screenshots.py present map` captures only the pages whose names start so.
 Each page is also captured whole (a tall window), so nothing below the fold goes unseen. The run fails
 if a page shows a Streamlit exception or asks the internet for anything.
 """
@@ -23,16 +24,23 @@ PAGES = {
     "projects-hospital": "projects?project=khm_hospital_digitization",
     "events": "events",
     "about": "about",
+    "present-headline": "present",
+    "present-map": "present?slide=map",
+    "present-funding": "present?slide=funding",
+    "present-impact-cambodia": "present?slide=impact&country=KHM",
+    "present-events": "present?slide=events",
 }
 SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720), "full": (1440, 2600)}
 
 
-def main(out: Path = REPO / "screenshots") -> int:
+def main(only: list[str], out: Path = REPO / "screenshots") -> int:
+    """Capture every page, or only those whose names start with one of `only` (e.g. "present")."""
     out.mkdir(exist_ok=True)
+    pages = {name: path for name, path in PAGES.items() if not only or name.startswith(tuple(only))}
     problems = []
     with running_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             for size, (width, height) in SIZES.items():
                 context = browser.new_context(viewport={"width": width, "height": height})
                 visit = Visit(context.new_page()).open(f"{url}/{path}")
@@ -54,4 +62,4 @@ def main(out: Path = REPO / "screenshots") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

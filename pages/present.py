@@ -1,0 +1,78 @@
+"""Present: full-width slides for a summit hall, following the sidebar filters, with a deck to take away."""
+
+import datetime as dt
+import time
+
+import streamlit as st
+
+from ui.layout import follow_url_param, write_url_param
+from ui.page import start
+from ui.slides import SLIDE_CSS, deck_bytes, draw_slide, slides_for
+from usascp import images
+from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES
+
+dataset, filters = start()
+today = dt.date.today()
+AUTO_ADVANCE = {0: "Off", 10: "Every 10 s", 20: "Every 20 s", 30: "Every 30 s", 60: "Every minute"}
+
+st.markdown(SLIDE_CSS, unsafe_allow_html=True)
+unknown_slide = follow_url_param("slide", "present_slide", SLIDE_KEYS)
+st.session_state.setdefault("present_slide", SLIDE_KEYS[0])
+# Read before the select box is drawn (it sits under the slide): the fragment's timer is set when it is defined.
+interval = st.session_state.get("present_auto", 0)
+
+
+def _step(by: int) -> None:
+    position = SLIDE_KEYS.index(st.session_state["present_slide"])
+    st.session_state["present_slide"] = SLIDE_KEYS[(position + by) % len(SLIDE_KEYS)]
+    st.session_state["present_shown_at"] = time.monotonic()
+
+
+@st.fragment(run_every=interval or None)
+def presenter() -> None:
+    """Navigation and the slide. Only this part reruns on the auto-advance timer or a key press."""
+    shown_at = st.session_state.get("present_shown_at")
+    if interval and shown_at is not None and time.monotonic() - shown_at >= interval - 0.5:
+        _step(+1)
+    st.session_state.setdefault("present_shown_at", time.monotonic())
+    back, chooser, forward = st.columns([1.3, 5.4, 1.3], vertical_alignment="center")
+    back.button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), shortcut="Left", width="stretch")
+    chooser.segmented_control(
+        "Slide",
+        SLIDE_KEYS,
+        format_func=SLIDE_NAMES.get,
+        key="present_slide",
+        required=True,
+        label_visibility="collapsed",
+        on_change=lambda: st.session_state.update(present_shown_at=time.monotonic()),
+        width="stretch",
+    )
+    forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(+1,), shortcut="Right", width="stretch")
+    current = st.session_state["present_slide"]
+    write_url_param("slide", "present_slide", current)
+    slides = {slide.key: slide for slide in slides_for(dataset, dataset.version, filters, today)}
+    draw_slide(slides[current])
+
+
+presenter()
+if unknown_slide:
+    st.warning(f"Ignored slide '{unknown_slide}': the slides are {', '.join(SLIDE_KEYS)}.")
+
+st.divider()
+auto_col, deck_col, tip_col = st.columns([1.2, 1.2, 3], vertical_alignment="bottom")
+auto_col.selectbox("Auto-advance", list(AUTO_ADVANCE), format_func=AUTO_ADVANCE.get, key="present_auto")
+deck_col.download_button(
+    "Download these slides (PowerPoint)",
+    lambda: deck_bytes(dataset, filters, today),  # built on click: drawing the map picture takes a few seconds
+    file_name="usascp-slides.pptx",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    icon=":material/slideshow:",
+    on_click="ignore",
+    width="stretch",
+    help="The five slides with the current filters, an editable funding chart and each slide's sources in the speaker notes."
+    + ("" if images.browser_path() else " Without Chromium on the server the map slide lists the cities instead of a map."),
+)
+tip_col.caption(
+    "Keys: ← and → change slides. Press F11 for full screen and collapse the sidebar (its filters still apply). "
+    "Clickers that send Page Up/Down: switch them to arrow-key mode."
+)

@@ -1,0 +1,134 @@
+"""Drawing presenter slides (usascp.presentation) in the browser, in type readable from the back of a hall."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import streamlit as st
+
+from ui.layout import legend
+from usascp import charts, deck, images, maps
+from usascp.charts import COHORT_COLOURS, COHORT_LABELS
+from usascp.dates import format_partial_date
+from usascp.filters import Filters, describe, filter_options
+from usascp.load import Dataset
+from usascp.presentation import Slide, build_slides
+
+# Scoped to elements this module writes, plus the page padding, so other pages keep their look.
+SLIDE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMain"] h1.slide-title { padding: 0; font-size: 3.1rem; font-weight: 700; line-height: 1.1; margin: 0.2rem 0 0.3rem; color: #1A1A1A; }
+[data-testid="stMain"] .slide-subtitle { font-size: 1.6rem; color: #4A4A4A; margin-bottom: 1.2rem; }
+.slide-stats { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; margin-bottom: 1rem; }
+.slide-stats.two { grid-template-columns: repeat(2, 1fr); }
+.slide-stats.four { grid-template-columns: repeat(4, 1fr); }
+.slide-stat { border: 1px solid #D5DEE7; border-radius: 0.6rem; padding: 1rem 1.3rem; background: #FFFFFF; }
+.slide-stat-value { font-size: 3.4rem; font-weight: 700; color: #005A8C; line-height: 1.1; }
+.slide-stat-label { font-size: 1.5rem; font-weight: 600; color: #1A1A1A; }
+.slide-stat-detail { font-size: 1.15rem; color: #4A4A4A; }
+[data-testid="stMain"] ul.slide-lines li { font-size: 1.45rem; line-height: 1.45; color: #1A1A1A; }
+.slide-table { font-size: 1.45rem; border-collapse: collapse; width: 100%; }
+.slide-table th { text-align: left; color: #4A4A4A; font-weight: 600; border-bottom: 2px solid #96A0AA; padding: 0.4rem 0.8rem; }
+.slide-table td { border-bottom: 1px solid #D5DEE7; padding: 0.55rem 0.8rem; vertical-align: top; }
+.slide-sources { font-size: 1.05rem; color: #4A4A4A; margin-top: 0.8rem; }
+/* A 1280x720 projector: smaller headings so the slide fits without scrolling. */
+@media (max-height: 800px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }
+  [data-testid="stMain"] h1.slide-title { font-size: 2.4rem; }
+  [data-testid="stMain"] .slide-subtitle { font-size: 1.3rem; margin-bottom: 0.7rem; }
+  .slide-stat-value { font-size: 2.7rem; }
+}
+</style>
+"""
+
+
+def _heading(slide: Slide) -> None:
+    st.markdown(
+        f'<h1 class="slide-title">{html.escape(slide.title)}</h1><div class="slide-subtitle">{html.escape(slide.subtitle)}</div>',
+        unsafe_allow_html=True,
+    )
+
+
+def _stats(slide: Slide) -> None:
+    if not slide.stats:
+        return
+    cards = "".join(
+        f'<div class="slide-stat"><div class="slide-stat-value">{html.escape(stat.value)}</div>'
+        f'<div class="slide-stat-label">{html.escape(stat.label)}</div>'
+        f'<div class="slide-stat-detail">{html.escape(stat.detail)}</div></div>'
+        for stat in slide.stats
+    )
+    # Three to a row (six make two even rows); two or four side by side.
+    layout = {1: "two", 2: "two", 4: "four"}.get(len(slide.stats), "")
+    st.markdown(f'<div class="slide-stats {layout}">{cards}</div>', unsafe_allow_html=True)
+
+
+def _lines(lines, container=st) -> None:
+    if lines:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        container.markdown(f'<ul class="slide-lines">{items}</ul>', unsafe_allow_html=True)
+
+
+def _table(frame) -> None:
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    st.markdown(f'<table class="slide-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>', unsafe_allow_html=True)
+
+
+def _sources(slide: Slide) -> None:
+    publishers = list(dict.fromkeys(source.publisher for source in slide.sources))
+    if publishers:
+        st.markdown(f'<div class="slide-sources">Sources: {html.escape("; ".join(publishers))}</div>', unsafe_allow_html=True)
+
+
+def draw_slide(slide: Slide, map_height: int = 480) -> None:
+    """One slide, full width: heading, big numbers, then its picture (map, chart or table) and short lines."""
+    _heading(slide)
+    if slide.key == "map":
+        map_col, text_col = st.columns([3, 1.25])
+        cities = slide.table
+        view = maps.fit_view(cities["lat"], cities["lon"], 1000, map_height, max_zoom=6)
+        map_col.pydeck_chart(maps.city_map(cities, view, labels=True), height=map_height)
+        with map_col:
+            legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects.")
+        _lines(slide.lines, text_col)
+    elif slide.key == "funding":
+        _stats(slide)
+        figure = charts.for_projector(charts.funding_bars(slide.table, "sector", title=" "))
+        figure.update_layout(height=max(360, 90 + 48 * len(slide.table)), margin=dict(t=70))
+        # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
+        st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
+        _lines(slide.lines)
+    elif slide.key == "events":
+        if slide.table is not None and len(slide.table):
+            _table(slide.table)
+    else:
+        _stats(slide)
+        _lines(slide.lines)
+    _sources(slide)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def slides_for(_dataset: Dataset, version: str, filters: Filters, today: dt.date) -> list[Slide]:
+    """The slides for a view, computed once per dataset version, filters and day."""
+    return build_slides(_dataset, filters, today)
+
+
+def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
+    """The .pptx of the current slides, with the map as a picture when Chromium can draw one."""
+    slides = build_slides(dataset, filters, today)
+    view = describe(filters, filter_options(dataset))
+    footer = deck.deck_footer(view, format_partial_date(dataset.data_as_of))
+    pictures = {}
+    map_slide = next(slide for slide in slides if slide.key == "map")
+    try:
+        figure = charts.city_map_figure(map_slide.table, maps.outline_rings(*charts.ASEAN_BOX), map_slide.title)
+        pictures["map"] = images.figure_png(charts.for_projector(figure, 20), 1400, 1000)
+    except images.ImageUnavailable:
+        pass  # the map slide lists the cities instead
+    return deck.build_deck(slides, footer, pictures)
