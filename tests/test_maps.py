@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from usascp import aggregate
+from usascp import aggregate, maps
 from usascp.charts import COHORT_COLOURS, PALETTE, hex_to_rgb
 from usascp.maps import OFFLINE_MAP_STYLE, city_map, city_points
 
@@ -163,3 +163,23 @@ def test_network_map_repeats_the_world_so_pacific_arcs_show_both_ends(dataset):
     cities, _ = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
     spec = json.loads(network_map(network_points(cities, "projects", "Projects")).to_json())
     assert spec["views"][0]["repeat"] is True
+
+
+def test_city_labels_name_only_cities_with_projects_in_literal_strings(dataset):
+    import json
+
+    from usascp import aggregate
+
+    deck = maps.city_map(aggregate.city_summary(dataset), labels=True)
+    layer = next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == "city-names")
+    assert layer["fontFamily"] == "Source Sans, sans-serif"  # a literal, not an "@@=" accessor
+    assert layer["getTextAnchor"] == "@@=anchor"
+    assert len(layer["data"]) == 11
+    assert "city-names" not in maps.city_map(aggregate.city_summary(dataset)).to_json()
+
+
+def test_outline_rings_keep_only_countries_near_the_box():
+    rings = maps.outline_rings(100.0, 0.0, 106.0, 6.0)  # around Singapore
+    lons = [lon for lon in rings["asean"][0] if lon is not None]
+    assert lons and min(lons) > 90 and max(lons) < 130
+    assert None in rings["asean"][0]  # rings separated, so plotly fills each on its own

@@ -17,6 +17,7 @@ PAGES = [
     "pages/impact.py",
     "pages/projects.py",
     "pages/events.py",
+    "pages/present.py",
     "pages/about.py",
 ]
 
@@ -49,7 +50,8 @@ def overview():
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(page):
     app = run_app(page)
-    assert app.title[0].value
+    # The Present page writes its slide title as a styled <h1>; every other page uses st.title.
+    assert app.title[0].value if page != "pages/present.py" else '<h1 class="slide-title">' in page_text(app)
 
 
 def test_overview_headline_numbers_come_from_the_csv_files(overview, raw_tables):
@@ -336,3 +338,61 @@ def test_map_position_is_kept_in_the_url():
     assert 11 < view["latitude"] < 13 and 103 < view["longitude"] < 105 and view["zoom"] > 5
     assert app.query_params["focus"] == "KHM"
     assert "Ignored focus 'XYZ'" in run_app("pages/map.py", focus="XYZ").warning[0].value
+
+
+def slide_html(app: AppTest) -> str:
+    return " ".join(element.value for element in app.markdown if "slide-" in element.value)
+
+
+def test_present_opens_on_the_headline_slide_with_the_data_numbers():
+    app = run_app("pages/present.py")
+    html = slide_html(app)
+    assert '<h1 class="slide-title">U.S.-ASEAN Smart Cities Partnership</h1>' in html
+    for value in ("31", "19", "$4.4M", "108,750", "867", "21 million+"):
+        assert f'<div class="slide-stat-value">{value}</div>' in html
+    assert app.segmented_control(key="present_slide").value == "headline"
+    assert app.selectbox(key="present_auto").options == ["Off", "Every 10 s", "Every 20 s", "Every 30 s", "Every minute"]
+    assert [button.label for button in app.button] == ["Previous", "Next"]
+
+
+def test_present_next_and_previous_move_through_the_slides_and_the_url():
+    app = run_app("pages/present.py")
+    app.button[1].click().run()
+    assert app.segmented_control(key="present_slide").value == "map"
+    assert app.query_params["slide"] == "map"
+    assert "Where the partnership works" in slide_html(app)
+    app.button[0].click().run()
+    app.button[0].click().run()  # back past the first slide wraps round to the last
+    assert app.segmented_control(key="present_slide").value == "events"
+    assert "No upcoming events are published as of" in slide_html(app)
+
+
+def test_present_follows_the_filters_and_a_shared_slide_link():
+    app = run_app("pages/present.py", country="KHM", slide="funding")
+    html = slide_html(app)
+    assert '<h1 class="slide-title">Funding by sector</h1>' in html
+    assert "$98,750 disclosed, published for 1 of 2 projects" in html
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_present_ignores_an_unknown_slide_with_a_notice():
+    app = run_app("pages/present.py", slide="slide-99")
+    assert app.segmented_control(key="present_slide").value == "headline"
+    assert "Ignored slide 'slide-99'" in app.warning[0].value
+
+
+@pytest.mark.parametrize(
+    "page, labels",
+    [
+        ("pages/overview.py", {"Download the map as a PNG for slides"}),
+        ("pages/map.py", {"Download the map as a PNG for slides"}),
+        ("pages/funding.py", {"Download PNG for slides"}),
+        ("pages/impact.py", {"Download PNG for slides"}),
+        ("pages/events.py", {"Download PNG for slides"}),
+        ("pages/present.py", {"Download these slides (PowerPoint)"}),
+    ],
+)
+def test_pictures_and_slides_can_be_taken_away(page, labels):
+    app = run_app(page)
+    offered = {button.proto.label for button in app.get("download_button")}
+    assert labels <= offered

@@ -61,7 +61,7 @@ def _stats(slide: Slide) -> None:
         for stat in slide.stats
     )
     # Three to a row (six make two even rows); two or four side by side.
-    layout = {1: "two", 2: "two", 4: "four"}.get(len(slide.stats), "")
+    layout = {2: "two", 4: "four"}.get(deck.stat_columns(len(slide.stats)) if slide.stats else 3, "")
     st.markdown(f'<div class="slide-stats {layout}">{cards}</div>', unsafe_allow_html=True)
 
 
@@ -127,8 +127,12 @@ def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
     pictures = {}
     map_slide = next(slide for slide in slides if slide.key == "map")
     try:
-        figure = charts.city_map_figure(map_slide.table, maps.outline_rings(*charts.ASEAN_BOX), map_slide.title)
-        pictures["map"] = images.figure_png(charts.for_projector(figure, 20), 1400, 1000)
+        cities = map_slide.table
+        box = charts.box_around(cities["lat"], cities["lon"]) if filters.narrows_by_place else charts.ASEAN_BOX
+        figure = charts.city_map_figure(cities, maps.outline_rings(*box), "")
+        figure.update_layout(margin=dict(t=10))
+        # Drawn small and at double scale: type stays large relative to the picture, and sharp.
+        pictures["map"] = images.figure_png(charts.for_projector(figure, 22), 900, 700, scale=2)
     except images.ImageUnavailable:
         pass  # the map slide lists the cities instead
     return deck.build_deck(slides, footer, pictures)

@@ -279,7 +279,7 @@ def label_positions(lons: list[float], lats: list[float]) -> list[str]:
             if abs(d_lon) > 3 or abs(d_lat) > 1.2:
                 continue
             if abs(d_lon) < 0.6:
-                north, south = (i, j) if d_lat > 0 else (j, i)
+                north, south = (j, i) if d_lat > 0 else (i, j)
                 positions[north], positions[south] = "top center", "bottom center"
             else:
                 west, east = (i, j) if d_lon > 0 else (j, i)

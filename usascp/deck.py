@@ -67,18 +67,33 @@ def _frame(deck, slide_data: Slide, footer: str):
     return slide
 
 
-def _stats(slide, stats, top, columns=3):
+STAT_ROW = Inches(2.05)
+
+
+def stat_columns(count: int) -> int:
+    """Three to a row (six make two even rows); two or four side by side, as on the Present page."""
+    return {1: 2, 2: 2, 4: 4}.get(count, 3)
+
+
+def _stats(slide, stats, top) -> int:
+    """Big numbers in a grid; returns the number of rows used."""
+    columns = stat_columns(len(stats))
     width = (WIDTH - 2 * MARGIN) / columns
     for i, stat in enumerate(stats):
         row, column = divmod(i, columns)
         _text(
             slide,
             Emu(int(MARGIN + column * width)),
-            Emu(int(top + row * Inches(1.85))),
-            Emu(int(width - Inches(0.2))),
-            Inches(1.7),
-            [(stat.value, 44, ACCENT, True), (stat.label, 20, INK, True), (stat.detail, 14, MUTED, False)],
+            Emu(int(top + row * STAT_ROW)),
+            Emu(int(width - Inches(0.25))),
+            Inches(1.9),
+            [
+                (stat.value, 40 if columns <= 3 else 32, ACCENT, True),
+                (stat.label, 18, INK, True),
+                (stat.detail, 12, MUTED, False),
+            ],
         )
+    return -(-len(stats) // columns)
 
 
 def _bullets(slide, lines, left, top, width, height, size=18):
@@ -100,6 +115,7 @@ def _bar_chart(slide, left, top, width, height, categories, values, colour, numb
     plot.has_data_labels = True
     plot.data_labels.number_format, plot.data_labels.number_format_is_linked = number_format, False
     plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    chart.value_axis.maximum_scale = max(values) * 1.45  # room for the labels beside the longest bar
     plot.data_labels.font.size = Pt(14)
     plot.series[0].format.fill.solid()
     plot.series[0].format.fill.fore_color.rgb = colour
@@ -112,7 +128,7 @@ def _bar_chart(slide, left, top, width, height, categories, values, colour, numb
 
 def _funding(slide, slide_data: Slide):
     table = slide_data.table
-    _stats(slide, slide_data.stats, Inches(1.8), columns=2)
+    _stats(slide, slide_data.stats, Inches(1.8))
     top, height = Inches(3.7), HEIGHT - Inches(4.4)
     half = (WIDTH - 2 * MARGIN) / 2
     with_amount = table[table["disclosed_usd"].notna()]
@@ -126,7 +142,7 @@ def _funding(slide, slide_data: Slide):
             [str(group) for group in with_amount["sector"]],
             [float(v) for v in with_amount["disclosed_usd"]],
             ACCENT,
-            '"$"#,##0',
+            '[>=1000000]"$"#,##0.0,,"M";"$"#,##0',  # $4.0M, $300,000: as the dashboard writes them
             "Disclosed funding (USD)",
         )
     else:
@@ -169,9 +185,10 @@ def _table(slide, frame: pd.DataFrame, left, top, width, size=16):
 def _map(slide, slide_data: Slide, picture: bytes | None):
     content_top = Inches(1.85)
     if picture:
-        picture_width = Inches(8.4)
-        slide.shapes.add_picture(io.BytesIO(picture), MARGIN, content_top, width=picture_width)
-        _bullets(slide, slide_data.lines, MARGIN + picture_width + Inches(0.3), content_top, Inches(3.5), Inches(4.8), size=16)
+        # The picture keeps its shape; the height is what limits it between the subtitle and the footer.
+        shape = slide.shapes.add_picture(io.BytesIO(picture), MARGIN, content_top, height=HEIGHT - content_top - Inches(0.7))
+        right = shape.left + shape.width + Inches(0.3)
+        _bullets(slide, slide_data.lines, right, content_top, WIDTH - MARGIN - right, Inches(4.8), size=16)
         return
     cities = slide_data.table
     listed = cities.sort_values(["projects", "city"], ascending=[False, True])
@@ -196,9 +213,10 @@ def build_deck(slides: list[Slide], footer: str, pictures: dict[str, bytes] | No
             if slide_data.table is not None and len(slide_data.table):
                 _table(slide, slide_data.table, MARGIN, Inches(2.0), WIDTH - 2 * MARGIN)
         else:
-            _stats(slide, slide_data.stats, Inches(2.0))
-            rows_used = (len(slide_data.stats) + 2) // 3
-            _bullets(slide, slide_data.lines, MARGIN, Inches(2.2) + rows_used * Inches(1.85), WIDTH - 2 * MARGIN, Inches(1.4))
+            rows_used = _stats(slide, slide_data.stats, Inches(1.9))
+            _bullets(
+                slide, slide_data.lines, MARGIN, Inches(2.0) + rows_used * STAT_ROW, WIDTH - 2 * MARGIN, Inches(1.2), size=16
+            )
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

@@ -60,9 +60,21 @@ def _sources(dataset: Dataset, source_ids) -> tuple[Source, ...]:
 
 
 def _figure_value(figure: aggregate.Figure, metric: str) -> str:
+    """A figure as a slide shows it: millions in words ("21 million+"), so a big number fits its box."""
     if metric.endswith("_usd"):
         return ("over " if figure.is_lower_bound else "") + format_usd(figure.value)
+    if figure.value >= 1_000_000:
+        millions = f"{figure.value / 1e6:,.1f}".removesuffix(".0")
+        return (
+            ("~" if figure.is_approximate and not figure.is_lower_bound else "")
+            + f"{millions} million"
+            + ("+" if figure.is_lower_bound else "")
+        )
     return format_count(figure.value, figure.is_lower_bound, figure.is_approximate)
+
+
+def _short(title: str, length: int = 48) -> str:
+    return title if len(title) <= length else title[: length - 1].rstrip() + "…"
 
 
 def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -> Slide:
@@ -175,7 +187,7 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
 
     def origin(metric: str) -> str:
         titles = figures.loc[figures["metric"] == metric, "title"].unique()
-        return titles[0] if len(titles) == 1 else f"{len(titles)} projects"
+        return _short(titles[0]) if len(titles) == 1 else f"{len(titles)} projects"
 
     origins = {metric: origin(metric) for metric in totals["metric"]}
     single_origin = len(set(origins.values())) == 1  # then name the project once, not under every number

@@ -1,0 +1,95 @@
+"""The PowerPoint deck opens with python-pptx and says what data/ says, with sources in the speaker notes."""
+
+import datetime as dt
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.util import Inches
+
+from usascp import charts, deck, images, maps
+from usascp.filters import Filters
+from usascp.presentation import build_slides
+
+TODAY = dt.date(2026, 11, 25)
+FOOTER = "U.S.-ASEAN Smart Cities Partnership dashboard · All USASCP projects · data as of Nov 2026"
+
+
+def open_deck(data: bytes):
+    return Presentation(io.BytesIO(data))
+
+
+def slide_text(slide) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def charts_on(slide):
+    return [shape.chart for shape in slide.shapes if shape.has_chart]
+
+
+@pytest.fixture(scope="module")
+def presentation(dataset):
+    return open_deck(deck.build_deck(build_slides(dataset, Filters(), TODAY), FOOTER))
+
+
+def test_deck_has_the_five_slides_in_16_by_9(presentation):
+    assert [slide.shapes.title.text for slide in presentation.slides] == [
+        "U.S.-ASEAN Smart Cities Partnership",
+        "Where the partnership works",
+        "Funding by sector",
+        "Results so far",
+        "Recent events",
+    ]
+    assert (presentation.slide_width, presentation.slide_height) == (Inches(13.333), Inches(7.5))
+
+
+def test_headline_slide_numbers_match_the_data(presentation):
+    text = slide_text(presentation.slides[0])
+    for expected in ("31", "Member cities", "19", "USASCP projects", "$4.4M", "published for 4 of 19 projects", "108,750", "867"):
+        assert expected in text
+    assert "15 of 19 projects publish no amount" in text
+
+
+def test_funding_chart_is_editable_and_holds_the_published_amounts(presentation):
+    disclosed, silent = charts_on(presentation.slides[2])
+    assert list(disclosed.plots[0].categories) == ["Innovation funds", "Green buildings", "Health"]
+    assert list(disclosed.plots[0].series[0].values) == [4_000_000, 300_000, 98_750]
+    assert sum(silent.plots[0].series[0].values) == 15  # projects that publish no amount, never drawn as $0
+    assert "Training & exchange" in list(silent.plots[0].categories)
+
+
+def test_every_slide_has_sources_in_its_notes_and_a_footer(presentation):
+    for slide in presentation.slides:
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "Sources:" in notes and notes.rstrip().endswith(FOOTER)
+        assert FOOTER in slide_text(slide)
+    hospital = "https://phnompenhpost.com/national/paper-out-digital-20-hospitals"
+    assert hospital in presentation.slides[0].notes_slide.notes_text_frame.text
+    assert hospital in presentation.slides[3].notes_slide.notes_text_frame.text
+
+
+def test_events_slide_is_a_table_of_the_latest_events(presentation):
+    table = next(shape.table for shape in presentation.slides[4].shapes if shape.has_table)
+    assert [table.cell(0, c).text for c in range(3)] == ["event", "when", "where"]
+    assert table.cell(1, 0).text == "8th ASCN annual meeting (ASCN8)"
+    assert table.cell(1, 2).text == "Kuala Lumpur, Malaysia"
+
+
+def test_a_cambodia_deck_shows_cambodia(dataset):
+    cambodia = open_deck(deck.build_deck(build_slides(dataset, Filters(countries=("KHM",)), TODAY), "Cambodia"))
+    assert "$98,750" in slide_text(cambodia.slides[0])
+    disclosed, silent = charts_on(cambodia.slides[2])
+    assert list(disclosed.plots[0].series[0].values) == [98_750]
+    # No map picture given: the map slide lists the member cities by country instead.
+    assert "Cambodia: Phnom Penh, Battambang, Siem Reap, Sihanoukville" in slide_text(cambodia.slides[1])
+
+
+@pytest.mark.skipif(images.browser_path() is None, reason="drawing the map picture needs Chromium")
+def test_map_slide_carries_the_map_picture(dataset):
+    slides = build_slides(dataset, Filters(), TODAY)
+    figure = charts.city_map_figure(slides[1].table, maps.outline_rings(*charts.ASEAN_BOX), "")
+    picture = images.figure_png(figure, 900, 700)
+    with_map = open_deck(deck.build_deck(slides, FOOTER, {"map": picture}))
+    pictures = [shape for shape in with_map.slides[1].shapes if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+    assert len(pictures) == 1 and pictures[0].image.blob == picture
+    assert pictures[0].top + pictures[0].height <= with_map.slide_height - Inches(0.6)  # clear of the footer
