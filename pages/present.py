@@ -18,8 +18,6 @@ AUTO_ADVANCE = {0: "Off", 10: "Every 10 s", 20: "Every 20 s", 30: "Every 30 s", 
 st.markdown(SLIDE_CSS, unsafe_allow_html=True)
 unknown_slide = follow_url_param("slide", "present_slide", SLIDE_KEYS)
 st.session_state.setdefault("present_slide", SLIDE_KEYS[0])
-# Read before the select box is drawn (it sits under the slide): the fragment's timer is set when it is defined.
-interval = st.session_state.get("present_auto", 0)
 
 
 def _step(by: int) -> None:
@@ -28,33 +26,24 @@ def _step(by: int) -> None:
     st.session_state["present_shown_at"] = time.monotonic()
 
 
-@st.fragment(run_every=interval or None)
-def presenter() -> None:
-    """Navigation and the slide. Only this part reruns on the auto-advance timer or a key press."""
-    shown_at = st.session_state.get("present_shown_at")
-    if interval and shown_at is not None and time.monotonic() - shown_at >= interval - 0.5:
-        _step(+1)
-    st.session_state.setdefault("present_shown_at", time.monotonic())
-    back, chooser, forward = st.columns([1.3, 5.4, 1.3], vertical_alignment="center")
-    back.button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), shortcut="Left", width="stretch")
-    chooser.segmented_control(
-        "Slide",
-        SLIDE_KEYS,
-        format_func=SLIDE_NAMES.get,
-        key="present_slide",
-        required=True,
-        label_visibility="collapsed",
-        on_change=lambda: st.session_state.update(present_shown_at=time.monotonic()),
-        width="stretch",
-    )
-    forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(+1,), shortcut="Right", width="stretch")
-    current = st.session_state["present_slide"]
-    write_url_param("slide", "present_slide", current)
-    slides = {slide.key: slide for slide in slides_for(dataset, dataset.version, filters, today)}
-    draw_slide(slides[current])
-
-
-presenter()
+st.session_state.setdefault("present_shown_at", time.monotonic())
+back, chooser, forward = st.columns([1.3, 5.4, 1.3], vertical_alignment="center")
+back.button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), shortcut="Left", width="stretch")
+chooser.segmented_control(
+    "Slide",
+    SLIDE_KEYS,
+    format_func=SLIDE_NAMES.get,
+    key="present_slide",
+    required=True,
+    label_visibility="collapsed",
+    on_change=lambda: st.session_state.update(present_shown_at=time.monotonic()),
+    width="stretch",
+)
+forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(+1,), shortcut="Right", width="stretch")
+current = st.session_state["present_slide"]
+write_url_param("slide", "present_slide", current)
+slides = {slide.key: slide for slide in slides_for(dataset, dataset.version, filters, today)}
+draw_slide(slides[current])
 if unknown_slide:
     st.warning(f"Ignored slide '{unknown_slide}': the slides are {', '.join(SLIDE_KEYS)}.")
 
@@ -72,6 +61,21 @@ deck_col.download_button(
     help="The five slides with the current filters, an editable funding chart and each slide's sources in the speaker notes."
     + ("" if images.browser_path() else " Without Chromium on the server the map slide lists the cities instead of a map."),
 )
+interval = st.session_state["present_auto"]
+
+
+@st.fragment(run_every=interval or None)
+def advance_when_due() -> None:
+    """The auto-advance clock: only this empty fragment reruns on the timer; when a slide is due it moves on
+    with a whole-page rerun, so the slide, the navigation and the address change exactly as on a key press.
+    """
+    if time.monotonic() - st.session_state["present_shown_at"] >= interval - 0.5:
+        _step(+1)
+        st.rerun()
+
+
+if interval:
+    advance_when_due()
 tip_col.caption(
     "Keys: ← and → change slides. Press F11 for full screen and collapse the sidebar (its filters still apply). "
     "Clickers that send Page Up/Down: switch them to arrow-key mode."

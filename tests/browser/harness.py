@@ -116,6 +116,18 @@ class Visit:
             time.sleep(0.7)
         return dict(previous)
 
+    def wait_for_address(self, fragment: str, timeout_s: float = 30) -> None:
+        """Wait until the address bar contains `fragment`.
+
+        Streamlit changes the address with history.pushState; Playwright's page.url can trail that by one
+        change, so this reads location.href in the page itself.
+        """
+        deadline = time.monotonic() + timeout_s
+        while fragment not in (address := self.page.evaluate("() => location.href")):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the address never contained {fragment!r}; it is {address}")
+            time.sleep(0.2)
+
     def external_requests(self) -> list[str]:
         local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
         return [url for url in self.requests if not url.startswith(local)]

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "about"]
+PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "about"]
 
 
 @pytest.mark.parametrize("path", PAGES)
