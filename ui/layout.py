@@ -200,5 +200,6 @@ def png_download(figure, file_name: str, footnote: str, key: str, label: str = "
 
 def chart(figure, key: str, file_name: str, footnote: str) -> None:
     """A plotly chart with its PNG download beneath it."""
-    st.plotly_chart(figure, config={"displaylogo": False}, key=key)
+    # theme=None: the figure's own near-black type; Streamlit's theme greys the tick labels below AA contrast.
+    st.plotly_chart(figure, config={"displaylogo": False}, key=key, theme=None)
     png_download(figure, file_name, footnote, key=f"{key}_png")

@@ -68,6 +68,9 @@ def _style(figure, title: str, height: int):
         paper_bgcolor="#FFFFFF",
         showlegend=False,
     )
+    # Room for the longest category name: with a 10-pixel margin plotly would cut "Training & exchange".
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     return figure
 
 

@@ -93,6 +93,8 @@ class Visit:
             " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
             timeout=60_000,
         )
+        # Grey placeholders stand in for elements still being drawn after the script has finished.
+        self.page.wait_for_function("() => !document.querySelector('[data-testid^=\"stSkeleton\"]')", timeout=30_000)
         time.sleep(extra_seconds)
 
     def wait_for(self, selector: str, timeout_ms: int = 30_000):
