@@ -98,7 +98,9 @@ def test_results_slide_names_each_result_once_with_its_date(slides, cambodia):
     assert slides["impact"].stats[3].detail == "Water Smart Engagements (WiSE) · as of 17 Sep 2024"
     # One project behind every number: it is named once, in a line, not under each number.
     assert [stat.detail for stat in cambodia["impact"].stats] == ["as of Mar 2022"] * 3
-    assert cambodia["impact"].lines[0].startswith("All by: Smart Green Hospital Network")
+    assert cambodia["impact"].lines[0] == (
+        "All by: Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare."
+    )
 
 
 def test_events_slide_says_when_nothing_is_upcoming(slides, dataset):

@@ -98,7 +98,7 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
             legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
-        _stats(slide)
+        # The subtitle already gives both numbers; on a 720-line projector the chart needs the room.
         figure = charts.for_projector(charts.funding_bars(slide.table, "sector", title=" "))
         figure.update_layout(height=max(360, 90 + 48 * len(slide.table)), margin=dict(t=70))
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.

@@ -93,8 +93,8 @@ def funding_bars(table, dimension: str, title: str | None = None):
         cols=2,
         shared_yaxes=True,
         column_widths=[0.68, 0.32],
-        horizontal_spacing=0.04,
-        subplot_titles=("Disclosed funding (USD)", "Projects with no published amount"),
+        horizontal_spacing=0.07,
+        subplot_titles=("Disclosed funding (USD)", "No published amount (projects)"),
     )
     figure.add_bar(
         y=groups,
@@ -358,7 +358,7 @@ def for_projector(figure, base_size: int = 24):
     projected.update_layout(font=dict(size=base_size), title=dict(font=dict(size=round(18 * scale))))
     projected.update_xaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
     projected.update_yaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
-    projected.update_annotations(font=dict(size=base_size))
+    projected.update_annotations(font=dict(size=round(base_size * 0.85)))  # panel titles: two must fit side by side
     projected.update_traces(textfont=dict(size=base_size), selector=dict(type="bar"))
     projected.update_traces(textfont=dict(size=round(base_size * 0.8)), selector=dict(type="scatter"))
     projected.update_layout(legend=dict(font=dict(size=base_size)))

@@ -201,9 +201,7 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
     )
     lines = []
     if single_origin:
-        lines.append(
-            f"{'Both' if len(stats) == 2 else 'All' if len(stats) > 2 else 'Reported'} by: {next(iter(origins.values()))}."
-        )
+        lines.append(f"{'Both' if len(stats) == 2 else 'All' if len(stats) > 2 else 'Reported'} by: {figures['title'].iloc[0]}.")
     lines.append(
         'Each result is counted once; a + marks a figure the source gives as "more than".'
         if stats
