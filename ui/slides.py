@@ -103,6 +103,19 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         figure.update_layout(height=max(360, 90 + 48 * len(slide.table)), margin=dict(t=70))
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
+        with st.expander("Table behind this chart"):
+            st.dataframe(
+                slide.table.rename(
+                    columns={
+                        "disclosed_usd": "disclosed (USD)",
+                        "grants": "published amounts",
+                        "projects_not_disclosed": "projects without",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={"disclosed (USD)": st.column_config.NumberColumn(format="dollar")},
+            )
         _lines(slide.lines)
     elif slide.key == "events":
         if slide.table is not None and len(slide.table):
