@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MONTH_ABBREVIATIONS = calendar.month_abbr
 
 
+@functools.lru_cache(maxsize=65_536)  # a big table repeats the same few thousand dates
 def parse_partial_date(text: str) -> tuple[int, int | None, int | None] | None:
     """Return (year, month, day) with None for the parts the text leaves out, or None if it is not a date."""
     match = _PARTIAL_DATE.match(text.strip()) if isinstance(text, str) else None

@@ -165,7 +165,7 @@ def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
         return numbers.astype(dtype), list(values.index[bad])
     if dtype == "boolean":
         lowered = values.str.lower()
-        parsed = lowered.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA)
+        parsed = lowered.map({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})  # others: NaN, reported below
         bad = present & parsed.isna()
         return parsed.astype("boolean"), list(values.index[bad])
     return values.astype(object).where(present, None), []

@@ -60,12 +60,23 @@ ID_PATTERN = r"^[a-z0-9_]+$"
 PARTIAL_DATE_RULE = "a date written YYYY, YYYY-MM or YYYY-MM-DD"
 
 
+# Text columns carry no pandera dtype: every cell is read as text (load.read_table), and pandera's check
+# that each cell of an object column is a str costs a Python call per cell (9 million at 10,000x).
+TEXT = None
+
+
 def _one_of(values) -> pa.Check:
     return pa.Check.isin(list(values), error="one of: " + ", ".join(values))
 
 
+def _valid_partial_dates(values: pd.Series) -> pd.Series:
+    """Which cells are partial dates; each distinct text is parsed once, since dates repeat a lot in big tables."""
+    valid = {text for text in values.dropna().unique() if is_partial_date(text)}
+    return values.isin(valid)
+
+
 def _partial_date() -> pa.Check:
-    return pa.Check(is_partial_date, element_wise=True, error=PARTIAL_DATE_RULE)
+    return pa.Check(_valid_partial_dates, error=PARTIAL_DATE_RULE)
 
 
 def _url() -> pa.Check:
@@ -87,80 +98,80 @@ def _optional(dtype, *checks) -> pa.Column:
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources": pa.DataFrameSchema(
         {
-            "source_id": _required(str, _identifier(), unique=True),
-            "title": _required(str),
-            "publisher": _required(str),
-            "url": _required(str, _url()),
-            "date_published": _optional(str, _partial_date()),
-            "date_accessed": _required(str, _partial_date()),
+            "source_id": _required(TEXT, _identifier(), unique=True),
+            "title": _required(TEXT),
+            "publisher": _required(TEXT),
+            "url": _required(TEXT, _url()),
+            "date_published": _optional(TEXT, _partial_date()),
+            "date_accessed": _required(TEXT, _partial_date()),
         },
         strict=True,
     ),
     "cities": pa.DataFrameSchema(
         {
-            "city_id": _required(str, _identifier(), unique=True),
-            "city": _required(str),
-            "country": _required(str, _one_of(ASEAN_COUNTRIES.values())),
-            "iso3": _required(str, _one_of(ASEAN_COUNTRIES)),
+            "city_id": _required(TEXT, _identifier(), unique=True),
+            "city": _required(TEXT),
+            "country": _required(TEXT, _one_of(ASEAN_COUNTRIES.values())),
+            "iso3": _required(TEXT, _one_of(ASEAN_COUNTRIES)),
             "lat": _required("Float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")),
             "lon": _required("Float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")),
-            "coordinates_source_id": _required(str),
-            "ascn_cohort": _required(str, _one_of(ASCN_COHORTS)),
+            "coordinates_source_id": _required(TEXT),
+            "ascn_cohort": _required(TEXT, _one_of(ASCN_COHORTS)),
             "ascn_joined_year": _required("Int64", pa.Check.in_range(2018, 2100, error="a year from 2018 on")),
-            "joined_source_id": _required(str),
+            "joined_source_id": _required(TEXT),
             "population": _optional("Int64", pa.Check.gt(0, error="a whole number above 0")),
             "population_year": _optional("Int64", pa.Check.in_range(1900, 2100, error="a year")),
-            "population_area": _optional(str),
-            "population_source_id": _optional(str),
-            "notes": _optional(str),
+            "population_area": _optional(TEXT),
+            "population_source_id": _optional(TEXT),
+            "notes": _optional(TEXT),
         },
         unique=["city", "iso3"],
         strict=True,
     ),
     "projects": pa.DataFrameSchema(
         {
-            "project_id": _required(str, _identifier(), unique=True),
-            "title": _required(str),
-            "parent_project_id": _optional(str),
-            "relationship": _required(str, _one_of(RELATIONSHIPS)),
-            "lead_agency": _required(str, _one_of(LEAD_AGENCIES)),
-            "lead_office": _optional(str),
-            "implementing_partners": _optional(str),
-            "sector": _required(str, _one_of(SECTORS)),
-            "geographic_scope": _required(str, _one_of(GEOGRAPHIC_SCOPES)),
-            "status": _required(str, _one_of(STATUSES)),
-            "status_as_of": _optional(str, _partial_date()),
-            "start_date": _optional(str, _partial_date()),
-            "end_date": _optional(str, _partial_date()),
-            "summary": _required(str),
-            "amount_note": _optional(str),
+            "project_id": _required(TEXT, _identifier(), unique=True),
+            "title": _required(TEXT),
+            "parent_project_id": _optional(TEXT),
+            "relationship": _required(TEXT, _one_of(RELATIONSHIPS)),
+            "lead_agency": _required(TEXT, _one_of(LEAD_AGENCIES)),
+            "lead_office": _optional(TEXT),
+            "implementing_partners": _optional(TEXT),
+            "sector": _required(TEXT, _one_of(SECTORS)),
+            "geographic_scope": _required(TEXT, _one_of(GEOGRAPHIC_SCOPES)),
+            "status": _required(TEXT, _one_of(STATUSES)),
+            "status_as_of": _optional(TEXT, _partial_date()),
+            "start_date": _optional(TEXT, _partial_date()),
+            "end_date": _optional(TEXT, _partial_date()),
+            "summary": _required(TEXT),
+            "amount_note": _optional(TEXT),
         },
         strict=True,
     ),
     # Every source a project draws on; the first listed for a project is its main one.
     "project_sources": pa.DataFrameSchema(
         {
-            "project_id": _required(str),
-            "source_id": _required(str),
+            "project_id": _required(TEXT),
+            "source_id": _required(TEXT),
         },
         unique=["project_id", "source_id"],
         strict=True,
     ),
     "project_cities": pa.DataFrameSchema(
         {
-            "project_id": _required(str),
-            "city_id": _required(str),
-            "role": _required(str, _one_of(CITY_ROLES)),
-            "source_id": _required(str),
+            "project_id": _required(TEXT),
+            "city_id": _required(TEXT),
+            "role": _required(TEXT, _one_of(CITY_ROLES)),
+            "source_id": _required(TEXT),
         },
         unique=["project_id", "city_id"],
         strict=True,
     ),
     "project_countries": pa.DataFrameSchema(
         {
-            "project_id": _required(str),
-            "iso3": _required(str, _one_of(ASEAN_COUNTRIES)),
-            "source_id": _required(str),
+            "project_id": _required(TEXT),
+            "iso3": _required(TEXT, _one_of(ASEAN_COUNTRIES)),
+            "source_id": _required(TEXT),
         },
         unique=["project_id", "iso3"],
         strict=True,
@@ -168,73 +179,73 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     # U.S.-ASEAN city or utility pairings (WiSE, USDOT), drawn as arcs on the map.
     "city_pairs": pa.DataFrameSchema(
         {
-            "pair_id": _required(str, _identifier(), unique=True),
-            "project_id": _required(str),
-            "city_id": _required(str),
-            "partner": _required(str),
-            "partner_city": _required(str),
-            "partner_country": _required(str),
+            "pair_id": _required(TEXT, _identifier(), unique=True),
+            "project_id": _required(TEXT),
+            "city_id": _required(TEXT),
+            "partner": _required(TEXT),
+            "partner_city": _required(TEXT),
+            "partner_country": _required(TEXT),
             "partner_lat": _required("Float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")),
             "partner_lon": _required("Float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")),
-            "partner_coordinates_source_id": _required(str),
-            "status": _required(str, _one_of(PAIR_STATUSES)),
-            "source_id": _required(str),
+            "partner_coordinates_source_id": _required(TEXT),
+            "status": _required(TEXT, _one_of(PAIR_STATUSES)),
+            "source_id": _required(TEXT),
         },
         strict=True,
     ),
     "grants": pa.DataFrameSchema(
         {
-            "grant_id": _required(str, unique=True),
-            "project_id": _required(str),
-            "recipient": _required(str),
+            "grant_id": _required(TEXT, unique=True),
+            "project_id": _required(TEXT),
+            "recipient": _required(TEXT),
             "amount_usd": _required("Float64", pa.Check.ge(0, error="an amount of 0 or more")),
-            "award_date": _required(str, _partial_date()),
-            "date_basis": _optional(str),
-            "funding_office": _optional(str),
-            "amount_kind": _required(str, _one_of(AMOUNT_KINDS)),
-            "source_id": _required(str),
-            "note": _optional(str),
+            "award_date": _required(TEXT, _partial_date()),
+            "date_basis": _optional(TEXT),
+            "funding_office": _optional(TEXT),
+            "amount_kind": _required(TEXT, _one_of(AMOUNT_KINDS)),
+            "source_id": _required(TEXT),
+            "note": _optional(TEXT),
         },
         strict=True,
     ),
     "metrics": pa.DataFrameSchema(
         {
-            "metric_id": _required(str, unique=True),
-            "scope": _required(str, _one_of(METRIC_SCOPES)),
-            "project_id": _optional(str),
-            "city_id": _optional(str),
-            "metric": _required(str, _identifier()),
+            "metric_id": _required(TEXT, unique=True),
+            "scope": _required(TEXT, _one_of(METRIC_SCOPES)),
+            "project_id": _optional(TEXT),
+            "city_id": _optional(TEXT),
+            "metric": _required(TEXT, _identifier()),
             "value": _required("Float64", pa.Check.ge(0, error="a number of 0 or more")),
-            "unit": _required(str),
-            "value_type": _required(str, _one_of(VALUE_TYPES)),
+            "unit": _required(TEXT),
+            "value_type": _required(TEXT, _one_of(VALUE_TYPES)),
             "is_lower_bound": _required("boolean"),
             "is_approximate": _required("boolean"),
-            "as_of": _optional(str, _partial_date()),
-            "duplicate_of": _optional(str),
-            "source_id": _required(str),
-            "note": _optional(str),
+            "as_of": _optional(TEXT, _partial_date()),
+            "duplicate_of": _optional(TEXT),
+            "source_id": _required(TEXT),
+            "note": _optional(TEXT),
         },
         strict=True,
     ),
     "events": pa.DataFrameSchema(
         {
-            "event_id": _required(str, _identifier(), unique=True),
-            "name": _required(str),
-            "event_type": _required(str, _one_of(EVENT_TYPES)),
-            "city": _required(str),
-            "city_id": _optional(str),
-            "country": _required(str),
-            "iso3": _required(str, pa.Check.str_matches(r"^[A-Z]{3}$", error="a three-letter ISO country code")),
+            "event_id": _required(TEXT, _identifier(), unique=True),
+            "name": _required(TEXT),
+            "event_type": _required(TEXT, _one_of(EVENT_TYPES)),
+            "city": _required(TEXT),
+            "city_id": _optional(TEXT),
+            "country": _required(TEXT),
+            "iso3": _required(TEXT, pa.Check.str_matches(r"^[A-Z]{3}$", error="a three-letter ISO country code")),
             "lat": _required("Float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")),
             "lon": _required("Float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")),
-            "coordinates_source_id": _required(str),
-            "location_precision": _required(str, _one_of(LOCATION_PRECISIONS)),
-            "start_date": _optional(str, _partial_date()),
-            "end_date": _optional(str, _partial_date()),
-            "project_id": _optional(str),
+            "coordinates_source_id": _required(TEXT),
+            "location_precision": _required(TEXT, _one_of(LOCATION_PRECISIONS)),
+            "start_date": _optional(TEXT, _partial_date()),
+            "end_date": _optional(TEXT, _partial_date()),
+            "project_id": _optional(TEXT),
             "on_usascp_calendar": _required("boolean"),
-            "source_id": _required(str),
-            "summary": _optional(str),
+            "source_id": _required(TEXT),
+            "summary": _optional(TEXT),
         },
         strict=True,
     ),
@@ -313,18 +324,18 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
         frame, target = tables[key.table], tables[key.target_table]
         if key.column not in frame or key.target_column not in target:
             continue
-        known = set(target[key.target_column].dropna())
-        for index, value in frame[key.column].items():
-            if pd.notna(value) and value not in known:
-                problems.append(
-                    Problem(
-                        TABLE_FILES[key.table],
-                        spreadsheet_row(index),
-                        key.column,
-                        str(value),
-                        f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}",
-                    )
+        column = frame[key.column]
+        dangling = column.notna() & ~column.isin(set(target[key.target_column].dropna()))
+        for index, value in column[dangling].items():
+            problems.append(
+                Problem(
+                    TABLE_FILES[key.table],
+                    spreadsheet_row(index),
+                    key.column,
+                    str(value),
+                    f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}",
                 )
+            )
     return problems
 
 
@@ -343,68 +354,91 @@ def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             if is_partial_date(start) and is_partial_date(end) and latest_day(end) < earliest_day(start):
                 add(table, index, "end_date", f"on or after the start date ({start})", end)
 
+    # The rules below are whole-column operations (no per-row Python), so a 500,000-row table stays quick.
     cities = tables.get("cities")
     if cities is not None and {"population", "population_year", "population_source_id"} <= set(cities):
-        for index, row in cities[cities["population"].notna()].iterrows():
+        with_population = cities[cities["population"].notna()]
+        missing = {column: with_population[column].isna() for column in ("population_year", "population_source_id")}
+        for index in with_population.index:
             for column in ("population_year", "population_source_id"):
-                if pd.isna(row[column]):
+                if missing[column].loc[index]:
                     add("cities", index, column, "required when a population is given")
     if cities is not None and {"country", "iso3"} <= set(cities):
-        for index, row in cities.iterrows():
-            if ASEAN_COUNTRIES.get(row["iso3"], row["country"]) != row["country"]:
-                add(
-                    "cities",
-                    index,
-                    "country",
-                    f"the country of ISO code {row['iso3']} ({ASEAN_COUNTRIES[row['iso3']]})",
-                    row["country"],
-                )
+        expected = cities["iso3"].map(ASEAN_COUNTRIES).fillna(cities["country"])
+        for index in cities.index[expected != cities["country"]]:
+            iso3 = cities.at[index, "iso3"]
+            add(
+                "cities",
+                index,
+                "country",
+                f"the country of ISO code {iso3} ({ASEAN_COUNTRIES[iso3]})",
+                cities.at[index, "country"],
+            )
 
     projects = tables.get("projects")
     if projects is not None and {"project_id", "parent_project_id"} <= set(projects):
-        parent_of = dict(zip(projects["project_id"], projects["parent_project_id"]))
-        for index, row in projects.iterrows():
-            parent = row["parent_project_id"]
-            if pd.notna(parent) and (parent == row["project_id"] or pd.notna(parent_of.get(parent))):
-                add("projects", index, "parent_project_id", "a top-level project (components are one level deep)", parent)
+        parent = projects["parent_project_id"]
+        parent_of = pd.Series(projects["parent_project_id"].to_numpy(), index=projects["project_id"].to_numpy())
+        parent_of = parent_of[~parent_of.index.duplicated()]
+        grandparent = parent.map(parent_of)
+        nested = parent.notna() & ((parent == projects["project_id"]) | grandparent.notna())
+        for index in projects.index[nested]:
+            add("projects", index, "parent_project_id", "a top-level project (components are one level deep)", parent.loc[index])
     project_sources = tables.get("project_sources")
     if projects is not None and project_sources is not None and "project_id" in project_sources:
-        sourced = set(project_sources["project_id"])
-        for index, project_id in projects["project_id"].items():
-            if project_id not in sourced:
-                add("projects", index, "project_id", "a project with at least one row in project_sources.csv", project_id)
+        unsourced = ~projects["project_id"].isin(set(project_sources["project_id"]))
+        for index in projects.index[unsourced]:
+            add(
+                "projects",
+                index,
+                "project_id",
+                "a project with at least one row in project_sources.csv",
+                projects.at[index, "project_id"],
+            )
     if projects is not None and "geographic_scope" in projects:
         links = tables.get("project_cities")
         site_projects = set(links.loc[links["role"] == "site", "project_id"]) if links is not None else set()
         countries = tables.get("project_countries")
         country_projects = set(countries["project_id"]) if countries is not None else set()
-        for index, row in projects.iterrows():
-            if row["geographic_scope"] == "city" and row["project_id"] not in site_projects:
+        scope = projects["geographic_scope"]
+        no_site = (scope == "city") & ~projects["project_id"].isin(site_projects)
+        no_country = (scope == "country") & ~projects["project_id"].isin(country_projects)
+        for index in projects.index[no_site | no_country]:
+            if no_site.loc[index]:
                 add("projects", index, "geographic_scope", "'city' only with a site row in project_cities.csv", "city")
-            if row["geographic_scope"] == "country" and row["project_id"] not in country_projects:
+            else:
                 add("projects", index, "geographic_scope", "'country' only with a row in project_countries.csv", "country")
 
     metrics = tables.get("metrics")
     if metrics is not None and {"scope", "project_id", "duplicate_of", "metric", "metric_id"} <= set(metrics):
-        by_id = metrics.set_index("metric_id", drop=False)
-        for index, row in metrics.iterrows():
-            if row["scope"] == "project" and pd.isna(row["project_id"]):
+        is_project_scope = metrics["scope"] == "project"
+        needs_project = is_project_scope & metrics["project_id"].isna()
+        needs_none = ~is_project_scope & metrics["project_id"].notna()
+        originals = metrics.drop_duplicates("metric_id").set_index("metric_id")
+        twin = metrics["duplicate_of"]
+        has_twin = twin.notna() & twin.isin(originals.index)
+        original_metric = twin.map(originals["metric"])
+        original_project = twin.map(originals["project_id"])
+        same_project = (original_project == metrics["project_id"]) | (original_project.isna() & metrics["project_id"].isna())
+        same_figure = (original_metric == metrics["metric"]) & same_project
+        bad_twin = has_twin & (~same_figure | twin.map(originals["duplicate_of"]).notna())
+        for index in metrics.index[needs_project | needs_none | bad_twin]:
+            if needs_project.loc[index]:
                 add("metrics", index, "project_id", "required when scope is 'project'")
-            if row["scope"] != "project" and pd.notna(row["project_id"]):
-                add("metrics", index, "project_id", f"empty when scope is '{row['scope']}'", row["project_id"])
-            twin = row["duplicate_of"]
-            if pd.notna(twin) and twin in by_id.index:
-                original = by_id.loc[twin]
-                same_figure = original["metric"] == row["metric"] and (
-                    original["project_id"] == row["project_id"]
-                    or (pd.isna(original["project_id"]) and pd.isna(row["project_id"]))
+            if needs_none.loc[index]:
+                add(
+                    "metrics",
+                    index,
+                    "project_id",
+                    f"empty when scope is '{metrics.at[index, 'scope']}'",
+                    metrics.at[index, "project_id"],
                 )
-                if not same_figure or pd.notna(original["duplicate_of"]):
-                    add(
-                        "metrics",
-                        index,
-                        "duplicate_of",
-                        "a figure for the same metric and project that is not itself a duplicate",
-                        twin,
-                    )
+            if bad_twin.loc[index]:
+                add(
+                    "metrics",
+                    index,
+                    "duplicate_of",
+                    "a figure for the same metric and project that is not itself a duplicate",
+                    twin.loc[index],
+                )
     return problems
