@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test check-data screenshots install install-dev clean
+.PHONY: run test check-data screenshots bench install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -36,6 +36,10 @@ check-data: install
 # PNGs of every page at 1920x1080, 1280x720 and full length in screenshots/ (needs /usr/bin/chromium).
 screenshots: install-dev
 	$(BIN)/python tests/browser/screenshots.py
+
+# Speed at 1x, 1,000x and 10,000x on synthetic data (bench/data/, made once); writes bench/results.json.
+bench: install-dev
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

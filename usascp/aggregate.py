@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from usascp.dates import earliest_day, latest_day, year_of
@@ -86,17 +87,46 @@ def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grant
     )
 
 
+def derived(dataset: Dataset, name: str, build):
+    """`build()`, computed once per dataset and kept with it: for tables that depend on the dataset alone."""
+    if name not in dataset.derived:
+        dataset.derived[name] = build()  # two viewers racing here compute the same table; either may win
+    return dataset.derived[name]
+
+
 def site_cities(dataset: Dataset) -> pd.DataFrame:
     """Where each project works (not where its meetings were held), with city and country names."""
-    links = dataset.project_cities[dataset.project_cities["role"] == "site"]
-    return links.merge(dataset.cities[["city_id", "city", "iso3", "country"]], on="city_id")
+
+    def build():
+        links = dataset.project_cities[dataset.project_cities["role"] == "site"]
+        return links.merge(dataset.cities[["city_id", "city", "iso3", "country"]], on="city_id")
+
+    return derived(dataset, "site_cities", build)
 
 
 def project_countries(dataset: Dataset) -> pd.DataFrame:
     """Every (project_id, iso3, country) a project touches through its cities (site or venue) or directly."""
-    via_cities = dataset.project_cities.merge(dataset.cities[["city_id", "iso3"]], on="city_id")[["project_id", "iso3"]]
-    both = pd.concat([via_cities, dataset.project_countries[["project_id", "iso3"]]]).drop_duplicates()
-    return both.assign(country=both["iso3"].map(ASEAN_COUNTRIES)).reset_index(drop=True)
+
+    def build():
+        via_cities = dataset.project_cities.merge(dataset.cities[["city_id", "iso3"]], on="city_id")[["project_id", "iso3"]]
+        both = pd.concat([via_cities, dataset.project_countries[["project_id", "iso3"]]]).drop_duplicates()
+        return both.assign(country=both["iso3"].map(ASEAN_COUNTRIES)).reset_index(drop=True)
+
+    return derived(dataset, "project_countries", build)
+
+
+def _place_counts(dataset: Dataset) -> pd.DataFrame:
+    """Per project with any place: how many site cities and countries it has, and the first of each."""
+
+    def build():
+        sites = site_cities(dataset)
+        direct = dataset.project_countries.assign(country=dataset.project_countries["iso3"].map(ASEAN_COUNTRIES))
+        countries = pd.concat([sites[["project_id", "country"]], direct[["project_id", "country"]]]).drop_duplicates()
+        by_city = sites.groupby("project_id")["city"].agg(site_count="count", first_city="first")
+        by_country = countries.groupby("project_id")["country"].agg(country_count="count", first_country="first")
+        return by_city.join(by_country, how="outer").fillna({"site_count": 0, "country_count": 0})
+
+    return derived(dataset, "place_counts", build)
 
 
 def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.Series:
@@ -105,30 +135,22 @@ def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.
     A project with one site city gets that city (or its country); several sites in one country get that
     country; otherwise it is "several", country-wide, regional or unknown, following its geographic scope.
     """
-    sites = site_cities(dataset)
-    direct = dataset.project_countries
-    labels = {}
-    for project in projects.itertuples(index=False):
-        cities = sites[sites["project_id"] == project.project_id]
-        countries = set(cities["country"]) | {
-            ASEAN_COUNTRIES[i] for i in direct.loc[direct["project_id"] == project.project_id, "iso3"]
-        }
-        if level == "city" and len(cities) == 1:
-            label = cities["city"].iloc[0]
-        elif level == "city" and len(cities) > 1:
-            label = SEVERAL_CITIES
-        elif level == "city" and countries:
-            label = COUNTRY_WIDE
-        elif level == "country" and len(countries) == 1:
-            label = next(iter(countries))
-        elif level == "country" and countries:
-            label = SEVERAL_COUNTRIES
-        elif project.geographic_scope == "regional":
-            label = REGIONAL
-        else:
-            label = LOCATION_UNKNOWN
-        labels[project.project_id] = label
-    return pd.Series(labels, name=level, dtype=object)
+    places = _place_counts(dataset).reindex(projects["project_id"])
+    sites = places["site_count"].fillna(0).to_numpy()
+    countries = places["country_count"].fillna(0).to_numpy()
+    regional = (projects["geographic_scope"] == "regional").to_numpy()
+    otherwise = np.where(regional, REGIONAL, LOCATION_UNKNOWN)
+    if level == "city":
+        labels = np.select(
+            [sites == 1, sites > 1, countries > 0],
+            [places["first_city"].to_numpy(dtype=object), SEVERAL_CITIES, COUNTRY_WIDE],
+            otherwise,
+        )
+    else:
+        labels = np.select(
+            [countries == 1, countries > 1], [places["first_country"].to_numpy(dtype=object), SEVERAL_COUNTRIES], otherwise
+        )
+    return pd.Series(labels, index=projects["project_id"].to_numpy(), name=level, dtype=object)
 
 
 def funding_by(

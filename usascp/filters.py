@@ -76,6 +76,10 @@ class FilterOptions:
 
 
 def filter_options(dataset: Dataset) -> FilterOptions:
+    return aggregate.derived(dataset, "filter_options", lambda: _filter_options(dataset))
+
+
+def _filter_options(dataset: Dataset) -> FilterOptions:
     dates = list(dataset.projects["start_date"]) + list(dataset.projects["end_date"]) + list(dataset.grants["award_date"])
     years = [year for year in map(year_of, dates) if year is not None]
     cities = dataset.cities.sort_values(["country", "city"])
@@ -176,7 +180,7 @@ def select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     projects = aggregate.select_projects(dataset, filters.relationships)
     keep = pd.Series(True, index=projects.index)
     if filters.year_from is not None or filters.year_to is not None:
-        years = project_years(projects)
+        years = aggregate.derived(dataset, "project_years", lambda: project_years(dataset.projects)).loc[projects.index]
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
         keep &= (years["first_year"] <= high).fillna(False) & (years["last_year"] >= low).fillna(False)

@@ -55,6 +55,9 @@ class Dataset:
     folder: str = ""
     version: str = ""
     row_counts: dict[str, int] = field(default_factory=dict)
+    # Tables computed from the others, once per dataset (aggregate.derived): the dataset never changes,
+    # so every rerun of every viewer can share them.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def data_as_of(self) -> str:

@@ -1,0 +1,128 @@
+"""Measure one dataset folder for the benchmark; prints one JSON object. bench/run.py runs it in a fresh process per size.
+
+A process per size keeps the figures apart: the peak memory is this size's alone, and no cache is warm.
+Every time is the median of several runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PAGES = {
+    "Overview": "pages/overview.py",
+    "Pilot cities map": "pages/map.py",
+    "City profile": "pages/city.py",
+    "Funding": "pages/funding.py",
+    "Impact": "pages/impact.py",
+    "Projects": "pages/projects.py",
+    "Events": "pages/events.py",
+    "Present": "pages/present.py",
+    "About the data": "pages/about.py",
+}
+# The filter change each warm rerun follows: a country, then back to everything, alternately.
+FILTER_CHANGES = (["KHM"], [])
+
+
+def median_seconds(action, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floor_seconds(folder: Path, repeats: int) -> float:
+    """The least any loader must do: parse the same CSV files, with pyarrow, into Arrow tables."""
+    import pyarrow.csv as pacsv
+
+    files = sorted(folder.glob("*.csv"))
+    return median_seconds(lambda: [pacsv.read_csv(path) for path in files], repeats)
+
+
+def filter_aggregate_ms(dataset, repeats: int) -> float:
+    """The data work behind the Overview after a filter change, without Streamlit: select, then aggregate."""
+    from usascp import aggregate
+    from usascp.filters import Filters, facet_counts, select_grants, select_projects
+
+    def step():
+        filters = Filters(countries=("KHM",))
+        projects = select_projects(dataset, filters)
+        grants = select_grants(dataset, filters, projects)
+        aggregate.funding_totals(dataset, projects, grants)
+        aggregate.funding_by(dataset, "sector", projects, grants)
+        aggregate.metric_totals(dataset, projects=projects)
+        aggregate.city_summary(dataset, projects, grants)
+        for dimension in ("country", "city", "sector", "agency", "status"):
+            facet_counts(dataset, filters, dimension)
+
+    step()  # warm
+    return median_seconds(step, repeats) * 1000
+
+
+def page_reruns(folder: Path, repeats: int) -> tuple[dict, int, int]:
+    """Warm rerun time of each page after a sidebar filter change, and the payload sizes the pages send."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["USASCP_DATA_DIR"] = str(folder)
+    pages, map_payload, biggest_chart = {}, 0, 0
+    for title, page in PAGES.items():
+        app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=900)
+        app.run()
+        app.switch_page(page).run()  # cold: the first page of a session, dataset already cached
+        times = []
+        for i in range(repeats + 1):
+            app.session_state["filter_countries"] = FILTER_CHANGES[i % 2]
+            start = time.perf_counter()
+            app.run()
+            elapsed = time.perf_counter() - start
+            if i:  # the first change warms caches the page itself keeps
+                times.append(elapsed)
+            if app.exception:
+                raise RuntimeError(f"{title}: {app.exception[0].value}")
+        pages[title] = {"rerun_ms": round(statistics.median(times) * 1000, 1)}
+        for deck in app.get("deck_gl_json_chart"):
+            if title == "Pilot cities map":
+                map_payload = max(map_payload, len(deck.proto.json.encode()))
+        for chart in app.get("plotly_chart"):
+            biggest_chart = max(biggest_chart, len(chart.proto.spec.encode()))
+    return pages, map_payload, biggest_chart
+
+
+def main(folder: Path, repeats: int) -> dict:
+    from usascp.load import load_dataset
+
+    floor = floor_seconds(folder, repeats)
+    load = median_seconds(lambda: load_dataset(folder), max(3, repeats // 2))
+    dataset = load_dataset(folder)
+    result = {
+        "rows": dataset.row_counts,
+        "floor_s": round(floor, 4),
+        "load_validate_s": round(load, 3),
+        "filter_aggregate_ms": round(filter_aggregate_ms(dataset, repeats), 1),
+    }
+    del dataset
+    pages, map_payload, biggest_chart = page_reruns(folder, repeats)
+    for timing in pages.values():
+        timing["ratio_to_floor"] = round(timing["rerun_ms"] / (floor * 1000), 2)
+    result |= {
+        "pages": pages,
+        "map_payload_bytes": map_payload,
+        "biggest_chart_bytes": biggest_chart,
+        # ru_maxrss is in kilobytes on Linux: the most this process ever held, loading and pages included.
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 5)))

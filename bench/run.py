@@ -1,0 +1,119 @@
+"""`make bench`: the dashboard's speed at 1x, 1,000x and 10,000x the shipped data, against the targets.
+
+    python bench/run.py                 # every size
+    python bench/run.py 1 1000          # some sizes
+    BENCH_REPEATS=3 python bench/run.py # fewer repeats (medians of 3)
+
+Each size is a SYNTHETIC dataset written by scripts/make_synthetic_data.py into bench/data/<N>x (made
+once, reused) and measured by bench/measure.py in a process of its own. Prints a table, checks the
+targets of issue 7, and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+SIZES = (1, 1000, 10000)
+RESULTS = REPO / "bench" / "results.json"
+# Targets: at 10,000x every page under 300 ms and within 5x of the floor, load + validate under 5 s,
+# peak memory under 1.5 GB, map payload under 2 MB; at 1x every page under 100 ms.
+TARGETS = {
+    "10000x": {
+        "rerun_ms": 300,
+        "ratio_to_floor": 5,
+        "load_validate_s": 5,
+        "peak_memory_mb": 1536,
+        "map_payload_bytes": 2_000_000,
+    },
+    "1x": {"rerun_ms": 100},
+}
+
+
+def dataset_for(scale: int) -> Path:
+    from make_synthetic_data import generate
+
+    folder = REPO / "bench" / "data" / f"{scale}x"
+    stamp = folder / ".generated"
+    script = REPO / "scripts" / "make_synthetic_data.py"
+    if not stamp.exists() or stamp.stat().st_mtime < script.stat().st_mtime:
+        print(f"generating {folder.relative_to(REPO)} …", flush=True)
+        generate(scale, folder)
+        stamp.touch()
+    return folder
+
+
+def misses(size: str, result: dict) -> list[str]:
+    target = TARGETS.get(size, {})
+    found = []
+    for title, page in result["pages"].items():
+        if "rerun_ms" in target and page["rerun_ms"] > target["rerun_ms"]:
+            found.append(f"{size} {title}: warm rerun {page['rerun_ms']:.0f} ms > {target['rerun_ms']} ms")
+        if "ratio_to_floor" in target and page["ratio_to_floor"] > target["ratio_to_floor"]:
+            found.append(f"{size} {title}: {page['ratio_to_floor']:.1f}x the floor > {target['ratio_to_floor']}x")
+    for key in ("load_validate_s", "peak_memory_mb", "map_payload_bytes"):
+        if key in target and result[key] > target[key]:
+            found.append(f"{size} {key} {result[key]:,} > {target[key]:,}")
+    return found
+
+
+def print_table(sizes: dict) -> None:
+    names = list(next(iter(sizes.values()))["pages"])
+    header = f"{'':22}" + "".join(f"{size:>18}" for size in sizes)
+    print("\n" + header)
+    rows = [
+        ("grants / metrics rows", lambda r: f"{r['rows']['grants']:,} / {r['rows']['metrics']:,}"),
+        ("floor (pyarrow read)", lambda r: f"{r['floor_s'] * 1000:,.0f} ms"),
+        ("load + validate", lambda r: f"{r['load_validate_s']:,.2f} s"),
+        ("filter + aggregate", lambda r: f"{r['filter_aggregate_ms']:,.0f} ms"),
+    ]
+    rows += [
+        (name, lambda r, n=name: f"{r['pages'][n]['rerun_ms']:,.0f} ms ({r['pages'][n]['ratio_to_floor']:.1f}x)")
+        for name in names
+    ]
+    rows += [
+        ("map payload", lambda r: f"{r['map_payload_bytes'] / 1024:,.0f} KiB"),
+        ("biggest chart", lambda r: f"{r['biggest_chart_bytes'] / 1024:,.0f} KiB"),
+        ("peak memory", lambda r: f"{r['peak_memory_mb']:,.0f} MB"),
+    ]
+    for label, cell in rows:
+        print(f"{label:22}" + "".join(f"{cell(result):>18}" for result in sizes.values()))
+    print("(page rows: median warm rerun after a filter change, and its ratio to the floor)")
+
+
+def main(scales: list[int]) -> int:
+    repeats = os.environ.get("BENCH_REPEATS", "5")
+    started = time.monotonic()
+    sizes = {}
+    for scale in scales:
+        folder = dataset_for(scale)
+        print(f"measuring {scale}x …", flush=True)
+        output = subprocess.run(
+            [sys.executable, str(REPO / "bench" / "measure.py"), str(folder), repeats],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        ).stdout
+        sizes[f"{scale}x"] = json.loads(output.strip().splitlines()[-1])
+    results = {"cpus": os.cpu_count(), "repeats": int(repeats), "sizes": sizes}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(sizes)
+    found = [miss for size, result in sizes.items() for miss in misses(size, result)]
+    print(f"\n{len(found)} target(s) missed" + (":" if found else "."))
+    for miss in found:
+        print("  -", miss)
+    print(f"results in {RESULTS.relative_to(REPO)}; took {time.monotonic() - started:,.0f} s on {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main([int(arg) for arg in sys.argv[1:]] or list(SIZES)))
