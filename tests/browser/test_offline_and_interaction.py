@@ -36,7 +36,7 @@ def test_choosing_a_country_in_the_sidebar_changes_the_numbers_and_the_address(s
     visit.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
     visit.page.get_by_role("option", name="Cambodia (2)").click()
     visit.page.keyboard.press("Escape")
-    visit.page.wait_for_url("**country=KHM**", timeout=20_000)
+    visit.wait_for_address("country=KHM")
     visit.settle()
     assert visit.metrics()["Disclosed funding"] == "$98,750"
     assert visit.metrics()["Records digitized"] == "108,750"
@@ -77,7 +77,8 @@ def _open_city_from_map(visit, click_on_map: bool):
     else:
         visit.page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').nth(2).click()
         visit.page.get_by_role("option", name="Vientiane, Laos").click()
-    visit.page.wait_for_url("**/city?**profile=vientiane**", timeout=20_000)
+    visit.wait_for_address("/city?", timeout_s=45)
+    visit.wait_for_address("profile=vientiane", timeout_s=15)
     visit.settle()
 
 
