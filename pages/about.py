@@ -58,5 +58,10 @@ st.dataframe(
     column_config={"url": st.column_config.LinkColumn("address"), "title": st.column_config.TextColumn("title", width="large")},
 )
 st.download_button(
-    "Download the sources (CSV)", export.csv_bytes(dataset.sources), "usascp-sources.csv", "text/csv", icon=":material/download:"
+    "Download the sources (CSV)",
+    lambda: export.csv_bytes(dataset.sources),
+    "usascp-sources.csv",
+    "text/csv",
+    icon=":material/download:",
+    on_click="ignore",
 )

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, legend
+from ui.layout import chart, export_footnote, filter_caption, first_rows, legend
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -42,14 +42,15 @@ chart(
 legend(charts.EVENT_TYPE_COLOURS, note="Online meetings are placed at the host country's capital.")
 st.pydeck_chart(events_map(events), height=460)
 
-table = events.assign(
+sources = dataset.sources.set_index("source_id")["url"]
+table = first_rows(events, "events")
+table = table.assign(
     dates=[
         format_partial_date(s) + ("" if e in (None, s) or pd.isna(e) else f" – {format_partial_date(e)}")
-        for s, e in zip(events["start_date"], events["end_date"])
+        for s, e in zip(table["start_date"], table["end_date"])
     ],
+    source=table["source_id"].map(sources),
 )
-sources = dataset.sources.set_index("source_id")["url"]
-table = table.assign(source=table["source_id"].map(sources))
 st.dataframe(
     table[["dates", "name", "event_type", "city", "country", "location_precision", "when", "on_usascp_calendar", "source"]],
     hide_index=True,
@@ -63,8 +64,9 @@ st.dataframe(
 )
 st.download_button(
     "Download these events (CSV)",
-    export.csv_bytes(table.drop(columns=["start_day", "end_day"])),
+    lambda: export.csv_bytes(events.drop(columns=["start_day", "end_day"]).assign(source=events["source_id"].map(sources))),
     "usascp-events.csv",
     "text/csv",
     icon=":material/download:",
+    on_click="ignore",
 )

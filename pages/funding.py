@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, no_match
+from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -59,21 +59,18 @@ with st.expander(f"Table: funding by {labels[dimension].lower()}"):
     )
     st.download_button(
         "Download CSV",
-        export.csv_bytes(shown),
+        lambda: export.csv_bytes(shown),
         f"usascp-funding-by-{dimension}.csv",
         "text/csv",
         icon=":material/download:",
+        on_click="ignore",
         key="download_breakdown",
     )
 
 rows = aggregate.funding_rows(dataset, projects, grants)
 with_amount = rows[rows["amount_usd"].notna()]
 if not with_amount.empty:
-    tree = (
-        with_amount.groupby(["lead_agency", "sector", "project"], as_index=False)["amount_usd"]
-        .sum()
-        .rename(columns={"project": "title"})
-    )
+    tree = aggregate.largest_projects(with_amount, charts.TREEMAP_PROJECTS)
     chart(charts.funding_treemap(tree, totals.projects_not_disclosing), "funding_treemap", "usascp-funding-treemap.png", footnote)
 
 st.header("The rows behind these charts", anchor=False)
@@ -83,7 +80,7 @@ display = rows.drop(columns=["project_id"]).assign(
     award_date=rows["award_date"].fillna(""),
 )
 st.dataframe(
-    display[
+    first_rows(display)[
         [
             "project",
             "amount",
@@ -118,17 +115,19 @@ notes = [
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
     "Download these rows (CSV)",
-    export.csv_bytes(rows),
+    lambda: export.csv_bytes(rows),
     "usascp-funding-rows.csv",
     "text/csv",
     icon=":material/download:",
+    on_click="ignore",
     width="stretch",
 )
 excel_col.download_button(
     "Download these rows (Excel)",
-    export.excel_bytes({"Funding rows": rows}, notes),
+    lambda: export.excel_bytes({"Funding rows": rows}, notes),
     "usascp-funding-rows.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
+    on_click="ignore",
     width="stretch",
 )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, no_match
+from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
 from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
@@ -68,9 +68,10 @@ st.caption(
     "Results, targets and context, including second reports of the same result (not counted twice). Each links to its source."
 )
 figures = aggregate.figures_table(dataset, projects)
-display = figures.assign(
-    figure=[format_count(v, lb, ap) for v, lb, ap in zip(figures["value"], figures["is_lower_bound"], figures["is_approximate"])],
-    as_of=figures["as_of"].map(format_partial_date),
+shown = first_rows(figures, "figures")
+display = shown.assign(
+    figure=[format_count(v, lb, ap) for v, lb, ap in zip(shown["value"], shown["is_lower_bound"], shown["is_approximate"])],
+    as_of=shown["as_of"].map(format_partial_date),
 )
 st.dataframe(
     display[["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"]],
@@ -87,5 +88,10 @@ st.dataframe(
     },
 )
 st.download_button(
-    "Download these figures (CSV)", export.csv_bytes(figures), "usascp-impact-figures.csv", "text/csv", icon=":material/download:"
+    "Download these figures (CSV)",
+    lambda: export.csv_bytes(figures),
+    "usascp-impact-figures.csv",
+    "text/csv",
+    icon=":material/download:",
+    on_click="ignore",
 )

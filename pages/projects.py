@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, follow_url_param, no_match, project_detail_view
+from ui.layout import filter_caption, first_rows, follow_url_param, no_match, project_detail_view
 from ui.page import start
 from usascp import aggregate, export
 from usascp.dates import format_partial_date
@@ -29,11 +29,12 @@ st.caption(
 if found.empty:
     st.info(f"No project mentions “{query}”. Try fewer or other words.")
 else:
-    shown = found.assign(
-        amount=found["amount_usd"].map(format_usd),
-        status=found["status"].str.capitalize(),
-        start_date=found["start_date"].map(lambda d: format_partial_date(d, missing="")),
-        end_date=found["end_date"].map(lambda d: format_partial_date(d, missing="")),
+    first = first_rows(found, "projects")
+    shown = first.assign(
+        amount=first["amount_usd"].map(format_usd),
+        status=first["status"].str.capitalize(),
+        start_date=first["start_date"].map(lambda d: format_partial_date(d, missing="")),
+        end_date=first["end_date"].map(lambda d: format_partial_date(d, missing="")),
     )
     st.dataframe(
         shown[
@@ -65,7 +66,12 @@ else:
         },
     )
     st.download_button(
-        "Download these projects (CSV)", export.csv_bytes(found), "usascp-projects.csv", "text/csv", icon=":material/download:"
+        "Download these projects (CSV)",
+        lambda: export.csv_bytes(found),
+        "usascp-projects.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
     )
 
 st.header("Project details", anchor=False)

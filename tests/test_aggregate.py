@@ -323,3 +323,17 @@ def test_known_gaps_are_measured(dataset):
     assert round(gaps.disclosed_share_at_most, 2) == 0.44
     assert gaps.unnamed_members == 3
     assert gaps.cities_without_population == 14
+
+
+def test_largest_projects_keeps_the_biggest_and_sums_the_rest(dataset):
+    rows = aggregate.funding_rows(dataset)
+    with_amount = rows[rows["amount_usd"].notna()]
+    tree = aggregate.largest_projects(with_amount, keep=2)
+    assert tree["amount_usd"].sum() == 4_398_750  # nothing dropped
+    assert tree["title"].tolist()[:2] == [
+        "Smart Cities Business Innovation Fund 2.0",
+        "Smart Cities Business Innovation Fund (BIF), first round",
+    ]
+    rest = tree.iloc[2:].set_index("sector")
+    assert rest.loc["Health", "title"] == "1 other project" and rest.loc["Health", "amount_usd"] == 98_750
+    assert len(aggregate.largest_projects(with_amount, keep=40)) == 4  # all named when there is room

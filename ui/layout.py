@@ -46,10 +46,11 @@ def table_with_download(table: pd.DataFrame, title: str, file_name: str) -> None
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            export.csv_bytes(table),
+            lambda: export.csv_bytes(table),  # built on click, not on every rerun
             file_name=file_name,
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",
         )
 
 
@@ -203,3 +204,16 @@ def chart(figure, key: str, file_name: str, footnote: str) -> None:
     # theme=None: the figure's own near-black type; Streamlit's theme greys the tick labels below AA contrast.
     st.plotly_chart(figure, config={"displaylogo": False}, key=key, theme=None)
     png_download(figure, file_name, footnote, key=f"{key}_png")
+
+
+# What a browser table shows at most; downloads always hold every row. Sending 300,000 rows to the
+# browser on each rerun would take seconds, and nobody scrolls that far.
+SHOWN_ROWS = 2_000
+
+
+def first_rows(table: pd.DataFrame, what: str = "rows") -> pd.DataFrame:
+    """The first SHOWN_ROWS of `table`, with a line saying how many more the download holds."""
+    if len(table) <= SHOWN_ROWS:
+        return table
+    st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(table):,} {what}; the download below has them all.")
+    return table.head(SHOWN_ROWS)

@@ -372,36 +372,31 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     projects = select_projects(dataset) if projects is None else projects
     units = reporting_units(projects)
     grants = _grants_by_unit(dataset, projects, grants)
-    place = location_labels(dataset, units, "city")
-    country = location_labels(dataset, units, "country")
-    unit_info = units.set_index("project_id")
-    sources = dataset.sources.set_index("source_id")
+    info = units.set_index("project_id")[["title", "lead_agency", "sector", "relationship", "status", "amount_note"]]
     main_source = dataset.project_sources.drop_duplicates("project_id").set_index("project_id")["source_id"]
-
-    def row(unit_id: str, grant=None) -> dict:
-        project = unit_info.loc[unit_id]
-        source_id = grant.source_id if grant is not None else main_source.get(unit_id)
-        return {
-            "project_id": unit_id,
-            "project": project["title"],
-            "lead_agency": project["lead_agency"],
-            "sector": project["sector"],
-            "country": country[unit_id],
-            "place": place[unit_id],
-            "relationship": RELATIONSHIPS.get(project["relationship"], project["relationship"]),
-            "status": project["status"],
-            "recipient": grant.recipient if grant is not None else None,
-            "amount_usd": grant.amount_usd if grant is not None else pd.NA,
-            "award_date": grant.award_date if grant is not None else None,
-            "amount_kind": grant.amount_kind if grant is not None else "not disclosed",
-            "source": sources.at[source_id, "title"] if source_id in sources.index else None,
-            "source_url": sources.at[source_id, "url"] if source_id in sources.index else None,
-            "note": grant.note if grant is not None else project["amount_note"],
-        }
-
-    disclosing = set(grants["unit_id"])
-    rows = [row(grant.unit_id, grant) for grant in grants.itertuples(index=False)]
-    rows += [row(unit_id) for unit_id in units["project_id"] if unit_id not in disclosing]
+    with_amount = grants[["unit_id", "recipient", "amount_usd", "award_date", "amount_kind", "source_id", "note"]].rename(
+        columns={"unit_id": "project_id"}
+    )
+    silent_units = units.loc[~units["project_id"].isin(set(grants["unit_id"])), ["project_id"]]
+    without_amount = silent_units.assign(
+        amount_kind="not disclosed",
+        source_id=silent_units["project_id"].map(main_source),
+        note=silent_units["project_id"].map(info["amount_note"]),
+    )
+    table = pd.concat([with_amount, without_amount], ignore_index=True)
+    ids = table["project_id"]
+    sources = dataset.sources.set_index("source_id")
+    table = table.assign(
+        project=ids.map(info["title"]),
+        lead_agency=ids.map(info["lead_agency"]),
+        sector=ids.map(info["sector"]),
+        country=ids.map(location_labels(dataset, units, "country")),
+        place=ids.map(location_labels(dataset, units, "city")),
+        relationship=ids.map(info["relationship"]).map(lambda r: RELATIONSHIPS.get(r, r)),
+        status=ids.map(info["status"]),
+        source=table["source_id"].map(sources["title"]),
+        source_url=table["source_id"].map(sources["url"]),
+    )
     columns = [
         "project_id",
         "project",
@@ -419,9 +414,25 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
         "source_url",
         "note",
     ]
-    table = pd.DataFrame(rows, columns=columns)
-    table["amount_usd"] = table["amount_usd"].astype("Float64")
+    table = table[columns].astype({"amount_usd": "Float64"})
     return table.sort_values(["amount_usd", "project"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def largest_projects(rows: pd.DataFrame, keep: int) -> pd.DataFrame:
+    """Disclosed amounts by lead agency, sector and project, the `keep` largest projects by name and the rest
+    of each agency and sector as one "N other projects" box: a treemap of thousands of boxes shows nothing.
+
+    `rows` is funding_rows() with an amount. Columns: lead_agency, sector, title, amount_usd.
+    """
+    by_project = rows.groupby(["lead_agency", "sector", "project"], as_index=False)["amount_usd"].sum()
+    by_project = by_project.sort_values(["amount_usd", "project"], ascending=[False, True])
+    named, rest = by_project.head(keep), by_project.iloc[keep:]
+    others = rest.groupby(["lead_agency", "sector"], as_index=False).agg(
+        amount_usd=("amount_usd", "sum"), count=("project", "size")
+    )
+    others["project"] = others["count"].map(lambda n: f"{n:,} other project{'s' if n != 1 else ''}")
+    tree = pd.concat([named, others.drop(columns="count")], ignore_index=True)
+    return tree.rename(columns={"project": "title"})
 
 
 def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:

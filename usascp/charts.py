@@ -135,6 +135,9 @@ def funding_bars(table, dimension: str, title: str | None = None):
     return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
 
 
+TREEMAP_PROJECTS = 40  # boxes named one by one; smaller projects are summed per agency and sector
+
+
 def funding_treemap(rows, not_disclosed_count: int):
     """Disclosed funding as nested boxes: lead agency, then sector, then project.
 
