@@ -48,18 +48,22 @@ chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["pro
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.countable_metrics(dataset, projects).query("metric == @metric")["unit"].unique()
 unit = units[0] if len(units) == 1 else "as reported"
+top = chosen.nlargest(charts.BARS_SHOWN, "value")
+if len(chosen) > len(top):
+    st.caption(f"The chart shows the {len(top)} largest of {len(chosen):,} projects; the table below has them all.")
 chart(
-    charts.metric_bars(chosen, labels[metric], unit),
+    charts.metric_bars(top, labels[metric], unit),
     f"impact_{metric}",
     f"usascp-{metric}.png",
     export_footnote(dataset, filters),
 )
 with st.expander(f"Table: {labels[metric].lower()} by project"):
-    shown = chosen.assign(
+    listed = first_rows(chosen.sort_values("value", ascending=False), "projects")
+    shown = listed.assign(
         figure=[
-            format_count(v, lb, ap) for v, lb, ap in zip(chosen["value"], chosen["is_lower_bound"], chosen["is_approximate"])
+            format_count(v, lb, ap) for v, lb, ap in zip(listed["value"], listed["is_lower_bound"], listed["is_approximate"])
         ],
-        as_of=chosen["as_of"].map(format_partial_date),
+        as_of=listed["as_of"].map(format_partial_date),
     )
     st.dataframe(shown[["project", "figure", "figures", "as_of"]], hide_index=True, width="stretch")
 

@@ -65,8 +65,9 @@ columns[2].metric(
     help="Every exact amount a public source states for these projects, added up.",
 )
 columns[2].caption(f"disclosed across {funding.projects_disclosing} of {funding.projects_total} projects")
+results = aggregate.metric_totals(dataset, projects=projects)
 for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
-    figure = aggregate.metric_figure(dataset, metric, projects)
+    figure = aggregate.metric_figure(dataset, metric, totals=results)
     value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
     column.metric(aggregate.metric_label(metric), value, border=True)
     source_note(figure_caption(dataset, figure), column)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from usascp.dates import earliest_day, latest_day, year_of
+from usascp.dates import earliest_day, latest_day, latest_ordinals, year_of
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS
 
@@ -270,15 +270,33 @@ def metric_totals(dataset: Dataset, by: str | None = None, projects: pd.DataFram
         keys = []
     else:
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
-    grouped = rows.groupby(keys + ["metric"], sort=True, dropna=False)
-    table = grouped.agg(
-        value=("value", "sum"),
-        is_lower_bound=("is_lower_bound", "any"),
-        is_approximate=("is_approximate", "any"),
-        figures=("metric_id", "count"),
-        as_of=("as_of", lambda dates: max(dates.dropna(), key=latest_day, default=None)),
-        source_ids=("source_id", lambda ids: ";".join(dict.fromkeys(ids))),
-    ).reset_index()
+    groups = keys + ["metric"]
+    # Newest first (ties keep their order), so each group's first date is its latest: no Python per group.
+    newest = rows.assign(_day=latest_ordinals(rows["as_of"]).to_numpy())
+    newest = newest.sort_values("_day", ascending=False, kind="stable")
+    table = (
+        newest.groupby(groups, sort=True, dropna=False)
+        .agg(
+            value=("value", "sum"),
+            is_lower_bound=("is_lower_bound", "any"),
+            is_approximate=("is_approximate", "any"),
+            figures=("metric_id", "count"),
+            as_of=("as_of", "first"),
+        )
+        .reset_index()
+    )
+    # Each group's sources once, in the order the rows give them; the groups come out in the same order.
+    # Most groups cite one source: only the others are joined in Python.
+    cited = rows.drop_duplicates(groups + ["source_id"])
+    group_of = cited.groupby(groups, sort=True, dropna=False).ngroup().to_numpy()
+    source_ids = cited.groupby(groups, sort=True, dropna=False)["source_id"].first().to_numpy(dtype=object, copy=True)
+    several = np.bincount(group_of, minlength=len(source_ids)) > 1
+    if several.any():
+        shared = cited[several[group_of]]
+        joined = shared["source_id"].groupby(group_of[several[group_of]]).agg(";".join)
+        source_ids[joined.index.to_numpy()] = joined.to_numpy()
+    table["source_ids"] = source_ids
+    table["as_of"] = table["as_of"].astype(object).where(table["as_of"].notna(), None)
     return table.astype({"is_lower_bound": bool, "is_approximate": bool})
 
 
@@ -293,9 +311,14 @@ class Figure:
     source_ids: tuple[str, ...] = ()
 
 
-def metric_figure(dataset: Dataset, metric: str, projects: pd.DataFrame | None = None) -> Figure | None:
-    """The total of one result metric across the selection, or None when no figure is published."""
-    totals = metric_totals(dataset, projects=projects)
+def metric_figure(
+    dataset: Dataset, metric: str, projects: pd.DataFrame | None = None, totals: pd.DataFrame | None = None
+) -> Figure | None:
+    """The total of one result metric across the selection, or None when no figure is published.
+
+    `totals` is metric_totals(dataset, projects=projects) when the caller already has it (several headlines).
+    """
+    totals = metric_totals(dataset, projects=projects) if totals is None else totals
     row = totals[totals["metric"] == metric]
     if row.empty:
         return None

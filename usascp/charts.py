@@ -189,6 +189,9 @@ def funding_treemap(rows, not_disclosed_count: int):
     return _style(figure, "Disclosed funding by lead agency, sector and project (USD)" + subtitle, 460)
 
 
+BARS_SHOWN = 25  # a bar chart of more projects than this is unreadable; pages chart the largest and list the rest
+
+
 def metric_bars(table, label: str, unit: str):
     """One result metric by project: bars with the figure written on them, "+" marking lower bounds.
 

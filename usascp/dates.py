@@ -61,3 +61,12 @@ def format_partial_date(text: str | None, missing: str = "date not published") -
 def year_of(text: str | None) -> int | None:
     parsed = parse_partial_date(text) if isinstance(text, str) else None
     return parsed[0] if parsed else None
+
+
+def latest_ordinals(texts) -> "pd.Series":
+    """latest_day(text).toordinal() for a column of partial dates, -1 where empty; each distinct text parsed once."""
+    import pandas as pd
+
+    texts = pd.Series(texts)
+    days = {text: latest_day(text).toordinal() for text in texts.dropna().unique()}
+    return texts.map(days).fillna(-1).astype("int64")

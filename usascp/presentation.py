@@ -102,8 +102,9 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
         ),
     ]
     source_ids = list(grants.loc[grants["project_id"].isin(set(projects["project_id"])), "source_id"])
+    results = aggregate.metric_totals(dataset, projects=projects)
     for metric in HEADLINE_RESULTS:
-        figure = aggregate.metric_figure(dataset, metric, projects)
+        figure = aggregate.metric_figure(dataset, metric, totals=results)
         if figure:
             stats.append(
                 Stat(aggregate.metric_label(metric), _figure_value(figure, metric), f"as of {format_partial_date(figure.as_of)}")
