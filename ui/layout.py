@@ -139,8 +139,9 @@ def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     st.caption(
         "These work across a country or the whole region, or their place is not published. Precision says how exactly each is located."
     )
+    listed = first_rows(table, "projects")
     st.dataframe(
-        table.assign(amount=table["amount_usd"].map(format_usd))[["title", "precision", "where", "amount"]],
+        listed.assign(amount=listed["amount_usd"].map(format_usd))[["title", "precision", "where", "amount"]],
         hide_index=True,
         width="stretch",
         column_config={"title": st.column_config.TextColumn("project", width="large")},

@@ -632,13 +632,14 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd
         dataset.cities[["city_id", "city"]], on="city_id"
     )
 
-    def where(project) -> str:
-        named = sorted(direct.loc[direct["project_id"] == project.project_id, "country"])
-        text = ", ".join(named) if named else {"regional": "All ASEAN member states"}.get(project.geographic_scope, "—")
-        held = sorted(venues.loc[venues["project_id"] == project.project_id, "city"])
-        return text + (f" (held in {', '.join(held)})" if held else "")
-
-    where = pd.Series([where(p) for p in unplaced.itertuples()], index=unplaced.index, dtype=object)
+    ids = set(unplaced["project_id"])
+    # Names per project, joined once per project rather than searched once per project.
+    named = direct[direct["project_id"].isin(ids)].groupby("project_id")["country"].agg(lambda c: ", ".join(sorted(c)))
+    held = venues[venues["project_id"].isin(ids)].groupby("project_id")["city"].agg(lambda c: ", ".join(sorted(c)))
+    fallback = unplaced["geographic_scope"].map({"regional": "All ASEAN member states"}).fillna("—")
+    text = unplaced["project_id"].map(named).astype(object).fillna(fallback)
+    held_in = unplaced["project_id"].map(held).map(lambda cities: f" (held in {cities})" if isinstance(cities, str) else "")
+    where = pd.Series([a + b for a, b in zip(text, held_in)], index=unplaced.index, dtype=object)
     grants = _grants_by_unit(dataset, projects, grants)
     amounts = grants.groupby("unit_id")["amount_usd"].sum()
     table = pd.DataFrame(
