@@ -63,9 +63,12 @@ def year_of(text: str | None) -> int | None:
     return parsed[0] if parsed else None
 
 
-def latest_ordinals(texts) -> "pd.Series":
-    """latest_day(text).toordinal() for a column of partial dates, -1 where empty; each distinct text parsed once."""
-    import pandas as pd
+def latest_ordinals(texts):
+    """latest_day(text).toordinal() for a column of partial dates (a pandas Series), -1 where empty.
+
+    Each distinct text is parsed once: a big table repeats the same few thousand dates.
+    """
+    import pandas as pd  # here, so the date helpers stay importable without pandas
 
     texts = pd.Series(texts)
     days = {text: latest_day(text).toordinal() for text in texts.dropna().unique()}
