@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.layout import follow_url_param, write_url_param
 from ui.page import start
-from ui.slides import SLIDE_CSS, deck_bytes, draw_slide, slides_for
+from ui.slides import SLIDE_CSS, deck_bytes, draw_slide, slide_for
 from usascp import images
 from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES
 
@@ -42,8 +42,7 @@ chooser.segmented_control(
 forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(+1,), shortcut="Right", width="stretch")
 current = st.session_state["present_slide"]
 write_url_param("slide", "present_slide", current)
-slides = {slide.key: slide for slide in slides_for(dataset, dataset.version, filters, today)}
-draw_slide(slides[current])
+draw_slide(slide_for(dataset, dataset.version, filters, today, current))
 if unknown_slide:
     st.warning(f"Ignored slide '{unknown_slide}': the slides are {', '.join(SLIDE_KEYS)}.")
 

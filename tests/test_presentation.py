@@ -118,3 +118,8 @@ def test_every_slide_that_states_a_figure_names_a_source(slides):
     for key in ("headline", "funding", "impact", "events"):
         assert slides[key].sources, key
         assert all(source.url.startswith("http") for source in slides[key].sources)
+
+
+def test_one_slide_can_be_built_alone(dataset, slides):
+    (alone,) = build_slides(dataset, Filters(), TODAY, keys=("funding",))
+    assert alone == slides["funding"]

@@ -126,10 +126,10 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
     _sources(slide)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def slides_for(_dataset: Dataset, version: str, filters: Filters, today: dt.date) -> list[Slide]:
-    """The slides for a view, computed once per dataset version, filters and day."""
-    return build_slides(_dataset, filters, today)
+@st.cache_data(show_spinner=False, max_entries=64)
+def slide_for(_dataset: Dataset, version: str, filters: Filters, today: dt.date, key: str) -> Slide:
+    """One slide of a view, computed once per dataset version, filters, day and slide."""
+    return build_slides(_dataset, filters, today, keys=(key,))[0]
 
 
 def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:

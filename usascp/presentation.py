@@ -240,15 +240,17 @@ def _events(dataset: Dataset, filters: Filters, today: dt.date) -> Slide:
     return Slide("events", title, subtitle, table=table, sources=_sources(dataset, shown["source_id"]))
 
 
-def build_slides(dataset: Dataset, filters: Filters, today: dt.date) -> list[Slide]:
-    """The five presenter slides for the current filters, in SLIDE_KEYS order."""
+def build_slides(dataset: Dataset, filters: Filters, today: dt.date, keys=SLIDE_KEYS) -> list[Slide]:
+    """The presenter slides for the current filters, in SLIDE_KEYS order: all five, or only those in `keys`
+    (the Present page draws one at a time, and each slide costs its own aggregation on a big portfolio)."""
     projects = select_projects(dataset, filters)
     grants = select_grants(dataset, filters, projects)
     view = describe(filters, filter_options(dataset))
-    return [
-        _headline(dataset, filters, projects, grants, view),
-        _map(dataset, filters, projects, grants),
-        _funding(dataset, projects, grants),
-        _impact(dataset, projects, view),
-        _events(dataset, filters, today),
-    ]
+    builders = {
+        "headline": lambda: _headline(dataset, filters, projects, grants, view),
+        "map": lambda: _map(dataset, filters, projects, grants),
+        "funding": lambda: _funding(dataset, projects, grants),
+        "impact": lambda: _impact(dataset, projects, view),
+        "events": lambda: _events(dataset, filters, today),
+    }
+    return [builders[key]() for key in SLIDE_KEYS if key in keys]
