@@ -13,10 +13,10 @@ from ui.layout import (
     write_url_param,
 )
 from ui.page import start
-from usascp import aggregate, charts
+from usascp import aggregate
 from usascp.charts import COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
-from usascp.maps import fit_view, network_map, network_points, outline_rings, pair_arcs
+from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
 from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
@@ -69,10 +69,10 @@ deck = network_map(
 event = st.pydeck_chart(deck, height=600, on_select="rerun", selection_mode="single-object", key="network_map")
 shown_cities = focused if focused is not None else cities
 png_download(
-    lambda: charts.city_map_figure(
+    lambda: static_city_map(
         shown_cities,
-        outline_rings(*(charts.box_around(shown_cities["lat"], shown_cities["lon"]) if focus else charts.ASEAN_BOX)),
         "ASEAN Smart Cities Network member cities" + (f": {countries[focus]}" if focus else ""),
+        fit_to_cities=bool(focus),
     ),
     "usascp-member-cities-map.png",
     export_footnote(dataset, filters),

@@ -15,11 +15,11 @@ from ui.layout import (
     table_with_download,
 )
 from ui.page import start
-from usascp import aggregate, charts
-from usascp.charts import COHORT_COLOURS, COHORT_LABELS
-from usascp.filters import regional_projects, select_grants, select_projects
+from usascp import aggregate
+from usascp.charts import COHORT_LABELS, COHORT_LEGEND
+from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
 from usascp.formatting import format_count, format_partial_date, format_usd
-from usascp.maps import city_map, outline_rings
+from usascp.maps import city_map, static_city_map
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -45,7 +45,7 @@ if reported_size and reported_size.value > network.member_cities:
     )
 columns = st.columns(3) + st.columns(3)  # two rows: six cards in one row truncate on a 1280-pixel projector
 if filters.narrows_by_place:
-    in_place = dataset.cities[dataset.cities["iso3"].isin(filters.countries) | dataset.cities["city_id"].isin(filters.cities)]
+    in_place = cities_in_view(dataset.cities, filters)
     columns[0].metric("Member cities", format_count(len(in_place)), help=network_help, border=True)
     columns[0].caption(f"in the places chosen, of {network.member_cities} in the network")
 else:
@@ -102,12 +102,12 @@ if len(highlights):
 
 st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = aggregate.city_summary(dataset, projects, grants)
-legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects in the city.")
+legend(COHORT_LEGEND, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])
 map_col.pydeck_chart(city_map(cities), height=560)
 with map_col:
     png_download(
-        lambda: charts.city_map_figure(cities, outline_rings(*charts.ASEAN_BOX), "ASEAN Smart Cities Network member cities"),
+        lambda: static_city_map(cities, "ASEAN Smart Cities Network member cities"),
         "usascp-member-cities-map.png",
         export_footnote(dataset, filters),
         key="overview_map_png",

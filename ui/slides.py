@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.layout import legend
 from usascp import charts, deck, images, maps
-from usascp.charts import COHORT_COLOURS, COHORT_LABELS
+from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, describe, filter_options
 from usascp.load import Dataset
@@ -95,7 +95,7 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         view = maps.fit_view(cities["lat"], cities["lon"], 1000, map_height, max_zoom=6)
         map_col.pydeck_chart(maps.city_map(cities, view, labels=True), height=map_height)
         with map_col:
-            legend({COHORT_LABELS[c]: COHORT_COLOURS[c] for c in COHORT_LABELS}, note="Larger dots: more projects.")
+            legend(COHORT_LEGEND, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
         # The subtitle already gives both numbers; on a 720-line projector the chart needs the room.
@@ -140,9 +140,7 @@ def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
     pictures = {}
     map_slide = next(slide for slide in slides if slide.key == "map")
     try:
-        cities = map_slide.table
-        box = charts.box_around(cities["lat"], cities["lon"]) if filters.narrows_by_place else charts.ASEAN_BOX
-        figure = charts.city_map_figure(cities, maps.outline_rings(*box), "")
+        figure = maps.static_city_map(map_slide.table, "", fit_to_cities=filters.narrows_by_place)
         figure.update_layout(margin=dict(t=10))
         # Drawn small and at double scale: type stays large relative to the picture, and sharp.
         pictures["map"] = images.figure_png(charts.for_projector(figure, 22), 900, 700, scale=2)

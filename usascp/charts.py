@@ -41,6 +41,7 @@ COHORT_LABELS = {
     "original_2018_pilot": "Original 2018 pilot city",
     "later_member": "Joined since 2023",
 }
+COHORT_LEGEND = {COHORT_LABELS[cohort]: COHORT_COLOURS[cohort] for cohort in COHORT_LABELS}  # label -> colour
 
 
 def hex_to_rgb(colour: str, alpha: int = 255) -> list[int]:

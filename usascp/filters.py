@@ -199,6 +199,13 @@ def select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     return projects[keep]
 
 
+def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of `cities` (any table with iso3 and city_id) in the chosen countries or cities; all when none is chosen."""
+    if not filters.narrows_by_place:
+        return cities
+    return cities[cities["iso3"].isin(filters.countries) | cities["city_id"].isin(filters.cities)]
+
+
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
     grants = dataset.grants[dataset.grants["project_id"].isin(set(projects["project_id"]))]

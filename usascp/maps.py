@@ -321,6 +321,14 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
     )
 
 
+def static_city_map(cities: pd.DataFrame, title: str, fit_to_cities: bool = False):
+    """The member-city map as a plotly figure (PNG downloads, slides): all of ASEAN, or framed on `cities`."""
+    from usascp import charts
+
+    box = charts.box_around(cities["lat"], cities["lon"]) if fit_to_cities else charts.ASEAN_BOX
+    return charts.city_map_figure(cities, outline_rings(*box), title)
+
+
 OUTLINES_FILE = Path(__file__).resolve().parents[1] / "data" / "country-outlines.geojson"
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from usascp import aggregate
 from usascp.dates import format_partial_date
-from usascp.filters import Filters, describe, filter_options, select_events, select_grants, select_projects
+from usascp.filters import Filters, cities_in_view, describe, filter_options, select_events, select_grants, select_projects
 from usascp.formatting import format_count, format_usd, plural
 from usascp.load import Dataset
 
@@ -82,8 +82,11 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
     funding = aggregate.funding_totals(dataset, projects, grants)
     units = len(aggregate.reporting_units(projects))
     if filters.narrows_by_place:
-        cities = dataset.cities[dataset.cities["iso3"].isin(filters.countries) | dataset.cities["city_id"].isin(filters.cities)]
-        cities_stat = Stat("Member cities", format_count(len(cities)), f"in the places chosen, of {network.member_cities}")
+        cities_stat = Stat(
+            "Member cities",
+            format_count(len(cities_in_view(dataset.cities, filters))),
+            f"in the places chosen, of {network.member_cities}",
+        )
     else:
         cities_stat = Stat(
             "Member cities", format_count(network.member_cities), f"{network.original_pilot_cities} original 2018 pilot cities"
@@ -133,9 +136,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
 
 
 def _map(dataset: Dataset, filters: Filters, projects, grants) -> Slide:
-    cities = aggregate.city_summary(dataset, projects, grants)
-    if filters.narrows_by_place:
-        cities = cities[cities["iso3"].isin(filters.countries) | cities["city_id"].isin(filters.cities)]
+    cities = cities_in_view(aggregate.city_summary(dataset, projects, grants), filters)
     working = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])
     unplaced = aggregate.projects_without_a_city(dataset, projects, grants)
     lines = [f"{row.city}, {row.country}: {plural(row.projects, 'project')}" for row in working.head(5).itertuples()]
