@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test check-data screenshots bench install install-dev clean
+.PHONY: run test check-data screenshots bench load-test install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -40,6 +40,10 @@ screenshots: install-dev
 # Speed at 1x, 1,000x and 10,000x on synthetic data (bench/data/, made once); writes bench/results.json.
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+# 20 and 50 viewers at once on one server over loopback: time to a rendered page, memory per session.
+load-test: install-dev
+	$(BIN)/python bench/viewers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

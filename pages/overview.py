@@ -22,11 +22,18 @@ from usascp.formatting import format_count, format_partial_date, format_usd
 from usascp.maps import city_map, static_city_map
 
 dataset, filters = start()
+
+
+def shared(name, build):
+    """Every viewer of this view gets one computation: a summit audience opens this page at once."""
+    return aggregate.per_view(dataset, ("overview", name, filters), build)
+
+
 projects = select_projects(dataset, filters)
-grants = select_grants(dataset, filters, projects)
+grants = shared("grants", lambda: select_grants(dataset, filters, projects))
 network = aggregate.network_size(dataset)
 reported_size = aggregate.latest_context_figure(dataset, "member_cities", "network")
-funding = aggregate.funding_totals(dataset, projects, grants)
+funding = shared("funding", lambda: aggregate.funding_totals(dataset, projects, grants))
 commitment = aggregate.latest_context_figure(dataset, "stated_commitment_usd", "program")
 units = len(aggregate.reporting_units(projects))
 kind = "USASCP projects" if not filters.include_related else "Projects and programs"
@@ -65,7 +72,7 @@ columns[2].metric(
     help="Every exact amount a public source states for these projects, added up.",
 )
 columns[2].caption(f"disclosed across {funding.projects_disclosing} of {funding.projects_total} projects")
-results = aggregate.metric_totals(dataset, projects=projects)
+results = shared("results", lambda: aggregate.metric_totals(dataset, projects=projects))
 for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
     figure = aggregate.metric_figure(dataset, metric, totals=results)
     value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
@@ -91,7 +98,7 @@ with st.container(border=True):
         'a figure given as "more than" is shown with a +.'
     )
 
-highlights = aggregate.recent_results(dataset, projects)
+highlights = shared("highlights", lambda: aggregate.recent_results(dataset, projects))
 if len(highlights):
     st.header("Recent results", anchor=False)
     for column, result in zip(st.columns(3), highlights.itertuples()):
@@ -101,7 +108,7 @@ if len(highlights):
             source_note(f"as of {format_partial_date(result.as_of)} · [{html.escape(result.publisher)}]({result.url})")
 
 st.header("ASEAN Smart Cities Network member cities", anchor=False)
-cities = aggregate.city_summary(dataset, projects, grants)
+cities = shared("cities", lambda: aggregate.city_summary(dataset, projects, grants))
 legend(COHORT_LEGEND, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])
 map_col.pydeck_chart(city_map(cities), height=560)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from usascp import aggregate
+from usascp.load import Dataset
 from usascp.schema import RELATIONSHIPS
 
 ALL = tuple(RELATIONSHIPS)
@@ -337,3 +338,46 @@ def test_largest_projects_keeps_the_biggest_and_sums_the_rest(dataset):
     rest = tree.iloc[2:].set_index("sector")
     assert rest.loc["Health", "title"] == "1 other project" and rest.loc["Health", "amount_usd"] == 98_750
     assert len(aggregate.largest_projects(with_amount, keep=40)) == 4  # all named when there is room
+
+
+def test_a_view_is_computed_once_and_only_the_latest_views_are_kept(monkeypatch):
+    fresh = Dataset(
+        **{
+            name: pd.DataFrame()
+            for name in (
+                "sources",
+                "cities",
+                "projects",
+                "project_cities",
+                "project_countries",
+                "project_sources",
+                "city_pairs",
+                "grants",
+                "metrics",
+                "events",
+            )
+        }
+    )
+    monkeypatch.setattr(aggregate, "VIEWS_KEPT", 2)
+    calls = []
+
+    def build(key):
+        calls.append(key)
+        return [key]
+
+    first = aggregate.per_view(fresh, "a", lambda: build("a"))
+    assert aggregate.per_view(fresh, "a", lambda: build("a")) is first  # shared, not rebuilt
+    aggregate.per_view(fresh, "b", lambda: build("b"))
+    aggregate.per_view(fresh, "a", lambda: build("a"))  # "a" is now the most recent
+    aggregate.per_view(fresh, "c", lambda: build("c"))  # pushes out "b", the least recent
+    aggregate.per_view(fresh, "a", lambda: build("a"))
+    aggregate.per_view(fresh, "b", lambda: build("b"))
+    assert calls == ["a", "b", "c", "b"]
+
+
+def test_filtered_views_share_the_selection_between_viewers(dataset):
+    from usascp.filters import Filters, select_projects
+
+    cambodia = Filters(countries=("KHM",))
+    assert select_projects(dataset, cambodia) is select_projects(dataset, Filters(countries=("KHM",)))
+    assert select_projects(dataset, cambodia) is not select_projects(dataset, Filters())

@@ -176,7 +176,12 @@ def select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     Place filters match a project through the cities it works or meets in and the countries it names;
     region-wide projects name no place, so a place filter leaves them out (see `regional_projects`).
     Year filters keep projects active at any time in the range; undated projects are left out of a year filter.
+    Shared between viewers with the same filters: treat the frame as read-only.
     """
+    return aggregate.per_view(dataset, ("projects", filters), lambda: _select_projects(dataset, filters))
+
+
+def _select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     projects = aggregate.select_projects(dataset, filters.relationships)
     keep = pd.Series(True, index=projects.index)
     if filters.year_from is not None or filters.year_to is not None:
@@ -252,6 +257,10 @@ def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str
     Counts reporting units, as the headline figures do.
     """
     others = replace(filters, **{_FACET_FIELDS[dimension]: ()})
+    return aggregate.per_view(dataset, ("facet_counts", others, dimension), lambda: _facet_counts(dataset, others, dimension))
+
+
+def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str, int]:
     projects = select_projects(dataset, others)
     units = aggregate.reporting_unit_of(projects)
     unit_of = pd.Series(units.values, index=units.index)

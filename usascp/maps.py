@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 import pydeck as pdk
+import pydeck.bindings.deck
 
 from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb, label_positions
 from usascp.dates import format_partial_date
 from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
+
+# pydeck 0.9.3 asks five times per Deck whether its Jupyter widget can be imported. Without ipywidgets
+# the import fails, and a failed import is retried from the file system each time: about 9% of a
+# loaded server's time. The answer cannot change while the process runs, so it is asked once.
+pydeck.bindings.deck.has_jupyter_extra = functools.cache(pydeck.bindings.deck.has_jupyter_extra)
 
 # pydeck reads a plain string argument as a data accessor; literal strings ("pixels", a font) are quoted twice.
 # Served from static/ (server.enableStaticServing). Without a style of its own, Streamlit's pydeck
