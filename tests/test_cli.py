@@ -20,4 +20,4 @@ def test_invalid_folder_exits_1_and_lists_problems(data_copy, capsys):
 
 def test_unreadable_folder_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nowhere")]) == 2
-    assert "not a folder that can be read" in capsys.readouterr().err
+    assert "not a file or folder that can be read" in capsys.readouterr().err

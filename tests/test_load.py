@@ -58,10 +58,17 @@ def test_amount_that_is_not_a_number_quotes_the_bad_text(data_copy):
 
 
 def test_malformed_date_is_rejected_with_the_expected_form(data_copy):
-    data_copy.replace("projects", ",2020-10,2022-03,", ",Oct 2020,2022-03,")
+    data_copy.replace("projects", ",2020-10,2022-03,", ",Octobre 2020,2022-03,")
     assert data_copy.problems() == [
-        "projects.csv row 9, column start_date: 'Oct 2020' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
+        "projects.csv row 9, column start_date: 'Octobre 2020' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
     ]
+
+
+def test_a_date_with_one_meaning_is_read_and_noted(data_copy):
+    data_copy.replace("projects", ",2020-10,2022-03,", ",Oct 2020,2022-03,")
+    dataset = load_dataset(data_copy.folder)
+    assert "2020-10" in set(dataset.projects["start_date"])
+    assert [str(note) for note in dataset.notes] == ["projects.csv row 9, column start_date: read 'Oct 2020' as 2020-10"]
 
 
 def test_end_before_start_is_rejected(data_copy):

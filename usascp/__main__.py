@@ -1,6 +1,10 @@
-"""Command line: `python -m usascp validate FOLDER` checks a dataset folder before it is used or shared.
+"""Command line: `python -m usascp validate PATH...` checks data before it is uploaded, shared or shipped.
 
-Exit status: 0 valid, 1 invalid (every problem is printed), 2 the folder cannot be read at all.
+PATH may be a dataset folder, CSV files, a zip of CSV files or an Excel workbook (the template's
+format). A complete set of tables is checked on its own; a partial one is checked the way the Data page
+would read it, on the shipped member cities and sources. Prints every problem, then one summary line.
+
+Exit status: 0 valid, 1 invalid (every problem is printed), 2 nothing could be read at all.
 """
 
 from __future__ import annotations
@@ -9,30 +13,84 @@ import argparse
 import sys
 from pathlib import Path
 
+from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
+from usascp.schema import TABLE_FILES
+
+READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls")
 
 
-def validate(folder: Path) -> int:
-    if not folder.is_dir():
-        print(f"{folder}: not a folder that can be read", file=sys.stderr)
+def _files_in(paths: list[Path]) -> tuple[list[UploadedFile], list[str]]:
+    files, unreadable = [], []
+    for path in paths:
+        if path.is_dir():
+            members = sorted(member for member in path.iterdir() if member.suffix.lower() in READABLE_SUFFIXES)
+            if not members:
+                unreadable.append(f"{path}: a folder with no CSV, zip or Excel files in it")
+            files += [UploadedFile(member.name, member.read_bytes()) for member in members]
+        elif path.is_file():
+            try:
+                files.append(UploadedFile(path.name, path.read_bytes()))
+            except OSError as error:
+                unreadable.append(f"{path}: cannot be read ({error.strerror})")
+        else:
+            unreadable.append(f"{path}: not a file or folder that can be read")
+    return files, unreadable
+
+
+def validate(paths: list[Path], beside_shipped: bool = False) -> int:
+    files, unreadable = _files_in(paths)
+    for line in unreadable:
+        print(line, file=sys.stderr)
+    if not files:
         return 2
+    upload = read_upload(files)
+    if not upload.tables:
+        for problem in upload.problems:
+            print(problem, file=sys.stderr)
+        print("Nothing could be read as a table.", file=sys.stderr)
+        return 2
+    complete = set(upload.tables) == set(TABLE_FILES)
+    base = None if complete and not beside_shipped else load_dataset(DEFAULT_DATA_DIR)
     try:
-        dataset = load_dataset(folder)
+        dataset = dataset_from_upload(upload, base, beside_base=beside_shipped)
     except DatasetError as error:
+        _print_notes(error.notes)
         print(error)
         return 1
-    counts = ", ".join(f"{table} {rows}" for table, rows in dataset.row_counts.items())
-    print(f"{folder}: valid. Would load {counts} rows.")
+    _print_notes(dataset.notes)
+    names = ", ".join(str(path) for path in paths)
+    read = ", ".join(
+        f"{table} {len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame)}"
+        for table in TABLE_FILES
+        if table in upload.tables
+    )
+    how = (
+        "on its own"
+        if base is None
+        else ("beside the shipped data" if beside_shipped else "with the shipped member cities and sources")
+    )
+    print(f"{names}: valid. Would load {read} rows, {how}.")
     return 0
+
+
+def _print_notes(notes) -> None:
+    if notes:
+        print(f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely:")
+        for note in notes:
+            print(f"- {note}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m usascp", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    validate_parser = commands.add_parser("validate", help="check a dataset folder and report every problem")
-    validate_parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
+    validate_parser = commands.add_parser("validate", help="check data files and report every problem")
+    validate_parser.add_argument("paths", nargs="*", type=Path, default=[DEFAULT_DATA_DIR], metavar="PATH")
+    validate_parser.add_argument(
+        "--beside-shipped", action="store_true", help="check the files as additions to the shipped data, not instead of it"
+    )
     arguments = parser.parse_args(argv)
-    return validate(arguments.folder)
+    return validate(arguments.paths, arguments.beside_shipped)
 
 
 if __name__ == "__main__":

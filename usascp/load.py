@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -12,11 +13,15 @@ import pandas as pd
 import pandera.pandas as pa
 
 from usascp.dates import latest_day
+from usascp.readings import Refusal, read_date, read_number
 from usascp.schema import (
+    DATE_COLUMNS,
     SCHEMAS,
     TABLE_FILES,
     Problem,
+    _valid_partial_dates,
     consistency_problems,
+    file_rows,
     foreign_key_problems,
     spreadsheet_row,
 )
@@ -30,12 +35,25 @@ _FALSE = {"false", "no", "0"}
 class DatasetError(ValueError):
     """Raised with every problem found, so a person can fix a file in one pass."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], notes: list[Problem] = ()):
         self.problems = problems
+        self.notes = list(notes)  # how values were read, worth showing beside the problems
         count = len(problems)
         lines = [f"The dataset has {count} problem{'s' if count != 1 else ''}:"]
         lines += [f"- {problem}" for problem in problems]
         super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as text cells (NA where empty), and the name a person knows its rows by.
+
+    `label` is "grants.csv" for a file, "portfolio.xlsx, sheet grants" for a workbook sheet; the header
+    is row 1 and the first data row is row 2, as a spreadsheet numbers them.
+    """
+
+    frame: pd.DataFrame
+    label: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,8 @@ class Dataset:
     folder: str = ""
     version: str = ""
     row_counts: dict[str, int] = field(default_factory=dict)
+    # How values written loosely were read ("$1,250,000" as 1250000), for the upload preview.
+    notes: tuple[Problem, ...] = ()
     # Tables computed from the others, once per dataset (aggregate.derived): the dataset never changes,
     # so every rerun of every viewer can share them.
     derived: dict = field(default_factory=dict, compare=False, repr=False)
@@ -82,42 +102,164 @@ def dataset_version(folder: str | Path) -> str:
 def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     """Load and validate every table in `folder`; raise DatasetError listing all problems if any."""
     folder = Path(folder)
+    raw: dict[str, RawTable] = {}
     problems: list[Problem] = []
-    tables: dict[str, pd.DataFrame] = {}
     for table, file_name in TABLE_FILES.items():
-        frame, file_problems = read_table(folder / file_name, table)
-        problems += file_problems
+        path = folder / file_name
+        if not path.exists():
+            problems.append(Problem(file_name, None, None, None, f"file is missing from {path.parent}"))
+            continue
+        frame, problem = read_csv_bytes(path.read_bytes(), file_name)
+        if problem:
+            problems.append(problem)
+        else:
+            raw[table] = RawTable(frame, file_name)
+    return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems)
+
+
+# Tables every dataset shares with the shipped one when given a base: the member cities, and the sources
+# they cite. An upload that replaces the projects still stands on the same map.
+REFERENCE_TABLES = ("sources", "cities")
+
+
+def build_dataset(
+    raw: dict[str, RawTable],
+    *,
+    folder: str,
+    version: str,
+    base: Dataset | None = None,
+    beside_base: bool = False,
+    problems: list[Problem] | None = None,
+) -> Dataset:
+    """Validate text tables and make them a Dataset, or raise DatasetError with every problem at once.
+
+    Without a `base`, every table must be there. With one (the shipped data), an upload may bring any
+    tables: the member cities and sources are always added to the base's; the other tables are added
+    to the base's when `beside_base`, and otherwise replace them (empty when the upload leaves them out).
+    An uploaded row with the identifier of a base row replaces that row (an edited copy of the shipped
+    data replaces it, row for row). Problems name the upload's own files and rows; the base is valid.
+    """
+    problems = list(problems or [])
+    notes: list[Problem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    for table, given in raw.items():
+        frame, table_problems = validate_table(given.frame, table, given.label)
+        problems += [problem for problem in table_problems if not problem.is_note]
+        notes += [problem for problem in table_problems if problem.is_note]
         if frame is not None:
-            tables[table] = frame
+            typed[table] = frame
+    tables = typed
+    if base is not None:
+        tables = {}
+        for table in TABLE_FILES:
+            keep_base = beside_base or table in REFERENCE_TABLES
+            if table in typed and keep_base:
+                kept = _rows_not_replaced(getattr(base, table), typed[table], table)
+                if replaced := len(getattr(base, table)) - len(kept):
+                    notes.append(
+                        Problem(
+                            raw[table].label, None, None, None, f"replaces {replaced} row(s) of the shipped {table} table", True
+                        )
+                    )
+                tables[table] = pd.concat([typed[table], _renumbered(kept, len(typed[table]))])
+            elif table in typed:
+                tables[table] = typed[table]
+            elif keep_base:
+                tables[table] = _renumbered(getattr(base, table), 0)
+            elif table not in raw:
+                tables[table] = validate_table(pd.DataFrame(columns=list(SCHEMAS[table].columns)), table, table)[0]
+    locate = _upload_rows(raw, typed) if base is not None else file_rows
     if len(tables) == len(TABLE_FILES):
-        problems += foreign_key_problems(tables)
-        problems += consistency_problems(tables)
+        problems += foreign_key_problems(tables, locate)
+        problems += consistency_problems(tables, locate)
     if problems:
-        raise DatasetError(problems)
+        if base is not None:
+            problems = [_with_hint(problem, raw, beside_base) for problem in problems]
+        problems.sort(key=lambda problem: (problem.file, problem.row or 0, problem.column or ""))
+        raise DatasetError(problems, notes)
+    tables = {table: frame.reset_index(drop=True) for table, frame in tables.items()}
     return Dataset(
         **tables,
-        folder=str(folder),
-        version=dataset_version(folder),
+        folder=folder,
+        version=version,
         row_counts={table: len(frame) for table, frame in tables.items()},
+        notes=tuple(notes),
     )
 
 
-def read_table(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one CSV file and check it against its schema. Returns the typed frame (None if unusable) and problems."""
-    file_name = path.name
-    if not path.exists():
-        return None, [Problem(file_name, None, None, None, f"file is missing from {path.parent}")]
-    text, problem = _decode(path.read_bytes(), file_name)
+def _with_hint(problem: Problem, raw: dict[str, RawTable], beside_base: bool) -> Problem:
+    """A dangling reference to a table the upload left out: say how to supply it."""
+    for table, file_name in TABLE_FILES.items():
+        if (
+            problem.expected.endswith(f"listed in {file_name}")
+            and table not in raw
+            and not beside_base
+            and table not in REFERENCE_TABLES
+        ):
+            hint = f" (the upload has no {table} table: add one, or load it beside the shipped data)"
+            return Problem(problem.file, problem.row, problem.column, problem.value, problem.expected + hint)
+    return problem
+
+
+def _renumbered(frame: pd.DataFrame, start: int) -> pd.DataFrame:
+    """The base's rows numbered after the upload's, so a row number tells which side a row came from."""
+    return frame.set_axis(pd.RangeIndex(start, start + len(frame)))
+
+
+def _upload_rows(raw: dict[str, RawTable], typed: dict[str, pd.DataFrame]):
+    """Name a row by the upload's label and spreadsheet row; rows of the base are not the uploader's to fix."""
+
+    def locate(table: str, index) -> tuple[str, int] | None:
+        if table in typed and index < len(typed[table]):
+            return raw[table].label, spreadsheet_row(index)
+        return None
+
+    return locate
+
+
+def _rows_not_replaced(base: pd.DataFrame, upload: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The base rows whose identifier (or unique combination) the upload does not also have."""
+    schema = SCHEMAS[table]
+    key = next((name for name, column in schema.columns.items() if column.unique), None)
+    columns = [key] if key else list(schema.unique or [])
+    if not columns or not set(columns) <= set(upload):
+        return base
+    uploaded = pd.MultiIndex.from_frame(upload[columns].astype(str))
+    return base[~pd.MultiIndex.from_frame(base[columns].astype(str)).isin(uploaded)]
+
+
+def read_csv_bytes(data: bytes, label: str, expected_columns=None) -> tuple[pd.DataFrame | None, Problem | None]:
+    """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark) or UTF-16 with its mark.
+
+    With `expected_columns`, a file whose header splits into those columns on ";" or a tab (as a
+    spreadsheet set to another locale writes it) is read with that separator instead of ",".
+    """
+    text, problem = _decode(data, label)
     if problem:
-        return None, [problem]
-    raw = _read_csv_fast(text)
+        return None, problem
+    separator = _separator(text, expected_columns)
+    raw = _read_csv_fast(text) if separator == "," else None
     if raw is None:
         try:
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=False)
+            raw = pd.read_csv(
+                io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=False
+            )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-            return None, [Problem(file_name, None, None, None, f"cannot be read as CSV ({error})")]
-    raw = raw.apply(lambda column: column.str.strip()).replace("", pd.NA)
-    return validate_table(raw, table, file_name)
+            reason = "is empty" if isinstance(error, pd.errors.EmptyDataError) else f"cannot be read as CSV ({error})"
+            return None, Problem(label, None, None, None, reason)
+    raw.columns = [str(name).strip() for name in raw.columns]
+    return raw.apply(lambda column: column.str.strip()).replace("", pd.NA), None
+
+
+def _separator(text: str, expected_columns) -> str:
+    header = text.split("\n", 1)[0]
+    if expected_columns is None or "," in header:
+        return ","
+    for separator in (";", "\t"):
+        names = {name.strip().strip('"') for name in header.split(separator)}
+        if len(names & set(expected_columns)) >= 2:
+            return separator
+    return ","
 
 
 def _read_csv_fast(text: str) -> pd.DataFrame | None:
@@ -142,19 +284,35 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
     for column_name, column in schema.columns.items():
         if column_name not in frame:
             continue
-        converted, bad_rows = _convert(frame[column_name], str(column.dtype))
+        dtype = str(column.dtype)
+        converted, bad_rows = _convert(frame[column_name], dtype)
+        if bad_rows and dtype in ("Float64", "Int64"):
+            converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype)
+            problems += [
+                Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], _plain_number(v), True)
+                for i, v in readings
+            ]
         frame[column_name] = converted
-        for index in bad_rows:
+        for index, reason in bad_rows:
             unparsed.add((column_name, index))
             problems.append(
                 Problem(
-                    file_name,
-                    spreadsheet_row(index),
-                    column_name,
-                    str(raw.at[index, column_name]),
-                    _TYPE_WORDS[str(column.dtype)],
+                    file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason or _TYPE_WORDS[dtype]
                 )
             )
+    for column_name in DATE_COLUMNS[table]:
+        if column_name not in frame:
+            continue
+        values = frame[column_name]
+        failed = [index for index, ok in zip(values.index, _valid_partial_dates(values) | values.isna()) if not ok]
+        if not failed:
+            continue
+        fixed, bad_rows, readings = _read_loosely(values, values.copy(), [(i, None) for i in failed], read_date, None)
+        frame[column_name] = fixed
+        problems += [Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings]
+        for index, reason in bad_rows:
+            unparsed.add((column_name, index))
+            problems.append(Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason))
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -170,8 +328,32 @@ _TYPE_WORDS = {
 }
 
 
-def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
-    """Convert a text column to `dtype`; return the converted column and the indexes that could not be read."""
+def _plain_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype):
+    """Read the cells the strict form refused with `reader` (readings.read_number or read_date).
+
+    Returns the column with the cells it could read filled in, the (index, reason) of those it could
+    not, and the (index, value) of each reading, which become notes.
+    """
+    fixed = converted.astype(object) if dtype else converted
+    still_bad, readings = [], []
+    for index, _ in bad_rows:
+        value = reader(str(text.loc[index]))
+        if isinstance(value, Refusal):
+            still_bad.append((index, value.reason))
+        elif dtype == "Int64" and value % 1:
+            still_bad.append((index, None))
+        else:
+            fixed.loc[index] = value
+            readings.append((index, value))
+    return (fixed.astype(dtype) if dtype else fixed), still_bad, readings
+
+
+def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[tuple[int, str | None]]]:
+    """Convert a text column to `dtype`; return the converted column and the (index, None) of cells it could not read."""
     present = values.notna()
     if dtype in ("Float64", "Int64"):
         numbers = pd.to_numeric(values, errors="coerce")
@@ -180,12 +362,12 @@ def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
             fractional = numbers.notna() & (numbers % 1 != 0)
             bad |= fractional
             numbers = numbers.where(~fractional)
-        return numbers.astype(dtype), list(values.index[bad])
+        return numbers.astype(dtype), [(index, None) for index in values.index[bad]]
     if dtype == "boolean":
         lowered = values.str.lower()
         parsed = lowered.map({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})  # others: NaN, reported below
         bad = present & parsed.isna()
-        return parsed.astype("boolean"), list(values.index[bad])
+        return parsed.astype("boolean"), [(index, None) for index in values.index[bad]]
     return values.astype(object).where(present, None), []
 
 
@@ -233,7 +415,17 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list
 
 
 def _decode(data: bytes, file_name: str) -> tuple[str, Problem | None]:
-    """Decode UTF-8 (with or without a byte-order mark); say on which row any other bytes sit."""
+    """Decode UTF-8 (with or without a byte-order mark) or UTF-16 with its mark; say on which row other bytes sit.
+
+    Other encodings (Latin-1, Windows-1252, Vietnamese Windows-1258) share byte values and cannot be
+    told apart for certain, so guessing could quietly turn "Đà Nẵng" into something else: they are
+    refused with the row of the first byte that is not UTF-8.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as error:
+            return "", Problem(file_name, None, None, None, f"starts as UTF-16 but is not ({error.reason}); save it as CSV UTF-8")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
@@ -244,5 +436,6 @@ def _decode(data: bytes, file_name: str) -> tuple[str, Problem | None]:
             row,
             None,
             None,
-            f"contains bytes that are not UTF-8 ({bad!r} at byte {error.start}); save the file as CSV UTF-8",
+            f"contains bytes that are not UTF-8 ({bad!r} at byte {error.start}; perhaps Latin-1 or Windows-1252); "
+            "save the file as CSV UTF-8",
         )

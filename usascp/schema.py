@@ -253,6 +253,13 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 
 DATED_TABLES = ("projects", "events")
 
+# The columns that hold partial dates, per table: an upload's "15/03/2021" is read into them where it
+# can mean only one day (load.validate_table).
+DATE_COLUMNS = {
+    table: [name for name, column in schema.columns.items() if any(check.error == PARTIAL_DATE_RULE for check in column.checks)]
+    for table, schema in SCHEMAS.items()
+}
+
 # Load order matters only for messages: sources first, since every other table points at it.
 TABLE_FILES = {name: f"{name}.csv" for name in SCHEMAS}
 
@@ -299,6 +306,8 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    # A note is not a problem: it records how a value was read ("$1,250,000" as 1250000), for the preview.
+    is_note: bool = False
 
     def __str__(self) -> str:
         where = self.file
@@ -306,9 +315,20 @@ class Problem:
             where += f" row {self.row}"
         if self.column:
             where += f", column {self.column}"
+        if self.is_note:
+            return f"{where}: read {self.value!r} as {self.expected}" if self.value is not None else f"{where}: {self.expected}"
         if self.value is not None:
             return f"{where}: {self.value!r} is not {self.expected}"
         return f"{where}: {self.expected}"
+
+
+def file_rows(table: str, index) -> tuple[str, int] | None:
+    """Where a row of a table read from its CSV file sits: the file name and the spreadsheet row.
+
+    Checks that span tables call a function of this shape to name a row's origin; one that returns
+    None for a row means "not the reader's to fix" (say, a shipped row beside an upload).
+    """
+    return TABLE_FILES[table], spreadsheet_row(index)
 
 
 def spreadsheet_row(index: int) -> int:
@@ -316,7 +336,7 @@ def spreadsheet_row(index: int) -> int:
     return int(index) + 2
 
 
-def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> list[Problem]:
     problems = []
     for key in FOREIGN_KEYS:
         if key.table not in tables or key.target_table not in tables:
@@ -327,24 +347,20 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
         column = frame[key.column]
         dangling = column.notna() & ~column.isin(set(target[key.target_column].dropna()))
         for index, value in column[dangling].items():
-            problems.append(
-                Problem(
-                    TABLE_FILES[key.table],
-                    spreadsheet_row(index),
-                    key.column,
-                    str(value),
-                    f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}",
+            if where := locate(key.table, index):
+                problems.append(
+                    Problem(*where, key.column, str(value), f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}")
                 )
-            )
     return problems
 
 
-def consistency_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> list[Problem]:
     """Rules that span rows or tables and that no single column check can express."""
     problems: list[Problem] = []
 
     def add(table, index, column, message, value=None):
-        problems.append(Problem(TABLE_FILES[table], spreadsheet_row(index), column, value, message))
+        if where := locate(table, index):
+            problems.append(Problem(*where, column, value, message))
 
     for table in DATED_TABLES:
         frame = tables.get(table)

@@ -1,0 +1,1 @@
+"""Data in: files a person brings (CSV, a zip of CSVs, the Excel template, IATI XML) read into a Dataset."""
