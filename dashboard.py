@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.data import dataset_or_stop
+from ui.data import dataset_banner, dataset_or_stop
 from ui.filters import sidebar_filters
 
 st.set_page_config(
@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/projects.py", title="Projects", icon=":material/list_alt:", url_path="projects"),
     st.Page("pages/events.py", title="Events", icon=":material/event:", url_path="events"),
     st.Page("pages/present.py", title="Present", icon=":material/slideshow:", url_path="present"),
+    st.Page("pages/data.py", title="Your data", icon=":material/upload_file:", url_path="data"),
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 
@@ -29,4 +30,5 @@ PAGES = [
 navigation = st.navigation(PAGES)
 dataset = dataset_or_stop()
 sidebar_filters(dataset)
+dataset_banner()
 navigation.run()

@@ -18,6 +18,7 @@ PAGES = [
     "pages/projects.py",
     "pages/events.py",
     "pages/present.py",
+    "pages/data.py",
     "pages/about.py",
 ]
 

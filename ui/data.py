@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from usascp.formatting import escape_markdown
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, dataset_version, load_dataset
 
 # Tests and deployments point the app at another folder without touching data/.
@@ -23,8 +25,8 @@ def _load(folder: str, version: str) -> Dataset:
     return load_dataset(folder)
 
 
-def dataset_or_stop() -> Dataset:
-    """The validated dataset; on a broken dataset, show every problem and stop the page instead of crashing."""
+def shipped_dataset_or_stop() -> Dataset:
+    """The validated shipped dataset; on a broken one, show every problem and stop the page instead of crashing."""
     folder = data_folder()
     try:
         return _load(str(folder), dataset_version(folder))
@@ -32,3 +34,56 @@ def dataset_or_stop() -> Dataset:
         st.error(f"The dataset in `{folder}` cannot be shown until these problems are fixed.")
         st.markdown("\n".join(f"- {problem}" for problem in error.problems))
         st.stop()
+
+
+# The session's own upload, when its viewer chose to explore it (pages/data.py). It lives only in this
+# viewer's session: other viewers, and the shipped files, never see it.
+EXPLORED = "explored_upload"
+
+
+@dataclass(frozen=True)
+class ExploredUpload:
+    dataset: Dataset
+    file_names: tuple[str, ...]
+    beside_shipped: bool
+
+    @property
+    def description(self) -> str:
+        names = ", ".join(self.file_names)
+        return f"your upload ({names}), {'beside' if self.beside_shipped else 'instead of'} the shipped data"
+
+
+def explored_upload() -> ExploredUpload | None:
+    return st.session_state.get(EXPLORED)
+
+
+def dataset_or_stop() -> Dataset:
+    """The dataset this viewer is looking at: their explored upload, or the shipped data."""
+    shipped = shipped_dataset_or_stop()
+    upload = explored_upload()
+    return upload.dataset if upload is not None else shipped
+
+
+def explore(upload: ExploredUpload | None) -> None:
+    """Show `upload` on every page of this session (None: back to the shipped data), from unfiltered views."""
+    from ui.filters import reset_filters
+
+    if upload is None:
+        st.session_state.pop(EXPLORED, None)
+    else:
+        st.session_state[EXPLORED] = upload
+    reset_filters()  # cities and sectors chosen in one dataset may not exist in the other
+
+
+def dataset_banner() -> None:
+    """Say on every page which dataset is shown, when it is not the shipped one, with the way back."""
+    upload = explored_upload()
+    if upload is None:
+        return
+    with st.container(border=True):
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(
+            f":material/upload_file: **You are exploring {escape_markdown(upload.description)}.** "
+            "Only you see it; nothing has been saved."
+        )
+        button.button("Back to the shipped data", on_click=explore, args=(None,), key="leave_upload", icon=":material/undo:")

@@ -78,7 +78,8 @@ def _restore_values_behind_changed_labels(key: str, labels: dict[str, str]) -> N
         st.session_state[key] = restored
 
 
-def _reset() -> None:
+def reset_filters() -> None:
+    """Back to no filters, in the widgets as well as in the Filters value."""
     for key in _WIDGET_KEYS:
         st.session_state.pop(key, None)
     st.session_state["filters"] = Filters()
@@ -165,7 +166,7 @@ def sidebar_filters(dataset: Dataset) -> Filters:
         st.caption("Numbers in brackets: projects each choice would show.")
         for notice in state.get("filter_notices", []):
             st.warning(notice, icon=":material/link_off:")
-        st.button("Reset filters", on_click=_reset, icon=":material/restart_alt:", disabled=current.is_default)
+        st.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", disabled=current.is_default)
 
     filters = _filters_from_widgets(options)
     _sync_url(filters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -39,3 +40,11 @@ def format_count(value, is_lower_bound: bool = False, is_approximate: bool = Fal
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
     """ "1 project", "2 projects"."""
     return f"{count:,} {word if count == 1 else plural_word or word + 's'}"
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text from the data, shown as itself inside Streamlit markdown: no links, images, emphasis or HTML."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))

@@ -380,8 +380,10 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
                 if missing[column].loc[index]:
                     add("cities", index, column, "required when a population is given")
     if cities is not None and {"country", "iso3"} <= set(cities):
-        expected = cities["iso3"].map(ASEAN_COUNTRIES).fillna(cities["country"])
-        for index in cities.index[expected != cities["country"]]:
+        expected = cities["iso3"].map(ASEAN_COUNTRIES)
+        # Empty or unknown codes and names are reported by the column checks; only a known pair can disagree.
+        disagree = expected.notna() & cities["country"].notna() & (expected != cities["country"])
+        for index in cities.index[disagree]:
             iso3 = cities.at[index, "iso3"]
             add(
                 "cities",
@@ -458,3 +460,20 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
                     twin.loc[index],
                 )
     return problems
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """The problems as rows (file or sheet, row, column, value, what was expected), for a report or its CSV."""
+    return pd.DataFrame(
+        [
+            {
+                "file or sheet": problem.file,
+                "row": problem.row,
+                "column": problem.column or "",
+                "value": "" if problem.value is None else problem.value,
+                "expected" if not problem.is_note else "read as": problem.expected,
+            }
+            for problem in problems
+        ],
+        columns=["file or sheet", "row", "column", "value", "read as" if problems and problems[0].is_note else "expected"],
+    ).astype({"row": "Int64"})

@@ -149,6 +149,8 @@ def _add_zip(upload: Upload, file: UploadedFile) -> None:
                     Problem(label, None, None, None, "a name that points outside the zip; this file was not read")
                 )
                 continue
+            if name.suffix.lower() in (".txt", ".md", ".pdf"):
+                continue  # notes that travel with the tables, such as the template's guidance
             if name.suffix.lower() != ".csv":
                 upload.problems.append(Problem(label, None, None, None, "not a CSV file; a zip may hold only the tables as CSV"))
                 continue

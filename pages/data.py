@@ -1,0 +1,133 @@
+"""Your data: the template, an upload checked against the same rules as the shipped data, and a way to explore it."""
+
+import streamlit as st
+
+from ui.data import ExploredUpload, explore, explored_upload, shipped_dataset_or_stop
+from ui.page import start
+from usascp import export
+from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+from usascp.importers.template import template_workbook, template_zip
+from usascp.load import DatasetError
+from usascp.schema import TABLE_FILES, problems_table
+
+start()
+shipped = shipped_dataset_or_stop()
+
+st.title("Your data")
+st.caption(
+    "Bring your own portfolio: spreadsheets in the template's format are checked against the same rules as the shipped "
+    "data and can be explored on every page, for this session only. Nothing you upload changes the shipped data."
+)
+
+st.header("1. Start from the template", anchor=False)
+st.markdown(
+    "One sheet (or CSV file) per table, with the allowed values as drop-down lists and a sheet explaining every column. "
+    "To correct or extend the shipped data, start from it instead: its rows come filled in."
+)
+blank, filled = st.columns(2)
+with blank:
+    st.download_button(
+        "Excel template (empty)",
+        template_workbook,
+        file_name="usascp-template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        on_click="ignore",
+    )
+    st.download_button(
+        "CSV template (zip, empty)",
+        template_zip,
+        file_name="usascp-template.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+with filled:
+    st.download_button(
+        "The shipped data as an Excel workbook",
+        lambda: template_workbook(shipped),
+        file_name="usascp-data.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        on_click="ignore",
+    )
+    st.download_button(
+        "The shipped data as CSV files (zip)",
+        lambda: template_zip(shipped),
+        file_name="usascp-data.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+
+st.header("2. Upload and check", anchor=False)
+uploaded = st.file_uploader(
+    "CSV files, a zip of CSV files, or an Excel workbook",
+    type=["csv", "zip", "xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ".",
+)
+placement = st.radio(
+    "Show the upload",
+    ["instead", "beside"],
+    format_func=lambda choice: {
+        "instead": "Instead of the shipped projects (on the same member cities and sources)",
+        "beside": "Beside the shipped data (added to it)",
+    }[choice],
+    horizontal=True,
+)
+st.caption(
+    "Either way, a row with the same identifier as a shipped row replaces it, so an edited copy of the shipped data works."
+)
+
+if uploaded:
+    files = [UploadedFile(file.name, file.getvalue()) for file in uploaded]
+    upload = read_upload(files)
+    try:
+        checked = dataset_from_upload(upload, shipped, beside_base=placement == "beside")
+        problems, notes = [], list(checked.notes)
+    except DatasetError as error:
+        checked, problems, notes = None, error.problems, error.notes
+
+    if problems:
+        st.error(
+            f"**{len(problems)} problem{'s' if len(problems) != 1 else ''} to fix** before this upload can be explored. "
+            "Each names the file or sheet, the row (the header is row 1), the column, the value and what was expected.",
+            icon=":material/error:",
+        )
+        report = problems_table(problems)
+        st.dataframe(report, hide_index=True, width="stretch")
+        st.download_button(
+            "Download this report (CSV)",
+            lambda: export.csv_bytes(report),
+            file_name="usascp-upload-problems.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    if notes:
+        with st.expander(
+            f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
+        ):
+            st.dataframe(problems_table(notes), hide_index=True, width="stretch")
+
+    if checked is not None:
+        counts = {table: len(raw.frame) for table, raw in upload.tables.items()}
+        st.success(
+            "**The upload is valid.** It holds " + ", ".join(f"{rows:,} {table} rows" for table, rows in counts.items()) + ".",
+            icon=":material/check_circle:",
+        )
+        if checked.projects.empty:
+            st.warning("It has no projects: the pages will show member cities and sources only.", icon=":material/info:")
+        st.subheader("Preview", anchor=False)
+        tabs = st.tabs([f"{table} ({rows:,})" for table, rows in counts.items()])
+        for tab, table in zip(tabs, counts):
+            tab.dataframe(upload.tables[table].frame.head(200), hide_index=True, width="stretch")
+        if st.button("Explore this data on every page", type="primary", icon=":material/travel_explore:"):
+            explore(ExploredUpload(checked, tuple(upload.file_names), beside_shipped=placement == "beside"))
+            st.switch_page("pages/overview.py")
+
+current = explored_upload()
+if current is not None:
+    st.info(f"This session shows {current.description}.", icon=":material/upload_file:")
+    st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")

@@ -1,0 +1,256 @@
+"""Uploads: CSV files, zips and workbooks read into the same validation as data/, and bad input of every kind
+answered with a message that names file, row and column, never with an exception or a change to data/."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from usascp.importers.tables import MAX_FILE_BYTES, UploadedFile, dataset_from_upload, read_upload, table_for
+from usascp.importers.template import template_workbook, template_zip
+from usascp.load import DEFAULT_DATA_DIR, DatasetError, dataset_version
+from usascp.readings import Refusal, read_date, read_number
+from usascp.schema import SCHEMAS, TABLE_FILES
+
+GRANT_HEADER = ",".join(SCHEMAS["grants"].columns)
+
+
+def grants_csv(*rows: str, header: str = GRANT_HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def upload_problems(files: list[UploadedFile], base, beside: bool = True) -> list[str]:
+    with pytest.raises(DatasetError) as caught:
+        dataset_from_upload(read_upload(files), base, beside_base=beside)
+    return [str(problem) for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("$1,250,000", 1_250_000), ("US$ 98,750", 98_750), ("1 250 000", 1_250_000), ("1.000.000", 1_000_000), ("98750 USD", 98_750)],
+)
+def test_amounts_a_person_means_one_way_are_read(text, value):
+    assert read_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1,5", "could separate thousands or decimals"),
+        ("€1,000", "another currency"),
+        ("1.2M", "the full number"),
+        ("12,5OO", "letter O"),
+    ],
+)
+def test_ambiguous_or_foreign_amounts_are_refused_with_the_reason(text, reason):
+    refusal = read_number(text)
+    assert isinstance(refusal, Refusal) and reason in refusal.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2021-03-15", "2021-03-15"),
+        ("15/03/2021", "2021-03-15"),
+        ("03/15/2021", "2021-03-15"),
+        ("2021/03/15", "2021-03-15"),
+        ("March 2021", "2021-03"),
+        ("15 Mar 2021", "2021-03-15"),
+        ("March 15, 2021", "2021-03-15"),
+        ("2021-03-15 00:00:00", "2021-03-15"),
+    ],
+)
+def test_dates_in_several_formats_are_read(text, date):
+    assert read_date(text) == date
+
+
+def test_a_date_that_reads_two_ways_is_refused_with_both_readings():
+    refusal = read_date("03/04/2021")
+    assert isinstance(refusal, Refusal)
+    assert "2021-04-03" in refusal.reason and "2021-03-04" in refusal.reason
+    assert isinstance(read_date("31/02/2021"), Refusal)
+
+
+def test_file_names_stand_for_their_tables():
+    assert table_for("grants.csv") == table_for("Grants (1).csv") == table_for("grants") == "grants"
+    assert table_for("project-cities.csv") == "project_cities"
+    assert table_for("budget.csv") is None
+
+
+def test_an_upload_beside_the_shipped_data_adds_its_rows_and_notes_how_it_read_them(dataset):
+    csv = grants_csv("U1,wise,City of Someplace,\"$1,250,000\",15/03/2021,,,grant,usascp_home,")
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
+    assert len(combined.grants) == len(dataset.grants) + 1
+    added = combined.grants[combined.grants["grant_id"] == "U1"].iloc[0]
+    assert (added["amount_usd"], added["award_date"]) == (1_250_000, "2021-03-15")
+    assert [str(note) for note in combined.notes] == [
+        "grants.csv row 2, column amount_usd: read '$1,250,000' as 1250000",
+        "grants.csv row 2, column award_date: read '15/03/2021' as 2021-03-15",
+    ]
+
+
+def test_the_report_names_file_row_column_value_and_what_was_expected(dataset):
+    csv = grants_csv(
+        "U1,wise,A,\"12,5OO\",2021,,,grant,usascp_home,",
+        "U2,nowhere,B,5000,03/04/2021,,,grant,usascp_home,",
+        "U3,wise,C,€900,2021,,,gift,usascp_home,",
+    )
+    problems = upload_problems([UploadedFile("grants.csv", csv)], dataset)
+    assert problems == [
+        "grants.csv row 2, column amount_usd: '12,5OO' is not a number (is there a letter O where a zero should be?)",
+        "grants.csv row 3, column award_date: '03/04/2021' is not a date that can be read only one way "
+        "(3 April or March 4? write 2021-04-03 or 2021-03-04)",
+        "grants.csv row 3, column project_id: 'nowhere' is not a project_id listed in projects.csv",
+        "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards",
+        "grants.csv row 4, column amount_usd: '€900' is not an amount in US dollars (this looks like another currency: "
+        "convert it first and say so in the note)",
+    ]
+
+
+def test_instead_of_the_shipped_data_a_missing_table_is_named_with_the_way_out(dataset):
+    problems = upload_problems([UploadedFile("grants.csv", grants_csv("U1,wise,A,5000,2021,,,grant,usascp_home,"))], dataset, False)
+    assert problems == [
+        "grants.csv row 2, column project_id: 'wise' is not a project_id listed in projects.csv "
+        "(the upload has no projects table: add one, or load it beside the shipped data)"
+    ]
+
+
+def test_extra_and_missing_columns_are_named(dataset):
+    header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
+    problems = upload_problems([UploadedFile("grants.csv", grants_csv("U1,wise,5000,2021,,,grant,usascp_home,", header=header))], dataset)
+    assert "grants.csv row 1, column recipient: a required column that is missing from the header" in problems
+    assert "grants.csv row 1, column notes: not a column of this table (check the spelling against the template)" in problems
+
+
+def test_duplicate_ids_in_an_upload_are_reported(dataset):
+    rows = ["U1,wise,A,5000,2021,,,grant,usascp_home,", "U1,wise,B,6000,2021,,,grant,usascp_home,"]
+    problems = upload_problems([UploadedFile("grants.csv", grants_csv(*rows))], dataset)
+    assert problems == [
+        "grants.csv row 2, column grant_id: 'U1' is not a unique value (it appears more than once)",
+        "grants.csv row 3, column grant_id: 'U1' is not a unique value (it appears more than once)",
+    ]
+
+
+def test_an_uploaded_row_with_a_shipped_id_replaces_that_row(dataset):
+    csv = grants_csv("G001,khm_hospital_digitization,First Womentech Asia,99000,2020-10,,,grant,usascp_home,corrected")
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
+    assert len(combined.grants) == len(dataset.grants)
+    assert combined.grants.loc[combined.grants["grant_id"] == "G001", "amount_usd"].tolist() == [99_000]
+    assert "grants.csv: replaces 1 row(s) of the shipped grants table" in [str(note) for note in combined.notes]
+
+
+def test_empty_file_is_named(dataset):
+    assert upload_problems([UploadedFile("grants.csv", b"")], dataset) == ["grants.csv: is empty"]
+
+
+def test_latin1_is_refused_with_its_row_and_utf16_with_its_mark_is_read(dataset):
+    row = "U1,wise,Société Générale,5000,2021,,,grant,usascp_home,"
+    latin1 = upload_problems([UploadedFile("grants.csv", grants_csv(row).decode().encode("latin-1"))], dataset)
+    assert len(latin1) == 1 and latin1[0].startswith("grants.csv row 2: contains bytes that are not UTF-8")
+    assert "save the file as CSV UTF-8" in latin1[0]
+    utf16 = codecs.BOM_UTF16_LE + grants_csv(row).decode().encode("utf-16-le")
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", utf16)]), dataset, beside_base=True)
+    assert "Société Générale" in set(combined.grants["recipient"])
+
+
+def test_semicolon_separated_files_from_other_locales_are_read(dataset):
+    csv = grants_csv("U1;wise;A;5000;2021;;;grant;usascp_home;", header=GRANT_HEADER.replace(",", ";"))
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
+    assert combined.grants["grant_id"].iloc[0] == "U1"
+
+
+def test_a_zip_member_that_points_outside_is_refused_and_nothing_is_written(dataset, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../grants.csv", grants_csv("U1,wise,A,5000,2021,,,grant,usascp_home,"))
+        archive.writestr("/etc/cities.csv", "x")
+    problems = upload_problems([UploadedFile("upload.zip", buffer.getvalue())], dataset)
+    assert problems == [
+        "upload.zip: ../../grants.csv: a name that points outside the zip; this file was not read",
+        "upload.zip: /etc/cities.csv: a name that points outside the zip; this file was not read",
+    ]
+    assert list(tmp_path.iterdir()) == [] and not (tmp_path.parent.parent / "grants.csv").exists()
+
+
+def test_files_that_are_not_tables_are_named(dataset):
+    problems = upload_problems(
+        [UploadedFile("notes.docx", b"PK"), UploadedFile("budget.csv", b"a,b\n1,2\n"), UploadedFile("book.xlsx", b"not a workbook")],
+        dataset,
+    )
+    assert problems == [
+        "book.xlsx: cannot be opened as an Excel workbook (BadZipFile)",
+        "budget.csv: not named after one of the tables (" + ", ".join(TABLE_FILES) + "); name it after its table, e.g. grants.csv",
+        "notes.docx: not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook)",
+    ]
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(dataset):
+    assert upload_problems([UploadedFile("grants.csv", b"x" * (MAX_FILE_BYTES + 1))], dataset) == ["grants.csv: larger than 200 MB"]
+
+
+def test_a_50_mb_file_is_read_and_checked(dataset):
+    row = "U{},wise,A recipient with a long enough name to make the file big,5000,2021-03,award letter,State EAP/MLA,grant,usascp_home,"
+    rows = [row.format(number) for number in range(420_000)]
+    data = grants_csv(*rows)
+    assert len(data) > 50 * 2**20
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", data)]), dataset, beside_base=True)
+    assert len(combined.grants) == len(dataset.grants) + 420_000
+
+
+def test_the_template_workbook_and_zip_round_trip_the_shipped_data(dataset):
+    for name, data in (("usascp-data.xlsx", template_workbook(dataset)), ("usascp-data.zip", template_zip(dataset))):
+        loaded = dataset_from_upload(read_upload([UploadedFile(name, data)]), None, beside_base=False)
+        for table in TABLE_FILES:
+            assert getattr(loaded, table).equals(getattr(dataset, table)), (name, table)
+
+
+def test_the_template_offers_the_allowed_values_as_lists():
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(template_workbook()))
+    assert workbook.sheetnames[0] == "How to fill this in" and workbook.sheetnames[-1] == "lists"
+    projects = workbook["projects"]
+    assert [cell.value for cell in projects[1]] == list(SCHEMAS["projects"].columns)
+    ranges = {str(validation.sqref): validation.formula1 for validation in projects.data_validations.dataValidation}
+    sector_column = list(SCHEMAS["projects"].columns).index("sector")
+    letter = projects.cell(row=1, column=sector_column + 1).column_letter
+    lists = workbook["lists"]
+    sector_list = ranges[f"{letter}2:{letter}5000"]
+    list_letter = sector_list.split("$")[1]
+    values = [cell.value for cell in lists[list_letter][1:] if cell.value]
+    assert values == list(SCHEMAS["projects"].columns["sector"].checks[0].statistics["allowed_values"])
+    guide = [row[0] for row in workbook["How to fill this in"].iter_rows(values_only=True)]
+    assert "grants" in guide
+
+
+def test_a_failed_upload_leaves_the_shipped_files_as_they_were(dataset):
+    before = dataset_version(DEFAULT_DATA_DIR)
+    upload_problems([UploadedFile("grants.csv", grants_csv("U1,nowhere,A,5000,2021,,,grant,usascp_home,"))], dataset)
+    assert dataset_version(DEFAULT_DATA_DIR) == before == dataset.version
+
+
+CSV_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["grants.csv", "projects.csv", "cities.csv", "events.csv", "metrics.csv", "x.csv", "data.zip", "book.xlsx"]),
+    body=st.one_of(CSV_TEXT.map(str.encode), st.binary(max_size=300)),
+    header=st.booleans(),
+)
+def test_random_file_content_gives_a_report_never_an_exception(dataset, name, body, header):
+    table = name.removesuffix(".csv")
+    if header and table in SCHEMAS:
+        body = ",".join(SCHEMAS[table].columns).encode() + b"\n" + body
+    try:
+        result = dataset_from_upload(read_upload([UploadedFile(name, body)]), dataset, beside_base=True)
+    except DatasetError as error:
+        assert error.problems and all(problem.file.startswith(name) for problem in error.problems)
+    else:
+        assert result.version
