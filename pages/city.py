@@ -8,7 +8,7 @@ from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_count, format_usd, plural
+from usascp.formatting import format_count, format_usd, markdown_text, plural
 from usascp.maps import places_map
 
 dataset, filters = start()
@@ -18,9 +18,9 @@ grants = select_grants(dataset, filters, projects)
 names = dict(zip(dataset.cities["city_id"], dataset.cities["city"] + ", " + dataset.cities["country"]))
 unknown = follow_url_param("profile", "profile_city", names)
 if unknown:
-    st.warning(f"There is no member city '{unknown}' in this dataset; choose one below.")
+    st.warning(f"There is no member city '{markdown_text(unknown)}' in this dataset; choose one below.")
 chosen = st.session_state.get("profile_city")
-st.title(f"{names[chosen]}" if chosen in names else "City profile")
+st.title(markdown_text(names[chosen]) if chosen in names else "City profile")
 choose_col, back_col = st.columns([3, 1], vertical_alignment="bottom")
 city_id = choose_col.selectbox(
     "City", list(names), format_func=names.get, key="profile_city", index=None, placeholder="Choose a member city"
@@ -46,7 +46,7 @@ with about:
         f"{COHORT_LABELS[city['ascn_cohort']]} of the ASEAN Smart Cities Network (joined {city['ascn_joined_year']}); {population}."
     )
     for pair in profile.pairs.itertuples():
-        st.markdown(f"**U.S. partner:** {pair.partner}, {pair.partner_city} ({pair.status})")
+        st.markdown(f"**U.S. partner:** {markdown_text(pair.partner)}, {markdown_text(pair.partner_city)} ({pair.status})")
 with where:
     st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=200)
 # Full width: inside the 3:1 column the cards truncate "not disclosed" on a 1280-pixel projector.
@@ -89,13 +89,14 @@ if profile.results.empty:
 for result in profile.results.itertuples():
     shared = f" — for the whole project, also in {result.shared_with}; not split" if result.shared_with else ""
     st.markdown(
-        f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {result.unit} "
-        f"({result.title}, as of {format_partial_date(result.as_of)}, [{result.publisher}]({result.url})){shared}"
+        f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {markdown_text(result.unit)} "
+        f"({markdown_text(result.title)}, as of {format_partial_date(result.as_of)}, [{markdown_text(result.publisher)}]({result.url}))"
+        f"{markdown_text(shared)}"
     )
 
 st.header("Events held here", anchor=False)
 if profile.events.empty:
     st.caption("No recorded events in this city.")
 for event in profile.events.sort_values("start_date", na_position="last").itertuples():
-    st.markdown(f"- {format_partial_date(event.start_date)} · {event.name}")
-st.caption(f"{plural(len(profile.projects), 'project')} match the sidebar filters in {city['city']}.")
+    st.markdown(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}")
+st.caption(f"{plural(len(profile.projects), 'project')} match the sidebar filters in {markdown_text(city['city'])}.")

@@ -16,6 +16,7 @@ from ui.page import start
 from usascp import aggregate
 from usascp.charts import COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
+from usascp.formatting import markdown_text
 from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
 from usascp.schema import ASEAN_COUNTRIES
 
@@ -39,7 +40,7 @@ unknown_focus = follow_url_param("focus", "map_focus", countries)
 focus = focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus")
 write_url_param("focus", "map_focus", focus)
 if unknown_focus:
-    st.warning(f"Ignored focus '{unknown_focus}': not a country with member cities.")
+    st.warning(f"Ignored focus '{markdown_text(unknown_focus)}': not a country with member cities.")
 show_pairs = pairs_col.toggle(
     f"U.S. pairings ({len(pairs)})",
     key="map_pairs",

@@ -1,7 +1,5 @@
 """Overview: the partnership at a glance, for leadership and for the first slide of a briefing."""
 
-import html
-
 import streamlit as st
 
 from ui.layout import (
@@ -18,7 +16,7 @@ from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
 from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
-from usascp.formatting import format_count, format_partial_date, format_usd
+from usascp.formatting import format_count, format_partial_date, format_usd, markdown_text
 from usascp.maps import city_map, static_city_map
 
 dataset, filters = start()
@@ -103,9 +101,11 @@ if len(highlights):
     st.header("Recent results", anchor=False)
     for column, result in zip(st.columns(3), highlights.itertuples()):
         with column.container(border=True):
-            st.markdown(f"### {format_count(result.value, result.is_lower_bound, result.is_approximate)} {result.unit}")
-            st.markdown(result.title)
-            source_note(f"as of {format_partial_date(result.as_of)} · [{html.escape(result.publisher)}]({result.url})")
+            st.markdown(
+                f"### {format_count(result.value, result.is_lower_bound, result.is_approximate)} {markdown_text(result.unit)}"
+            )
+            st.markdown(markdown_text(result.title))
+            source_note(f"as of {format_partial_date(result.as_of)} · [{markdown_text(result.publisher)}]({result.url})")
 
 st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = shared("cities", lambda: aggregate.city_summary(dataset, projects, grants))

@@ -9,6 +9,7 @@ from ui.layout import follow_url_param, write_url_param
 from ui.page import start
 from ui.slides import SLIDE_CSS, deck_bytes, draw_slide, slide_for
 from usascp import images
+from usascp.formatting import markdown_text
 from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES
 
 dataset, filters = start()
@@ -44,7 +45,7 @@ current = st.session_state["present_slide"]
 write_url_param("slide", "present_slide", current)
 draw_slide(slide_for(dataset, dataset.version, filters, today, current))
 if unknown_slide:
-    st.warning(f"Ignored slide '{unknown_slide}': the slides are {', '.join(SLIDE_KEYS)}.")
+    st.warning(f"Ignored slide '{markdown_text(unknown_slide)}': the slides are {', '.join(SLIDE_KEYS)}.")
 
 st.divider()
 auto_col, deck_col, tip_col = st.columns([1.2, 1.2, 3], vertical_alignment="bottom")

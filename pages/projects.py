@@ -7,7 +7,7 @@ from ui.page import start
 from usascp import aggregate, export
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_usd
+from usascp.formatting import format_usd, markdown_text
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -27,7 +27,7 @@ st.caption(
     f"{len(found)} of {len(table)} projects (components such as WiSE city pairs are listed on their own rows). Click a column to sort."
 )
 if found.empty:
-    st.info(f"No project mentions “{query}”. Try fewer or other words.")
+    st.info(f"No project mentions “{markdown_text(query)}”. Try fewer or other words.")
 else:
     first = first_rows(found, "projects")
     shown = first.assign(
@@ -86,7 +86,7 @@ choice = st.selectbox(
     placeholder="Choose a project to see its summary, places, results and sources",
 )
 if unknown:
-    st.warning(f"There is no project '{unknown}' among the projects shown; check the link or the filters.")
+    st.warning(f"There is no project '{markdown_text(unknown)}' among the projects shown; check the link or the filters.")
 if choice:
     st.query_params["project"] = choice
     project_detail_view(dataset, aggregate.project_detail(dataset, choice))

@@ -32,3 +32,17 @@ def test_plural():
     assert plural(1, "project") == "1 project"
     assert plural(15, "project") == "15 projects"
     assert plural(2, "city", "cities") == "2 cities"
+
+
+def test_text_from_the_data_cannot_become_markdown_or_html():
+    import html
+
+    from usascp.formatting import markdown_text
+
+    hostile = "- <img src=x onerror=alert(1)> ![t](http://evil.example/t.png) **b** :material/home: $x$"
+    shown = markdown_text(hostile)
+    for syntax in ("<img", "![", "](", "**", ":material/", "$x$"):
+        assert syntax not in shown
+    assert not shown.startswith("- ")
+    assert html.unescape(shown) == hostile  # and a person reads exactly the original text
+    assert markdown_text("Water Smart Engagements (WiSE), 2019-2024") == "Water Smart Engagements &#40;WiSE&#41;, 2019-2024"

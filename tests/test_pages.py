@@ -1,5 +1,7 @@
 """Every page run through Streamlit's AppTest: no exception, and the numbers a user sees equal those in data/."""
 
+import dataclasses
+import html
 import json
 from pathlib import Path
 
@@ -40,7 +42,8 @@ def metric_values(app: AppTest) -> dict[str, str]:
 
 
 def page_text(app: AppTest) -> str:
-    return " ".join(element.value for element in list(app.markdown) + list(app.caption))
+    """The text a person reads: data shown as itself is written with character references (formatting.markdown_text)."""
+    return " ".join(html.unescape(element.value) for element in list(app.markdown) + list(app.caption))
 
 
 @pytest.fixture(scope="module")
@@ -379,7 +382,7 @@ def test_present_follows_the_filters_and_a_shared_slide_link():
 def test_present_ignores_an_unknown_slide_with_a_notice():
     app = run_app("pages/present.py", slide="slide-99")
     assert app.segmented_control(key="present_slide").value == "headline"
-    assert "Ignored slide 'slide-99'" in app.warning[0].value
+    assert "Ignored slide 'slide-99'" in html.unescape(app.warning[0].value)
 
 
 @pytest.mark.parametrize(
@@ -397,3 +400,79 @@ def test_pictures_and_slides_can_be_taken_away(page, labels):
     app = run_app(page)
     offered = {button.proto.label for button in app.get("download_button")}
     assert labels <= offered
+
+
+# --- Your data: uploads explored on every page ---------------------------------------------------
+
+HOSTILE_TITLE = "Clinic records <img src=x onerror=alert(1)> <script>alert(2)</script> ![t](http://evil.example/t.png) **bold**"
+
+
+def explored(dataset, beside: bool = True, **state) -> AppTest:
+    """The app as a viewer sees it after exploring `dataset` from the Data page."""
+    from ui.data import EXPLORED, ExploredUpload
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state[EXPLORED] = ExploredUpload(dataset, ("portfolio.xlsx",), beside_shipped=beside)
+    for key, value in state.items():
+        app.session_state[key] = value
+    return app
+
+
+@pytest.fixture(scope="module")
+def hostile_upload(dataset):
+    """The shipped data, uploaded back as a workbook with a project title full of markup."""
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+    from usascp.importers.template import template_workbook
+
+    projects = dataset.projects.copy()
+    projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = HOSTILE_TITLE
+    edited = dataclasses.replace(dataset, projects=projects, derived={})
+    upload = read_upload([UploadedFile("portfolio.xlsx", template_workbook(edited))])
+    return dataset_from_upload(upload, dataset, beside_base=True)
+
+
+def test_the_data_page_reports_a_broken_upload_by_row_and_keeps_the_shipped_data():
+    app = run_app("pages/data.py")
+    header = "grant_id,project_id,recipient,amount_usd,award_date,date_basis,funding_office,amount_kind,source_id,note"
+    broken = f'{header}\nU1,wise,A,"12,5OO",2021,,,grant,usascp_home,\nU2,wise,B,5000,03/04/2021,,,grant,usascp_home,\n'
+    app.file_uploader[0].set_value([("grants.csv", broken.encode(), "text/csv")])
+    app.radio[0].set_value("beside").run()
+    assert not app.exception
+    assert app.error[0].value.startswith("**2 problems to fix**")
+    report = app.dataframe[0].value
+    assert report[["file or sheet", "row", "column", "value"]].values.tolist() == [
+        ["grants.csv", 2, "amount_usd", "12,5OO"],
+        ["grants.csv", 3, "award_date", "03/04/2021"],
+    ]
+    assert not [button for button in app.button if button.label.startswith("Explore")]
+    assert "explored_upload" not in app.session_state
+
+
+def test_a_valid_upload_is_explored_with_its_numbers_on_the_overview():
+    app = run_app("pages/data.py")
+    header = "grant_id,project_id,recipient,amount_usd,award_date,date_basis,funding_office,amount_kind,source_id,note"
+    app.file_uploader[0].set_value(
+        [("grants.csv", f'{header}\nU1,wise,A,"$1,250,000",15/03/2021,,,grant,usascp_home,\n'.encode(), "text/csv")]
+    )
+    app.radio[0].set_value("beside").run()
+    assert app.success[0].value.startswith("**The upload is valid.** It holds 1 grants rows.")
+    next(button for button in app.button if button.label.startswith("Explore")).click().run()
+    assert not app.exception
+    # $4,398,750 shipped + $1,250,000 uploaded
+    assert metric_values(app)["Disclosed funding"] == "$5.6M"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_explored_upload_renders_every_page_and_markup_in_titles_stays_text(hostile_upload, page):
+    app = explored(hostile_upload)
+    app.query_params["project"] = "khm_hospital_digitization"
+    app.query_params["profile"] = "phnom_penh"
+    app.run()
+    banner = [element.value for element in app.markdown if "You are exploring" in element.value]
+    assert banner and "portfolio" in banner[0] and "beside the shipped data" in banner[0]
+    app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    for element in app.markdown:
+        assert "](http://evil.example" not in element.value, (page, element.value)
+        if element.proto.allow_html:
+            assert "<img src=x" not in element.value and "<script>" not in element.value, (page, element.value)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from usascp.formatting import escape_markdown
+from usascp.formatting import markdown_text
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, dataset_version, load_dataset
 
 # Tests and deployments point the app at another folder without touching data/.
@@ -83,7 +83,7 @@ def dataset_banner() -> None:
     with st.container(border=True):
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(
-            f":material/upload_file: **You are exploring {escape_markdown(upload.description)}.** "
+            f":material/upload_file: **You are exploring {markdown_text(upload.description)}.** "
             "Only you see it; nothing has been saved."
         )
         button.button("Back to the shipped data", on_click=explore, args=(None,), key="leave_upload", icon=":material/undo:")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from usascp import aggregate, charts, export, images
-from usascp.formatting import format_partial_date
+from usascp.formatting import format_partial_date, markdown_text
 from usascp.load import Dataset
 
 
@@ -28,7 +28,7 @@ def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
     if figure is None:
         return "no public figure"
     sources = aggregate.sources_for(dataset, figure.source_ids)
-    links = ", ".join(f"[{html.escape(row.publisher)}]({row.url})" for row in sources.itertuples())
+    links = ", ".join(f"[{markdown_text(row.publisher)}]({row.url})" for row in sources.itertuples())
     return f"as of {format_partial_date(figure.as_of)} · {links}"
 
 
@@ -73,10 +73,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     from usascp.maps import places_map
 
     project = detail.project
-    st.markdown(f"### {project['title']}")
+    st.markdown(f"### {markdown_text(project['title'])}")
     if detail.program_title:
-        st.caption(f"Part of: {detail.program_title}")
-    st.write(project["summary"])
+        st.caption(f"Part of: {markdown_text(detail.program_title)}")
+    st.markdown(markdown_text(project["summary"]))
 
     facts, place = st.columns([3, 2])
     with facts:
@@ -98,7 +98,7 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         }
         if project["amount_note"]:
             rows["About the amount"] = project["amount_note"]
-        st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows.items()))
+        st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()))
     with place:
         if len(detail.cities):
             st.pydeck_chart(places_map(detail.cities), height=260)
@@ -106,7 +106,7 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
             st.info("No city is named for this project in public sources.", icon=":material/location_off:")
 
     if len(detail.components):
-        st.markdown("**Components:** " + "; ".join(detail.components["title"]))
+        st.markdown("**Components:** " + "; ".join(markdown_text(title) for title in detail.components["title"]))
     if len(detail.metrics):
         st.markdown("**Results and figures**")
         figures = detail.metrics.assign(
@@ -125,7 +125,11 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
             },
         )
     st.markdown("**Sources**")
-    st.markdown("\n".join(f"- [{row.title}]({row.url}) — {row.publisher}" for row in detail.sources.itertuples()))
+    st.markdown(
+        "\n".join(
+            f"- [{markdown_text(row.title)}]({row.url}) — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
+        )
+    )
 
 
 def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:

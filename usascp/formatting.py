@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -42,9 +43,16 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else plural_word or word + 's'}"
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+# Characters Streamlit's markdown gives a meaning to (links, images, emphasis, headings, icons, maths).
+_MARKDOWN_ENTITIES = {char: f"&#{ord(char)};" for char in "\\`*_{}[]()#!|~:$"}
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+(?=\.))", re.MULTILINE)  # "- item" and "1. item" start lists
 
 
-def escape_markdown(text: str) -> str:
-    """Text from the data, shown as itself inside Streamlit markdown: no links, images, emphasis or HTML."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+def markdown_text(text) -> str:
+    """Text from the data, shown as itself in Streamlit markdown: no links, images, emphasis, icons or HTML.
+
+    Written as character references, which markdown shows as the characters and never reads as syntax;
+    safe inside markdown that allows HTML too.
+    """
+    escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in html.escape(str(text), quote=False))
+    return _LIST_START.sub(lambda match: match.group(1) + "".join(f"&#{ord(char)};" for char in match.group(2)), escaped)
