@@ -5,10 +5,12 @@ import streamlit as st
 from ui.data import ExploredUpload, explore, explored_upload, shipped_dataset_or_stop
 from ui.page import start
 from usascp import export
+from usascp.formatting import markdown_text
+from usascp.importers.iati import MATCH_KM
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.importers.template import template_workbook, template_zip
 from usascp.load import DatasetError
-from usascp.schema import TABLE_FILES, problems_table
+from usascp.schema import RELATIONSHIPS, TABLE_FILES, problems_table
 
 start()
 shipped = shipped_dataset_or_stop()
@@ -62,10 +64,10 @@ with filled:
 
 st.header("2. Upload and check", anchor=False)
 uploaded = st.file_uploader(
-    "CSV files, a zip of CSV files, or an Excel workbook",
-    type=["csv", "zip", "xlsx", "xlsm", "xls"],
+    "CSV files, a zip of CSV files, an Excel workbook, or an IATI activity file (XML)",
+    type=["csv", "zip", "xlsx", "xlsm", "xls", "xml"],
     accept_multiple_files=True,
-    help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ".",
+    help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ". IATI files: version 2.01 to 2.03.",
 )
 placement = st.radio(
     "Show the upload",
@@ -79,10 +81,19 @@ placement = st.radio(
 st.caption(
     "Either way, a row with the same identifier as a shipped row replaces it, so an edited copy of the shipped data works."
 )
+relationship = "usascp_project"
+if uploaded and any(file.name.lower().endswith(".xml") for file in uploaded):
+    relationship = st.radio(
+        "The IATI activities are",
+        ["usascp_project", "related_usg"],
+        format_func=RELATIONSHIPS.get,
+        horizontal=True,
+        help="An agency's IATI file holds all its activities. Related work is shown only when the sidebar includes it.",
+    )
 
 if uploaded:
     files = [UploadedFile(file.name, file.getvalue()) for file in uploaded]
-    upload = read_upload(files)
+    upload = read_upload(files, shipped.cities, relationship)
     try:
         checked = dataset_from_upload(upload, shipped, beside_base=placement == "beside")
         problems, notes = [], list(checked.notes)
@@ -110,6 +121,23 @@ if uploaded:
             f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
         ):
             st.dataframe(problems_table(notes), hide_index=True, width="stretch")
+
+    for imported in upload.iati:
+        st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
+        if imported.unmatched_locations:
+            st.warning(
+                f"{len(imported.unmatched_locations)} location(s) match no member city by name or within "
+                f"{MATCH_KM} km; their activities are placed by country, or not at all.",
+                icon=":material/location_off:",
+            )
+            st.dataframe(imported.unmatched_locations, hide_index=True, width="stretch")
+        if imported.other_currency:
+            st.warning(
+                f"{len(imported.other_currency)} amount(s) in other currencies are kept as they are, listed here and in each "
+                "project's amount note; they are not converted to US dollars or added to any total.",
+                icon=":material/currency_exchange:",
+            )
+            st.dataframe(imported.other_currency, hide_index=True, width="stretch")
 
     if checked is not None:
         counts = {table: len(raw.frame) for table, raw in upload.tables.items()}

@@ -476,3 +476,45 @@ def test_an_explored_upload_renders_every_page_and_markup_in_titles_stays_text(h
         assert "](http://evil.example" not in element.value, (page, element.value)
         if element.proto.allow_html:
             assert "<img src=x" not in element.value and "<script>" not in element.value, (page, element.value)
+
+
+@pytest.fixture(scope="module")
+def iati_upload(dataset):
+    """The test IATI file (four activities) explored instead of the shipped projects."""
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    return dataset_from_upload(
+        read_upload([UploadedFile(sample.name, sample.read_bytes())], dataset.cities), dataset, beside_base=False
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_iati_import_renders_on_every_page(iati_upload, page):
+    app = explored(iati_upload, beside=False)
+    app.query_params["project"] = "xm_test_1_water"
+    app.query_params["profile"] = "phnom_penh"
+    app.run()
+    assert metric_values(app)["USASCP projects"] == "4"
+    assert metric_values(app)["Disclosed funding"] == "$1.6M"  # 750,000 + 400,000 + 350,000 + 100,000; the euros left out
+    app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    if page == "pages/projects.py":
+        assert "Test: water utility twinning in Phnom Penh" in page_text(app)
+    if page == "pages/city.py":
+        assert "**45** Staff trained (Test: water utility twinning in Phnom Penh, as of 31 Dec 2023" in page_text(app)
+
+
+def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place():
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([(sample.name, sample.read_bytes(), "text/xml")]).run()
+    assert not app.exception
+    assert "IATI:** iati&#45;activities&#45;test.xml" not in page_text(app)  # shown as text, not as entities
+    assert "**IATI:** iati-activities-test.xml: 4 activities, 5 transactions, 2 result values." in page_text(app)
+    warnings = [warning.value for warning in app.warning]
+    assert warnings[0].startswith("1 location(s) match no member city by name or within 25 km")
+    assert warnings[1].startswith("1 amount(s) in other currencies are kept as they are")
+    assert app.dataframe[0].value["location"].tolist() == ["Pai"]
+    assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
+    assert app.success[0].value.startswith("**The upload is valid.**")

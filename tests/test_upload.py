@@ -32,7 +32,13 @@ def upload_problems(files: list[UploadedFile], base, beside: bool = True) -> lis
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("$1,250,000", 1_250_000), ("US$ 98,750", 98_750), ("1 250 000", 1_250_000), ("1.000.000", 1_000_000), ("98750 USD", 98_750)],
+    [
+        ("$1,250,000", 1_250_000),
+        ("US$ 98,750", 98_750),
+        ("1 250 000", 1_250_000),
+        ("1.000.000", 1_000_000),
+        ("98750 USD", 98_750),
+    ],
 )
 def test_amounts_a_person_means_one_way_are_read(text, value):
     assert read_number(text) == value
@@ -83,7 +89,7 @@ def test_file_names_stand_for_their_tables():
 
 
 def test_an_upload_beside_the_shipped_data_adds_its_rows_and_notes_how_it_read_them(dataset):
-    csv = grants_csv("U1,wise,City of Someplace,\"$1,250,000\",15/03/2021,,,grant,usascp_home,")
+    csv = grants_csv('U1,wise,City of Someplace,"$1,250,000",15/03/2021,,,grant,usascp_home,')
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
     assert len(combined.grants) == len(dataset.grants) + 1
     added = combined.grants[combined.grants["grant_id"] == "U1"].iloc[0]
@@ -96,7 +102,7 @@ def test_an_upload_beside_the_shipped_data_adds_its_rows_and_notes_how_it_read_t
 
 def test_the_report_names_file_row_column_value_and_what_was_expected(dataset):
     csv = grants_csv(
-        "U1,wise,A,\"12,5OO\",2021,,,grant,usascp_home,",
+        'U1,wise,A,"12,5OO",2021,,,grant,usascp_home,',
         "U2,nowhere,B,5000,03/04/2021,,,grant,usascp_home,",
         "U3,wise,C,€900,2021,,,gift,usascp_home,",
     )
@@ -106,14 +112,16 @@ def test_the_report_names_file_row_column_value_and_what_was_expected(dataset):
         "grants.csv row 3, column award_date: '03/04/2021' is not a date that can be read only one way "
         "(3 April or March 4? write 2021-04-03 or 2021-03-04)",
         "grants.csv row 3, column project_id: 'nowhere' is not a project_id listed in projects.csv",
-        "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards",
+        "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards, commitment, budget",
         "grants.csv row 4, column amount_usd: '€900' is not an amount in US dollars (this looks like another currency: "
         "convert it first and say so in the note)",
     ]
 
 
 def test_instead_of_the_shipped_data_a_missing_table_is_named_with_the_way_out(dataset):
-    problems = upload_problems([UploadedFile("grants.csv", grants_csv("U1,wise,A,5000,2021,,,grant,usascp_home,"))], dataset, False)
+    problems = upload_problems(
+        [UploadedFile("grants.csv", grants_csv("U1,wise,A,5000,2021,,,grant,usascp_home,"))], dataset, False
+    )
     assert problems == [
         "grants.csv row 2, column project_id: 'wise' is not a project_id listed in projects.csv "
         "(the upload has no projects table: add one, or load it beside the shipped data)"
@@ -122,7 +130,9 @@ def test_instead_of_the_shipped_data_a_missing_table_is_named_with_the_way_out(d
 
 def test_extra_and_missing_columns_are_named(dataset):
     header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
-    problems = upload_problems([UploadedFile("grants.csv", grants_csv("U1,wise,5000,2021,,,grant,usascp_home,", header=header))], dataset)
+    problems = upload_problems(
+        [UploadedFile("grants.csv", grants_csv("U1,wise,5000,2021,,,grant,usascp_home,", header=header))], dataset
+    )
     assert "grants.csv row 1, column recipient: a required column that is missing from the header" in problems
     assert "grants.csv row 1, column notes: not a column of this table (check the spelling against the template)" in problems
 
@@ -180,18 +190,26 @@ def test_a_zip_member_that_points_outside_is_refused_and_nothing_is_written(data
 
 def test_files_that_are_not_tables_are_named(dataset):
     problems = upload_problems(
-        [UploadedFile("notes.docx", b"PK"), UploadedFile("budget.csv", b"a,b\n1,2\n"), UploadedFile("book.xlsx", b"not a workbook")],
+        [
+            UploadedFile("notes.docx", b"PK"),
+            UploadedFile("budget.csv", b"a,b\n1,2\n"),
+            UploadedFile("book.xlsx", b"not a workbook"),
+        ],
         dataset,
     )
     assert problems == [
         "book.xlsx: cannot be opened as an Excel workbook (BadZipFile)",
-        "budget.csv: not named after one of the tables (" + ", ".join(TABLE_FILES) + "); name it after its table, e.g. grants.csv",
-        "notes.docx: not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook)",
+        "budget.csv: not named after one of the tables ("
+        + ", ".join(TABLE_FILES)
+        + "); name it after its table, e.g. grants.csv",
+        "notes.docx: not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook, an IATI .xml file)",
     ]
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(dataset):
-    assert upload_problems([UploadedFile("grants.csv", b"x" * (MAX_FILE_BYTES + 1))], dataset) == ["grants.csv: larger than 200 MB"]
+    assert upload_problems([UploadedFile("grants.csv", b"x" * (MAX_FILE_BYTES + 1))], dataset) == [
+        "grants.csv: larger than 200 MB"
+    ]
 
 
 def test_a_50_mb_file_is_read_and_checked(dataset):
@@ -240,7 +258,9 @@ CSV_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.sampled_from(["grants.csv", "projects.csv", "cities.csv", "events.csv", "metrics.csv", "x.csv", "data.zip", "book.xlsx"]),
+    name=st.sampled_from(
+        ["grants.csv", "projects.csv", "cities.csv", "events.csv", "metrics.csv", "x.csv", "data.zip", "book.xlsx"]
+    ),
     body=st.one_of(CSV_TEXT.map(str.encode), st.binary(max_size=300)),
     header=st.booleans(),
 )

@@ -1,7 +1,7 @@
 """Command line: `python -m usascp validate PATH...` checks data before it is uploaded, shared or shipped.
 
-PATH may be a dataset folder, CSV files, a zip of CSV files or an Excel workbook (the template's
-format). A complete set of tables is checked on its own; a partial one is checked the way the Data page
+PATH may be a dataset folder, CSV files, a zip of CSV files, an Excel workbook (the template's
+format) or an IATI activity file (XML, 2.01 to 2.03). A complete set of tables is checked on its own; a partial one is checked the way the Data page
 would read it, on the shipped member cities and sources. Prints every problem, then one summary line.
 
 Exit status: 0 valid, 1 invalid (every problem is printed), 2 nothing could be read at all.
@@ -17,7 +17,7 @@ from usascp.importers.tables import UploadedFile, dataset_from_upload, read_uplo
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.schema import TABLE_FILES
 
-READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls")
+READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
 
 
 def _files_in(paths: list[Path]) -> tuple[list[UploadedFile], list[str]]:
@@ -44,14 +44,23 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
         print(line, file=sys.stderr)
     if not files:
         return 2
-    upload = read_upload(files)
+    shipped = load_dataset(DEFAULT_DATA_DIR)
+    upload = read_upload(files, shipped.cities)
+    for imported in upload.iati:
+        print(f"IATI {imported.summary}")
+        for place in imported.unmatched_locations:
+            print(f"- location not matched to a member city: {place['location']} (activity {place['activity']})")
+        for amount in imported.other_currency:
+            print(
+                f"- kept aside, not in USD: {amount['what']} of {amount['amount']:,.0f} {amount['currency']} (activity {amount['activity']})"
+            )
     if not upload.tables:
         for problem in upload.problems:
             print(problem, file=sys.stderr)
         print("Nothing could be read as a table.", file=sys.stderr)
         return 2
     complete = set(upload.tables) == set(TABLE_FILES)
-    base = None if complete and not beside_shipped else load_dataset(DEFAULT_DATA_DIR)
+    base = None if complete and not beside_shipped else shipped
     try:
         dataset = dataset_from_upload(upload, base, beside_base=beside_shipped)
     except DatasetError as error:
@@ -84,7 +93,9 @@ def _print_notes(notes) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m usascp", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    validate_parser = commands.add_parser("validate", help="check data files and report every problem")
+    validate_parser = commands.add_parser(
+        "validate", help="check data files (CSV, zip, Excel, IATI XML) and report every problem"
+    )
     validate_parser.add_argument("paths", nargs="*", type=Path, default=[DEFAULT_DATA_DIR], metavar="PATH")
     validate_parser.add_argument(
         "--beside-shipped", action="store_true", help="check the files as additions to the shipped data, not instead of it"

@@ -34,6 +34,7 @@ SECTORS = [
     "Green buildings",
     "Climate & resilience",
     "Digital & cybersecurity",
+    "Other",  # for imports whose sector codes name none of the above (IATI's DAC codes cover far more)
 ]
 
 # How a project relates to the partnership, so funding totals never mix them up.
@@ -44,13 +45,14 @@ RELATIONSHIPS = {
     "related_usg": "Related U.S. government work (not confirmed as USASCP)",
 }
 
-LEAD_AGENCIES = ["State", "USDOT", "Commerce", "NSF", "USTDA", "USAID", "CDC", "Private sector"]
+LEAD_AGENCIES = ["State", "USDOT", "Commerce", "NSF", "USTDA", "USAID", "CDC", "Private sector", "Other"]
 STATUSES = ["planned", "ongoing", "completed", "unknown"]
 GEOGRAPHIC_SCOPES = ["city", "country", "regional", "unspecified"]
 ASCN_COHORTS = ["original_2018_pilot", "later_member"]
 CITY_ROLES = ["site", "venue"]
 PAIR_STATUSES = ["planned", "active", "completed"]
-AMOUNT_KINDS = ["grant", "fund capitalization", "awards"]
+# "commitment" and "budget" come from IATI files: a committed or budgeted amount, not necessarily spent.
+AMOUNT_KINDS = ["grant", "fund capitalization", "awards", "commitment", "budget"]
 METRIC_SCOPES = ["project", "program", "network"]
 VALUE_TYPES = ["result", "target", "context"]
 EVENT_TYPES = ["ASCN meeting", "summit", "conference", "workshop", "training", "exchange"]

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
+from usascp.importers.iati import IatiImport, read_iati
 from usascp.load import Dataset, RawTable, build_dataset, read_csv_bytes
 from usascp.schema import SCHEMAS, TABLE_FILES, Problem
 
@@ -40,10 +41,15 @@ class Upload:
     problems: list[Problem] = field(default_factory=list)
     file_names: list[str] = field(default_factory=list)
     fingerprint: str = ""
+    iati: list[IatiImport] = field(default_factory=list)
 
 
-def read_upload(files: list[UploadedFile]) -> Upload:
-    """Read every file into text tables; any file that cannot be read becomes a problem, never an exception."""
+def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, relationship: str = "usascp_project") -> Upload:
+    """Read every file into text tables; any file that cannot be read becomes a problem, never an exception.
+
+    IATI activity files are placed on the member `cities` (the shipped ones when none are given), and
+    their activities take `relationship` to the partnership.
+    """
     upload = Upload(file_names=[file.name for file in files])
     digest = hashlib.sha256()
     for file in files:
@@ -58,6 +64,12 @@ def read_upload(files: list[UploadedFile]) -> Upload:
             _add_zip(upload, file)
         elif suffix in (".xlsx", ".xlsm"):
             _add_workbook(upload, file)
+        elif suffix == ".xml":
+            if cities is None:
+                from usascp.load import load_dataset
+
+                cities = load_dataset().cities
+            _add_iati(upload, read_iati(file.name, file.data, cities, relationship))
         elif suffix == ".xls":
             upload.problems.append(
                 Problem(file.name, None, None, None, "an old-style .xls workbook: save it as .xlsx and upload again")
@@ -69,7 +81,7 @@ def read_upload(files: list[UploadedFile]) -> Upload:
                     None,
                     None,
                     None,
-                    "not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook)",
+                    "not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook, an IATI .xml file)",
                 )
             )
     upload.fingerprint = digest.hexdigest()[:16]
@@ -113,6 +125,20 @@ def _add(upload: Upload, table: str | None, frame: pd.DataFrame, label: str) -> 
         )
     else:
         upload.tables[table] = RawTable(frame, label)
+
+
+def _add_iati(upload: Upload, imported: IatiImport) -> None:
+    """An IATI file's tables; a second IATI file's rows join the first's instead of clashing with them."""
+    upload.iati.append(imported)
+    upload.problems += imported.problems
+    for table, raw in imported.tables.items():
+        earlier = upload.tables.get(table)
+        if earlier is not None and "from IATI" in earlier.label:
+            names = earlier.label.split(" (", 1)[0] + ", " + imported.file_name
+            frame = pd.concat([earlier.frame, raw.frame], ignore_index=True)
+            upload.tables[table] = RawTable(frame, f"{names} ({table} from IATI)")
+        else:
+            _add(upload, table, raw.frame, raw.label)
 
 
 def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:

@@ -1,0 +1,173 @@
+"""IATI activity files: a multi-activity file mapped onto the tables, and hostile or broken XML refused safely."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from usascp.__main__ import main
+from usascp.importers.iati import read_iati
+from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+SAMPLE = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+
+
+@pytest.fixture(scope="module")
+def imported(dataset):
+    upload = read_upload([UploadedFile(SAMPLE.name, SAMPLE.read_bytes())], dataset.cities)
+    return upload, dataset_from_upload(upload, dataset, beside_base=True)
+
+
+def rows_of(frame, prefix="xm_test"):
+    return frame[frame["project_id"].fillna("").str.startswith(prefix)]
+
+
+def test_activities_become_projects_with_their_codes_read(imported):
+    upload, dataset = imported
+    assert upload.iati[0].summary == "iati-activities-test.xml: 4 activities, 5 transactions, 2 result values"
+    projects = rows_of(dataset.projects).set_index("project_id")
+    assert projects.loc["xm_test_1_water", ["title", "lead_agency", "sector", "status", "start_date", "end_date"]].tolist() == [
+        "Test: water utility twinning in Phnom Penh",  # the English narrative, not the French one
+        "USAID",
+        "Water",
+        "ongoing",
+        "2021-04-01",
+        "2025-12-31",
+    ]
+    assert projects.loc["xm_test_2_signals", ["lead_agency", "sector", "status"]].tolist() == ["State", "Transport", "completed"]
+    assert projects.loc["xm_test_4_regional", ["lead_agency", "sector", "geographic_scope"]].tolist() == [
+        "Other",
+        "Other",
+        "regional",
+    ]
+    sources = dataset.sources.set_index("source_id")
+    assert sources.loc["iati_xm_test_1_water", "url"] == "https://d-portal.org/ctrack.html#view=act&aid=XM-TEST-1-WATER"
+
+
+def test_locations_match_member_cities_by_name_or_by_point_and_the_rest_are_listed(imported):
+    upload, dataset = imported
+    links = rows_of(dataset.project_cities)
+    assert sorted(zip(links["project_id"], links["city_id"])) == [
+        ("xm_test_1_water", "phnom_penh"),
+        ("xm_test_2_signals", "da_nang"),
+    ]
+    assert upload.iati[0].unmatched_locations == [
+        {"activity": "XM-TEST-3-ENERGY", "location": "Pai", "lat": 19.3583, "lon": 98.4406, "nearest member city (km)": 85}
+    ]
+    assert rows_of(dataset.project_countries)[["project_id", "iso3"]].values.tolist() == [["xm_test_3_energy", "THA"]]
+
+
+def test_commitments_or_else_budgets_become_funding_and_other_currencies_are_kept_aside(imported):
+    upload, dataset = imported
+    grants = rows_of(dataset.grants)
+    assert grants[["grant_id", "amount_usd", "amount_kind"]].values.tolist() == [
+        ["xm_test_1_water_commitment_1", 750_000, "commitment"],
+        ["xm_test_2_signals_budget_1", 400_000, "budget"],
+        ["xm_test_2_signals_budget_2", 350_000, "budget"],
+        ["xm_test_4_regional_commitment_1", 100_000, "commitment"],
+    ]
+    assert "xm_test_3_energy" not in set(grants["project_id"])  # its only amount is in euros
+    assert upload.iati[0].other_currency == [
+        {"activity": "XM-TEST-3-ENERGY", "what": "commitment", "amount": 1_200_000, "currency": "EUR", "date": "2026-06-01"}
+    ]
+    note = dataset.projects.set_index("project_id").loc["xm_test_3_energy", "amount_note"]
+    assert note == "Also reports 1,200,000 EUR in other currencies: not converted to US dollars and not added to totals."
+
+
+def test_disbursements_and_indicator_actuals_become_results(imported):
+    _, dataset = imported
+    metrics = rows_of(dataset.metrics)
+    assert metrics[["metric", "value", "unit", "value_type", "as_of"]].values.tolist() == [
+        ["disbursed_usd", 500_000, "USD", "result", "2023-06-30"],
+        ["staff_trained", 45, "Staff trained", "result", "2023-12-31"],
+        [
+            "non_revenue_water_percent",
+            18,
+            "percent: Non-revenue water (percent)",
+            "context",
+            "2023-12-31",
+        ],  # a percentage is never summed
+    ]
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol9 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>X</iati-identifier><title><narrative>&lol9;</narrative></title></iati-activity></iati-activities>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE iati-activities [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>X</iati-identifier><title><narrative>&secret;</narrative></title></iati-activity></iati-activities>"""
+
+
+@pytest.mark.parametrize("payload", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
+def test_entity_tricks_are_refused_before_anything_expands_or_is_read(dataset, payload):
+    tracemalloc.start()
+    result = read_iati("hostile.xml", payload, dataset.cities)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [str(problem) for problem in result.problems] == [
+        "hostile.xml: declares a DOCTYPE or entities (DTDForbidden); IATI files need none and they are refused for safety"
+    ]
+    assert result.tables == {} and peak < 5 * 2**20
+    assert "root:" not in str(result)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            b"<iati-organisations version='2.03'/>",
+            "hostile.xml: not an IATI activity file (it starts with <iati-organisations>, not <iati-activities>)",
+        ),
+        (
+            b"<iati-activities version='1.05'><iati-activity/></iati-activities>",
+            "hostile.xml: IATI version 1.05; this dashboard reads 2.01 to 2.03",
+        ),
+        (b"<iati-activities version='2.03'></iati-activities>", "hostile.xml: holds no <iati-activity> elements"),
+        (
+            b"<iati-activities version='2.03'><iati-activity>",
+            "hostile.xml row 1: is not well-formed XML (no element found: line 1, column 47)",
+        ),
+        (b"PK\x03\x04 not xml", "hostile.xml row 1: is not well-formed XML (not well-formed (invalid token): line 1, column 2)"),
+    ],
+)
+def test_files_that_are_not_iati_activities_get_one_clear_message(dataset, payload, message):
+    assert [str(problem) for problem in read_iati("hostile.xml", payload, dataset.cities).problems] == [message]
+
+
+def test_a_large_file_streams_in_bounded_memory(dataset):
+    activity = SAMPLE.read_text().split("<iati-activity ", 2)[1].rsplit("</iati-activity>", 1)[0]
+    one = "<iati-activity " + activity.split("</iati-activity>")[0] + "</iati-activity>\n"
+    copies = 5000
+    body = "".join(one.replace("XM-TEST-1-WATER", f"XM-TEST-BULK-{n}") for n in range(copies))
+    data = f'<iati-activities version="2.03">{body}</iati-activities>'.encode()
+    assert len(data) > 10 * 2**20
+    tracemalloc.start()
+    result = read_iati("bulk.xml", data, dataset.cities)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.problems == [] and result.activities == copies
+    # The parsed tree of all activities would take several times the file; the tables are what remains.
+    assert peak < 4 * len(data), (peak, len(data))
+
+
+def test_the_command_line_summarises_an_iati_file(capsys):
+    assert main(["validate", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "IATI iati-activities-test.xml: 4 activities, 5 transactions, 2 result values" in out
+    assert "- kept aside, not in USD: commitment of 1,200,000 EUR (activity XM-TEST-3-ENERGY)" in out
+    assert (
+        "valid. Would load sources 4, projects 4, project_sources 4, project_cities 2, project_countries 1, grants 4, metrics 3"
+        in out
+    )
+
+
+def test_the_command_line_exits_2_for_an_unreadable_iati_file(tmp_path, capsys):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_bytes(BILLION_LAUGHS)
+    assert main(["validate", str(bomb)]) == 2
+    assert "refused for safety" in capsys.readouterr().err
