@@ -518,3 +518,47 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     assert app.dataframe[0].value["location"].tolist() == ["Pai"]
     assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
     assert app.success[0].value.startswith("**The upload is valid.**")
+
+
+def test_without_editors_the_data_page_says_it_is_read_only_and_how_to_enable_editing():
+    app = run_app("pages/data.py")
+    notice = [info.value for info in app.info if "read-only" in info.value]
+    assert notice and "python -m usascp hash-password" in notice[0] and ".streamlit/secrets.toml" in notice[0]
+    assert not [button for button in app.button if button.label.startswith("Save")]
+
+
+def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tmp_path, monkeypatch):
+    from usascp.editors import hash_password
+
+    monkeypatch.setenv("USASCP_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["editors"] = {"maria": hash_password("summit-2026", iterations=1_000)}
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.text_input[0].input("maria")
+    app.text_input[1].input("wrong password")
+    app.button[-1].click().run()  # the form's submit button
+    assert "That name and password do not match an editor." in [error.value for error in app.error]
+    app.text_input[1].input("summit-2026")
+    next(button for button in app.button if button.label == "Sign in").click().run()
+    assert "Signed in as **maria**." in page_text(app)
+
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    app.file_uploader[0].set_value([(sample.name, sample.read_bytes(), "text/xml")])
+    app.radio[0].set_value("beside").run()
+    save = next(button for button in app.button if button.label == "Save as the dashboard's data")
+    assert save.disabled  # not before the editor confirms
+    app.checkbox[0].check().run()
+    next(button for button in app.button if button.label == "Save as the dashboard's data").click().run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert app.success[-1].value.startswith("Saved as version ")
+
+    viewer = AppTest.from_file(APP, default_timeout=60)  # another viewer, a new session
+    viewer.run()
+    assert metric_values(viewer)["Disclosed funding"] == "$6.0M"  # 4,398,750 + 1,600,000 from the IATI file
+
+    app.run()
+    next(button for button in app.button if button.label == "Restore" and "shipped" in button.key).click().run()
+    viewer = AppTest.from_file(APP, default_timeout=60)
+    viewer.run()
+    assert metric_values(viewer)["Disclosed funding"] == "$4.4M"

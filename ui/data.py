@@ -10,13 +10,22 @@ import streamlit as st
 
 from usascp.formatting import markdown_text
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, dataset_version, load_dataset
+from usascp.store import DEFAULT_STORE_DIR, DatasetStore
 
 # Tests and deployments point the app at another folder without touching data/.
 DATA_DIR_VARIABLE = "USASCP_DATA_DIR"
+# Where editors' saved datasets live (usascp.store); saved-data/ beside data/ by default.
+STORE_DIR_VARIABLE = "USASCP_STORE_DIR"
+
+
+def dataset_store() -> DatasetStore:
+    shipped = Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA_DIR))
+    return DatasetStore(os.environ.get(STORE_DIR_VARIABLE, DEFAULT_STORE_DIR), shipped)
 
 
 def data_folder() -> Path:
-    return Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA_DIR))
+    """The dataset every viewer sees: the version an editor saved last, or the shipped data."""
+    return dataset_store().active_folder()
 
 
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=4)
@@ -87,3 +96,11 @@ def dataset_banner() -> None:
             "Only you see it; nothing has been saved."
         )
         button.button("Back to the shipped data", on_click=explore, args=(None,), key="leave_upload", icon=":material/undo:")
+
+
+def configured_editors() -> dict[str, str]:
+    """Editor names and password hashes from the [editors] table of secrets.toml; empty when there is none."""
+    try:
+        return {str(name): str(stored) for name, stored in st.secrets.get("editors", {}).items()}
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return {}

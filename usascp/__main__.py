@@ -100,8 +100,26 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument(
         "--beside-shipped", action="store_true", help="check the files as additions to the shipped data, not instead of it"
     )
+    commands.add_parser("hash-password", help="print an [editors] line for .streamlit/secrets.toml")
     arguments = parser.parse_args(argv)
+    if arguments.command == "hash-password":
+        return hash_password_line()
     return validate(arguments.paths, arguments.beside_shipped)
+
+
+def hash_password_line() -> int:
+    import getpass
+
+    from usascp.editors import hash_password
+
+    name = input("Editor's name (letters, digits, _): ").strip()
+    password = getpass.getpass("Password: ")
+    if not name or not password or password != getpass.getpass("Password again: "):
+        print("The name was empty or the passwords differ; nothing printed.", file=sys.stderr)
+        return 1
+    print("Add these lines to .streamlit/secrets.toml (keep that file out of version control):")
+    print(f'[editors]\n{name} = "{hash_password(password)}"')
+    return 0
 
 
 if __name__ == "__main__":
