@@ -22,7 +22,9 @@ SAMPLE = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
 
 @pytest.fixture(scope="module")
 def with_iati(dataset):
-    return dataset_from_upload(read_upload([UploadedFile(SAMPLE.name, SAMPLE.read_bytes())], dataset.cities), dataset, beside_base=True)
+    return dataset_from_upload(
+        read_upload([UploadedFile(SAMPLE.name, SAMPLE.read_bytes())], dataset.cities), dataset, beside_base=True
+    )
 
 
 def test_a_save_becomes_what_everyone_sees_and_the_shipped_data_can_be_restored(tmp_path, dataset, with_iati):

@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -11,9 +12,11 @@ import viewers  # noqa: E402
 def test_two_viewers_open_the_overview_and_change_the_country():
     port = viewers.free_port()
     server = viewers.start_server(port)
+    # A thread of its own: earlier tests in this process (Playwright's sync API) may leave an event loop running here.
     try:
-        asyncio.run(viewers.warm_up(port))
-        result = asyncio.run(asyncio.wait_for(viewers.crowd_of(2, port, server.pid), 120))
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, viewers.warm_up(port)).result()
+            result = thread.submit(asyncio.run, asyncio.wait_for(viewers.crowd_of(2, port, server.pid), 120)).result()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -23,6 +23,7 @@ PAGES = {
     "impact": "impact",
     "projects-hospital": "projects?project=khm_hospital_digitization",
     "events": "events",
+    "data": "data",
     "about": "about",
     "present-headline": "present",
     "present-map": "present?slide=map",

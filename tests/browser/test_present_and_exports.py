@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "about"]
+PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "data", "about"]
 
 
 def slide_title(visit) -> str:

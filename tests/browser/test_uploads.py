@@ -1,0 +1,54 @@
+"""In Chromium: a file chosen on the Data page is checked, explored on every page, and its markup stays text."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from usascp.importers.template import template_workbook
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "iati-activities-test.xml"
+HOSTILE = "Clinic records <img src=x onerror=alert(1)> <script>alert(2)</script> ![t](http://evil.example/t.png)"
+
+
+def upload(visit, server_url, path: Path) -> None:
+    visit.open(f"{server_url}/data")
+    visit.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    visit.wait_for('[data-testid="stAlertContentSuccess"]', timeout_ms=60_000)
+    visit.settle()
+
+
+def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit):
+    upload(visit, server_url, SAMPLE)
+    text = visit.page.locator('[data-testid="stMain"]').inner_text()
+    assert "IATI: iati-activities-test.xml: 4 activities, 5 transactions, 2 result values." in text
+    assert "1 location(s) match no member city" in text and "kept as they are" in text
+    visit.page.get_by_role("button", name="Explore this data on every page").click()
+    visit.wait_for_address("127.0.0.1")
+    visit.settle(2)
+    assert "You are exploring your upload (iati-activities-test.xml), instead of the shipped data." in visit.page.inner_text(
+        "body"
+    )
+    assert visit.metrics()["USASCP projects"] == "4"
+    assert visit.metrics()["Disclosed funding"] == "$1.6M"
+    visit.page.get_by_role("button", name="Back to the shipped data").first.click()
+    visit.settle(2)
+    assert visit.metrics()["Disclosed funding"] == "$4.4M"
+    assert "You are exploring" not in visit.page.inner_text("body")
+    assert visit.external_requests() == []
+
+
+def test_markup_in_an_uploaded_title_is_shown_as_text_and_never_runs(server_url, visit, dataset, tmp_path):
+    projects = dataset.projects.copy()
+    projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = HOSTILE
+    workbook = tmp_path / "portfolio.xlsx"
+    workbook.write_bytes(template_workbook(dataclasses.replace(dataset, projects=projects, derived={})))
+    dialogs = []
+    visit.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    upload(visit, server_url, workbook)
+    visit.page.get_by_role("button", name="Explore this data on every page").click()  # on to the Overview
+    visit.settle(2)
+    main = visit.page.locator('[data-testid="stMain"]')
+    assert HOSTILE in main.inner_text()  # the recent-results card shows the title, as text
+    assert main.locator('img[src="x"], script:not([type])').count() == 0
+    assert dialogs == [] and not [url for url in visit.requests if "evil.example" in url]
