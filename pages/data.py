@@ -15,6 +15,13 @@ from usascp.schema import RELATIONSHIPS, TABLE_FILES, problems_table
 from usascp.store import SHIPPED
 
 start()
+# The row number is short and the explanation long: give the explanation the room.
+REPORT_COLUMNS = {
+    "row": st.column_config.NumberColumn(width="small"),
+    "column": st.column_config.TextColumn(width="small"),
+    "expected": st.column_config.TextColumn(width="large"),
+    "read as": st.column_config.TextColumn(width="medium"),
+}
 shipped = shipped_dataset_or_stop()
 
 st.title("Your data")
@@ -109,7 +116,7 @@ if uploaded:
             icon=":material/error:",
         )
         report = problems_table(problems)
-        st.dataframe(report, hide_index=True, width="stretch")
+        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
         st.download_button(
             "Download this report (CSV)",
             lambda: export.csv_bytes(report),
@@ -122,7 +129,7 @@ if uploaded:
         with st.expander(
             f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
         ):
-            st.dataframe(problems_table(notes), hide_index=True, width="stretch")
+            st.dataframe(problems_table(notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
 
     for imported in upload.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")

@@ -90,7 +90,7 @@ def dataset_banner() -> None:
     if upload is None:
         return
     with st.container(border=True):
-        text, button = st.columns([5, 1], vertical_alignment="center")
+        text, button = st.columns([5, 2], vertical_alignment="center")
         text.markdown(
             f":material/upload_file: **You are exploring {markdown_text(upload.description)}.** "
             "Only you see it; nothing has been saved."
