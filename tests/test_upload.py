@@ -274,3 +274,11 @@ def test_random_file_content_gives_a_report_never_an_exception(dataset, name, bo
         assert error.problems and all(problem.file.startswith(name) for problem in error.problems)
     else:
         assert result.version
+
+
+def test_optional_columns_may_be_left_out_of_the_header(dataset):
+    header = ",".join(name for name, column in SCHEMAS["grants"].columns.items() if not column.nullable)
+    csv = grants_csv("U1,wise,A,5000,2021,grant,usascp_home", header=header)
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
+    added = combined.grants[combined.grants["grant_id"] == "U1"].iloc[0]
+    assert added["amount_usd"] == 5000 and added[["date_basis", "funding_office", "note"]].isna().all()

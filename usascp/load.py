@@ -279,6 +279,10 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
     """Convert text columns to their types and check the schema; every problem names file, row and column."""
     schema = SCHEMAS[table]
     frame = raw.copy()
+    # An optional column left out of the header is read as empty: a person leaving out "note" means no notes.
+    for name, column in schema.columns.items():
+        if column.nullable and name not in frame:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype=object)
     problems: list[Problem] = []
     unparsed: set[tuple[str, int]] = set()
     for column_name, column in schema.columns.items():
