@@ -35,41 +35,30 @@ st.markdown(
     "One sheet (or CSV file) per table, with the allowed values as drop-down lists and a sheet explaining every column. "
     "To correct or extend the shipped data, start from it instead: its rows come filled in."
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blank, filled = st.columns(2)
-with blank:
-    st.download_button(
-        "Excel template (empty)",
-        template_workbook,
-        file_name="usascp-template.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
-        on_click="ignore",
-    )
-    st.download_button(
-        "CSV template (zip, empty)",
-        template_zip,
-        file_name="usascp-template.zip",
-        mime="application/zip",
-        icon=":material/folder_zip:",
-        on_click="ignore",
-    )
-with filled:
-    st.download_button(
+downloads = (
+    (blank, "Excel template (empty)", template_workbook, "usascp-template.xlsx", XLSX, ":material/table_view:"),
+    (blank, "CSV template (zip, empty)", template_zip, "usascp-template.zip", "application/zip", ":material/folder_zip:"),
+    (
+        filled,
         "The shipped data as an Excel workbook",
         lambda: template_workbook(shipped),
-        file_name="usascp-data.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
-        on_click="ignore",
-    )
-    st.download_button(
+        "usascp-data.xlsx",
+        XLSX,
+        ":material/table_view:",
+    ),
+    (
+        filled,
         "The shipped data as CSV files (zip)",
         lambda: template_zip(shipped),
-        file_name="usascp-data.zip",
-        mime="application/zip",
-        icon=":material/folder_zip:",
-        on_click="ignore",
-    )
+        "usascp-data.zip",
+        "application/zip",
+        ":material/folder_zip:",
+    ),
+)
+for column, label, build, file_name, mime, icon in downloads:  # each file is built only when clicked
+    column.download_button(label, build, file_name=file_name, mime=mime, icon=icon, on_click="ignore")
 
 st.header("2. Upload and check", anchor=False)
 uploaded = st.file_uploader(

@@ -157,6 +157,11 @@ def read_iati(
     city_names = {_place_name(row.city): row.city_id for row in cities.itertuples()}
     city_points = [(row.city_id, float(row.lat), float(row.lon)) for row in cities.itertuples()]
     used_ids: set[str] = set()
+
+    def refused(reason: str, line: int | None = None) -> IatiImport:
+        result.problems.append(Problem(name, line, None, None, reason))
+        return result
+
     try:
         events = iterparse(_Source(data), events=("start", "end"), forbid_dtd=True)
         depth, root = 0, None
@@ -167,28 +172,10 @@ def read_iati(
                 if depth == 1:
                     root = element
                     if tag != "iati-activities":
-                        result.problems.append(
-                            Problem(
-                                name,
-                                None,
-                                None,
-                                None,
-                                f"not an IATI activity file (it starts with <{tag}>, not <iati-activities>)",
-                            )
-                        )
-                        return result
+                        return refused(f"not an IATI activity file (it starts with <{tag}>, not <iati-activities>)")
                     version = element.get("version", "")
                     if version not in SUPPORTED_VERSIONS:
-                        result.problems.append(
-                            Problem(
-                                name,
-                                None,
-                                None,
-                                None,
-                                f"IATI version {version or '(none given)'}; this dashboard reads 2.01 to 2.03",
-                            )
-                        )
-                        return result
+                        return refused(f"IATI version {version or '(none given)'}; this dashboard reads 2.01 to 2.03")
                 continue
             depth -= 1
             if tag == "iati-activity" and depth == 1:
@@ -196,23 +183,13 @@ def read_iati(
                 _activity(element, result, rows, used_ids, city_names, city_points, relationship, accessed)
                 root.clear()  # drop the activities read so far: memory follows one activity, not the file
     except DefusedXmlException as error:
-        result.problems.append(
-            Problem(
-                name,
-                None,
-                None,
-                None,
-                f"declares a DOCTYPE or entities ({type(error).__name__}); IATI files need none and they are refused for safety",
-            )
+        return refused(
+            f"declares a DOCTYPE or entities ({type(error).__name__}); IATI files need none and they are refused for safety"
         )
-        return result
     except ParseError as error:
-        line = error.position[0] if getattr(error, "position", None) else None
-        result.problems.append(Problem(name, line, None, None, f"is not well-formed XML ({error})"))
-        return result
+        return refused(f"is not well-formed XML ({error})", error.position[0] if getattr(error, "position", None) else None)
     if result.activities == 0:
-        result.problems.append(Problem(name, None, None, None, "holds no <iati-activity> elements"))
-        return result
+        return refused("holds no <iati-activity> elements")
     for table, table_rows in rows.items():
         if table_rows:
             frame = pd.DataFrame(table_rows, columns=list(SCHEMAS[table].columns), dtype=object)
