@@ -13,6 +13,14 @@ from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_saved_versions(tmp_path_factory):
+    """Tests see the shipped data/, never a version an editor saved on this machine (saved-data/)."""
+    import os
+
+    os.environ["USASCP_STORE_DIR"] = str(tmp_path_factory.mktemp("no-saved-versions"))
+
+
 @pytest.fixture(scope="session")
 def dataset():
     return load_dataset(DEFAULT_DATA_DIR)
