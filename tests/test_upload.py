@@ -128,6 +128,22 @@ def test_instead_of_the_shipped_data_a_missing_table_is_named_with_the_way_out(d
     ]
 
 
+def test_a_file_missing_a_column_does_not_hide_dangling_ids_in_another(dataset):
+    metrics_header = ",".join(column for column in SCHEMAS["metrics"].columns if column != "value_type")
+    metrics = f"{metrics_header}\nM900,project,wise,,people_trained,5,people,false,false,2021,,usascp_home,\n"
+    problems = upload_problems(
+        [
+            UploadedFile("grants.csv", grants_csv("U1,nowhere,A,5000,2021,,,grant,usascp_home,")),
+            UploadedFile("metrics.csv", metrics.encode()),
+        ],
+        dataset,
+    )
+    assert problems == [
+        "grants.csv row 2, column project_id: 'nowhere' is not a project_id listed in projects.csv",
+        "metrics.csv row 1, column value_type: a required column that is missing from the header",
+    ]
+
+
 def test_extra_and_missing_columns_are_named(dataset):
     header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
     problems = upload_problems(

@@ -169,8 +169,10 @@ def build_dataset(
             elif table not in raw:
                 tables[table] = validate_table(pd.DataFrame(columns=list(SCHEMAS[table].columns)), table, table)[0]
     locate = _upload_rows(raw, typed) if base is not None else file_rows
+    # References are checked among the tables that could be read, so one file missing a column does not hide
+    # another file's dangling ids; the rules across tables need them all (a missing one would look empty).
+    problems += foreign_key_problems(tables, locate)
     if len(tables) == len(TABLE_FILES):
-        problems += foreign_key_problems(tables, locate)
         problems += consistency_problems(tables, locate)
     if problems:
         if base is not None:
