@@ -47,7 +47,7 @@ def test_dangling_foreign_key_names_file_row_column_and_value(data_copy):
 
 def test_negative_amount_is_rejected(data_copy):
     data_copy.replace("grants", ",98750,", ",-98750,")
-    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more"]
+    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more"]
 
 
 def test_amount_that_is_not_a_number_quotes_the_bad_text(data_copy):

@@ -241,7 +241,7 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "cannot be shown until these problems are fixed" in app.error[0].value
-    assert "grants.csv row 2, column amount_usd: '-98750.0' is not an amount of 0 or more" in app.markdown[0].value
+    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in app.markdown[0].value
     assert not app.metric
 
 

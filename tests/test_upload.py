@@ -144,6 +144,20 @@ def test_a_file_missing_a_column_does_not_hide_dangling_ids_in_another(dataset):
     ]
 
 
+def test_a_table_given_but_unreadable_is_not_taken_as_left_out(dataset):
+    projects_header = ",".join(SCHEMAS["projects"].columns)
+    latin1 = f"{projects_header}\nnew_p,Caf\u00e9 water pilot,,,State,,,Water,city,ongoing,2024,2024-01,,A pilot.,\n"
+    problems = upload_problems(
+        [
+            UploadedFile("grants.csv", grants_csv("U1,new_p,A,5000,2021,,,grant,usascp_home,")),
+            UploadedFile("projects.csv", latin1.encode("latin-1")),
+        ],
+        dataset,
+        beside=False,
+    )
+    assert len(problems) == 1 and problems[0].startswith("projects.csv row 2: contains bytes that are not UTF-8")
+
+
 def test_extra_and_missing_columns_are_named(dataset):
     header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
     problems = upload_problems(

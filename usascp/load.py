@@ -130,6 +130,7 @@ def build_dataset(
     base: Dataset | None = None,
     beside_base: bool = False,
     problems: list[Problem] | None = None,
+    unreadable: frozenset[str] = frozenset(),
 ) -> Dataset:
     """Validate text tables and make them a Dataset, or raise DatasetError with every problem at once.
 
@@ -138,6 +139,8 @@ def build_dataset(
     to the base's when `beside_base`, and otherwise replace them (empty when the upload leaves them out).
     An uploaded row with the identifier of a base row replaces that row (an edited copy of the shipped
     data replaces it, row for row). Problems name the upload's own files and rows; the base is valid.
+    `unreadable` names tables whose file was given but could not be read (already reported in `problems`):
+    they are not taken as left out, so no reference is checked against an empty stand-in.
     """
     problems = list(problems or [])
     notes: list[Problem] = []
@@ -166,7 +169,7 @@ def build_dataset(
                 tables[table] = typed[table]
             elif keep_base:
                 tables[table] = _renumbered(getattr(base, table), 0)
-            elif table not in raw:
+            elif table not in raw and table not in unreadable:
                 tables[table] = validate_table(pd.DataFrame(columns=list(SCHEMAS[table].columns)), table, table)[0]
     locate = _upload_rows(raw, typed) if base is not None else file_rows
     # References are checked among the tables that could be read, so one file missing a column does not hide
@@ -322,7 +325,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += _describe_failures(errors.failure_cases, file_name, unparsed)
+        problems += _describe_failures(errors.failure_cases, file_name, unparsed, raw)
     has_all_columns = all(name in frame for name in schema.columns)
     return (frame if has_all_columns else None), problems
 
@@ -377,7 +380,8 @@ def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[tuple[int, 
     return values.astype(object).where(present, None), []
 
 
-def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list[Problem]:
+def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd.DataFrame) -> list[Problem]:
+    """pandera's failure cases as problems; a failing value is quoted as the file wrote it ("-5", not "-5.0")."""
     problems = []
     for failure in failures.itertuples(index=False):
         check, column, index = str(failure.check), failure.column, failure.index
@@ -415,7 +419,9 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed) -> list
         elif check.startswith("dtype("):
             continue  # the type conversion above already explained it
         else:
-            problems.append(Problem(file_name, spreadsheet_row(index), column, str(failure.failure_case), check))
+            written = raw.at[index, column] if column in raw and index in raw.index else None
+            value = str(written) if written is not None and not pd.isna(written) else str(failure.failure_case)
+            problems.append(Problem(file_name, spreadsheet_row(index), column, value, check))
     problems.sort(key=lambda problem: (problem.row or 0, problem.column or ""))
     return problems
 

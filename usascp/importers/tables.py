@@ -42,6 +42,8 @@ class Upload:
     file_names: list[str] = field(default_factory=list)
     fingerprint: str = ""
     iati: list[IatiImport] = field(default_factory=list)
+    # Tables whose file or sheet was given but could not be read: not "left out", so nothing is checked against them.
+    unreadable: set[str] = field(default_factory=set)
 
 
 def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, relationship: str = "usascp_project") -> Upload:
@@ -97,7 +99,13 @@ def dataset_from_upload(upload: Upload, base: Dataset | None, beside_base: bool)
         )
     label = "upload: " + ", ".join(upload.file_names)
     return build_dataset(
-        upload.tables, folder=label, version=upload.fingerprint, base=base, beside_base=beside_base, problems=problems
+        upload.tables,
+        folder=label,
+        version=upload.fingerprint,
+        base=base,
+        beside_base=beside_base,
+        problems=problems,
+        unreadable=frozenset(upload.unreadable),
     )
 
 
@@ -147,6 +155,8 @@ def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:
     frame, problem = read_csv_bytes(data, label, expected)
     if problem:
         upload.problems.append(problem)
+        if table:
+            upload.unreadable.add(table)
     else:
         _add(upload, table, frame, label)
 
@@ -216,6 +226,7 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
                 rows.pop()
             if not rows:
                 upload.problems.append(Problem(label, None, None, None, "is empty"))
+                _mark_unreadable(upload, sheet.title)
                 continue
             header = [str(name).strip() if name is not None else "" for name in rows[0]]
             while header and header[-1] == "":
@@ -224,6 +235,7 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
                 upload.problems.append(
                     Problem(label, 1, None, None, "a header row with one name per column, none repeated or blank")
                 )
+                _mark_unreadable(upload, sheet.title)
                 continue
             frame = pd.DataFrame(
                 [row[: len(header)] + [None] * (len(header) - len(row)) for row in rows[1:]], columns=header, dtype=object
@@ -232,6 +244,11 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
             _add(upload, table_for(sheet.title), frame, label)
     finally:
         workbook.close()
+
+
+def _mark_unreadable(upload: Upload, name: str) -> None:
+    if table := table_for(name):
+        upload.unreadable.add(table)
 
 
 def _cell_text(value) -> str | None:
