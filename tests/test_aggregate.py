@@ -340,6 +340,14 @@ def test_largest_projects_keeps_the_biggest_and_sums_the_rest(dataset):
     assert len(aggregate.largest_projects(with_amount, keep=40)) == 4  # all named when there is room
 
 
+def test_a_copy_with_a_table_swapped_is_not_answered_from_the_originals_tables(dataset):
+    aggregate.countable_metrics(dataset)  # fills the shipped dataset's own tables
+    no_results = dataclasses.replace(dataset, metrics=dataset.metrics[dataset.metrics["value_type"] != "result"])
+    assert len(aggregate.countable_metrics(dataset)) > 0
+    assert len(aggregate.countable_metrics(no_results)) == 0
+    assert aggregate.metric_totals(no_results).empty
+
+
 def test_a_view_is_computed_once_and_only_the_latest_views_are_kept(monkeypatch):
     fresh = Dataset(
         **{

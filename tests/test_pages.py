@@ -426,7 +426,7 @@ def hostile_upload(dataset):
 
     projects = dataset.projects.copy()
     projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = HOSTILE_TITLE
-    edited = dataclasses.replace(dataset, projects=projects, derived={})
+    edited = dataclasses.replace(dataset, projects=projects)
     upload = read_upload([UploadedFile("portfolio.xlsx", template_workbook(edited))])
     return dataset_from_upload(upload, dataset, beside_base=True)
 

@@ -38,8 +38,16 @@ FUNDING_DIMENSIONS = ("year", "agency", "sector", "country", "city")
 
 
 def select_projects(dataset: Dataset, relationships=USASCP_ONLY) -> pd.DataFrame:
-    """Projects whose relationship to the partnership is one of `relationships` (USASCP's own by default)."""
-    return dataset.projects[dataset.projects["relationship"].isin(relationships)]
+    """Projects whose relationship to the partnership is one of `relationships` (USASCP's own by default).
+
+    Kept with the dataset (every filter change starts here): treat the frame as read-only.
+    """
+    relationships = tuple(relationships)
+    return derived(
+        dataset,
+        ("projects_related", relationships),
+        lambda: dataset.projects[dataset.projects["relationship"].isin(relationships)],
+    )
 
 
 def reporting_unit_of(projects: pd.DataFrame) -> pd.Series:
@@ -47,13 +55,22 @@ def reporting_unit_of(projects: pd.DataFrame) -> pd.Series:
     selected = set(projects["project_id"])
     parent = projects["parent_project_id"]
     unit = parent.where(parent.isin(selected), projects["project_id"])
-    return pd.Series(unit.to_numpy(), index=projects["project_id"].to_numpy(), name="unit_id")
+    return pd.Series(unit.to_numpy(), index=_id_index(projects), name="unit_id", dtype=object)
+
+
+def _id_index(projects: pd.DataFrame) -> pd.Index:
+    """The project ids as an index of plain Python strings, like the tables' columns.
+
+    pandas 3 would infer its Arrow-backed string type here; matching that against the tables' object
+    columns (`isin`, `map`) turns every value into a Python object again, a third of a filter change at 10,000x.
+    """
+    return pd.Index(projects["project_id"].to_numpy(), dtype=object)
 
 
 def reporting_units(projects: pd.DataFrame) -> pd.DataFrame:
     """The selected projects that are not folded into a selected parent."""
     units = reporting_unit_of(projects)
-    return projects[projects["project_id"].isin(set(units))]
+    return projects[projects["project_id"].isin(units.unique())]
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,7 @@ def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grant
     )
 
 
-def derived(dataset: Dataset, name: str, build):
+def derived(dataset: Dataset, name: Hashable, build):
     """`build()`, computed once per dataset and kept with it: for tables that depend on the dataset alone."""
     if name not in dataset.derived:
         dataset.derived[name] = build()  # two viewers racing here compute the same table; either may win
@@ -177,7 +194,7 @@ def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.
         labels = np.select(
             [countries == 1, countries > 1], [places["first_country"].to_numpy(dtype=object), SEVERAL_COUNTRIES], otherwise
         )
-    return pd.Series(labels, index=projects["project_id"].to_numpy(), name=level, dtype=object)
+    return pd.Series(labels, index=_id_index(projects), name=level, dtype=object)
 
 
 def _aggregated(groups, **columns) -> pd.DataFrame:
@@ -218,7 +235,7 @@ def funding_by(
         grant_key = grants["unit_id"].map(unit_key)
 
     by_key = grants.groupby(grant_key.to_numpy(dtype=object), sort=False)
-    not_disclosed_units = units["project_id"][~units["project_id"].isin(set(grants["unit_id"]))]
+    not_disclosed_units = units["project_id"][~units["project_id"].isin(grants["unit_id"].unique())]
     table = _aggregated(
         by_key,
         disclosed_usd=("amount_usd", "sum"),
@@ -282,9 +299,11 @@ def metric_label(metric: str) -> str:
 def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
     """Result figures that may be added up: no targets, no context, and no second report of the same figure."""
     metrics = dataset.metrics
-    rows = metrics[(metrics["value_type"] == "result") & metrics["duplicate_of"].isna()]
+    rows = derived(
+        dataset, "countable_metrics", lambda: metrics[(metrics["value_type"] == "result") & metrics["duplicate_of"].isna()]
+    )
     if projects is not None:
-        rows = rows[rows["project_id"].isin(set(projects["project_id"]))]
+        rows = rows[rows["project_id"].isin(projects["project_id"].unique())]
     return rows
 
 
@@ -300,7 +319,7 @@ def metric_totals(dataset: Dataset, by: str | None = None, projects: pd.DataFram
     if by == "project":
         keys = ["project_id"]
     elif by == "city":
-        involved = dataset.projects[dataset.projects["project_id"].isin(set(rows["project_id"].dropna()))]
+        involved = dataset.projects[dataset.projects["project_id"].isin(rows["project_id"].dropna().unique())]
         project_place = location_labels(dataset, involved, "city")
         city_names = dataset.cities.set_index("city_id")["city"]
         place = rows["city_id"].map(city_names).fillna(rows["project_id"].map(project_place)).fillna(REGIONAL)
@@ -312,7 +331,9 @@ def metric_totals(dataset: Dataset, by: str | None = None, projects: pd.DataFram
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
     groups = keys + ["metric"]
     # Newest first (ties keep their order), so each group's first date is its latest: no Python per group.
-    newest = rows.assign(_day=latest_ordinals(rows["as_of"]).to_numpy())
+    # The rows keep dataset.metrics' positions as their index (build_dataset numbers every table from 0).
+    days = derived(dataset, "metric_days", lambda: latest_ordinals(dataset.metrics["as_of"]).to_numpy())
+    newest = rows.assign(_day=days[rows.index.to_numpy()])
     newest = newest.sort_values("_day", ascending=False, kind="stable")
     table = _aggregated(
         newest.groupby(groups, sort=True, dropna=False),
@@ -405,7 +426,7 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     projects (site or venue links), disclosed_usd (funding attributed to exactly this city; NA when none is).
     """
     projects = select_projects(dataset) if projects is None else projects
-    links = dataset.project_cities[dataset.project_cities["project_id"].isin(set(projects["project_id"]))]
+    links = dataset.project_cities[dataset.project_cities["project_id"].isin(projects["project_id"].unique())]
     project_counts = links.groupby("city_id")["project_id"].nunique()
     funding = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"]
     cities = dataset.cities[
@@ -437,7 +458,7 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     with_amount = grants[["unit_id", "recipient", "amount_usd", "award_date", "amount_kind", "source_id", "note"]].rename(
         columns={"unit_id": "project_id"}
     )
-    silent_units = units.loc[~units["project_id"].isin(set(grants["unit_id"])), ["project_id"]]
+    silent_units = units.loc[~units["project_id"].isin(grants["unit_id"].unique()), ["project_id"]]
     without_amount = silent_units.assign(
         amount_kind="not disclosed",
         source_id=silent_units["project_id"].map(main_source),
@@ -640,7 +661,7 @@ def city_measures(
     cities = city_summary(dataset, projects, grants)
     measures = {"projects": "Projects", "disclosed_usd": "Disclosed funding (USD)"}
     by_city = metric_totals(dataset, by="city", projects=projects)
-    by_city = by_city[by_city["city"].isin(set(cities["city"]))]
+    by_city = by_city[by_city["city"].isin(cities["city"].unique())]
     for metric, rows in by_city.groupby("metric"):
         values = rows.set_index("city")["value"]
         cities[metric] = cities["city"].map(values).astype("Float64")
@@ -663,7 +684,7 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd
     """
     units = reporting_units(projects)
     sites = site_cities(dataset)
-    unplaced = units[~units["project_id"].isin(set(sites["project_id"]))]
+    unplaced = units[~units["project_id"].isin(sites["project_id"].unique())]
     direct = dataset.project_countries.assign(country=dataset.project_countries["iso3"].map(ASEAN_COUNTRIES))
     venues = dataset.project_cities[dataset.project_cities["role"] == "venue"].merge(
         dataset.cities[["city_id", "city"]], on="city_id"
@@ -711,13 +732,13 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     """
     city = dataset.cities.set_index("city_id", drop=False).loc[city_id]
     links = dataset.project_cities[
-        (dataset.project_cities["city_id"] == city_id) & dataset.project_cities["project_id"].isin(set(projects["project_id"]))
+        (dataset.project_cities["city_id"] == city_id) & dataset.project_cities["project_id"].isin(projects["project_id"].unique())
     ]
     here = projects.merge(links[["project_id", "role"]], on="project_id")
     sites = site_cities(dataset)
     others = sites[sites["city_id"] != city_id].groupby("project_id")["city"].agg(lambda names: ", ".join(sorted(names)))
     grants = dataset.grants if grants is None else grants
-    amounts = grants[grants["project_id"].isin(set(here["project_id"]))].groupby("project_id")["amount_usd"].sum()
+    amounts = grants[grants["project_id"].isin(here["project_id"].unique())].groupby("project_id")["amount_usd"].sum()
     table = here.assign(
         amount_usd=here["project_id"].map(amounts).astype("Float64"),
         shared_with=here["project_id"].map(others).fillna(""),
@@ -751,7 +772,7 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
     Columns: metric_id, project, metric, label, value, is_lower_bound, is_approximate, unit, value_type,
     as_of, counted, duplicate_of, publisher, url, note.
     """
-    rows = dataset.metrics[dataset.metrics["project_id"].isin(set(projects["project_id"]))]
+    rows = dataset.metrics[dataset.metrics["project_id"].isin(projects["project_id"].unique())]
     rows = rows.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
         dataset.sources[["source_id", "publisher", "url"]], on="source_id"
     )

@@ -191,17 +191,17 @@ def _select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         keep &= (years["first_year"] <= high).fillna(False) & (years["last_year"] >= low).fillna(False)
     if filters.countries:
         touching = aggregate.project_countries(dataset)
-        keep &= projects["project_id"].isin(set(touching.loc[touching["iso3"].isin(filters.countries), "project_id"]))
+        keep &= projects["project_id"].isin(touching.loc[touching["iso3"].isin(filters.countries), "project_id"].unique())
     if filters.cities:
         links = dataset.project_cities
-        keep &= projects["project_id"].isin(set(links.loc[links["city_id"].isin(filters.cities), "project_id"]))
+        keep &= projects["project_id"].isin(links.loc[links["city_id"].isin(filters.cities), "project_id"].unique())
     if filters.sectors:
         keep &= projects["sector"].isin(filters.sectors)
     if filters.agencies:
         keep &= projects["lead_agency"].isin(filters.agencies)
     if filters.statuses:
         keep &= projects["status"].isin(filters.statuses)
-    return projects[keep]
+    return projects if keep.all() else projects[keep]  # no filter: the shared frame, not a copy of it
 
 
 def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -213,7 +213,7 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
-    grants = dataset.grants[dataset.grants["project_id"].isin(set(projects["project_id"]))]
+    grants = dataset.grants[dataset.grants["project_id"].isin(projects["project_id"].unique())]
     if filters.year_from is not None or filters.year_to is not None:
         year = grants["award_date"].map(year_of)
         low = filters.year_from if filters.year_from is not None else -1
@@ -263,7 +263,7 @@ def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str
 def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str, int]:
     projects = select_projects(dataset, others)
     units = aggregate.reporting_unit_of(projects)
-    unit_of = pd.Series(units.values, index=units.index)
+    unit_of = pd.Series(units.values, index=units.index, dtype=object)
     if dimension == "country":
         touching = aggregate.project_countries(dataset)
         touching = touching[touching["project_id"].isin(unit_of.index)]
@@ -274,7 +274,7 @@ def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str
         pairs = links.assign(unit=links["project_id"].map(unit_of))[["city_id", "unit"]].drop_duplicates()
         return pairs["city_id"].value_counts().to_dict()
     column = {"sector": "sector", "agency": "lead_agency", "status": "status"}[dimension]
-    return projects[projects["project_id"].isin(set(units))][column].value_counts().to_dict()
+    return projects[projects["project_id"].isin(units.unique())][column].value_counts().to_dict()
 
 
 _FACET_FIELDS = {"country": "countries", "city": "cities", "sector": "sectors", "agency": "agencies", "status": "statuses"}

@@ -76,8 +76,9 @@ class Dataset:
     # How values written loosely were read ("$1,250,000" as 1250000), for the upload preview.
     notes: tuple[Problem, ...] = ()
     # Tables computed from the others, once per dataset (aggregate.derived): the dataset never changes,
-    # so every rerun of every viewer can share them.
-    derived: dict = field(default_factory=dict, compare=False, repr=False)
+    # so every rerun of every viewer can share them. Not an argument: a copy made with dataclasses.replace
+    # (a table swapped) starts with none, so it is never answered from the original's tables.
+    derived: dict = field(default_factory=dict, compare=False, repr=False, init=False)
 
     @property
     def data_as_of(self) -> str:

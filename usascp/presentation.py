@@ -104,7 +104,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
             f"published for {funding.projects_disclosing} of {plural(funding.projects_total, 'project')}",
         ),
     ]
-    source_ids = list(grants.loc[grants["project_id"].isin(set(projects["project_id"])), "source_id"])
+    source_ids = list(grants.loc[grants["project_id"].isin(projects["project_id"].unique()), "source_id"])
     results = aggregate.metric_totals(dataset, projects=projects)
     for metric in HEADLINE_RESULTS:
         figure = aggregate.metric_figure(dataset, metric, totals=results)
@@ -159,7 +159,7 @@ def _map(dataset: Dataset, filters: Filters, projects, grants) -> Slide:
 def _funding(dataset: Dataset, projects, grants) -> Slide:
     funding = aggregate.funding_totals(dataset, projects, grants)
     table = aggregate.funding_by(dataset, "sector", projects, grants)
-    used = grants[grants["project_id"].isin(set(projects["project_id"]))]
+    used = grants[grants["project_id"].isin(projects["project_id"].unique())]
     if funding.disclosed_usd is None:
         subtitle = f"None of the {plural(funding.projects_total, 'project')} publishes an amount"
     else:

@@ -347,7 +347,7 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
         if key.column not in frame or key.target_column not in target:
             continue
         column = frame[key.column]
-        dangling = column.notna() & ~column.isin(set(target[key.target_column].dropna()))
+        dangling = column.notna() & ~column.isin(target[key.target_column].dropna().unique())
         for index, value in column[dangling].items():
             if where := locate(key.table, index):
                 problems.append(
@@ -406,7 +406,7 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
             add("projects", index, "parent_project_id", "a top-level project (components are one level deep)", parent.loc[index])
     project_sources = tables.get("project_sources")
     if projects is not None and project_sources is not None and "project_id" in project_sources:
-        unsourced = ~projects["project_id"].isin(set(project_sources["project_id"]))
+        unsourced = ~projects["project_id"].isin(project_sources["project_id"].unique())
         for index in projects.index[unsourced]:
             add(
                 "projects",

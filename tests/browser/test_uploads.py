@@ -42,7 +42,7 @@ def test_markup_in_an_uploaded_title_is_shown_as_text_and_never_runs(server_url,
     projects = dataset.projects.copy()
     projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = HOSTILE
     workbook = tmp_path / "portfolio.xlsx"
-    workbook.write_bytes(template_workbook(dataclasses.replace(dataset, projects=projects, derived={})))
+    workbook.write_bytes(template_workbook(dataclasses.replace(dataset, projects=projects)))
     dialogs = []
     visit.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     upload(visit, server_url, workbook)
