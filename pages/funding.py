@@ -75,12 +75,13 @@ if not with_amount.empty:
 
 st.header("The rows behind these charts", anchor=False)
 st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")
-display = rows.drop(columns=["project_id"]).assign(
-    amount=rows["amount_usd"].map(format_usd),
-    award_date=rows["award_date"].fillna(""),
+shown = first_rows(rows)  # only the rows the browser gets are formatted
+display = shown.drop(columns=["project_id"]).assign(
+    amount=shown["amount_usd"].map(format_usd),
+    award_date=shown["award_date"].fillna(""),
 )
 st.dataframe(
-    first_rows(display)[
+    display[
         [
             "project",
             "amount",

@@ -806,7 +806,7 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
     )
     rows = rows.assign(
         project=rows["title"],
-        label=rows["metric"].map(metric_label),
+        label=rows["metric"].map({metric: metric_label(metric) for metric in rows["metric"].unique()}),
         counted=(rows["value_type"] == "result") & rows["duplicate_of"].isna(),
     )
     columns = [
