@@ -21,6 +21,18 @@ def test_shipped_dataset_loads_with_every_table(dataset):
     }
 
 
+def test_equal_texts_in_a_column_are_one_python_string_and_empty_cells_none(dataset):
+    source_ids = dataset.project_sources["source_id"]
+    repeated = source_ids[source_ids.duplicated(keep=False)]
+    first, second = repeated[repeated == repeated.iloc[0]].iloc[:2]
+    assert first is second  # one object per distinct text keeps a 500,000-row table small
+    assert str(source_ids.dtype) == "object"
+    assert dataset.grants["note"].map(type).isin([str, type(None)]).all()
+    assert dataset.projects["parent_project_id"].isna().any() and dataset.projects["parent_project_id"].map(
+        lambda value: value is None or isinstance(value, str)
+    ).all()
+
+
 def test_columns_get_their_types(dataset):
     assert str(dataset.grants["amount_usd"].dtype) == "Float64"
     assert str(dataset.cities["population"].dtype) == "Int64"

@@ -158,6 +158,13 @@ def test_a_table_given_but_unreadable_is_not_taken_as_left_out(dataset):
     assert len(problems) == 1 and problems[0].startswith("projects.csv row 2: contains bytes that are not UTF-8")
 
 
+def test_a_value_out_of_range_is_quoted_as_the_file_wrote_it(dataset):
+    header = ",".join(SCHEMAS["metrics"].columns)
+    metrics = f"{header}\nM900,project,wise,,people_trained,-5,people,result,false,false,2021,,usascp_home,\n"
+    problems = upload_problems([UploadedFile("metrics.csv", metrics.encode())], dataset)
+    assert problems == ["metrics.csv row 2, column value: '-5' is not a number of 0 or more"]
+
+
 def test_extra_and_missing_columns_are_named(dataset):
     header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
     problems = upload_problems(
