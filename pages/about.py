@@ -20,7 +20,7 @@ st.markdown(
 
 st.header("What the public record leaves out", anchor=False)
 lines = [
-    f"**Funding.** {gaps.projects_without_amount} of {gaps.projects_total} USASCP projects publish no amount. The amounts that are "
+    f"**Funding.** {gaps.projects_without_amount:,} of {gaps.projects_total:,} USASCP projects publish no amount. The amounts that are "
     f"published add up to {format_usd(gaps.disclosed_usd)}."
 ]
 if gaps.stated_commitment and gaps.disclosed_share_at_most is not None:
@@ -48,7 +48,7 @@ st.dataframe(
 )
 st.caption("Users can check their own copies of these tables with `python -m usascp validate FOLDER`.")
 
-st.header(f"Sources ({len(dataset.sources)})", anchor=False)
+st.header(f"Sources ({len(dataset.sources):,})", anchor=False)
 st.dataframe(
     dataset.sources[["publisher", "title", "url", "date_published", "date_accessed"]].assign(
         date_published=dataset.sources["date_published"].map(lambda d: format_partial_date(d, missing=""))

@@ -100,7 +100,7 @@ if uploaded:
 
     if problems:
         st.error(
-            f"**{len(problems)} problem{'s' if len(problems) != 1 else ''} to fix** before this upload can be explored. "
+            f"**{len(problems):,} problem{'s' if len(problems) != 1 else ''} to fix** before this upload can be explored. "
             "Each names the file or sheet, the row (the header is row 1), the column, the value and what was expected.",
             icon=":material/error:",
         )
@@ -116,7 +116,7 @@ if uploaded:
         )
     if notes:
         with st.expander(
-            f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
+            f"Read {len(notes):,} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
         ):
             st.dataframe(problems_table(notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
 
@@ -124,14 +124,14 @@ if uploaded:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
         if imported.unmatched_locations:
             st.warning(
-                f"{len(imported.unmatched_locations)} location(s) match no member city by name or within "
+                f"{len(imported.unmatched_locations):,} location(s) match no member city by name or within "
                 f"{MATCH_KM} km; their activities are placed by country, or not at all.",
                 icon=":material/location_off:",
             )
             st.dataframe(imported.unmatched_locations, hide_index=True, width="stretch")
         if imported.other_currency:
             st.warning(
-                f"{len(imported.other_currency)} amount(s) in other currencies are kept as they are, listed here and in each "
+                f"{len(imported.other_currency):,} amount(s) in other currencies are kept as they are, listed here and in each "
                 "project's amount note; they are not converted to US dollars or added to any total.",
                 icon=":material/currency_exchange:",
             )
@@ -198,7 +198,7 @@ else:
             try:
                 saved = store.save(checked)
             except DatasetError as error:
-                st.error(f"Not saved: the files did not load back ({len(error.problems)} problems). Nothing was changed.")
+                st.error(f"Not saved: the files did not load back ({len(error.problems):,} problems). Nothing was changed.")
             else:
                 st.success(f"Saved as version {saved.name}. Every viewer now sees it.", icon=":material/check_circle:")
                 explore(None)

@@ -27,7 +27,7 @@ disclosed_col.metric(
     border=True,
     help="The sum of every exact amount a public source states for the selected projects.",
 )
-coverage_col.metric("Projects with a published amount", f"{totals.projects_disclosing} of {totals.projects_total}", border=True)
+coverage_col.metric("Projects with a published amount", f"{totals.projects_disclosing:,} of {totals.projects_total:,}", border=True)
 silent_col.metric(
     "Amount not disclosed",
     plural(totals.projects_not_disclosing, "project"),
@@ -110,7 +110,7 @@ notes = [
     "U.S.-ASEAN Smart Cities Partnership dashboard: funding rows",
     f"Filters: {view}",
     f"Data as of: {format_partial_date(dataset.data_as_of)}",
-    f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing} of {totals.projects_total} projects.",
+    f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {totals.projects_total:,} projects.",
     "Rows with no amount_usd are projects that publish no amount: unknown, not zero.",
 ]
 csv_col, excel_col = st.columns(2)

@@ -42,7 +42,7 @@ write_url_param("focus", "map_focus", focus)
 if unknown_focus:
     st.warning(f"Ignored focus '{markdown_text(unknown_focus)}': not a country with member cities.")
 show_pairs = pairs_col.toggle(
-    f"U.S. pairings ({len(pairs)})",
+    f"U.S. pairings ({len(pairs):,})",
     key="map_pairs",
     disabled=pairs.empty,
     help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",

@@ -69,7 +69,7 @@ columns[2].metric(
     border=True,
     help="Every exact amount a public source states for these projects, added up.",
 )
-columns[2].caption(f"disclosed across {funding.projects_disclosing} of {funding.projects_total} projects")
+columns[2].caption(f"disclosed across {funding.projects_disclosing:,} of {funding.projects_total:,} projects")
 results = shared("results", lambda: aggregate.metric_totals(dataset, projects=projects))
 for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
     figure = aggregate.metric_figure(dataset, metric, totals=results)
@@ -89,8 +89,8 @@ with st.container(border=True):
         else ""
     )
     st.markdown(
-        f"- **Funding** adds up only amounts a public source states: {funding.projects_not_disclosing} of "
-        f"{funding.projects_total} projects publish no amount and are counted as *not disclosed*, never as zero.{commitment_text}\n"
+        f"- **Funding** adds up only amounts a public source states: {funding.projects_not_disclosing:,} of "
+        f"{funding.projects_total:,} projects publish no amount and are counted as *not disclosed*, never as zero.{commitment_text}\n"
         "- **Sister programs, private initiatives and related U.S. government work** are kept out of totals unless the sidebar includes them.\n"
         "- **Results** count each achievement once: where two sources report the same figure, the more precise one is used; "
         'a figure given as "more than" is shown with a +.'
@@ -122,7 +122,7 @@ with map_col:
     )
 with list_col:
     busiest = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])
-    st.markdown(f"**Where these projects work** ({len(busiest)} of {len(cities)} member cities)")
+    st.markdown(f"**Where these projects work** ({len(busiest):,} of {len(cities):,} member cities)")
     st.dataframe(
         busiest[["city", "country", "projects"]], hide_index=True, width="stretch", height=min(35 * (len(busiest) + 1) + 3, 500)
     )
@@ -130,7 +130,7 @@ with list_col:
     regional = regional_projects(dataset, filters)
     if filters.narrows_by_place and len(regional):
         st.markdown(
-            f"**Also open to these places:** {len(aggregate.reporting_units(regional))} region-wide programs name no city "
+            f"**Also open to these places:** {len(aggregate.reporting_units(regional)):,} region-wide programs name no city "
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(

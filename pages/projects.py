@@ -24,7 +24,7 @@ query = st.text_input(
 )
 found = aggregate.search_projects(table, query)
 st.caption(
-    f"{len(found)} of {len(table)} projects (components such as WiSE city pairs are listed on their own rows). Click a column to sort."
+    f"{len(found):,} of {len(table):,} projects (components such as WiSE city pairs are listed on their own rows). Click a column to sort."
 )
 if found.empty:
     st.info(f"No project mentions “{markdown_text(query)}”. Try fewer or other words.")

@@ -235,6 +235,25 @@ def test_filter_with_no_match_says_so():
     assert "No projects match these filters" in app.info[0].value
 
 
+def test_counts_in_the_thousands_are_written_with_separators(tmp_path, monkeypatch):
+    import sys
+
+    from usascp import aggregate
+    from usascp.load import load_dataset
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from make_synthetic_data import generate
+
+    generate(400, tmp_path / "400x")  # SYNTHETIC: 1,200 projects
+    totals = aggregate.funding_totals(load_dataset(tmp_path / "400x"))
+    assert totals.projects_total >= 1000
+    covered = f"{totals.projects_disclosing:,} of {totals.projects_total:,}"
+    assert "," in covered
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "400x"))
+    assert f"disclosed across {covered} projects" in page_text(run_app())
+    assert metric_values(run_app("pages/funding.py"))["Projects with a published amount"] == covered
+
+
 def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkeypatch):
     data_copy.replace("grants", ",98750,", ",-98750,")
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))

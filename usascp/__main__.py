@@ -70,7 +70,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
     _print_notes(dataset.notes)
     names = ", ".join(str(path) for path in paths)
     read = ", ".join(
-        f"{table} {len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame)}"
+        f"{table} {len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame):,}"
         for table in TABLE_FILES
         if table in upload.tables
     )
@@ -85,7 +85,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
 
 def _print_notes(notes) -> None:
     if notes:
-        print(f"Read {len(notes)} value{'s' if len(notes) != 1 else ''} written loosely:")
+        print(f"Read {len(notes):,} value{'s' if len(notes) != 1 else ''} written loosely:")
         for note in notes:
             print(f"- {note}")
 

@@ -40,7 +40,7 @@ class DatasetError(ValueError):
         self.problems = problems
         self.notes = list(notes)  # how values were read, worth showing beside the problems
         count = len(problems)
-        lines = [f"The dataset has {count} problem{'s' if count != 1 else ''}:"]
+        lines = [f"The dataset has {count:,} problem{'s' if count != 1 else ''}:"]
         lines += [f"- {problem}" for problem in problems]
         super().__init__("\n".join(lines))
 

@@ -101,7 +101,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
         Stat(
             "Disclosed funding",
             format_usd(funding.disclosed_usd),
-            f"published for {funding.projects_disclosing} of {plural(funding.projects_total, 'project')}",
+            f"published for {funding.projects_disclosing:,} of {plural(funding.projects_total, 'project')}",
         ),
     ]
     source_ids = list(grants.loc[grants["project_id"].isin(projects["project_id"].unique()), "source_id"])
@@ -114,7 +114,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
             )
             source_ids += figure.source_ids
     lines = [
-        f"{funding.projects_not_disclosing} of {plural(funding.projects_total, 'project')} "
+        f"{funding.projects_not_disclosing:,} of {plural(funding.projects_total, 'project')} "
         f"{'publishes' if funding.projects_not_disclosing == 1 else 'publish'} no amount: "
         "counted as not disclosed, never as zero."
     ]
@@ -149,7 +149,7 @@ def _map(dataset: Dataset, filters: Filters, projects, grants) -> Slide:
         "map",
         "Where the partnership works",
         f"{plural(len(cities), 'ASEAN Smart Cities Network member city', 'ASEAN Smart Cities Network member cities')}"
-        f" · projects in {len(working)} of them",
+        f" · projects in {len(working):,} of them",
         lines=tuple(lines),
         table=cities.reset_index(drop=True),
         sources=_sources(dataset, cities["city_id"].map(dataset.cities.set_index("city_id")["joined_source_id"])),
@@ -164,7 +164,7 @@ def _funding(dataset: Dataset, projects, grants) -> Slide:
         subtitle = f"None of the {plural(funding.projects_total, 'project')} publishes an amount"
     else:
         subtitle = (
-            f"{format_usd(funding.disclosed_usd)} disclosed, published for {funding.projects_disclosing} "
+            f"{format_usd(funding.disclosed_usd)} disclosed, published for {funding.projects_disclosing:,} "
             f"of {plural(funding.projects_total, 'project')}"
         )
     return Slide(
@@ -189,7 +189,7 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
 
     def origin(metric: str) -> str:
         titles = figures.loc[figures["metric"] == metric, "title"].unique()
-        return _short(titles[0]) if len(titles) == 1 else f"{len(titles)} projects"
+        return _short(titles[0]) if len(titles) == 1 else f"{len(titles):,} projects"
 
     origins = {metric: origin(metric) for metric in totals["metric"]}
     single_origin = len(set(origins.values())) == 1  # then name the project once, not under every number
