@@ -720,8 +720,8 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd
 
     ids = set(unplaced["project_id"])
     # Names per project, joined once per project rather than searched once per project.
-    named = direct[direct["project_id"].isin(ids)].groupby("project_id")["country"].agg(lambda c: ", ".join(sorted(c)))
-    held = venues[venues["project_id"].isin(ids)].groupby("project_id")["city"].agg(lambda c: ", ".join(sorted(c)))
+    named = _names_by_project(direct[direct["project_id"].isin(ids)], "country")
+    held = _names_by_project(venues[venues["project_id"].isin(ids)], "city")
     fallback = unplaced["geographic_scope"].map({"regional": "All ASEAN member states"}).fillna("—")
     text = unplaced["project_id"].map(named).astype(object).fillna(fallback)
     held_in = unplaced["project_id"].map(held).map(lambda cities: f" (held in {cities})" if isinstance(cities, str) else "")
@@ -764,7 +764,7 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     ]
     here = projects.merge(links[["project_id", "role"]], on="project_id")
     sites = site_cities(dataset)
-    others = sites[sites["city_id"] != city_id].groupby("project_id")["city"].agg(lambda names: ", ".join(sorted(names)))
+    others = _names_by_project(sites[sites["city_id"] != city_id], "city")
     grants = dataset.grants if grants is None else grants
     amounts = grants[grants["project_id"].isin(here["project_id"].unique())].groupby("project_id")["amount_usd"].sum()
     table = here.assign(
