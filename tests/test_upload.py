@@ -165,6 +165,18 @@ def test_a_value_out_of_range_is_quoted_as_the_file_wrote_it(dataset):
     assert problems == ["metrics.csv row 2, column value: '-5' is not a number of 0 or more"]
 
 
+def test_a_table_in_a_file_of_a_kind_not_read_is_not_taken_as_left_out_either(dataset):
+    problems = upload_problems(
+        [
+            UploadedFile("grants.csv", grants_csv("U1,new_p,A,5000,2021,,,grant,usascp_home,")),
+            UploadedFile("projects.xls", b"\xd0\xcf\x11\xe0"),
+        ],
+        dataset,
+        beside=False,
+    )
+    assert problems == ["projects.xls: an old-style .xls workbook: save it as .xlsx and upload again"]
+
+
 def test_extra_and_missing_columns_are_named(dataset):
     header = GRANT_HEADER.replace(",note", ",notes").replace("recipient,", "")
     problems = upload_problems(

@@ -57,7 +57,7 @@ def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, r
     for file in files:
         digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.data).digest())
         if len(file.data) > MAX_FILE_BYTES:
-            upload.problems.append(Problem(file.name, None, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MB"))
+            _not_read(upload, file.name, Problem(file.name, None, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MB"))
             continue
         suffix = PurePosixPath(file.name.lower()).suffix
         if suffix == ".csv" or suffix == ".txt":
@@ -73,18 +73,22 @@ def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, r
                 cities = load_dataset().cities
             _add_iati(upload, read_iati(file.name, file.data, cities, relationship))
         elif suffix == ".xls":
-            upload.problems.append(
-                Problem(file.name, None, None, None, "an old-style .xls workbook: save it as .xlsx and upload again")
+            _not_read(
+                upload,
+                file.name,
+                Problem(file.name, None, None, None, "an old-style .xls workbook: save it as .xlsx and upload again"),
             )
         else:
-            upload.problems.append(
+            _not_read(
+                upload,
+                file.name,
                 Problem(
                     file.name,
                     None,
                     None,
                     None,
                     "not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook, an IATI .xml file)",
-                )
+                ),
             )
     upload.fingerprint = digest.hexdigest()[:16]
     return upload
@@ -154,9 +158,7 @@ def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:
     expected = list(SCHEMAS[table].columns) if table else None
     frame, problem = read_csv_bytes(data, label, expected)
     if problem:
-        upload.problems.append(problem)
-        if table:
-            upload.unreadable.add(table)
+        _not_read(upload, name, problem)
     else:
         _add(upload, table, frame, label)
 
@@ -181,27 +183,27 @@ def _add_zip(upload: Upload, file: UploadedFile) -> None:
             if member.is_dir() or name.name.startswith(".") or "__MACOSX" in name.parts:
                 continue
             if _unsafe(member.filename):
-                upload.problems.append(
-                    Problem(label, None, None, None, "a name that points outside the zip; this file was not read")
+                _not_read(
+                    upload, name.name, Problem(label, None, None, None, "a name that points outside the zip; this file was not read")
                 )
                 continue
             if name.suffix.lower() in (".txt", ".md", ".pdf"):
                 continue  # notes that travel with the tables, such as the template's guidance
             if name.suffix.lower() != ".csv":
-                upload.problems.append(Problem(label, None, None, None, "not a CSV file; a zip may hold only the tables as CSV"))
+                _not_read(upload, name.name, Problem(label, None, None, None, "not a CSV file; a zip may hold only the tables as CSV"))
                 continue
             total += member.file_size
             if member.file_size > MAX_FILE_BYTES or total > MAX_FILE_BYTES:
-                upload.problems.append(Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
+                _not_read(upload, name.name, Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
                 return
             try:
                 with archive.open(member) as handle:
                     data = handle.read(MAX_FILE_BYTES + 1)  # the size in the header can lie; the read cannot
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
-                upload.problems.append(Problem(label, None, None, None, f"cannot be unpacked ({error})"))
+                _not_read(upload, name.name, Problem(label, None, None, None, f"cannot be unpacked ({error})"))
                 continue
             if len(data) > MAX_FILE_BYTES:
-                upload.problems.append(Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
+                _not_read(upload, name.name, Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
                 return
             _add_csv(upload, name.name, data, label)
 
@@ -225,17 +227,15 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
             while rows and all(value is None for value in rows[-1]):
                 rows.pop()
             if not rows:
-                upload.problems.append(Problem(label, None, None, None, "is empty"))
-                _mark_unreadable(upload, sheet.title)
+                _not_read(upload, sheet.title, Problem(label, None, None, None, "is empty"))
                 continue
             header = [str(name).strip() if name is not None else "" for name in rows[0]]
             while header and header[-1] == "":
                 header.pop()
             if len(set(header)) != len(header) or "" in header:
-                upload.problems.append(
-                    Problem(label, 1, None, None, "a header row with one name per column, none repeated or blank")
+                _not_read(
+                    upload, sheet.title, Problem(label, 1, None, None, "a header row with one name per column, none repeated or blank")
                 )
-                _mark_unreadable(upload, sheet.title)
                 continue
             frame = pd.DataFrame(
                 [row[: len(header)] + [None] * (len(header) - len(row)) for row in rows[1:]], columns=header, dtype=object
@@ -246,7 +246,10 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
         workbook.close()
 
 
-def _mark_unreadable(upload: Upload, name: str) -> None:
+def _not_read(upload: Upload, name: str, problem: Problem) -> None:
+    """Report a file, zip member or sheet that could not be read. The table it is named after is then not
+    taken as left out of the upload: nothing is checked against an empty stand-in for it."""
+    upload.problems.append(problem)
     if table := table_for(name):
         upload.unreadable.add(table)
 
