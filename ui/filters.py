@@ -13,6 +13,7 @@ from usascp.filters import (
     facet_counts,
     filter_options,
     filters_from_params,
+    years_within,
 )
 from usascp.load import Dataset
 
@@ -28,8 +29,7 @@ _WIDGET_KEYS = (
 
 
 def _widget_state_for(filters: Filters, options: FilterOptions) -> dict:
-    return {
-        "filter_years": (filters.year_from or options.year_min, filters.year_to or options.year_max),
+    state = {
         "filter_countries": list(filters.countries),
         "filter_cities": list(filters.cities),
         "filter_sectors": list(filters.sectors),
@@ -37,15 +37,34 @@ def _widget_state_for(filters: Filters, options: FilterOptions) -> dict:
         "filter_statuses": list(filters.statuses),
         "filter_related": filters.include_related,
     }
+    if options.has_year_range:
+        state["filter_years"] = (filters.year_from or options.year_min, filters.year_to or options.year_max)
+    return state
+
+
+def _years_within(options: FilterOptions) -> None:
+    """Keep the year slider's state inside the data's years (see usascp.filters.years_within)."""
+    chosen = st.session_state.get("filter_years")
+    if chosen is None:
+        return
+    kept = years_within(tuple(chosen), options)
+    if kept is None:
+        del st.session_state["filter_years"]
+    elif kept != tuple(chosen):
+        st.session_state["filter_years"] = kept
 
 
 def _filters_from_widgets(options: FilterOptions) -> Filters:
     state = st.session_state
-    year_from, year_to = state.get("filter_years", (options.year_min, options.year_max))
-    return Filters(
+    year_from = year_to = None
+    if options.has_year_range:
+        chosen_from, chosen_to = state.get("filter_years", (options.year_min, options.year_max))
         # The full range means "no year filter", which also keeps projects with no published dates.
-        year_from=year_from if year_from > options.year_min else None,
-        year_to=year_to if year_to < options.year_max else None,
+        year_from = chosen_from if chosen_from > options.year_min else None
+        year_to = chosen_to if chosen_to < options.year_max else None
+    return Filters(
+        year_from=year_from,
+        year_to=year_to,
         countries=tuple(state.get("filter_countries", ())),
         cities=tuple(state.get("filter_cities", ())),
         sectors=tuple(state.get("filter_sectors", ())),
@@ -111,6 +130,7 @@ def sidebar_filters(dataset: Dataset) -> Filters:
     for key, value in _widget_state_for(state["filters"], options).items():
         if key not in state:
             state[key] = value
+    _years_within(options)
 
     city_labels = {
         city_id: f"{name}, {options.countries[options.city_country[city_id]]}" for city_id, name in options.cities.items()
@@ -137,17 +157,21 @@ def sidebar_filters(dataset: Dataset) -> Filters:
 
     with st.sidebar:
         st.header("Filters", anchor=False)
-        # The slider is always given a range as `value`: without one, Streamlit guesses "single or range"
-        # from session state and, when that state is missing, makes a single-value slider.
-        st.slider(
-            "Years active",
-            options.year_min,
-            options.year_max,
-            value=(options.year_min, options.year_max),
-            key="filter_years",
-            help="Projects active at any time in these years; funding awarded in them. "
-            "Undated projects show only with the full range.",
-        )
+        if options.has_year_range:
+            # The slider is always given a range as `value`: without one, Streamlit guesses "single or range"
+            # from session state and, when that state is missing, makes a single-value slider.
+            st.slider(
+                "Years active",
+                options.year_min,
+                options.year_max,
+                value=(options.year_min, options.year_max),
+                key="filter_years",
+                help="Projects active at any time in these years; funding awarded in them. "
+                "Undated projects show only with the full range.",
+            )
+        else:
+            # A slider needs two different ends; with one year or none there is nothing to choose.
+            st.caption(f"Years active: {options.years_in_words()}.")
         choices = (
             ("Country", list(options.countries), "country", "filter_countries", "All countries"),
             ("City", list(options.cities), "city", "filter_cities", "All cities"),

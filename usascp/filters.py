@@ -65,14 +65,25 @@ class Filters:
 class FilterOptions:
     """The values a filter may take in this dataset, with labels for people."""
 
-    year_min: int
-    year_max: int
+    year_min: int | None  # None when no project or grant publishes a date
+    year_max: int | None
     countries: dict[str, str]  # ISO3 -> country name, only countries with member cities
     cities: dict[str, str]  # city_id -> city name
     city_country: dict[str, str]  # city_id -> ISO3
     sectors: list[str]
     agencies: list[str]
     statuses: list[str] = field(default_factory=lambda: list(STATUSES))
+
+    @property
+    def has_year_range(self) -> bool:
+        """Whether there are years to choose between: not when nothing is dated, or everything in one year."""
+        return self.year_min is not None and self.year_max is not None and self.year_min < self.year_max
+
+    def years_in_words(self) -> str:
+        """Why there is no year range to choose from, in a sentence for the sidebar."""
+        if self.year_min is None:
+            return "no project or grant in this dataset publishes a date"
+        return f"every dated project and grant falls in {self.year_min}"
 
 
 def filter_options(dataset: Dataset) -> FilterOptions:
@@ -85,14 +96,29 @@ def _filter_options(dataset: Dataset) -> FilterOptions:
     cities = dataset.cities.sort_values(["country", "city"])
     present = set(cities["iso3"])
     return FilterOptions(
-        year_min=min(years),
-        year_max=max(years),
+        year_min=min(years, default=None),
+        year_max=max(years, default=None),
         countries={iso3: name for iso3, name in ASEAN_COUNTRIES.items() if iso3 in present},
         cities=dict(zip(cities["city_id"], cities["city"])),
         city_country=dict(zip(cities["city_id"], cities["iso3"])),
         sectors=sorted(dataset.projects["sector"].unique()),
         agencies=sorted(dataset.projects["lead_agency"].unique()),
     )
+
+
+def years_within(chosen: tuple[int, int], options: FilterOptions) -> tuple[int, int] | None:
+    """A chosen year range kept inside the data's years; None when the data has no range to choose from.
+
+    The data can change under a session (an editor saves a new version, a viewer explores an upload):
+    a range chosen in the old years would make the year slider refuse to draw, on every page. A range
+    that still overlaps the data is narrowed to it; one that does not goes back to every year.
+    """
+    if not options.has_year_range:
+        return None
+    low, high = chosen
+    if high < options.year_min or low > options.year_max:
+        return options.year_min, options.year_max
+    return max(low, options.year_min), min(high, options.year_max)
 
 
 def filters_from_params(params: Mapping[str, Sequence[str]], options: FilterOptions) -> tuple[Filters, list[str]]:
@@ -125,6 +151,9 @@ def filters_from_params(params: Mapping[str, Sequence[str]], options: FilterOpti
             notices.append(f"Ignored {label} year '{text}': not a year.")
             return None
         number = int(text)
+        if not options.has_year_range:
+            notices.append(f"Ignored {label} year {number}: {options.years_in_words()}.")
+            return None
         if not options.year_min <= number <= options.year_max:
             clamped = min(max(number, options.year_min), options.year_max)
             notices.append(
@@ -284,7 +313,7 @@ def describe(filters: Filters, options: FilterOptions) -> str:
     """The filters in one line for captions and exports: "Cambodia · Health · 2020–2023"."""
     parts = []
     if filters.year_from is not None or filters.year_to is not None:
-        parts.append(f"{filters.year_from or options.year_min}–{filters.year_to or options.year_max}")
+        parts.append(f"{filters.year_from or options.year_min or ''}–{filters.year_to or options.year_max or ''}")
     parts += [options.countries[c] for c in filters.countries]
     parts += [options.cities[c] for c in filters.cities]
     parts += list(filters.sectors) + list(filters.agencies) + list(filters.statuses)

@@ -1,0 +1,194 @@
+"""Valid but odd datasets (one year, one project, no dates, no grants, ...) render every page, for everyone.
+
+A dataset that validates can be saved by an editor and then becomes every viewer's data; if any page,
+or the sidebar every page shares, cannot draw it, the whole dashboard is down, the Restore button with it.
+Each dataset here is cut from the shipped data and written as a folder, loaded as the dashboard loads a
+saved version, and every page is walked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.data import DATA_DIR_VARIABLE
+from usascp.load import Dataset, load_dataset
+from usascp.schema import TABLE_FILES
+from usascp.store import write_table
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/city.py",
+    "pages/funding.py",
+    "pages/impact.py",
+    "pages/projects.py",
+    "pages/events.py",
+    "pages/present.py",
+    "pages/data.py",
+    "pages/about.py",
+]
+
+
+def keep_projects(dataset: Dataset, project_ids) -> Dataset:
+    """The dataset with only these projects, and every row that pointed at another one dropped or unlinked."""
+    keep = set(project_ids)
+    projects = dataset.projects[dataset.projects["project_id"].isin(keep)].copy()
+    projects.loc[~projects["parent_project_id"].isin(keep), "parent_project_id"] = None
+    metrics = dataset.metrics[dataset.metrics["project_id"].isna() | dataset.metrics["project_id"].isin(keep)].copy()
+    metrics.loc[~metrics["duplicate_of"].isin(set(metrics["metric_id"])), "duplicate_of"] = None
+    events = dataset.events.copy()
+    events.loc[~events["project_id"].isin(keep), "project_id"] = None
+    return dataclasses.replace(
+        dataset,
+        projects=projects,
+        project_cities=dataset.project_cities[dataset.project_cities["project_id"].isin(keep)],
+        project_countries=dataset.project_countries[dataset.project_countries["project_id"].isin(keep)],
+        project_sources=dataset.project_sources[dataset.project_sources["project_id"].isin(keep)],
+        city_pairs=dataset.city_pairs[dataset.city_pairs["project_id"].isin(keep)],
+        grants=dataset.grants[dataset.grants["project_id"].isin(keep)],
+        metrics=metrics,
+        events=events,
+    )
+
+
+def one_year(dataset: Dataset) -> Dataset:
+    projects = dataset.projects.assign(
+        start_date=dataset.projects["start_date"].where(dataset.projects["start_date"].isna(), "2020"),
+        end_date=dataset.projects["end_date"].where(dataset.projects["end_date"].isna(), "2020"),
+        status_as_of=None,
+    )
+    return dataclasses.replace(dataset, projects=projects, grants=dataset.grants.assign(award_date="2020"))
+
+
+def no_dates(dataset: Dataset) -> Dataset:
+    """No project publishes a date, and no grant is left to carry one."""
+    projects = dataset.projects.assign(start_date=None, end_date=None, status_as_of=None)
+    return dataclasses.replace(dataset, projects=projects, grants=dataset.grants.iloc[0:0])
+
+
+def one_city(dataset: Dataset) -> Dataset:
+    """Phnom Penh alone: every link to another city dropped, projects that lose their site become unplaced."""
+    city = "phnom_penh"
+    links = dataset.project_cities[dataset.project_cities["city_id"] == city]
+    projects = dataset.projects.copy()
+    lost_site = (projects["geographic_scope"] == "city") & ~projects["project_id"].isin(links["project_id"])
+    projects.loc[lost_site, "geographic_scope"] = "unspecified"
+    metrics = dataset.metrics.copy()
+    metrics.loc[metrics["city_id"].notna() & (metrics["city_id"] != city), "city_id"] = None
+    events = dataset.events.copy()
+    events.loc[events["city_id"].notna() & (events["city_id"] != city), "city_id"] = None
+    return dataclasses.replace(
+        dataset,
+        cities=dataset.cities[dataset.cities["city_id"] == city],
+        projects=projects,
+        project_cities=links,
+        city_pairs=dataset.city_pairs[dataset.city_pairs["city_id"] == city],
+        metrics=metrics,
+        events=events,
+    )
+
+
+ODD_DATASETS = {
+    "one year": one_year,
+    "one project": lambda dataset: keep_projects(dataset, ["khm_hospital_digitization"]),
+    "one undated project with nothing else": lambda dataset: no_dates(keep_projects(dataset, ["usdot_smart_cities_program"])),
+    "no dated projects": no_dates,
+    "no projects": lambda dataset: keep_projects(dataset, []),
+    "no grants": lambda dataset: dataclasses.replace(dataset, grants=dataset.grants.iloc[0:0]),
+    "no metrics": lambda dataset: dataclasses.replace(dataset, metrics=dataset.metrics.iloc[0:0]),
+    "no events": lambda dataset: dataclasses.replace(dataset, events=dataset.events.iloc[0:0]),
+    "one city": one_city,
+}
+
+
+def write_folder(dataset: Dataset, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for table, file_name in TABLE_FILES.items():
+        write_table(getattr(dataset, table), folder / file_name, table)
+    return folder
+
+
+@pytest.fixture(scope="module", params=list(ODD_DATASETS))
+def odd_folder(request, dataset, tmp_path_factory):
+    folder = write_folder(ODD_DATASETS[request.param](dataset), tmp_path_factory.mktemp("odd") / "data")
+    load_dataset(folder)  # valid: validate would let an editor save it
+    return request.param, folder
+
+
+def test_the_odd_datasets_are_what_they_say(dataset):
+    from usascp.filters import filter_options
+
+    assert filter_options(one_year(dataset)).year_min == filter_options(one_year(dataset)).year_max == 2020
+    assert filter_options(no_dates(dataset)).year_min is None
+    assert len(keep_projects(dataset, []).projects) == 0
+    assert len(one_city(dataset).cities) == 1
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_a_valid_odd_dataset(odd_folder, page, monkeypatch):
+    name, folder = odd_folder
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(folder))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["profile"] = "phnom_penh"
+    app.query_params["project"] = "khm_hospital_digitization"
+    app.run()
+    assert not app.exception, (name, [exception.value for exception in app.exception])
+    app.switch_page(page).run()
+    assert not app.exception, (name, page, [exception.value for exception in app.exception])
+    assert app.title or page == "pages/present.py"
+
+
+def test_a_one_year_dataset_says_so_instead_of_a_year_slider(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(one_year(dataset), tmp_path / "data")))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["from"] = "2019"
+    app.run()
+    assert not app.exception
+    assert not app.slider
+    captions = [caption.value for caption in app.sidebar.caption]
+    assert "Years active: every dated project and grant falls in 2020." in captions
+    assert any("Ignored start year 2019" in warning.value for warning in app.sidebar.warning)
+
+
+def test_a_dataset_without_dates_says_none_are_published(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(no_dates(dataset), tmp_path / "data")))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert not app.slider
+    assert "Years active: no project or grant in this dataset publishes a date." in [c.value for c in app.sidebar.caption]
+
+
+def test_a_session_keeps_working_when_the_years_of_the_data_shrink(dataset, tmp_path, monkeypatch):
+    """A viewer chose 2020-2021; an editor then saves data dated 2023-2024 only. Their next rerun must not fail."""
+    narrow = dataclasses.replace(
+        dataset,
+        projects=dataset.projects.assign(start_date="2023", end_date="2024", status_as_of=None),
+        grants=dataset.grants.assign(award_date="2023"),
+    )
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(narrow, tmp_path / "narrow")))
+    app = AppTest.from_file(APP, default_timeout=60)
+    # The session's state as the older data left it (AppTest cannot rerun a multipage app's sidebar).
+    app.session_state["filter_years"] = (2020, 2021)
+    app.run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert app.slider[0].value == (2023, 2024)
+    assert "from" not in app.query_params and "to" not in app.query_params
+
+
+@pytest.mark.parametrize(
+    "chosen, expected",
+    [((2018, 2019), (2021, 2022)), ((2020, 2021), (2021, 2021)), ((2021, 2030), (2021, 2022)), ((2021, 2022), (2021, 2022))],
+)
+def test_a_chosen_year_range_is_kept_inside_the_data(chosen, expected):
+    from usascp.filters import FilterOptions, years_within
+
+    options = FilterOptions(2021, 2022, {}, {}, {}, [], [])
+    assert years_within(chosen, options) == expected
+    assert years_within(chosen, FilterOptions(2020, 2020, {}, {}, {}, [], [])) is None
