@@ -192,3 +192,23 @@ def test_a_chosen_year_range_is_kept_inside_the_data(chosen, expected):
     options = FilterOptions(2021, 2022, {}, {}, {}, [], [])
     assert years_within(chosen, options) == expected
     assert years_within(chosen, FilterOptions(2020, 2020, {}, {}, {}, [], [])) is None
+
+
+def test_validate_warns_about_a_dataset_the_dashboard_would_show_oddly(dataset, tmp_path, capsys):
+    from usascp.__main__ import main
+
+    assert main(["validate", str(write_folder(one_year(dataset), tmp_path / "one-year"))]) == 0
+    output = capsys.readouterr().out
+    assert "Warning: There is no year filter: every dated project and grant falls in 2020." in output
+    assert main(["validate", str(write_folder(keep_projects(dataset, []), tmp_path / "empty"))]) == 0
+    assert "Warning: It has no projects: every page will show the member cities and sources only." in capsys.readouterr().out
+    assert main(["validate", "data"]) == 0
+    assert "Warning" not in capsys.readouterr().out  # the shipped data is not odd
+
+
+@pytest.mark.parametrize("name", [name for name in ODD_DATASETS if name != "one project"])  # one project shows normally
+def test_each_odd_dataset_gets_a_warning_and_the_shipped_data_none(dataset, name):
+    from usascp.oddities import oddities
+
+    assert oddities(ODD_DATASETS[name](dataset)), name
+    assert oddities(dataset) == []

@@ -2,7 +2,8 @@
 
 PATH may be a dataset folder, CSV files, a zip of CSV files, an Excel workbook (the template's
 format) or an IATI activity file (XML, 2.01 to 2.03). A complete set of tables is checked on its own; a partial one is checked the way the Data page
-would read it, on the shipped member cities and sources. Prints every problem, then one summary line.
+would read it, on the shipped member cities and sources. Prints every problem, then one summary line;
+a valid dataset the dashboard would show oddly (no dates, no grants, no projects) gets a warning line each.
 
 Exit status: 0 valid, 1 invalid (every problem is printed), 2 nothing could be read at all.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
+from usascp.oddities import oddities
 from usascp.schema import TABLE_FILES
 
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
@@ -68,6 +70,8 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
         print(error)
         return 1
     _print_notes(dataset.notes)
+    for oddity in oddities(dataset):
+        print(f"Warning: {oddity}")
     names = ", ".join(str(path) for path in paths)
     read = ", ".join(
         f"{table} {len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame):,}"
