@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from usascp.importers.tables import MAX_FILE_BYTES, UploadedFile, dataset_from_upload, read_upload, table_for
+from usascp.budgets import default_budget
+from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload, table_for
 from usascp.importers.template import template_workbook, template_zip
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, dataset_version
 from usascp.readings import Refusal, read_date, read_number
@@ -256,8 +257,8 @@ def test_files_that_are_not_tables_are_named(dataset):
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(dataset):
-    assert upload_problems([UploadedFile("grants.csv", b"x" * (MAX_FILE_BYTES + 1))], dataset) == [
-        "grants.csv: larger than 200 MB"
+    assert upload_problems([UploadedFile("grants.csv", b"x" * (default_budget().file_bytes + 1))], dataset) == [
+        "grants.csv: larger than the 200 MB an uploaded file may be"
     ]
 
 

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from usascp.budgets import Budget, default_budget
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
@@ -22,32 +23,43 @@ from usascp.schema import TABLE_FILES
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
 
 
-def _files_in(paths: list[Path]) -> tuple[list[UploadedFile], list[str]]:
+def _files_in(paths: list[Path], budget: Budget) -> tuple[list[UploadedFile], list[str]]:
+    """The files to check, read into memory only when within the budget's size for one file."""
     files, unreadable = [], []
+
+    def read(path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if size > budget.file_bytes:
+                unreadable.append(f"{path}: larger than the {budget.describe('file_bytes')} an uploaded file may be")
+                return
+            files.append(UploadedFile(path.name, path.read_bytes()))
+        except OSError as error:
+            unreadable.append(f"{path}: cannot be read ({error.strerror})")
+
     for path in paths:
         if path.is_dir():
             members = sorted(member for member in path.iterdir() if member.suffix.lower() in READABLE_SUFFIXES)
             if not members:
                 unreadable.append(f"{path}: a folder with no CSV, zip or Excel files in it")
-            files += [UploadedFile(member.name, member.read_bytes()) for member in members]
+            for member in members:
+                read(member)
         elif path.is_file():
-            try:
-                files.append(UploadedFile(path.name, path.read_bytes()))
-            except OSError as error:
-                unreadable.append(f"{path}: cannot be read ({error.strerror})")
+            read(path)
         else:
             unreadable.append(f"{path}: not a file or folder that can be read")
     return files, unreadable
 
 
 def validate(paths: list[Path], beside_shipped: bool = False) -> int:
-    files, unreadable = _files_in(paths)
+    budget = default_budget()
+    files, unreadable = _files_in(paths, budget)
     for line in unreadable:
         print(line, file=sys.stderr)
     if not files:
         return 2
     shipped = load_dataset(DEFAULT_DATA_DIR)
-    upload = read_upload(files, shipped.cities)
+    upload = read_upload(files, shipped.cities, budget=budget)
     for imported in upload.iati:
         print(f"IATI {imported.summary}")
         for place in imported.unmatched_locations:
@@ -59,6 +71,8 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
     if not upload.tables:
         for problem in upload.problems:
             print(problem, file=sys.stderr)
+        if more := upload.problems.more_line():
+            print(more, file=sys.stderr)
         print("Nothing could be read as a table.", file=sys.stderr)
         return 2
     complete = set(upload.tables) == set(TABLE_FILES)
@@ -88,10 +102,13 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
 
 
 def _print_notes(notes) -> None:
-    if notes:
-        print(f"Read {len(notes):,} value{'s' if len(notes) != 1 else ''} written loosely:")
+    total = getattr(notes, "total", len(notes))
+    if total:
+        print(f"Read {total:,} value{'s' if total != 1 else ''} written loosely:")
         for note in notes:
             print(f"- {note}")
+        if more := getattr(notes, "more_line", lambda what: None)("values"):
+            print(more)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from usascp.schema import (
     SCHEMAS,
     TABLE_FILES,
     Problem,
+    ProblemList,
     _valid_partial_dates,
     consistency_problems,
     file_rows,
@@ -37,11 +38,14 @@ class DatasetError(ValueError):
     """Raised with every problem found, so a person can fix a file in one pass."""
 
     def __init__(self, problems: list[Problem], notes: list[Problem] = ()):
-        self.problems = problems
-        self.notes = list(notes)  # how values were read, worth showing beside the problems
-        count = len(problems)
+        # At most a budget's worth of each is listed; `total` counts every one found (schema.ProblemList).
+        self.problems = problems if isinstance(problems, ProblemList) else ProblemList(problems)
+        self.notes = notes if isinstance(notes, ProblemList) else ProblemList(notes)  # how values were read
+        count = self.problems.total
         lines = [f"The dataset has {count:,} problem{'s' if count != 1 else ''}:"]
-        lines += [f"- {problem}" for problem in problems]
+        lines += [f"- {problem}" for problem in self.problems]
+        if more := self.problems.more_line():
+            lines.append(more)
         super().__init__("\n".join(lines))
 
 
@@ -144,13 +148,13 @@ def build_dataset(
     `unreadable` names tables whose file was given but could not be read (already reported in `problems`):
     they are not taken as left out, so no reference is checked against an empty stand-in.
     """
-    problems = list(problems or [])
-    notes: list[Problem] = []
+    problems = ProblemList(problems or [])
+    notes = ProblemList()
     typed: dict[str, pd.DataFrame] = {}
     for table, given in raw.items():
-        frame, table_problems = validate_table(given.frame, table, given.label)
-        problems += [problem for problem in table_problems if not problem.is_note]
-        notes += [problem for problem in table_problems if problem.is_note]
+        frame, table_problems, table_notes = validate_table(given.frame, table, given.label)
+        problems += table_problems
+        notes += table_notes
         if frame is not None:
             typed[table] = frame
     tables = typed
@@ -179,9 +183,11 @@ def build_dataset(
     problems += foreign_key_problems(tables, locate)
     if len(tables) == len(TABLE_FILES):
         problems += consistency_problems(tables, locate)
-    if problems:
+    if problems.total:
         if base is not None:
-            problems = [_with_hint(problem, raw, beside_base) for problem in problems]
+            hinted = ProblemList(_with_hint(problem, raw, beside_base) for problem in problems)
+            hinted.unlisted = problems.unlisted
+            problems = hinted
         problems.sort(key=lambda problem: (problem.file, problem.row or 0, problem.column or ""))
         raise DatasetError(problems, notes)
     tables = {table: frame.reset_index(drop=True) for table, frame in tables.items()}
@@ -235,11 +241,40 @@ def _rows_not_replaced(base: pd.DataFrame, upload: pd.DataFrame, table: str) -> 
     return base[~pd.MultiIndex.from_frame(base[columns].astype(str)).isin(uploaded)]
 
 
+def csv_over_budget(data: bytes, label: str, budget, cells_left: int) -> Problem | None:
+    """Whether a CSV file is too large to parse, judged from its bytes alone (no decoding, no parsing).
+
+    Counts lines and the header's separators, an upper bound on rows and columns (a quoted line break
+    or comma counts too, which only errs on the side of refusing a file already at the limit).
+    """
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    end = data.find(b"\n")
+    header = data[: end if end >= 0 else len(data)]
+    columns = max(header.count(separator) for separator in (b",", b";", b"\t")) + 1
+    if lines - 1 > budget.rows:
+        return Problem(label, None, None, None, f"has {lines - 1:,} rows; an upload may have at most {budget.describe('rows')} per table")
+    if columns > budget.columns:
+        return Problem(
+            label, 1, None, None, f"has a header of {columns:,} columns; a table has at most {budget.describe('columns')}"
+        )
+    if lines * columns > cells_left:
+        return Problem(
+            label,
+            None,
+            None,
+            None,
+            f"holds about {lines * columns:,} cells, more than the {cells_left:,} left of the "
+            f"{budget.describe('cells')} an upload may hold",
+        )
+    return None
+
+
 def read_csv_bytes(data: bytes, label: str, expected_columns=None) -> tuple[pd.DataFrame | None, Problem | None]:
     """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark) or UTF-16 with its mark.
 
     With `expected_columns`, a file whose header splits into those columns on ";" or a tab (as a
     spreadsheet set to another locale writes it) is read with that separator instead of ",".
+    Uploads are checked against their budget first (csv_over_budget); the shipped folder is trusted.
     """
     text, problem = _decode(data, label)
     if problem:
@@ -282,15 +317,19 @@ def _read_csv_fast(text: str) -> pd.DataFrame | None:
     return raw if len(set(raw.columns)) == len(raw.columns) else None
 
 
-def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Convert text columns to their types and check the schema; every problem names file, row and column."""
+def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.DataFrame | None, ProblemList, ProblemList]:
+    """Convert text columns to their types and check the schema; every problem names file, row and column.
+
+    Returns the typed table (None when a column is missing), its problems, and notes on how loosely
+    written values were read; each list keeps a budget's worth and counts the rest.
+    """
     schema = SCHEMAS[table]
     frame = raw.copy()
     # An optional column left out of the header is read as empty: a person leaving out "note" means no notes.
     for name, column in schema.columns.items():
         if column.nullable and name not in frame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype=object)
-    problems: list[Problem] = []
+    problems, notes = ProblemList(), ProblemList()
     unparsed: set[tuple[str, int]] = set()
     for column_name, column in schema.columns.items():
         if column_name not in frame:
@@ -299,10 +338,10 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         converted, bad_rows = _convert(frame[column_name], dtype)
         if bad_rows and dtype in ("Float64", "Int64"):
             converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype)
-            problems += [
+            notes += (
                 Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], _plain_number(v), True)
                 for i, v in readings
-            ]
+            )
         frame[column_name] = converted
         for index, reason in bad_rows:
             unparsed.add((column_name, index))
@@ -320,7 +359,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
             continue
         fixed, bad_rows, readings = _read_loosely(values, values.copy(), [(i, None) for i in failed], read_date, None)
         frame[column_name] = fixed
-        problems += [Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings]
+        notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings)
         for index, reason in bad_rows:
             unparsed.add((column_name, index))
             problems.append(Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason))
@@ -329,7 +368,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
     except pa.errors.SchemaErrors as errors:
         problems += _describe_failures(errors.failure_cases, file_name, unparsed, raw)
     has_all_columns = all(name in frame for name in schema.columns)
-    return (frame if has_all_columns else None), problems
+    return (frame if has_all_columns else None), problems, notes
 
 
 _TYPE_WORDS = {
@@ -393,9 +432,9 @@ def _shared_texts(values: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
-def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd.DataFrame) -> list[Problem]:
+def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd.DataFrame) -> ProblemList:
     """pandera's failure cases as problems; a failing value is quoted as the file wrote it ("-5", not "-5.0")."""
-    problems = []
+    problems = ProblemList()
     for failure in failures.itertuples(index=False):
         check, column, index = str(failure.check), failure.column, failure.index
         if check == "column_in_dataframe":

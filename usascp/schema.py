@@ -324,6 +324,50 @@ class Problem:
         return f"{where}: {self.expected}"
 
 
+class ProblemList(list):
+    """Problems as they are found, keeping the first `limit` and counting the rest.
+
+    A file with a million bad cells would otherwise cost a million report lines (a 195 MB CSV made a
+    3,030,000-line report). A person fixes the first thousand and checks again; the count says how far
+    they are from done. Adding one ProblemList to another carries its count along.
+    """
+
+    def __init__(self, problems=(), limit: int | None = None):
+        super().__init__()
+        if limit is None:
+            from usascp.budgets import default_budget
+
+            limit = default_budget().problems
+        self.limit = limit
+        self.unlisted = 0
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+        else:
+            self.unlisted += 1
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+        self.unlisted += getattr(problems, "unlisted", 0)
+
+    def __iadd__(self, problems):
+        self.extend(problems)
+        return self
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.unlisted
+
+    def more_line(self, what: str = "problems") -> str | None:
+        """ "… and 52,310 more problems, not listed: fix these and check again", or None when all are listed."""
+        if not self.unlisted:
+            return None
+        return f"… and {self.unlisted:,} more {what}, not listed: fix these and check again"
+
+
 def file_rows(table: str, index) -> tuple[str, int] | None:
     """Where a row of a table read from its CSV file sits: the file name and the spreadsheet row.
 
@@ -338,8 +382,8 @@ def spreadsheet_row(index: int) -> int:
     return int(index) + 2
 
 
-def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> list[Problem]:
-    problems = []
+def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> ProblemList:
+    problems = ProblemList()
     for key in FOREIGN_KEYS:
         if key.table not in tables or key.target_table not in tables:
             continue
@@ -356,9 +400,9 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
     return problems
 
 
-def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> list[Problem]:
+def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> ProblemList:
     """Rules that span rows or tables and that no single column check can express."""
-    problems: list[Problem] = []
+    problems = ProblemList()
 
     def add(table, index, column, message, value=None):
         if where := locate(table, index):
@@ -465,7 +509,15 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
-    """The problems as rows (file or sheet, row, column, value, what was expected), for a report or its CSV."""
+    """The problems as rows (file or sheet, row, column, value, what was expected), for a report or its CSV.
+
+    When some were not listed (a ProblemList over its limit), a last row says how many.
+    """
+    more = problems.more_line("problems" if not (problems and problems[0].is_note) else "values") if isinstance(
+        problems, ProblemList
+    ) else None
+    if more:
+        problems = list(problems) + [Problem("", None, None, None, more, bool(problems and problems[0].is_note))]
     return pd.DataFrame(
         [
             {

@@ -3,7 +3,9 @@
 Safety: the file is parsed with defusedxml, which refuses any DOCTYPE, so neither entity expansion (the
 "billion laughs") nor an external entity (a local file, a web address) can happen; nothing is fetched.
 Size: the file is read element by element (iterparse) and each activity is cleared once read, so memory
-follows the largest activity, not the file.
+follows the largest activity, not the file. Anything between activities is cleared too, and counted:
+an IATI file holds little besides its activities, so a budget of elements outside them (and inside any
+one of them) stops a file padded with junk before it fills memory (usascp.budgets).
 
 Mapping, activity by activity:
 - the activity becomes a project; its IATI record (on d-portal) is its source;
@@ -33,6 +35,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from usascp.budgets import Budget, default_budget
 from usascp.load import RawTable
 from usascp.schema import SCHEMAS, Problem
 
@@ -148,9 +151,15 @@ def _number(text: str | None) -> float | None:
 
 
 def read_iati(
-    name: str, data: bytes, cities: pd.DataFrame, relationship: str = "usascp_project", today: dt.date | None = None
+    name: str,
+    data: bytes,
+    cities: pd.DataFrame,
+    relationship: str = "usascp_project",
+    today: dt.date | None = None,
+    budget: Budget | None = None,
 ) -> IatiImport:
     """Read an IATI activity file against the member `cities`; problems for anything that cannot be read."""
+    budget = budget or default_budget()
     result = IatiImport(name)
     rows: dict[str, list[dict]] = {table: [] for table in SCHEMAS}
     accessed = (today or dt.date.today()).isoformat()
@@ -165,10 +174,28 @@ def read_iati(
     try:
         events = iterparse(_Source(data), events=("start", "end"), forbid_dtd=True)
         depth, root = 0, None
+        in_activity = False
+        outside, inside = 0, 0  # elements seen outside any activity, and in the current one
         for event, element in events:
             tag = _local(element.tag)
             if event == "start":
                 depth += 1
+                if depth == 2:
+                    in_activity, inside = tag == "iati-activity", 0
+                if depth >= 2 and not in_activity:
+                    outside += 1
+                    if outside > budget.xml_elements_outside_activities:
+                        return refused(
+                            f"holds more than {budget.xml_elements_outside_activities:,} elements outside its "
+                            "<iati-activity> elements; an IATI file holds little besides its activities"
+                        )
+                elif in_activity:
+                    inside += 1
+                    if inside > budget.xml_elements_per_activity:
+                        return refused(
+                            f"activity {result.activities + 1} holds more than {budget.xml_elements_per_activity:,} "
+                            "elements; the file was not read"
+                        )
                 if depth == 1:
                     root = element
                     if tag != "iati-activities":
@@ -180,8 +207,12 @@ def read_iati(
             depth -= 1
             if tag == "iati-activity" and depth == 1:
                 result.activities += 1
+                if result.activities > budget.rows:
+                    return refused(f"holds more than {budget.rows:,} activities, the rows an upload may have per table")
                 _activity(element, result, rows, used_ids, city_names, city_points, relationship, accessed)
                 root.clear()  # drop the activities read so far: memory follows one activity, not the file
+            elif depth == 1:
+                root.clear()  # and whatever lies between them
     except DefusedXmlException as error:
         return refused(
             f"declares a DOCTYPE or entities ({type(error).__name__}); IATI files need none and they are refused for safety"

@@ -3,6 +3,10 @@
 Files are read in memory, never written to disk, so a name inside a zip cannot reach another folder;
 a name that tries to is still refused, and said so. Each file or sheet is named after its table
 (grants.csv, or a sheet called "grants"), as in the template.
+
+Every reader spends from one Budget (usascp.budgets) and checks it before it allocates: the sizes a
+zip declares before unpacking, a CSV's lines and header before parsing, the cells a sheet really
+produces (not the size it declares) while streaming. Going over refuses that file with the limit named.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
+from usascp.budgets import Budget, OverBudget, default_budget
 from usascp.importers.iati import IatiImport, read_iati
-from usascp.load import Dataset, RawTable, build_dataset, read_csv_bytes
-from usascp.schema import SCHEMAS, TABLE_FILES, Problem
+from usascp.load import Dataset, RawTable, build_dataset, csv_over_budget, read_csv_bytes
+from usascp.schema import SCHEMAS, TABLE_FILES, Problem, ProblemList
 
-MAX_FILE_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit; a zip's contents count in full
 # Sheets of the template that are not tables.
 HELP_SHEETS = {"how to fill this in", "lists", "about this file"}
 TABLE_NAMES = ", ".join(TABLE_FILES)
@@ -38,26 +42,43 @@ class Upload:
     """What the files held: text tables by table name, and what stopped any file from being read."""
 
     tables: dict[str, RawTable] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
     file_names: list[str] = field(default_factory=list)
     fingerprint: str = ""
     iati: list[IatiImport] = field(default_factory=list)
     # Tables whose file or sheet was given but could not be read: not "left out", so nothing is checked against them.
     unreadable: set[str] = field(default_factory=set)
+    budget: Budget = field(default_factory=default_budget)
+    unpacked_bytes: int = 0  # spent so far from budget.unpacked_bytes
+    cells: int = 0  # spent so far from budget.cells
+
+    @property
+    def cells_left(self) -> int:
+        return self.budget.cells - self.cells
 
 
-def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, relationship: str = "usascp_project") -> Upload:
+def read_upload(
+    files: list[UploadedFile],
+    cities: pd.DataFrame | None = None,
+    relationship: str = "usascp_project",
+    budget: Budget | None = None,
+) -> Upload:
     """Read every file into text tables; any file that cannot be read becomes a problem, never an exception.
 
     IATI activity files are placed on the member `cities` (the shipped ones when none are given), and
-    their activities take `relationship` to the partnership.
+    their activities take `relationship` to the partnership. Everything read spends from `budget`.
     """
-    upload = Upload(file_names=[file.name for file in files])
+    budget = budget or default_budget()
+    upload = Upload(file_names=[file.name for file in files], budget=budget)
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.data).digest())
-        if len(file.data) > MAX_FILE_BYTES:
-            _not_read(upload, file.name, Problem(file.name, None, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MB"))
+        if len(file.data) > budget.file_bytes:
+            _not_read(
+                upload,
+                file.name,
+                Problem(file.name, None, None, None, f"larger than the {budget.describe('file_bytes')} an uploaded file may be"),
+            )
             continue
         suffix = PurePosixPath(file.name.lower()).suffix
         if suffix == ".csv" or suffix == ".txt":
@@ -71,7 +92,9 @@ def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, r
                 from usascp.load import load_dataset
 
                 cities = load_dataset().cities
-            _add_iati(upload, read_iati(file.name, file.data, cities, relationship))
+            imported = read_iati(file.name, file.data, cities, relationship, budget=budget)
+            upload.cells += sum(raw.frame.size for raw in imported.tables.values())
+            _add_iati(upload, imported)
         elif suffix == ".xls":
             _not_read(
                 upload,
@@ -120,7 +143,7 @@ def table_for(name: str) -> str | None:
     return stem if stem in TABLE_FILES else None
 
 
-def _add(upload: Upload, table: str | None, frame: pd.DataFrame, label: str) -> None:
+def _add(upload: Upload, table: str | None, frame: pd.DataFrame | None, label: str) -> None:
     if table is None:
         upload.problems.append(
             Problem(
@@ -155,11 +178,17 @@ def _add_iati(upload: Upload, imported: IatiImport) -> None:
 
 def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:
     table = table_for(name)
-    expected = list(SCHEMAS[table].columns) if table else None
-    frame, problem = read_csv_bytes(data, label, expected)
+    if table in upload.tables:  # said before parsing: a zip of 200 copies of projects.csv costs one read
+        _add(upload, table, None, label)
+        return
+    problem = csv_over_budget(data, label, upload.budget, upload.cells_left)
+    if problem is None:
+        expected = list(SCHEMAS[table].columns) if table else None
+        frame, problem = read_csv_bytes(data, label, expected)
     if problem:
         _not_read(upload, name, problem)
     else:
+        upload.cells += frame.size
         _add(upload, table, frame, label)
 
 
@@ -169,13 +198,25 @@ def _unsafe(member: str) -> bool:
 
 
 def _add_zip(upload: Upload, file: UploadedFile) -> None:
+    budget = upload.budget
     try:
         archive = zipfile.ZipFile(io.BytesIO(file.data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         upload.problems.append(Problem(file.name, None, None, None, f"cannot be opened as a zip file ({error})"))
         return
-    total = 0
+    if len(members) > budget.zip_members:
+        upload.problems.append(
+            Problem(
+                file.name,
+                None,
+                None,
+                None,
+                f"holds {len(members):,} files; a zip may hold at most {budget.describe('zip_members')} "
+                "(the tables as CSV, one file each)",
+            )
+        )
+        return
     with archive:
         for member in members:
             label = f"{file.name}: {member.filename}"
@@ -192,25 +233,32 @@ def _add_zip(upload: Upload, file: UploadedFile) -> None:
             if name.suffix.lower() != ".csv":
                 _not_read(upload, name.name, Problem(label, None, None, None, "not a CSV file; a zip may hold only the tables as CSV"))
                 continue
-            total += member.file_size
-            if member.file_size > MAX_FILE_BYTES or total > MAX_FILE_BYTES:
-                _not_read(upload, name.name, Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
+            left = budget.unpacked_bytes - upload.unpacked_bytes
+            too_large = Problem(
+                label, None, None, None, f"unpacks to more than the {budget.describe('unpacked_bytes')} an upload may unpack to"
+            )
+            if member.file_size > left:  # the size the zip declares, checked before a byte is unpacked
+                _not_read(upload, name.name, too_large)
                 return
             try:
                 with archive.open(member) as handle:
-                    data = handle.read(MAX_FILE_BYTES + 1)  # the size in the header can lie; the read cannot
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+                    data = handle.read(left + 1)  # the declared size can lie; this read cannot
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
                 _not_read(upload, name.name, Problem(label, None, None, None, f"cannot be unpacked ({error})"))
                 continue
-            if len(data) > MAX_FILE_BYTES:
-                _not_read(upload, name.name, Problem(label, None, None, None, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB"))
+            if len(data) > left:
+                _not_read(upload, name.name, too_large)
                 return
+            upload.unpacked_bytes += len(data)
             _add_csv(upload, name.name, data, label)
 
 
 def _add_workbook(upload: Upload, file: UploadedFile) -> None:
     from openpyxl import load_workbook
 
+    if problem := _workbook_over_budget(file, upload):
+        upload.problems.append(problem)
+        return
     try:
         workbook = load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file; all mean "cannot open"
@@ -223,7 +271,14 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
             if sheet.title.strip().lower() in HELP_SHEETS:
                 continue
             label = f"{file.name}, sheet {sheet.title}"
-            rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            if table_for(sheet.title) in upload.tables:
+                _add(upload, table_for(sheet.title), None, label)
+                continue
+            try:
+                rows = _sheet_rows(sheet, label, upload)
+            except OverBudget as error:
+                _not_read(upload, sheet.title, Problem(label, None, None, None, str(error)))
+                continue
             while rows and all(value is None for value in rows[-1]):
                 rows.pop()
             if not rows:
@@ -244,6 +299,66 @@ def _add_workbook(upload: Upload, file: UploadedFile) -> None:
             _add(upload, table_for(sheet.title), frame, label)
     finally:
         workbook.close()
+
+
+def _workbook_over_budget(file: UploadedFile, upload: Upload) -> Problem | None:
+    """Check a workbook's parts by the sizes its zip declares, before openpyxl reads any of them.
+
+    openpyxl reads every part but the worksheets whole (shared strings, styles): a 2 MB file can hold a
+    gigabyte of shared text. Worksheets are streamed, and their cells counted as they come (_sheet_rows).
+    """
+    budget = upload.budget
+    try:
+        with zipfile.ZipFile(io.BytesIO(file.data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a zip at all: openpyxl says it cannot open it
+    sheets = [part for part in parts if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")]
+    if len(sheets) > budget.sheets:
+        return Problem(file.name, None, None, None, f"has {len(sheets):,} sheets; a workbook may have at most {budget.describe('sheets')}")
+    whole = [part for part in parts if part not in sheets and part.file_size > budget.shared_text_bytes]
+    if whole:
+        return Problem(
+            file.name,
+            None,
+            None,
+            None,
+            f"its part {whole[0].filename} unpacks to {whole[0].file_size / 2**20:,.0f} MB, more than the "
+            f"{budget.describe('shared_text_bytes')} a workbook's shared text or styles may take; save large tables as CSV",
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > budget.unpacked_bytes - upload.unpacked_bytes:
+        return Problem(
+            file.name,
+            None,
+            None,
+            None,
+            f"unpacks to {unpacked / 2**20:,.0f} MB, more than the {budget.describe('unpacked_bytes')} an upload may "
+            "unpack to; save large tables as CSV",
+        )
+    upload.unpacked_bytes += unpacked
+    return None
+
+
+def _sheet_rows(sheet, label: str, upload: Upload) -> list[list[str | None]]:
+    """A sheet's rows as text, counting the cells they really hold against the budget.
+
+    The size a sheet declares (its "dimension") is ignored: openpyxl pads every row to it, and a 108 KB
+    file can declare 16,384 columns by 20,000 rows. Rows are then as long as their last cell.
+    """
+    budget = upload.budget
+    sheet.reset_dimensions()
+    rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        upload.cells += len(row)
+        if number == 1 and sum(value is not None for value in row) > budget.columns:
+            raise OverBudget(f"has a header of more than {budget.describe('columns')}; a table has at most that many")
+        if number - 1 > budget.rows:
+            raise OverBudget(f"has more than {budget.describe('rows')}; an upload may have at most that many per table")
+        if upload.cells > budget.cells:
+            raise OverBudget(f"holds more than the {budget.describe('cells')} an upload may hold (cells up to its last value in each row)")
+        rows.append([_cell_text(value) for value in row])
+    return rows
 
 
 def _not_read(upload: Upload, name: str, problem: Problem) -> None:
