@@ -145,5 +145,5 @@ AS_MEASURED = {
     "zip of 10,000 members": ("many.zip", lambda: zip_of_many_members(10_000)),
     "zip of 10,000 projects.csv": ("same.zip", lambda: zip_of_many_members(10_000, same_name=True)),
     "CSV of 100,000 columns": ("grants.csv", lambda: wide_csv(100_000)),
-    "IATI with 50 MB of junk": ("junk.xml", lambda: iati_with_junk(1_000_000)),
+    "IATI with 50 MB of junk": ("junk.xml", lambda: iati_with_junk(2_000_000)),
 }

@@ -146,3 +146,9 @@ def test_the_limits_can_be_raised_for_a_deployment(monkeypatch):
     monkeypatch.setenv("USASCP_UPLOAD_ROWS", "2000000")
     monkeypatch.setenv("USASCP_UPLOAD_SECONDS", "30.5")
     assert default_budget() == dataclasses.replace(Budget(), rows=2_000_000, seconds=30.5)
+
+
+def test_a_zip_member_past_the_row_limit_is_given_up_on_while_unpacking():
+    assert problems_of("big.zip", zip_of_one_big_csv(megabytes=3), Budget(rows=10_000)) == [
+        "big.zip: grants.csv: has more than 10,000 rows; an upload may have at most that many per table"
+    ]

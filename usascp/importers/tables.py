@@ -241,16 +241,41 @@ def _add_zip(upload: Upload, file: UploadedFile) -> None:
                 _not_read(upload, name.name, too_large)
                 return
             try:
-                with archive.open(member) as handle:
-                    data = handle.read(left + 1)  # the declared size can lie; this read cannot
+                data, refusal = _unpack(archive, member, left, budget)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
                 _not_read(upload, name.name, Problem(label, None, None, None, f"cannot be unpacked ({error})"))
                 continue
-            if len(data) > left:
+            if refusal == "bytes":
                 _not_read(upload, name.name, too_large)
                 return
+            if refusal == "rows":
+                _not_read(
+                    upload,
+                    name.name,
+                    Problem(label, None, None, None, f"has more than {budget.describe('rows')}; an upload may have at most that many per table"),
+                )
+                continue
             upload.unpacked_bytes += len(data)
             _add_csv(upload, name.name, data, label)
+
+
+def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, left: int, budget: Budget) -> tuple[bytes, str | None]:
+    """A member's bytes, read a megabyte at a time and given up on as soon as it passes `left` bytes or the row limit.
+
+    The declared size can lie, and a member far past the row limit need not be held whole to know it.
+    Returns the bytes, and "bytes" or "rows" when it was given up on.
+    """
+    chunks, size, lines = [], 0, 0
+    with archive.open(member) as handle:
+        while chunk := handle.read(2**20):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if size > left:
+                return b"", "bytes"
+            if lines > budget.rows + 1:
+                return b"", "rows"
+            chunks.append(chunk)
+    return b"".join(chunks), None
 
 
 def _add_workbook(upload: Upload, file: UploadedFile) -> None:

@@ -1,0 +1,63 @@
+"""Time and memory of `python -m usascp validate` on each amplifying file, at the sizes the hardening issue measured.
+
+Each file is built once into bench/data/amplifiers/ (not committed), then checked in a process of its
+own; wall time and that process's peak resident memory are printed and written to bench/amplifiers.json.
+The target: every file answered in under 15 s and 600 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from amplifiers import AS_MEASURED  # noqa: E402
+
+FOLDER = REPO / "bench" / "data" / "amplifiers"
+TARGET_SECONDS, TARGET_MB = 15, 600
+
+
+def measure(path: Path) -> dict:
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "usascp", "validate", str(path)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    lines = output.strip().splitlines()
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024),  # Linux reports kilobytes
+        "exit": os.waitstatus_to_exitcode(status),
+        "answer": lines[0][:200] if lines else "",
+        "lines": len(lines),
+    }
+
+
+def main() -> int:
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    results, missed = {}, []
+    for label, (name, build) in AS_MEASURED.items():
+        path = FOLDER / name
+        if not path.exists():
+            path.write_bytes(build())
+        result = {"file_kb": round(path.stat().st_size / 1024), **measure(path)}
+        results[label] = result
+        ok = result["seconds"] < TARGET_SECONDS and result["peak_mb"] < TARGET_MB and result["exit"] in (1, 2)
+        if not ok:
+            missed.append(label)
+        print(f"{label:52} {result['file_kb']:>7,} KB {result['seconds']:>6.1f} s {result['peak_mb']:>5} MB  exit {result['exit']}  {result['answer'][:90]}")
+    (REPO / "bench" / "amplifiers.json").write_text(json.dumps(results, indent=2) + "\n")
+    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
