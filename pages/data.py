@@ -2,26 +2,18 @@
 
 import streamlit as st
 
-from ui.data import ExploredUpload, configured_editors, dataset_store, explore, explored_upload, shipped_dataset_or_stop
+from ui.data import configured_editors, dataset_store, explore, explored_upload, shipped_dataset_or_stop
 from ui.page import start
-from usascp import export
+from ui.upload import checked, forget_check, show_check
 from usascp.editors import editor_signed_in
 from usascp.formatting import markdown_text
-from usascp.importers.iati import MATCH_KM
-from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
 from usascp.load import DatasetError
-from usascp.schema import RELATIONSHIPS, TABLE_FILES, problems_table
+from usascp.schema import RELATIONSHIPS, TABLE_FILES
 from usascp.store import SHIPPED
 
 start()
-# The row number is short and the explanation long: give the explanation the room.
-REPORT_COLUMNS = {
-    "row": st.column_config.NumberColumn(width="small"),
-    "column": st.column_config.TextColumn(width="small"),
-    "expected": st.column_config.TextColumn(width="large"),
-    "read as": st.column_config.TextColumn(width="medium"),
-}
 shipped = shipped_dataset_or_stop()
 
 st.title("Your data")
@@ -91,72 +83,9 @@ if uploaded and any(file.name.lower().endswith(".xml") for file in uploaded):
 
 if uploaded:
     files = [UploadedFile(file.name, file.getvalue()) for file in uploaded]
-    upload = read_upload(files, shipped.cities, relationship)
-    try:
-        checked = dataset_from_upload(upload, shipped, beside_base=placement == "beside")
-        problems, notes = [], list(checked.notes)
-    except DatasetError as error:
-        checked, problems, notes = None, error.problems, error.notes
-
-    if problems:
-        st.error(
-            f"**{len(problems):,} problem{'s' if len(problems) != 1 else ''} to fix** before this upload can be explored. "
-            "Each names the file or sheet, the row (the header is row 1), the column, the value and what was expected.",
-            icon=":material/error:",
-        )
-        report = problems_table(problems)
-        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
-        st.download_button(
-            "Download this report (CSV)",
-            lambda: export.csv_bytes(report),
-            file_name="usascp-upload-problems.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-    if notes:
-        with st.expander(
-            f"Read {len(notes):,} value{'s' if len(notes) != 1 else ''} written loosely (check they mean what you meant)"
-        ):
-            st.dataframe(problems_table(notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
-
-    for imported in upload.iati:
-        st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
-        if imported.unmatched_locations:
-            st.warning(
-                f"{len(imported.unmatched_locations):,} location(s) match no member city by name or within "
-                f"{MATCH_KM} km; their activities are placed by country, or not at all.",
-                icon=":material/location_off:",
-            )
-            st.dataframe(imported.unmatched_locations, hide_index=True, width="stretch")
-        if imported.other_currency:
-            st.warning(
-                f"{len(imported.other_currency):,} amount(s) in other currencies are kept as they are, listed here and in each "
-                "project's amount note; they are not converted to US dollars or added to any total.",
-                icon=":material/currency_exchange:",
-            )
-            st.dataframe(imported.other_currency, hide_index=True, width="stretch")
-
-    if checked is not None:
-        counts = {table: len(raw.frame) for table, raw in upload.tables.items()}
-        st.success(
-            "**The upload is valid.** It holds " + ", ".join(f"{rows:,} {table} rows" for table, rows in counts.items()) + ".",
-            icon=":material/check_circle:",
-        )
-        if checked.projects.empty:
-            st.warning("It has no projects: the pages will show member cities and sources only.", icon=":material/info:")
-        st.subheader("Preview", anchor=False)
-        tabs = st.tabs([f"{table} ({rows:,})" for table, rows in counts.items()])
-        for tab, table in zip(tabs, counts):
-            tab.dataframe(upload.tables[table].frame.head(200), hide_index=True, width="stretch")
-        if st.button("Explore this data on every page", type="primary", icon=":material/travel_explore:"):
-            explore(ExploredUpload(checked, tuple(upload.file_names), beside_shipped=placement == "beside"))
-            st.switch_page("pages/overview.py")
-        st.session_state["checked_upload"] = (checked, tuple(upload.file_names))
-    else:
-        st.session_state.pop("checked_upload", None)
+    show_check(checked(files, shipped, placement == "beside", relationship), beside=placement == "beside")
 else:
-    st.session_state.pop("checked_upload", None)
+    forget_check()
 
 current = explored_upload()
 if current is not None:

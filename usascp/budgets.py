@@ -40,7 +40,7 @@ class Budget:
         if name.endswith("bytes"):
             return f"{value / MB:,.0f} MB"
         unit = {"seconds": "seconds", "zip_members": "files", "sheets": "sheets"}.get(name, name.replace("_", " "))
-        return f"{value:,.0f} {unit}"
+        return f"{value:,g} {unit}" if isinstance(value, float) else f"{value:,} {unit}"
 
 
 def default_budget() -> Budget:

@@ -80,6 +80,7 @@ class Dataset:
     row_counts: dict[str, int] = field(default_factory=dict)
     # How values written loosely were read ("$1,250,000" as 1250000), for the upload preview.
     notes: tuple[Problem, ...] = ()
+    unlisted_notes: int = 0  # notes past the budget's limit, counted but not kept
     # Tables computed from the others, once per dataset (aggregate.derived): the dataset never changes,
     # so every rerun of every viewer can share them. Not an argument: a copy made with dataclasses.replace
     # (a table swapped) starts with none, so it is never answered from the original's tables.
@@ -197,6 +198,7 @@ def build_dataset(
         version=version,
         row_counts={table: len(frame) for table, frame in tables.items()},
         notes=tuple(notes),
+        unlisted_notes=notes.unlisted,
     )
 
 

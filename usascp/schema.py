@@ -361,11 +361,21 @@ class ProblemList(list):
     def total(self) -> int:
         return len(self) + self.unlisted
 
+    def __reduce__(self):
+        # pickle (a check run in a worker process) would otherwise append items before `limit` exists
+        return _problem_list, (list(self), self.limit, self.unlisted)
+
     def more_line(self, what: str = "problems") -> str | None:
         """ "… and 52,310 more problems, not listed: fix these and check again", or None when all are listed."""
         if not self.unlisted:
             return None
         return f"… and {self.unlisted:,} more {what}, not listed: fix these and check again"
+
+
+def _problem_list(problems: list[Problem], limit: int, unlisted: int) -> ProblemList:
+    rebuilt = ProblemList(problems, limit)
+    rebuilt.unlisted = unlisted
+    return rebuilt
 
 
 def file_rows(table: str, index) -> tuple[str, int] | None:

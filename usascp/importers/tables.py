@@ -11,6 +11,7 @@ produces (not the size it declares) while streaming. Going over refuses that fil
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -408,3 +409,56 @@ def _cell_text(value) -> str | None:
         return str(int(value))
     text = str(value).strip()
     return text or None
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """What checking an upload found, all a page needs to show it: small enough to send between processes.
+
+    `dataset` is the validated data to explore (None when there are problems); `previews` the first rows
+    of each table as uploaded; `iati` what each IATI file gave (without its tables).
+    """
+
+    file_names: tuple[str, ...]
+    fingerprint: str
+    dataset: Dataset | None
+    problems: ProblemList
+    notes: ProblemList
+    row_counts: dict[str, int]
+    previews: dict[str, pd.DataFrame]
+    iati: tuple[IatiImport, ...] = ()
+    oddities: tuple[str, ...] = ()
+
+
+PREVIEW_ROWS = 200
+
+
+def check_upload(
+    files: list[UploadedFile],
+    base: Dataset | None,
+    beside_base: bool,
+    relationship: str = "usascp_project",
+    budget: Budget | None = None,
+) -> UploadCheck:
+    """Read and validate an upload against `base` (the shipped data), within `budget`: the whole check in one call."""
+    from usascp.load import DatasetError
+    from usascp.oddities import oddities
+
+    upload = read_upload(files, base.cities if base is not None else None, relationship, budget)
+    try:
+        dataset = dataset_from_upload(upload, base, beside_base)
+        problems, notes = ProblemList(), ProblemList(dataset.notes)
+        notes.unlisted += dataset.unlisted_notes
+    except DatasetError as error:
+        dataset, problems, notes = None, error.problems, error.notes
+    return UploadCheck(
+        file_names=tuple(upload.file_names),
+        fingerprint=upload.fingerprint,
+        dataset=dataset,
+        problems=problems,
+        notes=notes,
+        row_counts={table: len(raw.frame) for table, raw in upload.tables.items()},
+        previews={table: raw.frame.head(PREVIEW_ROWS) for table, raw in upload.tables.items()},
+        iati=tuple(dataclasses.replace(imported, tables={}) for imported in upload.iati),
+        oddities=tuple(oddities(dataset)) if dataset is not None else (),
+    )

@@ -1,0 +1,109 @@
+"""The Data page's upload step: check the files in a worker process, once per change, and show what was found."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from ui.data import ExploredUpload, explore
+from usascp import export
+from usascp.formatting import markdown_text
+from usascp.importers.iati import MATCH_KM
+from usascp.importers.tables import UploadCheck, UploadedFile
+from usascp.importers.worker import check_upload_isolated
+from usascp.load import Dataset
+from usascp.schema import problems_table
+
+# The row number is short and the explanation long: give the explanation the room.
+REPORT_COLUMNS = {
+    "row": st.column_config.NumberColumn(width="small"),
+    "column": st.column_config.TextColumn(width="small"),
+    "expected": st.column_config.TextColumn(width="large"),
+    "read as": st.column_config.TextColumn(width="medium"),
+}
+
+
+def checked(files: list[UploadedFile], shipped: Dataset, beside: bool, relationship: str) -> UploadCheck:
+    """The check of these files with these choices, kept in this session so a rerun does not read them again."""
+    key = (
+        tuple((file.name, hashlib.sha256(file.data).hexdigest()) for file in files),
+        beside,
+        relationship,
+        shipped.version,
+    )
+    kept = st.session_state.get("upload_check")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    with st.spinner("Reading and checking your files…"):
+        result = check_upload_isolated(files, shipped, beside, relationship)
+    st.session_state["upload_check"] = (key, result)
+    return result
+
+
+def forget_check() -> None:
+    for key in ("upload_check", "checked_upload"):
+        st.session_state.pop(key, None)
+
+
+def show_check(result: UploadCheck, beside: bool) -> None:
+    """The report: problems by file, row and column, values read loosely, what IATI files gave, then a preview."""
+    problems = result.problems
+    if problems.total:
+        count = problems.total
+        st.error(
+            f"**{count:,} problem{'s' if count != 1 else ''} to fix** before this upload can be explored. "
+            "Each names the file or sheet, the row (the header is row 1), the column, the value and what was expected."
+            + (f" The first {len(problems):,} are listed." if problems.unlisted else ""),
+            icon=":material/error:",
+        )
+        report = problems_table(problems)
+        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+        st.download_button(
+            "Download this report (CSV)",
+            lambda: export.csv_bytes(report),
+            file_name="usascp-upload-problems.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    if result.notes.total:
+        count = result.notes.total
+        with st.expander(f"Read {count:,} value{'s' if count != 1 else ''} written loosely (check they mean what you meant)"):
+            st.dataframe(problems_table(result.notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+
+    for imported in result.iati:
+        st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
+        if imported.unmatched_locations:
+            st.warning(
+                f"{len(imported.unmatched_locations):,} location(s) match no member city by name or within "
+                f"{MATCH_KM} km; their activities are placed by country, or not at all.",
+                icon=":material/location_off:",
+            )
+            st.dataframe(imported.unmatched_locations, hide_index=True, width="stretch")
+        if imported.other_currency:
+            st.warning(
+                f"{len(imported.other_currency):,} amount(s) in other currencies are kept as they are, listed here and in each "
+                "project's amount note; they are not converted to US dollars or added to any total.",
+                icon=":material/currency_exchange:",
+            )
+            st.dataframe(imported.other_currency, hide_index=True, width="stretch")
+
+    if result.dataset is None:
+        st.session_state.pop("checked_upload", None)
+        return
+    counts = result.row_counts
+    st.success(
+        "**The upload is valid.** It holds " + ", ".join(f"{rows:,} {table} rows" for table, rows in counts.items()) + ".",
+        icon=":material/check_circle:",
+    )
+    for oddity in result.oddities:
+        st.warning(markdown_text(oddity), icon=":material/info:")
+    st.subheader("Preview", anchor=False)
+    tabs = st.tabs([f"{table} ({rows:,})" for table, rows in counts.items()])
+    for tab, table in zip(tabs, counts):
+        tab.dataframe(result.previews[table], hide_index=True, width="stretch")
+    if st.button("Explore this data on every page", type="primary", icon=":material/travel_explore:"):
+        explore(ExploredUpload(result.dataset, result.file_names, beside_shipped=beside))
+        st.switch_page("pages/overview.py")
+    st.session_state["checked_upload"] = (result.dataset, result.file_names)
