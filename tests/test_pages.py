@@ -581,3 +581,32 @@ def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tm
     viewer = AppTest.from_file(APP, default_timeout=60)
     viewer.run()
     assert metric_values(viewer)["Disclosed funding"] == "$4.4M"
+
+
+def test_repeated_wrong_sign_ins_are_made_to_wait_and_the_page_says_how_long(monkeypatch):
+    from usascp import editors
+
+    monkeypatch.setattr(editors, "NAME_FAILURES", editors.FailedSignIns())  # no counts left by other tests
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["editors"] = {"maria": editors.hash_password("summit-2026", iterations=1_000)}
+    app.run()
+    app.switch_page("pages/data.py").run()
+
+    def sign_in(name: str, password: str) -> None:
+        app.text_input[0].input(name)
+        app.text_input[1].input(password)
+        next(button for button in app.button if button.label == "Sign in").click().run()
+        assert not app.exception, [exception.value for exception in app.exception]
+
+    for guess in ("maria1", "Maria!", "letmein"):
+        sign_in("maria", guess)
+        assert "That name and password do not match an editor." in [error.value for error in app.error]
+    waits = [warning.value for warning in app.warning if "Too many failed sign-ins" in warning.value]
+    assert waits and "Wait 15 seconds before trying again" in waits[0]
+
+    sign_in("maria", "summit-2026")  # the right password, too soon: refused unread
+    assert "Signed in as" not in page_text(app)
+    assert not app.error  # the password was not checked, so the page does not say it was wrong
+    waits = [warning.value for warning in app.warning if "Too many failed sign-ins" in warning.value]
+    assert waits and "refused without checking the password" in waits[0]
+    assert "editor" not in app.session_state
