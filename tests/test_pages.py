@@ -610,3 +610,20 @@ def test_repeated_wrong_sign_ins_are_made_to_wait_and_the_page_says_how_long(mon
     waits = [warning.value for warning in app.warning if "Too many failed sign-ins" in warning.value]
     assert waits and "refused without checking the password" in waits[0]
     assert "editor" not in app.session_state
+
+
+def test_the_same_files_explored_instead_and_beside_each_show_their_own_numbers(dataset):
+    # Two viewers, one file: the slides cached for the first must not be shown to the second.
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    upload = read_upload([UploadedFile(sample.name, sample.read_bytes())], dataset.cities)
+    expected = {False: ("4", "$1.6M"), True: ("23", "$6.0M")}  # 19 shipped projects + 4; $4,398,750 + $1,600,000
+    for beside, (projects, funding) in expected.items():
+        app = explored(dataset_from_upload(upload, dataset, beside_base=beside), beside=beside)
+        app.run()
+        assert (metric_values(app)["USASCP projects"], metric_values(app)["Disclosed funding"]) == (projects, funding)
+        app.switch_page("pages/present.py").run()
+        html = slide_html(app)
+        for value, label in ((projects, "USASCP projects"), (funding, "Disclosed funding")):
+            assert f'<div class="slide-stat-value">{value}</div><div class="slide-stat-label">{label}</div>' in html, beside

@@ -53,7 +53,10 @@ def read_upload(files: list[UploadedFile], cities: pd.DataFrame | None = None, r
     their activities take `relationship` to the partnership.
     """
     upload = Upload(file_names=[file.name for file in files])
-    digest = hashlib.sha256()
+    # The fingerprint names what the tables were read from: the files, and the relationship IATI activities
+    # were given (the same file read as related work is another dataset). The cities are the base's,
+    # which the dataset's version names (load.view_version).
+    digest = hashlib.sha256(relationship.encode() + b"\0")
     for file in files:
         digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.data).digest())
         if len(file.data) > MAX_FILE_BYTES:
