@@ -627,3 +627,31 @@ def test_the_same_files_explored_instead_and_beside_each_show_their_own_numbers(
         html = slide_html(app)
         for value, label in ((projects, "USASCP projects"), (funding, "Disclosed funding")):
             assert f'<div class="slide-stat-value">{value}</div><div class="slide-stat-label">{label}</div>' in html, beside
+
+
+def test_an_error_shows_viewers_words_not_a_traceback_and_logs_the_traceback(monkeypatch):
+    import logging
+
+    from usascp import aggregate
+
+    def broken(dataset):
+        raise RuntimeError("/srv/usascp/secret-path/aggregate.py: something broke")
+
+    monkeypatch.setattr(aggregate, "network_size", broken)  # a function the Overview calls
+    logged = []
+
+    class Remember(logging.Handler):
+        def emit(self, record):
+            logged.append(record)
+
+    handler = Remember()
+    logging.getLogger("streamlit.error_util").addHandler(handler)
+    try:
+        app = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        logging.getLogger("streamlit.error_util").removeHandler(handler)
+    assert any(error.value.startswith("**Sorry: something went wrong") for error in app.error)
+    shown = " ".join(f"{exception.message} {exception.value} {exception.stack_trace}" for exception in app.exception)
+    assert "secret-path" not in shown and "RuntimeError" not in shown and "aggregate.py" not in shown
+    traceback = [record for record in logged if record.exc_info and "secret-path" in str(record.exc_info[1])]
+    assert traceback and traceback[0].exc_info[2] is not None  # the server keeps the whole story
