@@ -333,7 +333,8 @@ def test_optional_columns_may_be_left_out_of_the_header(dataset):
     assert added["amount_usd"] == 5000 and added[["date_basis", "funding_office", "note"]].isna().all()
 
 
-IATI_SAMPLE = UploadedFile("iati-activities-test.xml", (DEFAULT_DATA_DIR.parent / "tests" / "fixtures" / "iati-activities-test.xml").read_bytes())
+IATI_PATH = DEFAULT_DATA_DIR.parent / "tests" / "fixtures" / "iati-activities-test.xml"
+IATI_SAMPLE = UploadedFile(IATI_PATH.name, IATI_PATH.read_bytes())
 
 
 def test_the_same_files_shown_another_way_are_another_version(dataset, data_copy):
