@@ -26,9 +26,22 @@ PAGES = [
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 
+PAGE_FAILED = (
+    "**Sorry: something went wrong, and this page could not be shown in full.** The details have been "
+    "written to the server's log for the people who run this dashboard. Reloading the page, or going back "
+    "to the Overview, may help."
+)
+
 # Navigation first: widgets created before st.navigation() lose the values the browser sends (Streamlit 1.67).
 navigation = st.navigation(PAGES)
-dataset = dataset_or_stop()
-sidebar_filters(dataset)
-dataset_banner()
-navigation.run()
+try:
+    dataset = dataset_or_stop()
+    sidebar_filters(dataset)
+    dataset_banner()
+    navigation.run()
+except Exception:
+    # Viewers get no traceback (client.showErrorDetails = "none" in .streamlit/config.toml), so say in words
+    # what happened. Raised again: Streamlit logs the full traceback on the server, and tests see the exception.
+    # st.stop() and st.rerun() are not Exceptions and pass through untouched.
+    st.error(PAGE_FAILED, icon=":material/error:")
+    raise

@@ -5,7 +5,7 @@ import streamlit as st
 from ui.data import configured_editors, dataset_store, explore, explored_upload, shipped_dataset_or_stop
 from ui.page import start
 from ui.upload import checked, forget_check, show_check
-from usascp.editors import editor_signed_in
+from usascp.editors import FailedSignIns, sign_in, wait_text
 from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
@@ -108,10 +108,18 @@ elif "editor" not in st.session_state:
         name = st.text_input("Editor name")
         password = st.text_input("Password", type="password")
         if st.form_submit_button("Sign in", icon=":material/login:"):
-            if editor_signed_in(editors, name, password):
-                st.session_state["editor"] = name.strip()
+            attempt = sign_in(editors, name, password, st.session_state.setdefault("sign_in_failures", FailedSignIns()))
+            if attempt.editor is not None:
+                st.session_state["editor"] = attempt.editor
                 st.rerun()
-            st.error("That name and password do not match an editor.", icon=":material/error:")
+            if attempt.password_checked:
+                st.error("That name and password do not match an editor.", icon=":material/error:")
+            if attempt.wait_seconds:
+                st.warning(
+                    f"Too many failed sign-ins from this session or for this name. Wait {wait_text(attempt.wait_seconds)} "
+                    "before trying again: a try made sooner is refused without checking the password.",
+                    icon=":material/timer:",
+                )
 else:
     st.markdown(f"Signed in as **{markdown_text(st.session_state['editor'])}**.")
     checked_upload = st.session_state.get("checked_upload")

@@ -19,3 +19,8 @@ def test_static_files_are_served_for_the_offline_map_style():
     assert CONFIG["server"]["enableStaticServing"] is True
     assert CONFIG["server"]["headless"] is True
     assert CONFIG["server"]["port"] == 8501
+
+
+def test_viewers_never_see_tracebacks_or_exception_messages():
+    # Tracebacks name server paths. "none" is the strictest of Streamlit 1.67's full, stacktrace, type, none.
+    assert CONFIG["client"]["showErrorDetails"] == "none"

@@ -581,3 +581,77 @@ def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tm
     viewer = AppTest.from_file(APP, default_timeout=60)
     viewer.run()
     assert metric_values(viewer)["Disclosed funding"] == "$4.4M"
+
+
+def test_repeated_wrong_sign_ins_are_made_to_wait_and_the_page_says_how_long(monkeypatch):
+    from usascp import editors
+
+    monkeypatch.setattr(editors, "NAME_FAILURES", editors.FailedSignIns())  # no counts left by other tests
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["editors"] = {"maria": editors.hash_password("summit-2026", iterations=1_000)}
+    app.run()
+    app.switch_page("pages/data.py").run()
+
+    def sign_in(name: str, password: str) -> None:
+        app.text_input[0].input(name)
+        app.text_input[1].input(password)
+        next(button for button in app.button if button.label == "Sign in").click().run()
+        assert not app.exception, [exception.value for exception in app.exception]
+
+    for guess in ("maria1", "Maria!", "letmein"):
+        sign_in("maria", guess)
+        assert "That name and password do not match an editor." in [error.value for error in app.error]
+    waits = [warning.value for warning in app.warning if "Too many failed sign-ins" in warning.value]
+    assert waits and "Wait 15 seconds before trying again" in waits[0]
+
+    sign_in("maria", "summit-2026")  # the right password, too soon: refused unread
+    assert "Signed in as" not in page_text(app)
+    assert not app.error  # the password was not checked, so the page does not say it was wrong
+    waits = [warning.value for warning in app.warning if "Too many failed sign-ins" in warning.value]
+    assert waits and "refused without checking the password" in waits[0]
+    assert "editor" not in app.session_state
+
+
+def test_the_same_files_explored_instead_and_beside_each_show_their_own_numbers(dataset):
+    # Two viewers, one file: the slides cached for the first must not be shown to the second.
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    upload = read_upload([UploadedFile(sample.name, sample.read_bytes())], dataset.cities)
+    expected = {False: ("4", "$1.6M"), True: ("23", "$6.0M")}  # 19 shipped projects + 4; $4,398,750 + $1,600,000
+    for beside, (projects, funding) in expected.items():
+        app = explored(dataset_from_upload(upload, dataset, beside_base=beside), beside=beside)
+        app.run()
+        assert (metric_values(app)["USASCP projects"], metric_values(app)["Disclosed funding"]) == (projects, funding)
+        app.switch_page("pages/present.py").run()
+        html = slide_html(app)
+        for value, label in ((projects, "USASCP projects"), (funding, "Disclosed funding")):
+            assert f'<div class="slide-stat-value">{value}</div><div class="slide-stat-label">{label}</div>' in html, beside
+
+
+def test_an_error_shows_viewers_words_not_a_traceback_and_logs_the_traceback(monkeypatch):
+    import logging
+
+    from usascp import aggregate
+
+    def broken(dataset):
+        raise RuntimeError("/srv/usascp/secret-path/aggregate.py: something broke")
+
+    monkeypatch.setattr(aggregate, "network_size", broken)  # a function the Overview calls
+    logged = []
+
+    class Remember(logging.Handler):
+        def emit(self, record):
+            logged.append(record)
+
+    handler = Remember()
+    logging.getLogger("streamlit.error_util").addHandler(handler)
+    try:
+        app = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        logging.getLogger("streamlit.error_util").removeHandler(handler)
+    assert any(error.value.startswith("**Sorry: something went wrong") for error in app.error)
+    shown = " ".join(f"{exception.message} {exception.value} {exception.stack_trace}" for exception in app.exception)
+    assert "secret-path" not in shown and "RuntimeError" not in shown and "aggregate.py" not in shown
+    traceback = [record for record in logged if record.exc_info and "secret-path" in str(record.exc_info[1])]
+    assert traceback and traceback[0].exc_info[2] is not None  # the server keeps the whole story

@@ -1,12 +1,16 @@
-"""Saving an upload as the dashboard's data: atomic, reversible, editors only; a kill mid-save leaves old or new."""
+"""Saving an upload as the dashboard's data: atomic, reversible, editors only; a kill mid-save leaves old or new,
+and what it left behind is removed at the next start unless a running save may own it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,7 +72,15 @@ KILLED_SAVE = textwrap.dedent(
     dataset = dataset_from_upload(read_upload([UploadedFile(sample.name, sample.read_bytes())], shipped.cities), shipped, True)
     store = store_module.DatasetStore({root!r})
     moment = {moment!r}
-    if moment == "while writing":
+    if moment == "while switching":
+        real_replace = os.replace
+        def die_at_the_switch(source, target):
+            if Path(target).name == "current":
+                os.kill(os.getpid(), signal.SIGKILL)
+            real_replace(source, target)
+        os.replace = die_at_the_switch
+        store.save(dataset)
+    elif moment == "while writing":
         written = []
         original = store_module.write_table
         def write_then_die(frame, path, table):
@@ -84,19 +96,113 @@ KILLED_SAVE = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("moment", ["while writing", "before the switch"])
-def test_a_save_killed_midway_leaves_the_old_dataset_whole(tmp_path, with_iati, moment):
-    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
-    first = store.save(with_iati)  # an earlier save, so "old" is a saved version, not data/
+def killed_save(store: DatasetStore, moment: str) -> None:
+    """A save of the IATI sample in another process, killed with SIGKILL at `moment`."""
     script = KILLED_SAVE.format(repo=str(REPO), sample=str(SAMPLE), root=str(store.root), moment=moment)
     finished = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=120)
     assert finished.returncode == -signal.SIGKILL, finished.stderr.decode()
+
+
+def names_in(store: DatasetStore) -> list[str]:
+    return sorted(path.name.split("-")[0] for path in store.root.iterdir())
+
+
+@pytest.mark.parametrize("moment", ["while writing", "before the switch", "while switching"])
+def test_a_save_killed_midway_leaves_the_old_dataset_whole(tmp_path, with_iati, moment):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    first = store.save(with_iati)  # an earlier save, so "old" is a saved version, not data/
+    killed_save(store, moment)
     assert store.active_folder() == first.folder.resolve()
     assert load_dataset(store.active_folder()).row_counts == with_iati.row_counts
-    # A kill while writing leaves only a staging folder, which is never shown; a kill before the switch
-    # leaves a complete new version that is simply not current.
-    leftovers = sorted(path.name.split("-")[0] for path in store.root.iterdir())
-    assert leftovers == ([".staging", "current", "versions"] if moment == "while writing" else ["current", "versions"])
+    # A kill while writing leaves only a staging folder, and one while switching only a new link, neither
+    # ever shown; a kill before the switch leaves a complete new version that is simply not current.
+    left_behind = {"while writing": [".staging"], "before the switch": [], "while switching": [".current"]}[moment]
+    assert names_in(store) == sorted(left_behind + ["current", "versions"])
+    # The next start (the dashboard opening the store) removes them: the process that made them is gone.
+    assert len(DatasetStore(store.root, DEFAULT_DATA_DIR).remove_leftovers()) == len(left_behind)
+    assert names_in(store) == ["current", "versions"]
+    assert store.active_folder() == first.folder.resolve()
+
+
+def test_the_next_save_removes_what_a_killed_one_left(tmp_path, with_iati):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    killed_save(store, "while writing")
+    assert ".staging" in names_in(store)
+    saved = store.save(with_iati)
+    assert names_in(store) == ["current", "versions"]
+    assert store.active_folder() == saved.folder.resolve()
+
+
+def test_the_dashboard_removes_leftovers_when_it_opens_the_store(tmp_path, monkeypatch):
+    from ui.data import STORE_DIR_VARIABLE, dataset_store
+
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    killed_save(store, "while writing")
+    monkeypatch.setenv(STORE_DIR_VARIABLE, str(store.root))
+    assert dataset_store().root == store.root
+    assert names_in(store) == ["versions"]  # the killed save was the first: no `current` yet
+
+
+def test_two_saves_at_once_do_not_remove_each_others_work(tmp_path, with_iati, monkeypatch):
+    from usascp import store as store_module
+
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    real_write = store_module.write_table
+    other_saves = []
+
+    def write_while_another_editor_saves(frame, path, table):
+        real_write(frame, path, table)
+        if table == "grants" and not other_saves:  # halfway through this save, another one starts and ends
+            other_saves.append(None)
+            other_saves[0] = DatasetStore(store.root, DEFAULT_DATA_DIR).save(with_iati)
+
+    monkeypatch.setattr(store_module, "write_table", write_while_another_editor_saves)
+    first = store.save(with_iati)
+    assert first.folder.is_dir() and other_saves[0].folder.is_dir()
+    assert load_dataset(first.folder).row_counts == with_iati.row_counts
+    assert names_in(store) == ["current", "versions"]
+
+
+def leftover(store: DatasetStore, name: str, hours_old: float) -> Path:
+    folder = store.root / name
+    folder.mkdir(parents=True)
+    (folder / "grants.csv").write_text("half a file")
+    then = time.time() - hours_old * 3600
+    os.utime(folder, (then, then))
+    return folder
+
+
+def ended_process() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(finished.stdout)
+
+
+OWNERS = {
+    "this process": lambda: f"{os.getpid()}-{socket.gethostname()}",  # a save may be running in it
+    "an ended process": lambda: f"{ended_process()}-{socket.gethostname()}",
+    "another host": lambda: "4242-another-host.example",  # cannot be asked whether its save still runs
+    "no owner": lambda: "",  # named before owners were recorded
+}
+
+
+@pytest.mark.parametrize(
+    "owner, hours_old, removed",
+    [
+        ("this process", 0, False),
+        ("this process", 2, True),  # no save takes two hours
+        ("an ended process", 0, True),
+        ("another host", 0, False),
+        ("another host", 2, True),
+        ("no owner", 0, False),
+        ("no owner", 2, True),
+    ],
+)
+def test_only_leftovers_no_running_save_can_own_are_removed(tmp_path, owner, hours_old, removed):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    name = ".staging-" + "-".join(part for part in (OWNERS[owner](), uuid.uuid4().hex) if part)
+    folder = leftover(store, name, hours_old)
+    assert store.remove_leftovers() == ([name] if removed else [])
+    assert folder.exists() is not removed
 
 
 def test_the_link_switch_is_one_rename(tmp_path, with_iati, monkeypatch):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from usascp.budgets import default_budget
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload, table_for
 from usascp.importers.template import template_workbook, template_zip
-from usascp.load import DEFAULT_DATA_DIR, DatasetError, dataset_version
+from usascp.load import DEFAULT_DATA_DIR, DatasetError, dataset_version, load_dataset
 from usascp.readings import Refusal, read_date, read_number
 from usascp.schema import SCHEMAS, TABLE_FILES
 
@@ -332,3 +332,25 @@ def test_optional_columns_may_be_left_out_of_the_header(dataset):
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
     added = combined.grants[combined.grants["grant_id"] == "U1"].iloc[0]
     assert added["amount_usd"] == 5000 and added[["date_basis", "funding_office", "note"]].isna().all()
+
+
+IATI_PATH = DEFAULT_DATA_DIR.parent / "tests" / "fixtures" / "iati-activities-test.xml"
+IATI_SAMPLE = UploadedFile(IATI_PATH.name, IATI_PATH.read_bytes())
+
+
+def test_the_same_files_shown_another_way_are_another_version(dataset, data_copy):
+    # Every cache shared between viewers is keyed by the version: it must name the whole view, not the files alone.
+    upload = read_upload([IATI_SAMPLE], dataset.cities)
+    beside = dataset_from_upload(upload, dataset, beside_base=True)
+    instead = dataset_from_upload(upload, dataset, beside_base=False)
+    assert len({beside.version, instead.version, upload.fingerprint}) == 3
+    assert dataset_from_upload(upload, dataset, beside_base=True).version == beside.version  # same view, same key
+    data_copy.replace("grants", ",98750,", ",98751,")  # another base (say, an editor saved new data)
+    other_base = dataset_from_upload(upload, load_dataset(data_copy.folder), beside_base=True)
+    assert other_base.version != beside.version
+
+
+def test_iati_activities_read_as_related_work_are_another_version(dataset):
+    as_projects = read_upload([IATI_SAMPLE], dataset.cities, "usascp_project")
+    as_related = read_upload([IATI_SAMPLE], dataset.cities, "related_usg")
+    assert as_projects.fingerprint != as_related.fingerprint

@@ -19,8 +19,16 @@ STORE_DIR_VARIABLE = "USASCP_STORE_DIR"
 
 
 def dataset_store() -> DatasetStore:
-    shipped = Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA_DIR))
-    return DatasetStore(os.environ.get(STORE_DIR_VARIABLE, DEFAULT_STORE_DIR), shipped)
+    root = os.environ.get(STORE_DIR_VARIABLE, str(DEFAULT_STORE_DIR))
+    return _opened_store(root, os.environ.get(DATA_DIR_VARIABLE, str(DEFAULT_DATA_DIR)))
+
+
+@st.cache_resource(show_spinner=False)
+def _opened_store(root: str, shipped: str) -> DatasetStore:
+    # Once per server process and store: what a save killed in an earlier run of the server left behind goes.
+    store = DatasetStore(root, shipped)
+    store.remove_leftovers()
+    return store
 
 
 def data_folder() -> Path:

@@ -128,7 +128,11 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def slide_for(_dataset: Dataset, version: str, filters: Filters, today: dt.date, key: str) -> Slide:
-    """One slide of a view, computed once per dataset version, filters, day and slide."""
+    """One slide of a view, computed once per dataset version, filters, day and slide, and shared by every viewer.
+
+    Right only because `version` names the whole dataset: an upload's version also names its placement
+    (instead of or beside the shipped data) and the shipped version it stands on (load.view_version).
+    """
     return build_slides(_dataset, filters, today, keys=(key,))[0]
 
 

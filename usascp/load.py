@@ -106,6 +106,17 @@ def dataset_version(folder: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def view_version(own_version: str, base: Dataset, beside_base: bool) -> str:
+    """The version of tables shown with a base: theirs, how they are shown, and the base's version.
+
+    Caches shared between viewers are keyed by `Dataset.version`, so it must name everything the dataset
+    is built from: the same files shown instead of the shipped projects and beside them are two datasets,
+    and so are the same files beside the shipped data before and after an editor saves new data.
+    """
+    placement = "beside" if beside_base else "instead of"
+    return hashlib.sha256(f"{own_version};{placement};{base.version}".encode()).hexdigest()[:16]
+
+
 def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     """Load and validate every table in `folder`; raise DatasetError listing all problems if any."""
     folder = Path(folder)
@@ -148,6 +159,7 @@ def build_dataset(
     data replaces it, row for row). Problems name the upload's own files and rows; the base is valid.
     `unreadable` names tables whose file was given but could not be read (already reported in `problems`):
     they are not taken as left out, so no reference is checked against an empty stand-in.
+    `version` names the tables in `raw`; with a base, the dataset's version names the view (view_version).
     """
     problems = ProblemList(problems or [])
     notes = ProblemList()
@@ -195,7 +207,7 @@ def build_dataset(
     return Dataset(
         **tables,
         folder=folder,
-        version=version,
+        version=version if base is None else view_version(version, base, beside_base),
         row_counts={table: len(frame) for table, frame in tables.items()},
         notes=tuple(notes),
         unlisted_notes=notes.unlisted,

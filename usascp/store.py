@@ -9,7 +9,14 @@ A save writes every table into a temporary folder, loads and validates that fold
 into versions/ and only then points `current` at it, with one atomic rename of a new link over the
 old. A crash or kill at any moment leaves `current` pointing at the old dataset or at the new one,
 complete, never at a mix. Without `current`, the shipped data/ is shown. Restoring points `current`
-at an earlier version (or removes it, for the shipped data); nothing is ever deleted.
+at an earlier version (or removes it, for the shipped data); no version is ever deleted.
+
+A kill midway leaves a `.staging-*` folder or a `.current-*` link behind, never shown. They are removed
+when the store is next opened by the dashboard and before every save (remove_leftovers), but only when
+no save can still be writing them: two editors (or two server processes) may save at the same time.
+Each leftover's name says which process made it (pid and host); it is removed when that process, on
+this host, has ended, or when it is over an hour old (no save takes that long; this covers another
+host's process, which cannot be asked, and a pid that was reused).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +37,8 @@ from usascp.schema import SCHEMAS, TABLE_FILES
 
 DEFAULT_STORE_DIR = DEFAULT_DATA_DIR.parent / "saved-data"
 SHIPPED = "shipped"
+LEFTOVER_PREFIXES = (".staging-", ".current-")
+LEFTOVER_AFTER = 3600.0  # seconds: older than this, a staging folder or link is no live save's
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,8 @@ class DatasetStore:
         use it to kill the process at the worst moment).
         """
         self.versions.mkdir(parents=True, exist_ok=True)
-        staging = self.root / f".staging-{uuid.uuid4().hex}"
+        self.remove_leftovers()
+        staging = self.root / _leftover_name(".staging-")
         staging.mkdir()
         try:
             for table in TABLE_FILES:
@@ -94,10 +106,58 @@ class DatasetStore:
             raise ValueError(f"no saved version {name!r}")
         self._point_current_at(folder)
 
+    def remove_leftovers(self) -> list[str]:
+        """Remove the staging folders and links of saves that were killed; returns their names.
+
+        A leftover of a save that may still be running is kept (see the module's docstring).
+        """
+        if not self.root.is_dir():
+            return []
+        removed = []
+        for path in self.root.iterdir():
+            if not path.name.startswith(LEFTOVER_PREFIXES) or _may_belong_to_a_running_save(path):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)  # another process cleaning at once may get there first
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
+
     def _point_current_at(self, folder: Path) -> None:
-        link = self.root / f".current-{uuid.uuid4().hex}"
+        link = self.root / _leftover_name(".current-")
         link.symlink_to(folder.relative_to(self.root))
         os.replace(link, self.current)  # one rename: readers see the old link or the new one
+
+
+def _leftover_name(prefix: str) -> str:
+    # The pid comes first and the random part last (hex, no dashes), so a host name with dashes still parses.
+    return f"{prefix}{os.getpid()}-{socket.gethostname()}-{uuid.uuid4().hex}"
+
+
+def _may_belong_to_a_running_save(path: Path) -> bool:
+    try:
+        age = time.time() - path.lstat().st_mtime
+    except FileNotFoundError:
+        return True  # already gone: nothing to do
+    if age > LEFTOVER_AFTER:
+        return False
+    owner = path.name.removeprefix(LEFTOVER_PREFIXES[0]).removeprefix(LEFTOVER_PREFIXES[1])
+    pid, _, rest = owner.partition("-")
+    host, _, _ = rest.rpartition("-")
+    if not pid.isdigit() or host != socket.gethostname():
+        return True  # another host's save, or a name from before owners were recorded: only its age can tell
+    return _process_is_running(int(pid))
+
+
+def _process_is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent; only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, run by another user
+    return True
 
 
 def write_table(frame: pd.DataFrame, path: Path, table: str) -> None:

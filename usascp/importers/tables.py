@@ -71,7 +71,10 @@ def read_upload(
     """
     budget = budget or default_budget()
     upload = Upload(file_names=[file.name for file in files], budget=budget)
-    digest = hashlib.sha256()
+    # The fingerprint names what the tables were read from: the files, and the relationship IATI activities
+    # were given (the same file read as related work is another dataset). The cities are the base's,
+    # which the dataset's version names (load.view_version).
+    digest = hashlib.sha256(relationship.encode() + b"\0")
     for file in files:
         digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.data).digest())
         if len(file.data) > budget.file_bytes:
