@@ -1,11 +1,12 @@
 """Entry point of the U.S.-ASEAN Smart Cities Partnership dashboard: page set-up, shared filters, navigation."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from ui.data import dataset_banner, dataset_or_stop
-from ui.filters import sidebar_filters
+from ui.filters import reset_filters, sidebar_filters
 
 st.set_page_config(
     page_title="U.S.-ASEAN Smart Cities Partnership dashboard",
@@ -36,7 +37,14 @@ PAGE_FAILED = (
 navigation = st.navigation(PAGES)
 try:
     dataset = dataset_or_stop()
-    sidebar_filters(dataset)
+    try:
+        sidebar_filters(dataset)
+    except Exception:
+        # The sidebar runs before every page, the Data page's Restore included: a dataset it cannot draw
+        # must not take them all down. The pages show everything, and the log has the traceback.
+        logging.getLogger(__name__).exception("the sidebar filters could not be drawn")
+        reset_filters()
+        st.sidebar.error("The filters could not be drawn for this data; every page shows all of it.", icon=":material/error:")
     dataset_banner()
     navigation.run()
 except Exception:

@@ -2,16 +2,13 @@
 
 import streamlit as st
 
-from ui.data import configured_editors, dataset_store, explore, explored_upload, shipped_dataset_or_stop
+from ui.data import explore, explored_upload, shipped_dataset_or_stop
+from ui.editors import editors_section
 from ui.page import start
 from ui.upload import checked, forget_check, show_check
-from usascp.editors import FailedSignIns, sign_in, wait_text
-from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
-from usascp.load import DatasetError
 from usascp.schema import RELATIONSHIPS, TABLE_FILES
-from usascp.store import SHIPPED
 
 start()
 shipped = shipped_dataset_or_stop()
@@ -93,61 +90,4 @@ if current is not None:
     st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")
 
 st.header("3. Make it everyone's data (editors)", anchor=False)
-editors = configured_editors()
-store = dataset_store()
-if not editors:
-    st.info(
-        "This dashboard is read-only: no editors are set up. To let editors save a checked upload as the data every "
-        "viewer sees, run `python -m usascp hash-password` and add the lines it prints to `.streamlit/secrets.toml` on the "
-        "server, then restart the dashboard.",
-        icon=":material/lock:",
-    )
-elif "editor" not in st.session_state:
-    with st.form("sign_in"):
-        st.markdown("Editors can save a checked upload as the dashboard's data, and restore an earlier version.")
-        name = st.text_input("Editor name")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Sign in", icon=":material/login:"):
-            attempt = sign_in(editors, name, password, st.session_state.setdefault("sign_in_failures", FailedSignIns()))
-            if attempt.editor is not None:
-                st.session_state["editor"] = attempt.editor
-                st.rerun()
-            if attempt.password_checked:
-                st.error("That name and password do not match an editor.", icon=":material/error:")
-            if attempt.wait_seconds:
-                st.warning(
-                    f"Too many failed sign-ins from this session or for this name. Wait {wait_text(attempt.wait_seconds)} "
-                    "before trying again: a try made sooner is refused without checking the password.",
-                    icon=":material/timer:",
-                )
-else:
-    st.markdown(f"Signed in as **{markdown_text(st.session_state['editor'])}**.")
-    checked_upload = st.session_state.get("checked_upload")
-    if checked_upload is None:
-        st.caption("Upload and check files above to save them.")
-    else:
-        checked, names = checked_upload
-        agreed = st.checkbox(
-            f"Show {markdown_text(', '.join(names))} to every viewer, in place of the data they see now. "
-            "The current version is kept and can be restored below."
-        )
-        if st.button("Save as the dashboard's data", disabled=not agreed, icon=":material/save:"):
-            try:
-                saved = store.save(checked)
-            except DatasetError as error:
-                st.error(f"Not saved: the files did not load back ({len(error.problems):,} problems). Nothing was changed.")
-            else:
-                st.success(f"Saved as version {saved.name}. Every viewer now sees it.", icon=":material/check_circle:")
-                explore(None)
-    st.subheader("Versions", anchor=False)
-    for version in store.history():
-        label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {version.name}"
-        line, action = st.columns([4, 1], vertical_alignment="center")
-        line.markdown(f"{label}{' — **shown now**' if version.is_current else ''}")
-        if not version.is_current:
-            action.button(
-                "Restore", key=f"restore_{version.name}", on_click=store.restore, args=(version.name,), icon=":material/restore:"
-            )
-    if st.button("Sign out", icon=":material/logout:"):
-        st.session_state.pop("editor")
-        st.rerun()
+editors_section()

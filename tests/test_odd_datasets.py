@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.data import DATA_DIR_VARIABLE
+from usascp.filters import Filters
 from usascp.load import Dataset, load_dataset
 from usascp.schema import TABLE_FILES
 from usascp.store import write_table
@@ -211,3 +212,63 @@ def test_each_odd_dataset_gets_a_warning_and_the_shipped_data_none(dataset, name
 
     assert oddities(ODD_DATASETS[name](dataset)), name
     assert oddities(dataset) == []
+
+
+def test_an_editor_reaches_restore_from_any_page_when_the_saved_data_cannot_be_shown(tmp_path, monkeypatch):
+    """A saved version that no longer loads (say, checked by a rule added after it was saved) is undone from any page."""
+    import shutil
+
+    from usascp.editors import hash_password
+    from usascp.load import DEFAULT_DATA_DIR
+    from usascp.store import DatasetStore
+
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    store.save(load_dataset(DEFAULT_DATA_DIR))
+    saved = store.active_folder()
+    broken = saved.parent / "20990101T000000000000Z-broken"
+    shutil.copytree(saved, broken)
+    grants = (broken / "grants.csv").read_text().replace(",98750,", ",-98750,")
+    (broken / "grants.csv").write_text(grants)
+    store.restore(broken.name)
+    monkeypatch.setenv("USASCP_STORE_DIR", str(tmp_path / "store"))
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["editors"] = {"maria": hash_password("summit-2026", iterations=1_000)}
+    app.query_params["country"] = "KHM"
+    app.run()
+    assert not app.exception
+    assert app.error[0].value.startswith("**The dashboard's data cannot be shown** until 1 problem in it is fixed.")
+    assert [button.label for button in app.button] == ["Sign in"]  # the editors' section, on the Overview
+    # After its first run AppTest runs a page file on its own, which sends a session with no filters back
+    # through dashboard.py, losing a click on the way (a browser does not): give it filters, as a session has.
+    app.session_state["filters"] = Filters()
+    app.switch_page("pages/data.py").run()
+    app.text_input[0].input("maria")
+    app.text_input[1].input("summit-2026")
+    next(button for button in app.button if button.label == "Sign in").click().run()
+    next(button for button in app.button if button.key == "restore_shipped").click().run()
+    assert not app.exception and not app.error
+    viewer = AppTest.from_file(APP, default_timeout=60)
+    viewer.query_params["country"] = "KHM"
+    viewer.run()
+    assert not viewer.error
+    assert {metric.label: metric.value for metric in viewer.metric}["Member cities"] == "4"  # Cambodia's, from the link
+
+
+def test_a_sidebar_that_cannot_draw_the_data_leaves_every_page_working(monkeypatch):
+    import ui.filters
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a dataset the sidebar cannot count")
+
+    monkeypatch.setattr(ui.filters, "facet_counts", broken)
+    for page in ("pages/overview.py", "pages/data.py"):
+        app = AppTest.from_file(APP, default_timeout=60)
+        app.run()
+        if page != "pages/overview.py":
+            app.switch_page(page).run()
+        assert not app.exception, page
+        assert app.title, page
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert "The filters could not be drawn for this data; every page shows all of it." in [e.value for e in app.sidebar.error]
+    assert {metric.label: metric.value for metric in app.metric}["USASCP projects"] == "19"

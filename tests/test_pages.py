@@ -259,8 +259,8 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
-    assert "cannot be shown until these problems are fixed" in app.error[0].value
-    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in app.markdown[0].value
+    assert app.error[0].value.startswith("**The dashboard's data cannot be shown** until 1 problem in it is fixed.")
+    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in html.unescape(app.markdown[0].value)
     assert not app.metric
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from usascp.formatting import markdown_text
+from usascp.formatting import markdown_text, plural
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, dataset_version, load_dataset
 from usascp.store import DEFAULT_STORE_DIR, DatasetStore
 
@@ -42,14 +42,35 @@ def _load(folder: str, version: str) -> Dataset:
     return load_dataset(folder)
 
 
+SHOWN_PROBLEMS = 20  # on a page: the rest are for `python -m usascp validate`, which lists them all
+
+
 def shipped_dataset_or_stop() -> Dataset:
-    """The validated shipped dataset; on a broken one, show every problem and stop the page instead of crashing."""
+    """The validated shipped dataset; on a broken one, say why and offer Restore, instead of crashing.
+
+    A version an editor saved can stop loading (checked by rules added after it was saved, or changed on
+    disk): every page then shows its problems and the editors' section, so an editor can restore another
+    version from wherever a viewer lands.
+    """
+    from ui.editors import editors_section
+
     folder = data_folder()
     try:
         return _load(str(folder), dataset_version(folder))
     except DatasetError as error:
-        st.error(f"The dataset in `{folder}` cannot be shown until these problems are fixed.")
-        st.markdown("\n".join(f"- {problem}" for problem in error.problems))
+        problems = error.problems
+        st.error(
+            f"**The dashboard's data cannot be shown** until {plural(problems.total, 'problem')} in it "
+            f"{'is' if problems.total == 1 else 'are'} fixed. An editor can restore an earlier version, or the shipped "
+            "data, below.",
+            icon=":material/error:",
+        )
+        listed = [f"- {markdown_text(problem)}" for problem in problems[:SHOWN_PROBLEMS]]
+        if problems.total > SHOWN_PROBLEMS:
+            listed.append(f"- … and {problems.total - SHOWN_PROBLEMS:,} more (`python -m usascp validate` lists them all)")
+        st.markdown("\n".join(listed))
+        st.header("Editors", anchor=False)
+        editors_section()
         st.stop()
 
 
