@@ -24,3 +24,9 @@ def test_static_files_are_served_for_the_offline_map_style():
 def test_viewers_never_see_tracebacks_or_exception_messages():
     # Tracebacks name server paths. "none" is the strictest of Streamlit 1.67's full, stacktrace, type, none.
     assert CONFIG["client"]["showErrorDetails"] == "none"
+
+
+def test_streamlit_refuses_the_same_upload_size_the_readers_do():
+    from usascp.budgets import MB, Budget
+
+    assert CONFIG["server"]["maxUploadSize"] * MB == Budget().file_bytes
