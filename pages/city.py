@@ -8,7 +8,7 @@ from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_count, format_usd, markdown_text, plural
+from usascp.formatting import format_count, format_disclosed, format_usd, markdown_text, plural
 from usascp.maps import places_map
 
 dataset, filters = start()
@@ -59,13 +59,13 @@ cols[0].metric(
 )
 cols[1].metric(
     "Funding for this city alone",
-    format_usd(profile.disclosed_usd),
+    format_disclosed(profile.disclosed_usd, len(profile.projects)),
     border=True,
     help="Disclosed amounts of projects that work only here.",
 )
 cols[2].metric(
     "Funding shared with other places",
-    format_usd(profile.shared_usd),
+    format_disclosed(profile.shared_usd, len(profile.projects)),
     border=True,
     help="Amounts of projects that also work elsewhere; they are not split between places.",
 )

@@ -16,7 +16,7 @@ grants = select_grants(dataset, filters, projects)
 st.title("Funding")
 filter_caption(dataset, filters)
 if projects.empty:
-    no_match()
+    no_match(dataset, filters)
     st.stop()
 
 totals = aggregate.funding_totals(dataset, projects, grants)

@@ -15,7 +15,7 @@ projects = select_projects(dataset, filters)
 st.title("Impact")
 filter_caption(dataset, filters)
 if projects.empty:
-    no_match()
+    no_match(dataset, filters)
     st.stop()
 
 totals = aggregate.metric_totals(dataset, projects=projects)

@@ -27,7 +27,7 @@ grants = select_grants(dataset, filters, projects)
 st.title("Pilot cities map")
 filter_caption(dataset, filters)
 if projects.empty:
-    no_match()
+    no_match(dataset, filters)
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
 size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1.5, 2], vertical_alignment="bottom")

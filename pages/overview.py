@@ -16,7 +16,7 @@ from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
 from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
-from usascp.formatting import format_count, format_partial_date, format_usd, markdown_text
+from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_text
 from usascp.maps import city_map, static_city_map
 
 dataset, filters = start()
@@ -65,7 +65,7 @@ columns[1].metric(
 columns[1].caption("matching the filters" if not filters.is_default else "sister, private and related work not included")
 columns[2].metric(
     "Disclosed funding",
-    format_usd(funding.disclosed_usd),
+    format_disclosed(funding.disclosed_usd, funding.projects_total),
     border=True,
     help="Every exact amount a public source states for these projects, added up.",
 )
@@ -78,7 +78,7 @@ for column, metric in zip(columns[3:], ("records_digitized", "professionals_trai
     source_note(figure_caption(dataset, figure), column)
 
 if projects.empty:
-    no_match()
+    no_match(dataset, filters)
 
 with st.container(border=True):
     st.markdown("**What the totals leave out**")

@@ -15,7 +15,7 @@ projects = select_projects(dataset, filters)
 st.title("Projects")
 filter_caption(dataset, filters)
 if projects.empty:
-    no_match()
+    no_match(dataset, filters)
     st.stop()
 
 table = aggregate.project_table(dataset, projects, select_grants(dataset, filters, projects))

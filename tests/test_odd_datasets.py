@@ -272,3 +272,20 @@ def test_a_sidebar_that_cannot_draw_the_data_leaves_every_page_working(monkeypat
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert "The filters could not be drawn for this data; every page shows all of it." in [e.value for e in app.sidebar.error]
     assert {metric.label: metric.value for metric in app.metric}["USASCP projects"] == "19"
+
+
+def test_a_dataset_with_no_projects_says_so_and_has_nothing_to_disclose(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(keep_projects(dataset, []), tmp_path / "data")))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert {metric.label: metric.value for metric in app.metric}["Disclosed funding"] == "no projects"
+    assert "This data holds no projects: the pages show the member cities and sources only." in [i.value for i in app.info]
+
+
+def test_a_city_with_no_projects_has_nothing_to_disclose():
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["profile"] = "bandar_seri_begawan"
+    app.run()
+    app.switch_page("pages/city.py").run()
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Projects here"] == "0"
+    assert metrics["Funding for this city alone"] == metrics["Funding shared with other places"] == "no projects"

@@ -61,10 +61,18 @@ def filter_caption(dataset: Dataset, filters) -> None:
     st.caption(f"Showing: {describe(filters, filter_options(dataset))} · data as of {format_partial_date(dataset.data_as_of)}")
 
 
-def no_match() -> None:
-    st.info(
-        "No projects match these filters. Widen the years or clear a filter in the sidebar.", icon=":material/filter_alt_off:"
-    )
+def no_match(dataset: Dataset, filters) -> None:
+    """Say why a page has no projects: the filters, or the data itself (a dataset can hold none of its kind)."""
+    if not filters.is_default:
+        message = "No projects match these filters. Widen the years or clear a filter in the sidebar."
+    elif len(dataset.projects):
+        message = (
+            "This data holds no USASCP projects. Its projects show when the sidebar includes sister, private "
+            "and related programs."
+        )
+    else:
+        message = "This data holds no projects: the pages show the member cities and sources only."
+    st.info(message, icon=":material/filter_alt_off:")
 
 
 def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> None:

@@ -25,6 +25,11 @@ def format_usd(amount) -> str:
     return f"${amount:,.0f}"
 
 
+def format_disclosed(amount, projects: int) -> str:
+    """A disclosed total for `projects` projects: "no projects" when there are none (nothing was withheld), else format_usd."""
+    return "no projects" if projects == 0 else format_usd(amount)
+
+
 def format_count(value, is_lower_bound: bool = False, is_approximate: bool = False) -> str:
     """A count with thousands separators; "+" for a lower bound ("over 800" -> "800+"), "~" for an approximation."""
     if value is None or pd.isna(value):

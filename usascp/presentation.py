@@ -14,7 +14,7 @@ import pandas as pd
 from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, cities_in_view, describe, filter_options, select_events, select_grants, select_projects
-from usascp.formatting import format_count, format_usd, plural
+from usascp.formatting import format_count, format_disclosed, format_usd, plural
 from usascp.load import Dataset
 
 SLIDE_KEYS = ("headline", "map", "funding", "impact", "events")
@@ -100,7 +100,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
         ),
         Stat(
             "Disclosed funding",
-            format_usd(funding.disclosed_usd),
+            format_disclosed(funding.disclosed_usd, funding.projects_total),
             f"published for {funding.projects_disclosing:,} of {plural(funding.projects_total, 'project')}",
         ),
     ]
@@ -172,7 +172,11 @@ def _funding(dataset: Dataset, projects, grants) -> Slide:
         "Funding by sector",
         subtitle,
         stats=(
-            Stat("Disclosed funding", format_usd(funding.disclosed_usd), "exact amounts stated by public sources"),
+            Stat(
+                "Disclosed funding",
+                format_disclosed(funding.disclosed_usd, funding.projects_total),
+                "exact amounts stated by public sources",
+            ),
             Stat("Amount not disclosed", plural(funding.projects_not_disclosing, "project"), "counted, never added as $0"),
         ),
         lines=("Grey bars count projects that publish no amount; blue bars are published dollars.",),
