@@ -32,29 +32,44 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Where each running server writes its log, by base URL: journeys end by checking it holds no traceback.
+SERVER_LOGS: dict[str, Path] = {}
+
+
 @contextlib.contextmanager
-def running_server():
-    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers."""
+def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()):
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers.
+
+    `extra_env` is added to the environment (e.g. USASCP_STORE_DIR), `extra_args` to the command line
+    (e.g. "--secrets.files", a path). The server's output goes to a log file (server_log reads it).
+    """
+    import tempfile
+
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = Path(tempfile.mkdtemp(prefix="usascp-server-")) / "server.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                *extra_args,
+            ],
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(extra_env or {})},
+        )
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[url] = log
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -70,6 +85,11 @@ def running_server():
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def server_log(url: str) -> str:
+    """What the server at `url` has written so far."""
+    return SERVER_LOGS[url].read_text(errors="replace")
 
 
 class Visit:
