@@ -92,6 +92,44 @@ def test_disbursements_and_indicator_actuals_become_results(imported):
     ]
 
 
+def activity_spending(*values: str) -> bytes:
+    """An IATI file with one activity in Phnom Penh that disburses `values` US dollars."""
+    transactions = "".join(
+        f'<transaction><transaction-type code="3"/><transaction-date iso-date="2023-01-0{n}"/><value>{value}</value></transaction>'
+        for n, value in enumerate(values, start=1)
+    )
+    return (
+        '<iati-activities version="2.03"><iati-activity default-currency="USD"><iati-identifier>XM-HUGE</iati-identifier>'
+        f'<recipient-country code="KH"/>{transactions}</iati-activity></iati-activities>'
+    ).encode()
+
+
+def test_disbursements_beyond_a_thousand_trillion_are_refused_never_summed_to_infinity(dataset):
+    result = read_iati("huge.xml", activity_spending("1e308", "1e308"), dataset.cities)
+    assert [str(problem) for problem in result.problems] == [
+        f"huge.xml, column transaction value: '1e308' is not a finite amount of at most 1,000,000,000,000,000 "
+        f"(activity XM-HUGE, transaction {n})"
+        for n in (1, 2)
+    ]
+    assert "metrics" not in result.tables
+
+
+def test_disbursements_that_add_up_beyond_the_limit_are_refused_as_a_sum(dataset):
+    result = read_iati("huge.xml", activity_spending("900000000000000", "900000000000000"), dataset.cities)
+    assert [str(problem) for problem in result.problems] == [
+        "huge.xml, column transaction value: '1800000000000000' is not a total of at most 1,000,000,000,000,000 "
+        "(the disbursements and expenditures of activity XM-HUGE, 2 transactions, add up to it)"
+    ]
+    assert "metrics" not in result.tables
+
+
+def test_an_iati_file_with_huge_disbursements_is_reported_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "huge.xml"
+    path.write_bytes(activity_spending("1e308", "1e308"))
+    assert main(["validate", str(path)]) == 1
+    assert "huge.xml, column transaction value: '1e308' is not a finite amount" in capsys.readouterr().out
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">

@@ -59,7 +59,80 @@ def test_dangling_foreign_key_names_file_row_column_and_value(data_copy):
 
 def test_negative_amount_is_rejected(data_copy):
     data_copy.replace("grants", ",98750,", ",-98750,")
-    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more"]
+    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more and at most 1,000,000,000,000,000"]
+
+
+AMOUNT_RULE = "a finite amount of 0 or more and at most 1,000,000,000,000,000"
+
+
+@pytest.mark.parametrize("written", ["inf", "1e309", "-inf", "Infinity", "1e16"])
+def test_an_amount_must_be_finite_and_at_most_a_thousand_trillion(data_copy, written):
+    data_copy.replace("grants", ",98750,", f",{written},")
+    assert data_copy.problems() == [f"grants.csv row 2, column amount_usd: {written!r} is not {AMOUNT_RULE}"]
+
+
+@pytest.mark.parametrize("written", ["nan", "NaN"])
+def test_nan_is_not_taken_for_a_number(data_copy, written):
+    data_copy.replace("grants", ",98750,", f",{written},")
+    assert data_copy.problems() == [
+        f"grants.csv row 2, column amount_usd: {written!r} is not a finite number, written in digits (nan and inf are not values)"
+    ]
+
+
+@pytest.mark.parametrize("written", ["inf", "1e309", "-inf", "1e16"])
+def test_a_metric_value_must_be_finite_and_at_most_a_thousand_trillion(data_copy, written):
+    data_copy.replace("metrics", ",records_digitized,108750,", f",records_digitized,{written},")
+    assert data_copy.problems() == [
+        f"metrics.csv row 9, column value: {written!r} is not a finite number of 0 or more and at most 1,000,000,000,000,000"
+    ]
+
+
+POPULATION_RULE = "a whole number above 0 and at most 10,000,000,000"
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "value", "rule"),
+    [
+        ("lat", "inf,104.91601", "inf", "a latitude between -90 and 90"),
+        ("lat", "1e309,104.91601", "1e309", "a latitude between -90 and 90"),
+        ("lon", "11.56245,-inf", "-inf", "a longitude between -180 and 180"),
+        ("population", "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,inf", "inf", POPULATION_RULE),
+        ("population", "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,1e30", "1e30", POPULATION_RULE),
+        (
+            "population",
+            "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,99999999999999999999",
+            "99999999999999999999",
+            POPULATION_RULE,
+        ),
+        (
+            "population",
+            '11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,"99,999,999,999,999,999,999"',
+            "99,999,999,999,999,999,999",
+            POPULATION_RULE,
+        ),
+        (
+            "population",
+            "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,20000000000",
+            "20000000000",
+            POPULATION_RULE,
+        ),
+    ],
+    ids=[
+        "lat-inf",
+        "lat-1e309",
+        "lon-minus-inf",
+        "population-inf",
+        "population-1e30",
+        "population-20-digits",
+        "population-grouped",
+        "population-20-billion",
+    ],
+)
+def test_coordinates_and_populations_must_be_finite_and_plausible(data_copy, column, row, value, rule):
+    """Phnom Penh's coordinates or population (2129371) replaced; a huge population once crashed the reading."""
+    old = "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,2129371"
+    data_copy.replace("cities", old if column == "population" else "11.56245,104.91601", row)
+    assert data_copy.problems() == [f"cities.csv row 4, column {column}: {value!r} is not {rule}"]
 
 
 def test_amount_that_is_not_a_number_quotes_the_bad_text(data_copy):

@@ -260,7 +260,7 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "cannot be shown until these problems are fixed" in app.error[0].value
-    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in app.markdown[0].value
+    assert "grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more and at most 1,000,000,000,000,000" in app.markdown[0].value
     assert not app.metric
 
 
@@ -495,6 +495,40 @@ def test_an_explored_upload_renders_every_page_and_markup_in_titles_stays_text(h
         assert "](http://evil.example" not in element.value, (page, element.value)
         if element.proto.allow_html:
             assert "<img src=x" not in element.value and "<script>" not in element.value, (page, element.value)
+
+
+def test_an_upload_with_an_infinite_amount_is_refused_by_row_on_the_data_page():
+    app = run_app("pages/data.py")
+    header = "grant_id,project_id,recipient,amount_usd,award_date,date_basis,funding_office,amount_kind,source_id,note"
+    app.file_uploader[0].set_value([("grants.csv", f"{header}\nU1,wise,A,1e309,2021,,,grant,usascp_home,\n".encode(), "text/csv")])
+    app.radio[0].set_value("beside").run()
+    assert not app.exception
+    assert app.error[0].value.startswith("**1 problem to fix**")
+    assert app.dataframe[0].value[["row", "column", "value"]].values.tolist() == [[2, "amount_usd", "1e309"]]
+
+
+@pytest.fixture(scope="module")
+def infinite_upload(dataset):
+    """An explored dataset holding an infinite amount and an infinite result, as validation once let through.
+
+    Validation now refuses them (test_load); the pages must still never crash on one (formatting's second line of defence).
+    """
+    grants = dataset.grants.copy()
+    grants.loc[grants["grant_id"] == "G001", "amount_usd"] = float("inf")
+    metrics = dataset.metrics.copy()
+    metrics.loc[metrics["metric_id"] == "M008", "value"] = float("inf")
+    return dataclasses.replace(dataset, grants=grants, metrics=metrics)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/impact.py"])
+def test_an_infinite_number_in_an_explored_upload_is_shown_as_such_never_a_crash(infinite_upload, page):
+    app = explored(infinite_upload)
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    if page == "pages/overview.py":
+        assert metric_values(app)["Disclosed funding"] == "not a finite amount"
+        assert metric_values(app)["Records digitized"] == "not a finite number"
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,9 @@ def test_amounts_a_person_means_one_way_are_read(text, value):
         ("€1,000", "another currency"),
         ("1.2M", "the full number"),
         ("12,5OO", "letter O"),
+        ("nan", "nan and inf are not values"),
+        ("-Infinity", "nan and inf are not values"),
+        ("$" + "9" * 400, "nan and inf are not values"),  # a float too large to hold is infinity
     ],
 )
 def test_ambiguous_or_foreign_amounts_are_refused_with_the_reason(text, reason):
@@ -162,7 +165,7 @@ def test_a_value_out_of_range_is_quoted_as_the_file_wrote_it(dataset):
     header = ",".join(SCHEMAS["metrics"].columns)
     metrics = f"{header}\nM900,project,wise,,people_trained,-5,people,result,false,false,2021,,usascp_home,\n"
     problems = upload_problems([UploadedFile("metrics.csv", metrics.encode())], dataset)
-    assert problems == ["metrics.csv row 2, column value: '-5' is not a number of 0 or more"]
+    assert problems == ["metrics.csv row 2, column value: '-5' is not a finite number of 0 or more and at most 1,000,000,000,000,000"]
 
 
 def test_a_table_in_a_file_of_a_kind_not_read_is_not_taken_as_left_out_either(dataset):
@@ -323,6 +326,17 @@ def test_random_file_content_gives_a_report_never_an_exception(dataset, name, bo
         assert error.problems and all(problem.file.startswith(name) for problem in error.problems)
     else:
         assert result.version
+
+
+def test_an_uploaded_amount_beyond_any_real_one_is_refused_and_nothing_adds_up_to_infinity(dataset):
+    rows = [f"U{n},wise,A,{written},2021,,,grant,usascp_home," for n, written in enumerate(["1e308", "1e308", "$1e15"], start=1)]
+    problems = upload_problems([UploadedFile("grants.csv", grants_csv(*rows))], dataset)
+    rule = "a finite amount of 0 or more and at most 1,000,000,000,000,000"
+    assert problems == [
+        f"grants.csv row 2, column amount_usd: '1e308' is not {rule}",
+        f"grants.csv row 3, column amount_usd: '1e308' is not {rule}",
+        "grants.csv row 4, column amount_usd: '$1e15' is not a number (write 1234.5, without currency signs or thousands separators)",
+    ]
 
 
 def test_optional_columns_may_be_left_out_of_the_header(dataset):

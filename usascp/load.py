@@ -296,9 +296,10 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         if column_name not in frame:
             continue
         dtype = str(column.dtype)
-        converted, bad_rows = _convert(frame[column_name], dtype)
+        rule = _rule(column)
+        converted, bad_rows = _convert(frame[column_name], dtype, rule)
         if bad_rows and dtype in ("Float64", "Int64"):
-            converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype)
+            converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype, rule)
             problems += [
                 Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], _plain_number(v), True)
                 for i, v in readings
@@ -339,22 +340,47 @@ _TYPE_WORDS = {
 }
 
 
+# The largest whole number a float holds exactly; a count beyond it cannot be an Int64 cell (the cast fails).
+_LARGEST_EXACT_WHOLE = 2**53
+
+
+def _rule(column: pa.Column) -> str:
+    """What a column's checks ask for, in words ("a latitude between -90 and 90"): said of a number out of reach."""
+    return "; ".join(check.error for check in column.checks if check.error) or "a finite number"
+
+
+def _reach(dtype: str) -> float:
+    """The largest size a number of `dtype` may have before any check sees it: beyond, it is infinite or inexact."""
+    return _LARGEST_EXACT_WHOLE if dtype == "Int64" else float(np.finfo(np.float64).max)
+
+
+def _out_of_reach(numbers: pd.Series, dtype: str) -> pd.Series:
+    """Numbers no check should ever see: infinite, or (in a whole-number column) too large to hold exactly."""
+    return numbers.notna() & ~(numbers.abs() <= _reach(dtype))
+
+
 def _plain_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype):
+def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype, rule: str | None = None):
     """Read the cells the strict form refused with `reader` (readings.read_number or read_date).
 
     Returns the column with the cells it could read filled in, the (index, reason) of those it could
-    not, and the (index, value) of each reading, which become notes.
+    not, and the (index, value) of each reading, which become notes. A cell refused with a reason (a
+    number out of reach) is not read again: the reason stands.
     """
     fixed = converted.astype(object) if dtype else converted
     still_bad, readings = [], []
-    for index, _ in bad_rows:
+    for index, reason in bad_rows:
+        if reason is not None:
+            still_bad.append((index, reason))
+            continue
         value = reader(str(text.loc[index]))
         if isinstance(value, Refusal):
             still_bad.append((index, value.reason))
+        elif dtype and not abs(value) <= _reach(dtype):
+            still_bad.append((index, rule))  # "99,999,999,999,999,999,999" people: read, then refused by the column's rule
         elif dtype == "Int64" and value % 1:
             still_bad.append((index, None))
         else:
@@ -363,17 +389,24 @@ def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype
     return (fixed.astype(dtype) if dtype else fixed), still_bad, readings
 
 
-def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[tuple[int, str | None]]]:
-    """Convert a text column to `dtype`; return the converted column and the (index, None) of cells it could not read."""
+def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tuple[pd.Series, list[tuple[int, str | None]]]:
+    """Convert a text column to `dtype`; return the converted column and the (index, reason) of cells it could not read.
+
+    The reason is None for text that is not a number (it may still be read loosely); a number out of
+    reach ("inf", "1e309", or a count too large for a whole-number column) is refused with the column's `rule`.
+    """
     present = values.notna()
     if dtype in ("Float64", "Int64"):
         numbers = pd.to_numeric(values, errors="coerce")
-        bad = present & numbers.isna()
+        out_of_reach = _out_of_reach(numbers, dtype)
+        numbers = numbers.where(~out_of_reach)
+        bad = present & numbers.isna() & ~out_of_reach
         if dtype == "Int64":
             fractional = numbers.notna() & (numbers % 1 != 0)
             bad |= fractional
             numbers = numbers.where(~fractional)
-        return numbers.astype(dtype), [(index, None) for index in values.index[bad]]
+        refused = [(index, None) for index in values.index[bad]] + [(index, rule) for index in values.index[out_of_reach]]
+        return numbers.astype(dtype), sorted(refused, key=lambda pair: pair[0])
     if dtype == "boolean":
         lowered = values.str.lower()
         parsed = lowered.map({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})  # others: NaN, reported below

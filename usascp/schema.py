@@ -58,6 +58,15 @@ VALUE_TYPES = ["result", "target", "context"]
 EVENT_TYPES = ["ASCN meeting", "summit", "conference", "workshop", "training", "exchange"]
 LOCATION_PRECISIONS = ["city", "region", "online"]
 
+# Amounts and figures are at most a thousand trillion (1e15). No grant or count comes near it (the whole U.S.
+# federal budget is under 1e13 dollars), and below it a sum of millions of rows stays finite and accurate:
+# every whole number up to 2**53 (about 9e15) is exact in a float. Without a bound, "inf" or "1e309" passes a
+# ">= 0" check and turns every total it joins into infinity ("$infB", or an OverflowError on the page).
+LARGEST_AMOUNT = 10**15
+LARGEST_POPULATION = 10**10  # more people than live on Earth: a city's count above it is a typing slip
+AMOUNT_RULE = f"a finite amount of 0 or more and at most {LARGEST_AMOUNT:,}"
+METRIC_VALUE_RULE = f"a finite number of 0 or more and at most {LARGEST_AMOUNT:,}"
+
 ID_PATTERN = r"^[a-z0-9_]+$"
 PARTIAL_DATE_RULE = "a date written YYYY, YYYY-MM or YYYY-MM-DD"
 
@@ -121,7 +130,12 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "ascn_cohort": _required(TEXT, _one_of(ASCN_COHORTS)),
             "ascn_joined_year": _required("Int64", pa.Check.in_range(2018, 2100, error="a year from 2018 on")),
             "joined_source_id": _required(TEXT),
-            "population": _optional("Int64", pa.Check.gt(0, error="a whole number above 0")),
+            "population": _optional(
+                "Int64",
+                pa.Check.in_range(
+                    1, LARGEST_POPULATION, error=f"a whole number above 0 and at most {LARGEST_POPULATION:,}"
+                ),
+            ),
             "population_year": _optional("Int64", pa.Check.in_range(1900, 2100, error="a year")),
             "population_area": _optional(TEXT),
             "population_source_id": _optional(TEXT),
@@ -200,7 +214,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "grant_id": _required(TEXT, unique=True),
             "project_id": _required(TEXT),
             "recipient": _required(TEXT),
-            "amount_usd": _required("Float64", pa.Check.ge(0, error="an amount of 0 or more")),
+            "amount_usd": _required("Float64", pa.Check.in_range(0, LARGEST_AMOUNT, error=AMOUNT_RULE)),
             "award_date": _required(TEXT, _partial_date()),
             "date_basis": _optional(TEXT),
             "funding_office": _optional(TEXT),
@@ -217,7 +231,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "project_id": _optional(TEXT),
             "city_id": _optional(TEXT),
             "metric": _required(TEXT, _identifier()),
-            "value": _required("Float64", pa.Check.ge(0, error="a number of 0 or more")),
+            "value": _required("Float64", pa.Check.in_range(0, LARGEST_AMOUNT, error=METRIC_VALUE_RULE)),
             "unit": _required(TEXT),
             "value_type": _required(TEXT, _one_of(VALUE_TYPES)),
             "is_lower_bound": _required("boolean"),

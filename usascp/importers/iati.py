@@ -11,7 +11,9 @@ Mapping, activity by activity:
   matches one or their point lies within MATCH_KM of one, and are listed otherwise;
 - commitments (transaction type 2) become funding rows; an activity with none contributes its budgets;
   disbursements and expenditures (types 3 and 4) become a "disbursed_usd" result. Values in another
-  currency are never converted or added: they are listed, and the project's amount note says so;
+  currency are never converted or added: they are listed, and the project's amount note says so. A value
+  beyond any real amount (infinite, or above schema.LARGEST_AMOUNT), and disbursements adding up past it,
+  are reported as problems, never summed: two of 1e308 would make an infinite total;
 - result indicator periods with an actual value become result figures (percentages as context, not summed).
 
 The IATI codes used here (activity status, transaction and organisation-role types, DAC sector
@@ -34,7 +36,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from usascp.load import RawTable
-from usascp.schema import SCHEMAS, Problem
+from usascp.schema import LARGEST_AMOUNT, SCHEMAS, Problem
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 MATCH_KM = 25  # a location this close to a member city's centre is taken to be in it
@@ -145,6 +147,18 @@ def _number(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _beyond_any_amount(text: str | None) -> bool:
+    """A value that reads as a number but is infinite or larger than any amount the tables take (schema.LARGEST_AMOUNT).
+
+    Such a value is reported, not skipped: two disbursements of 1e308 each are finite, yet add up to infinity.
+    """
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return False
+    return not abs(value) <= LARGEST_AMOUNT
 
 
 def read_iati(
@@ -292,7 +306,12 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
         parts = {_local(child.tag): child for child in transaction}
         kind = parts.get("transaction-type").get("code") if "transaction-type" in parts else None
         value_element = parts.get("value")
-        value = _number(value_element.text if value_element is not None else None)
+        value_text = value_element.text if value_element is not None else None
+        if kind in (COMMITMENT, DISBURSEMENT, EXPENDITURE) and _beyond_any_amount(value_text):
+            where = f"activity {identifier}, transaction {number}"
+            result.problems.append(_amount_beyond_reach(result.file_name, "transaction value", value_text, where))
+            continue
+        value = _number(value_text)
         if kind not in (COMMITMENT, DISBURSEMENT, EXPENDITURE) or value is None:
             continue
         when = (
@@ -321,7 +340,12 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
     for number, budget in enumerate(by_tag.get("budget", []), start=1):
         parts = {_local(child.tag): child for child in budget}
         value_element = parts.get("value")
-        value = _number(value_element.text if value_element is not None else None)
+        value_text = value_element.text if value_element is not None else None
+        if _beyond_any_amount(value_text):
+            where = f"activity {identifier}, budget {number}"
+            result.problems.append(_amount_beyond_reach(result.file_name, "budget value", value_text, where))
+            continue
+        value = _number(value_text)
         if value is None:
             continue
         money = (value_element.get("currency") or currency or "").upper()
@@ -393,14 +417,27 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
                 "note": f"From the IATI file: {kind} {number}.",
             }
         )
-    if spent:
+    spent_total = sum(value for value, _ in spent)
+    if abs(spent_total) > LARGEST_AMOUNT:
+        # Each value is within reach, but enough of them can add up past what a metric value may be.
+        result.problems.append(
+            Problem(
+                result.file_name,
+                None,
+                "transaction value",
+                f"{spent_total:.0f}",
+                f"a total of at most {LARGEST_AMOUNT:,} (the disbursements and expenditures of activity {identifier}, "
+                f"{len(spent)} transactions, add up to it)",
+            )
+        )
+    elif spent:
         rows["metrics"].append(
             {
                 "metric_id": f"{project_id}_disbursed",
                 "scope": "project",
                 "project_id": project_id,
                 "metric": "disbursed_usd",
-                "value": repr(sum(value for value, _ in spent)),
+                "value": repr(spent_total),
                 "unit": "USD",
                 "value_type": "result",
                 "is_lower_bound": "false",
@@ -428,6 +465,10 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
                 "note": "An actual value of a result indicator period in the IATI file.",
             }
         )
+
+
+def _amount_beyond_reach(file_name: str, column: str, text: str, where: str) -> Problem:
+    return Problem(file_name, None, column, text.strip(), f"a finite amount of at most {LARGEST_AMOUNT:,} ({where})")
 
 
 def _valid_pos(text: str | None) -> bool:
