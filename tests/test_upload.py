@@ -220,6 +220,27 @@ def test_latin1_is_refused_with_its_row_and_utf16_with_its_mark_is_read(dataset)
     assert "Société Générale" in set(combined.grants["recipient"])
 
 
+@pytest.mark.parametrize("mark, codec", [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be")])
+def test_utf32_with_its_mark_is_read(dataset, mark, codec):
+    """UTF-32's little-endian mark begins with UTF-16's: it was read as UTF-16, every name split by NUL characters."""
+    row = "U1,wise,Société Générale Đà Nẵng,5000,2021,,,grant,usascp_home,"
+    utf32 = mark + grants_csv(row).decode().encode(codec)
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", utf32)]), dataset, beside_base=True)
+    assert "Société Générale Đà Nẵng" in set(combined.grants["recipient"])
+
+
+@pytest.mark.parametrize(
+    ("codec", "form"),
+    [("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32")],
+)
+@pytest.mark.parametrize("recipient", ["Societe Generale", "Société Générale Đà Nẵng"], ids=["ascii", "accents"])
+def test_utf16_and_utf32_without_a_mark_are_refused_with_the_way_out(dataset, codec, form, recipient):
+    data = grants_csv(f"U1,wise,{recipient},5000,2021,,,grant,usascp_home,").decode().encode(codec)
+    assert upload_problems([UploadedFile("grants.csv", data)], dataset) == [
+        f"grants.csv: looks like {form} without a byte-order mark (many of its bytes are empty); save it as CSV UTF-8"
+    ]
+
+
 def test_semicolon_separated_files_from_other_locales_are_read(dataset):
     csv = grants_csv("U1;wise;A;5000;2021;;;grant;usascp_home;", header=GRANT_HEADER.replace(",", ";"))
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)

@@ -236,7 +236,7 @@ def _rows_not_replaced(base: pd.DataFrame, upload: pd.DataFrame, table: str) -> 
 
 
 def read_csv_bytes(data: bytes, label: str, expected_columns=None) -> tuple[pd.DataFrame | None, Problem | None]:
-    """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark) or UTF-16 with its mark.
+    """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32 with its mark.
 
     With `expected_columns`, a file whose header splits into those columns on ";" or a tab (as a
     spreadsheet set to another locale writes it) is read with that separator instead of ",".
@@ -472,18 +472,64 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd
     return problems
 
 
+# Byte-order marks, UTF-32's first: its little-endian mark starts with UTF-16's (FF FE), so a UTF-32 file
+# read as UTF-16 gives names split by NUL characters.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def byte_order_mark(data: bytes) -> str | None:
+    """The Unicode form ("UTF-8", "UTF-16" or "UTF-32") a byte-order mark at the start of `data` names, or None."""
+    return next((form for mark, form in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
+
+
+def wide_text_without_mark(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when `data` has no byte-order mark but reads like one of them, else None.
+
+    Without the mark the byte order is a guess, and NUL bytes are valid UTF-8, so such a file would be read
+    as names split by NUL characters. It is told by its empty bytes: text in the Latin script (a CSV header
+    always is) has a NUL in every second byte in UTF-16, and in two fixed places of every four in UTF-32.
+    """
+    if byte_order_mark(data):
+        return None
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) >= 8:
+        for empty_places in ((2, 3), (0, 1)):  # little-endian, big-endian
+            if all(not any(sample[place::4]) for place in empty_places):
+                return "UTF-32"
+    if sample and sample.count(0) >= len(sample) * 0.3:
+        return "UTF-16"
+    return None
+
+
 def _decode(data: bytes, file_name: str) -> tuple[str, Problem | None]:
-    """Decode UTF-8 (with or without a byte-order mark) or UTF-16 with its mark; say on which row other bytes sit.
+    """Decode UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32 with their mark; say on which row other bytes sit.
 
     Other encodings (Latin-1, Windows-1252, Vietnamese Windows-1258) share byte values and cannot be
     told apart for certain, so guessing could quietly turn "Đà Nẵng" into something else: they are
-    refused with the row of the first byte that is not UTF-8.
+    refused with the row of the first byte that is not UTF-8. UTF-16 and UTF-32 without a mark are
+    refused as such (wide_text_without_mark).
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    form = byte_order_mark(data)
+    if form in ("UTF-16", "UTF-32"):
         try:
-            return data.decode("utf-16"), None
+            return data.decode(form.lower()), None  # the codec reads the mark for the byte order, and drops it
         except UnicodeDecodeError as error:
-            return "", Problem(file_name, None, None, None, f"starts as UTF-16 but is not ({error.reason}); save it as CSV UTF-8")
+            return "", Problem(file_name, None, None, None, f"starts as {form} but is not ({error.reason}); save it as CSV UTF-8")
+    if wide := wide_text_without_mark(data):
+        return "", Problem(
+            file_name,
+            None,
+            None,
+            None,
+            f"looks like {wide} without a byte-order mark (many of its bytes are empty); save it as CSV UTF-8",
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
