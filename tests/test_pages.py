@@ -573,6 +573,17 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     assert app.success[0].value.startswith("**The upload is valid.**")
 
 
+def test_an_iati_file_in_an_encoding_python_cannot_read_is_reported_on_the_data_page_not_raised():
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    evil = sample.read_bytes().replace(b'encoding="UTF-8"', b'encoding="x-evil"', 1)
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([("evil.xml", evil, "text/xml")]).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert app.dataframe[0].value[["file or sheet", "expected"]].values.tolist() == [
+        ["evil.xml", "declares the encoding x-evil; IATI files must be UTF-8: save it as UTF-8"]
+    ]
+
+
 def test_without_editors_the_data_page_says_it_is_read_only_and_how_to_enable_editing():
     app = run_app("pages/data.py")
     notice = [info.value for info in app.info if "read-only" in info.value]

@@ -2,6 +2,8 @@
 
 Safety: the file is parsed with defusedxml, which refuses any DOCTYPE, so neither entity expansion (the
 "billion laughs") nor an external entity (a local file, a web address) can happen; nothing is fetched.
+Only UTF-8 (and UTF-16 with its byte-order mark) is read: the declared encoding is checked before parsing,
+and any other is refused with the way out, never handed to a parser that raises on it.
 Size: the file is read element by element (iterparse) and each activity is cleared once read, so memory
 follows the largest activity, not the file.
 
@@ -23,6 +25,7 @@ categories, indicator measures) are the few the mapping needs, written out from 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import math
 import re
@@ -35,7 +38,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from usascp.load import RawTable
+from usascp.load import RawTable, byte_order_mark, wide_text_without_mark
 from usascp.schema import LARGEST_AMOUNT, SCHEMAS, Problem
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -176,8 +179,10 @@ def read_iati(
         result.problems.append(Problem(name, line, None, None, reason))
         return result
 
+    if reason := _encoding_refusal(data):
+        return refused(reason)
     try:
-        events = iterparse(_Source(data), events=("start", "end"), forbid_dtd=True)
+        events = _parsed(iterparse(_Source(data), events=("start", "end"), forbid_dtd=True))
         depth, root = 0, None
         for event, element in events:
             tag = _local(element.tag)
@@ -202,6 +207,8 @@ def read_iati(
         )
     except ParseError as error:
         return refused(f"is not well-formed XML ({error})", error.position[0] if getattr(error, "position", None) else None)
+    except _EncodingNotReadable as error:
+        return refused(f"cannot be read in the encoding it declares ({error}); {MUST_BE_UTF8}")
     if result.activities == 0:
         return refused("holds no <iati-activity> elements")
     for table, table_rows in rows.items():
@@ -209,6 +216,65 @@ def read_iati(
             frame = pd.DataFrame(table_rows, columns=list(SCHEMAS[table].columns), dtype=object)
             result.tables[table] = RawTable(frame.where(frame.notna(), pd.NA), f"{name} ({table} from IATI)")
     return result
+
+
+MUST_BE_UTF8 = "IATI files must be UTF-8: save it as UTF-8"
+# How far into the file its XML declaration must end: a real one is under a hundred bytes.
+DECLARATION_REACH = 65_536
+_DECLARATION = re.compile(r"<\?xml\s(.*?)\?>", re.DOTALL)
+_ENCODING = re.compile(r"\bencoding\s*=\s*([\"'])(.*?)\1", re.DOTALL)
+_ENCODING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,39}")
+
+
+def _encoding_refusal(data: bytes) -> str | None:
+    """Why `data` is not in the UTF-8 (or UTF-16 with its byte-order mark) an IATI file is written in; None if it is.
+
+    Read from the byte-order mark and the XML declaration before parsing: Python's parser meets other
+    encodings with exceptions of its own (LookupError for a name it does not know, ValueError for
+    Shift_JIS or UTF-7), and reads single-byte ones such as Latin-1 as something they may not be.
+    """
+    form = byte_order_mark(data)
+    if form == "UTF-32":
+        return f"is UTF-32 (it starts with UTF-32's byte-order mark); {MUST_BE_UTF8}"
+    if wide := wide_text_without_mark(data):
+        return f"looks like {wide} without a byte-order mark (many of its bytes are empty); {MUST_BE_UTF8}"
+    head = data[len(codecs.BOM_UTF8) :] if form == "UTF-8" else data
+    # Latin-1 maps each byte to one character: the ASCII of a declaration reads as itself whatever follows it.
+    text = head[:DECLARATION_REACH].decode("utf-16" if form == "UTF-16" else "latin-1", errors="replace")
+    if not re.match(r"<\?xml\s", text):
+        return None  # no declaration: UTF-8, or UTF-16 by its mark
+    declaration = _DECLARATION.match(text)
+    if declaration is None:
+        return (
+            f"has an XML declaration (<?xml ... ?>) that does not end within its first {DECLARATION_REACH:,} bytes; "
+            + MUST_BE_UTF8
+        )
+    encoding = _ENCODING.search(declaration.group(1))
+    declared = encoding.group(2) if encoding else None
+    if declared is None or declared.upper() == ("UTF-16" if form == "UTF-16" else "UTF-8"):
+        return None
+    shown = declared if _ENCODING_NAME.fullmatch(declared) else repr(declared[:40])
+    if form == "UTF-16":
+        return f"starts with UTF-16's byte-order mark but declares the encoding {shown}; save it as UTF-8"
+    return f"declares the encoding {shown}; {MUST_BE_UTF8}"
+
+
+class _EncodingNotReadable(Exception):
+    """The parser met an encoding it cannot use (Python's expat raises LookupError or ValueError for those)."""
+
+
+def _parsed(events):
+    """The parser's events, with an encoding it cannot use raised as _EncodingNotReadable.
+
+    Only the parser's own errors are turned: an error in reading an activity is raised where it happens,
+    in read_iati's loop, not here. A refused DOCTYPE (a ValueError too) passes through as it is.
+    """
+    try:
+        yield from events
+    except DefusedXmlException:
+        raise
+    except (LookupError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+        raise _EncodingNotReadable(str(error)) from error
 
 
 class _Source:
