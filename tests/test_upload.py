@@ -360,6 +360,46 @@ def test_an_uploaded_amount_beyond_any_real_one_is_refused_and_nothing_adds_up_t
     ]
 
 
+def test_invisible_control_characters_are_removed_from_text_with_a_note_naming_file_row_and_column(dataset):
+    rows = [
+        "U1,wise,Clinic\x01 records\x07,5000,2021,,,grant,usascp_home,Note\x00 one\x7f",
+        "U2,wise,Line\x0bbreak,5000,2021,,,grant,usascp_home,",
+    ]
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", grants_csv(*rows))]), dataset, beside_base=True)
+    uploaded = combined.grants.set_index("grant_id")
+    assert uploaded.loc["U1", ["recipient", "note"]].tolist() == ["Clinic records", "Note one"]
+    assert uploaded.loc["U2", "recipient"] == "Line\nbreak"  # a line break as Word and PowerPoint copy it
+    notes = [str(note) for note in combined.notes]
+    cannot = "spreadsheets and slides cannot hold control characters"
+    assert notes[:3] == [
+        "grants.csv row 2, column recipient: read 'Clinic\\x01 records\\x07' as 'Clinic records' "
+        f"(removed the invisible control characters U+0001, U+0007; {cannot})",
+        "grants.csv row 3, column recipient: read 'Line\\x0bbreak' as 'Line\\nbreak' "
+        f"(turned U+000B, a line or page break copied from another program, into a line break; {cannot})",
+        "grants.csv row 2, column note: read 'Note\\x00 one\\x7f' as 'Note one' "
+        f"(removed the invisible control characters U+0000, U+007F; {cannot})",
+    ]
+
+
+def test_a_control_character_left_by_a_wrong_encoding_is_refused_with_the_character_meant(dataset):
+    """U+0080 to U+009F are what Windows-1252 punctuation becomes when read as Latin-1: removing one would change the text."""
+    row = "U1,wise,People\u0092s Committee,5000,2021,,,grant,usascp_home,"
+    assert upload_problems([UploadedFile("grants.csv", grants_csv(row))], dataset) == [
+        "grants.csv row 2, column recipient: 'People\\x92s Committee' is not text free of control characters "
+        "(U+0092 here is likely a ’ that a program read in the wrong encoding: type ’ in its place)"
+    ]
+
+
+def test_an_upload_with_control_characters_gives_a_workbook_that_opens(dataset):
+    """Once such text was saved, the shipped data as Excel failed for everyone (openpyxl's IllegalCharacterError)."""
+    from openpyxl import load_workbook
+
+    row = "U1,wise,Clinic\x01 records,5000,2021,,,grant,usascp_home,"
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", grants_csv(row))]), dataset, beside_base=True)
+    workbook = load_workbook(io.BytesIO(template_workbook(combined)))
+    assert "Clinic records" in [cell.value for cell in workbook["grants"]["C"]]
+
+
 def test_optional_columns_may_be_left_out_of_the_header(dataset):
     header = ",".join(name for name, column in SCHEMAS["grants"].columns.items() if not column.nullable)
     csv = grants_csv("U1,wise,A,5000,2021,grant,usascp_home", header=header)

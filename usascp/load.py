@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from usascp.characters import MISREAD_CONTROLS, REMOVED_CONTROLS, misread_as, removal_note, texts_with_controls, without_controls
 from usascp.dates import latest_day
 from usascp.readings import Refusal, read_date, read_number
 from usascp.schema import (
@@ -297,7 +298,11 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
             continue
         dtype = str(column.dtype)
         rule = _rule(column)
-        converted, bad_rows = _convert(frame[column_name], dtype, rule)
+        if dtype in _TYPE_WORDS:
+            converted, bad_rows = _convert(frame[column_name], dtype, rule)
+        else:
+            converted, bad_rows, cleaned = _read_texts(frame[column_name])
+            problems += [Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in cleaned]
         if bad_rows and dtype in ("Float64", "Int64"):
             converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype, rule)
             problems += [
@@ -412,18 +417,49 @@ def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tu
         parsed = lowered.map({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})  # others: NaN, reported below
         bad = present & parsed.isna()
         return parsed.astype("boolean"), [(index, None) for index in values.index[bad]]
-    return _shared_texts(values), []
+    raise ValueError(f"no conversion to {dtype}; text columns are read by _read_texts")
 
 
-def _shared_texts(values: pd.Series) -> pd.Series:
-    """Text as an object column (None where empty) in which equal texts are one Python string.
+def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], list[tuple[int, str]]]:
+    """Text as an object column (None where empty) in which equal texts are one Python string, without control characters.
 
     Converting each cell separately gives every cell its own string object: at 10,000x that was most of
     the memory the loaded tables held, for columns that repeat a few dozen values (sources, units, dates).
+    Each distinct text is checked once for control characters (characters.py): the ones nobody means are
+    taken out, each cleaned cell giving an (index, note); the ones a wrong encoding leaves are refused,
+    each giving an (index, reason), since removing them would change the text.
     """
     codes, uniques = pd.factorize(values)  # empty cells get code -1
     texts = np.append(np.asarray(uniques, dtype=object), None)
-    return pd.Series(texts[codes], index=values.index, dtype=object)
+    refused, cleaned = [], []
+    if texts_with_controls(map(str, uniques)):
+        readings: dict[int, str] = {}
+        reasons: dict[int, str] = {}
+        for code, text in enumerate(texts[:-1]):
+            if not isinstance(text, str):
+                continue
+            if MISREAD_CONTROLS.search(text):
+                reasons[code] = _misread_reason(text)
+            elif REMOVED_CONTROLS.search(text):
+                clean = without_controls(text)
+                readings[code] = f"{clean!r} ({removal_note(text)})"
+                texts[code] = clean
+        for index, code in zip(values.index, codes):
+            if code in reasons:
+                refused.append((index, reasons[code]))
+            elif code in readings:
+                cleaned.append((index, readings[code]))
+    return pd.Series(texts[codes], index=values.index, dtype=object), refused, cleaned
+
+
+def _misread_reason(text: str) -> str:
+    """Why text holding a C1 control is refused, naming the character it most likely stood for."""
+    char = MISREAD_CONTROLS.search(text).group(0)
+    if meant := misread_as(char):
+        likely = f"a {meant} that a program read in the wrong encoding: type {meant} in its place"
+    else:
+        likely = "a character that a program read in the wrong encoding: retype it"
+    return f"text free of control characters (U+{ord(char):04X} here is likely {likely})"
 
 
 def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd.DataFrame) -> list[Problem]:
