@@ -1,5 +1,7 @@
 """load_dataset on the shipped data, and on broken copies of it: every problem named by file, row and column."""
 
+import datetime as dt
+
 import pytest
 
 from usascp.load import DatasetError, dataset_version, load_dataset
@@ -42,6 +44,52 @@ def test_columns_get_their_types(dataset):
 
 def test_data_as_of_is_the_latest_access_date(dataset):
     assert dataset.data_as_of == "2026-11"
+
+
+def test_a_source_read_in_the_future_is_refused_by_row(data_copy):
+    """A date accessed of 2999 made the dashboard say "data as of 2999"."""
+    data_copy.replace("sources", "https://usascp.org/,,2026-11-25", "https://usascp.org/,,2999-01-01")
+    problems = data_copy.problems()
+    assert len(problems) == 1
+    assert problems[0].startswith("sources.csv row 2, column date_accessed: '2999-01-01' is not a date on or before today (")
+    assert problems[0].endswith("): a source cannot have been read in the future")
+    assert [str(problem) for problem in _problems(data_copy, today=dt.date(2026, 12, 1))] == [
+        "sources.csv row 2, column date_accessed: '2999-01-01' is not a date on or before today (1 Dec 2026): "
+        "a source cannot have been read in the future"
+    ]
+
+
+def test_today_is_injectable_and_a_day_ahead_is_allowed_for_time_zones(data_copy):
+    # The shipped sources were read up to 25 Nov 2026: a reader in Manila may be a day ahead of the server.
+    assert load_dataset(data_copy.folder, today=dt.date(2026, 11, 24)).data_as_of == "2026-11"
+    problems = _problems(data_copy, today=dt.date(2026, 11, 23))
+    assert len(problems) == 60 and {(p.column, p.value) for p in problems} == {("date_accessed", "2026-11-25")}
+    assert str(problems[0]).endswith("not a date on or before today (23 Nov 2026): a source cannot have been read in the future")
+
+
+def test_a_month_or_year_accessed_counts_from_its_first_day(data_copy):
+    data_copy.replace("sources", "https://usascp.org/,,2026-11-25", "https://usascp.org/,,2026-12")
+    assert load_dataset(data_copy.folder, today=dt.date(2026, 12, 1)).data_as_of == "2026-12"
+    assert [p.value for p in _problems(data_copy, today=dt.date(2026, 11, 29))] == ["2026-12"]
+
+
+def test_a_publication_date_far_beyond_the_reading_is_refused_but_never_makes_the_data_newer(data_copy):
+    """A page may carry a date a little ahead (an issue dated next month); years ahead is a typing slip."""
+    programs = "https://www.usascp.org/usascp-programs"
+    data_copy.replace("sources", f"{programs},2019-11-04,", f"{programs},2027-06,")
+    dataset = load_dataset(data_copy.folder, today=dt.date(2026, 12, 1))
+    assert dataset.data_as_of == "2026-11"  # the date accessed, never the date published
+    data_copy.replace("sources", f"{programs},2027-06,", f"{programs},2062-06,")
+    assert [str(problem) for problem in _problems(data_copy, today=dt.date(2026, 12, 1))] == [
+        "sources.csv row 3, column date_published: '2062-06' is not a publication date at most a year after the date "
+        "accessed (2026-11-25); a later one is likely a typing slip"
+    ]
+
+
+def _problems(data_copy, today):
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(data_copy.folder, today=today)
+    return caught.value.problems
 
 
 def test_missing_column_is_named(data_copy):

@@ -4,6 +4,7 @@ answered with a message that names file, row and column, never with an exception
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import zipfile
 
@@ -398,6 +399,18 @@ def test_an_upload_with_control_characters_gives_a_workbook_that_opens(dataset):
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", grants_csv(row))]), dataset, beside_base=True)
     workbook = load_workbook(io.BytesIO(template_workbook(combined)))
     assert "Clinic records" in [cell.value for cell in workbook["grants"]["C"]]
+
+
+def test_an_uploaded_source_read_in_the_future_is_refused_by_row(dataset):
+    header = ",".join(SCHEMAS["sources"].columns)
+    rows = ["new_page,A page,A publisher,https://example.org/a,,2026-11-30", "later_page,B,B,https://example.org/b,,2031"]
+    upload = read_upload([UploadedFile("sources.csv", ("\n".join([header, *rows]) + "\n").encode())])
+    with pytest.raises(DatasetError) as caught:
+        dataset_from_upload(upload, dataset, beside_base=True, today=dt.date(2026, 11, 30))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "sources.csv row 3, column date_accessed: '2031' is not a date on or before today (30 Nov 2026): "
+        "a source cannot have been read in the future"
+    ]
 
 
 def test_optional_columns_may_be_left_out_of_the_header(dataset):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from usascp.schema import (
     consistency_problems,
     file_rows,
     foreign_key_problems,
+    future_date_problems,
     spreadsheet_row,
 )
 
@@ -102,8 +104,11 @@ def dataset_version(folder: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
-    """Load and validate every table in `folder`; raise DatasetError listing all problems if any."""
+def load_dataset(folder: str | Path = DEFAULT_DATA_DIR, today: dt.date | None = None) -> Dataset:
+    """Load and validate every table in `folder`; raise DatasetError listing all problems if any.
+
+    `today` is the day no source can have been read after (the machine's date unless a test gives one).
+    """
     folder = Path(folder)
     raw: dict[str, RawTable] = {}
     problems: list[Problem] = []
@@ -117,7 +122,7 @@ def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
             problems.append(problem)
         else:
             raw[table] = RawTable(frame, file_name)
-    return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems)
+    return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems, today=today)
 
 
 # Tables every dataset shares with the shipped one when given a base: the member cities, and the sources
@@ -134,6 +139,7 @@ def build_dataset(
     beside_base: bool = False,
     problems: list[Problem] | None = None,
     unreadable: frozenset[str] = frozenset(),
+    today: dt.date | None = None,
 ) -> Dataset:
     """Validate text tables and make them a Dataset, or raise DatasetError with every problem at once.
 
@@ -144,12 +150,13 @@ def build_dataset(
     data replaces it, row for row). Problems name the upload's own files and rows; the base is valid.
     `unreadable` names tables whose file was given but could not be read (already reported in `problems`):
     they are not taken as left out, so no reference is checked against an empty stand-in.
+    `today` is the day no source can have been read after (the machine's date unless given).
     """
     problems = list(problems or [])
     notes: list[Problem] = []
     typed: dict[str, pd.DataFrame] = {}
     for table, given in raw.items():
-        frame, table_problems = validate_table(given.frame, table, given.label)
+        frame, table_problems = validate_table(given.frame, table, given.label, today)
         problems += [problem for problem in table_problems if not problem.is_note]
         notes += [problem for problem in table_problems if problem.is_note]
         if frame is not None:
@@ -283,8 +290,13 @@ def _read_csv_fast(text: str) -> pd.DataFrame | None:
     return raw if len(set(raw.columns)) == len(raw.columns) else None
 
 
-def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Convert text columns to their types and check the schema; every problem names file, row and column."""
+def validate_table(
+    raw: pd.DataFrame, table: str, file_name: str, today: dt.date | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Convert text columns to their types and check the schema; every problem names file, row and column.
+
+    `today` is the day no source can have been read after (the machine's date unless given).
+    """
     schema = SCHEMAS[table]
     frame = raw.copy()
     # An optional column left out of the header is read as empty: a person leaving out "note" means no notes.
@@ -330,6 +342,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         for index, reason in bad_rows:
             unparsed.add((column_name, index))
             problems.append(Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason))
+    problems += future_date_problems(frame, table, file_name, today or dt.date.today(), frozenset(unparsed))
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
-from usascp.dates import earliest_day, is_partial_date, latest_day
+from usascp.dates import earliest_day, format_partial_date, is_partial_date, latest_day
 
 ASEAN_COUNTRIES = {
     "BRN": "Brunei",
@@ -367,6 +368,56 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> l
                 problems.append(
                     Problem(*where, key.column, str(value), f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}")
                 )
+    return problems
+
+
+# A person who read a source may be a day ahead of the server's clock (in Manila while it runs in Washington).
+CLOCK_GRACE = dt.timedelta(days=1)
+# How far ahead of its reading a page may date itself: an issue dated next month, a report dated at year end.
+PUBLISHED_AHEAD = dt.timedelta(days=366)
+
+
+def future_date_problems(frame: pd.DataFrame, table: str, file_name: str, today: dt.date, skip=frozenset()) -> list[Problem]:
+    """Sources read after `today`, or published long after they were read; (column, index) pairs in `skip` were refused already.
+
+    The dataset is "as of" its latest date accessed (load.Dataset.data_as_of): one in the future would date
+    the whole dashboard to a day that has not come. The date published is never used for that; it is only
+    refused when it lies more than PUBLISHED_AHEAD past the row's own reading, which is a typing slip.
+    """
+    if table != "sources" or not {"date_accessed", "date_published"} <= set(frame):
+        return []
+    problems = []
+    latest_allowed = today + CLOCK_GRACE
+    for index, accessed, published in zip(frame.index, frame["date_accessed"], frame["date_published"]):
+        row = spreadsheet_row(index)
+        accessed_read = is_partial_date(accessed) and ("date_accessed", index) not in skip
+        if accessed_read and earliest_day(accessed) > latest_allowed:
+            problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    "date_accessed",
+                    accessed,
+                    f"a date on or before today ({format_partial_date(today.isoformat())}): "
+                    "a source cannot have been read in the future",
+                )
+            )
+        elif (
+            accessed_read
+            and is_partial_date(published)
+            and ("date_published", index) not in skip
+            and earliest_day(published) > latest_day(accessed) + PUBLISHED_AHEAD
+        ):
+            problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    "date_published",
+                    published,
+                    f"a publication date at most a year after the date accessed ({accessed}); "
+                    "a later one is likely a typing slip",
+                )
+            )
     return problems
 
 
