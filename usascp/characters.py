@@ -63,7 +63,7 @@ def texts_with_controls(texts) -> bool:
 def frame_without_controls(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with `without_controls` applied to its text cells and column names; the same frame when it has none.
 
-    For the files we write (Excel, slides): validation already removed these from what it read, but a table
+    For the Excel files we write (export.excel_bytes): validation already removed these from what it read, but a table
     built another way must never make a download fail.
     """
     columns = [str(name) for name in frame.columns]
