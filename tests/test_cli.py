@@ -1,7 +1,13 @@
 """python -m usascp validate: the same report as the dashboard, with exit codes for scripts."""
 
+from pathlib import Path
+
+import pytest
+
 from usascp.__main__ import main
 from usascp.load import DEFAULT_DATA_DIR
+
+IATI_SAMPLE = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
 
 
 def test_valid_folder_exits_0_with_row_counts(capsys):
@@ -21,3 +27,12 @@ def test_invalid_folder_exits_1_and_lists_problems(data_copy, capsys):
 def test_unreadable_folder_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nowhere")]) == 2
     assert "not a file or folder that can be read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("encoding", ["x-evil", "Shift_JIS", "UTF-7"])
+def test_an_iati_file_in_another_encoding_exits_2_with_the_way_out(tmp_path, capsys, encoding):
+    """Nothing in it can be read: 2, as for any unreadable file (a LookupError or ValueError once ended it with 1)."""
+    path = tmp_path / "other.xml"
+    path.write_bytes(IATI_SAMPLE.read_bytes().replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1))
+    assert main(["validate", str(path)]) == 2
+    assert f"other.xml: declares the encoding {encoding}; IATI files must be UTF-8: save it as UTF-8" in capsys.readouterr().err

@@ -93,3 +93,21 @@ def test_map_slide_carries_the_map_picture(dataset):
     pictures = [shape for shape in with_map.slides[1].shapes if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
     assert len(pictures) == 1 and pictures[0].image.blob == picture
     assert pictures[0].top + pictures[0].height <= with_map.slide_height - Inches(0.6)  # clear of the footer
+
+
+def test_control_characters_in_the_data_never_reach_the_slides_as_escapes(dataset):
+    """python-pptx writes a control character as "_x0001_"; validation removes them, and the deck does too."""
+    import dataclasses
+
+    events = dataset.events.copy()
+    events.loc[events["name"] == "8th ASCN annual meeting (ASCN8)", "name"] = "8th ASCN\x01 annual meeting\x07\r\n(ASCN8)"
+    sources = dataset.sources.copy()
+    sources["publisher"] = sources["publisher"] + "\x1f"
+    edited = dataclasses.replace(dataset, events=events, sources=sources)
+    presentation = open_deck(deck.build_deck(build_slides(edited, Filters(), TODAY), FOOTER + "\x08"))
+    table = next(shape.table for shape in presentation.slides[4].shapes if shape.has_table)
+    assert table.cell(1, 0).text == "8th ASCN annual meeting\n(ASCN8)"
+    for slide in presentation.slides:
+        text = slide_text(slide) + slide.notes_slide.notes_text_frame.text
+        text += "".join(cell.text for shape in slide.shapes if shape.has_table for row in shape.table.rows for cell in row.cells)
+        assert "_x00" not in text and not any(char in text for char in "\x01\x07\x08\x1f\r")

@@ -64,3 +64,23 @@ def test_a_malicious_project_title_leaves_the_funding_downloads_inert(data_copy)
     assert [cell.value for cell in evil] == ["'" + MALICIOUS]
     assert evil[0].data_type == "s"  # a string cell, not a formula ("f")
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_control_characters_never_stop_an_excel_download():
+    """Validation removes them from what it reads; a table made another way must still give a workbook."""
+    table = pd.DataFrame({"project\x02": ["Clinic\x01 records\x07", "Water\x0bSmart"], "amount_usd": [1.0, 2.0]})
+    workbook = openpyxl.load_workbook(io.BytesIO(excel_bytes({"Funding rows": table}, ["Filters:\x1b all"])))
+    assert workbook["About this file"]["A2"].value == "Filters: all"
+    rows = workbook["Funding rows"]
+    assert [rows["A1"].value, rows["A2"].value, rows["A3"].value] == ["project", "Clinic records", "Water\nSmart"]
+
+
+def test_the_template_of_a_dataset_with_control_characters_opens(dataset):
+    import dataclasses
+
+    from usascp.importers.template import template_workbook
+
+    projects = dataset.projects.copy()
+    projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = "Hospital\x01 records\x07"
+    workbook = openpyxl.load_workbook(io.BytesIO(template_workbook(dataclasses.replace(dataset, projects=projects))))
+    assert "Hospital records" in [cell.value for cell in workbook["projects"]["B"]]

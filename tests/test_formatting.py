@@ -26,6 +26,13 @@ def test_counts_keep_lower_bounds_and_approximations_visible():
     assert format_count(None) == NOT_DISCLOSED
 
 
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), 1e309])
+def test_a_number_that_is_not_finite_is_said_so_never_an_error(number):
+    """A second line of defence: validation refuses such numbers, but a page must never crash on one."""
+    assert format_usd(number) == "not a finite amount"
+    assert format_count(number) == format_count(number, is_lower_bound=True) == "not a finite number"
+
+
 def test_plural():
     from usascp.formatting import plural
 

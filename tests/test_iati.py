@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tracemalloc
 from pathlib import Path
 
@@ -92,6 +93,44 @@ def test_disbursements_and_indicator_actuals_become_results(imported):
     ]
 
 
+def activity_spending(*values: str) -> bytes:
+    """An IATI file with one activity in Phnom Penh that disburses `values` US dollars."""
+    transactions = "".join(
+        f'<transaction><transaction-type code="3"/><transaction-date iso-date="2023-01-0{n}"/><value>{value}</value></transaction>'
+        for n, value in enumerate(values, start=1)
+    )
+    return (
+        '<iati-activities version="2.03"><iati-activity default-currency="USD"><iati-identifier>XM-HUGE</iati-identifier>'
+        f'<recipient-country code="KH"/>{transactions}</iati-activity></iati-activities>'
+    ).encode()
+
+
+def test_disbursements_beyond_a_thousand_trillion_are_refused_never_summed_to_infinity(dataset):
+    result = read_iati("huge.xml", activity_spending("1e308", "1e308"), dataset.cities)
+    assert [str(problem) for problem in result.problems] == [
+        f"huge.xml, column transaction value: '1e308' is not a finite amount of at most 1,000,000,000,000,000 "
+        f"(activity XM-HUGE, transaction {n})"
+        for n in (1, 2)
+    ]
+    assert "metrics" not in result.tables
+
+
+def test_disbursements_that_add_up_beyond_the_limit_are_refused_as_a_sum(dataset):
+    result = read_iati("huge.xml", activity_spending("900000000000000", "900000000000000"), dataset.cities)
+    assert [str(problem) for problem in result.problems] == [
+        "huge.xml, column transaction value: '1800000000000000' is not a total of at most 1,000,000,000,000,000 "
+        "(the disbursements and expenditures of activity XM-HUGE, 2 transactions, add up to it)"
+    ]
+    assert "metrics" not in result.tables
+
+
+def test_an_iati_file_with_huge_disbursements_is_reported_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "huge.xml"
+    path.write_bytes(activity_spending("1e308", "1e308"))
+    assert main(["validate", str(path)]) == 1
+    assert "huge.xml, column transaction value: '1e308' is not a finite amount" in capsys.readouterr().out
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
@@ -137,6 +176,100 @@ def test_entity_tricks_are_refused_before_anything_expands_or_is_read(dataset, p
 )
 def test_files_that_are_not_iati_activities_get_one_clear_message(dataset, payload, message):
     assert [str(problem) for problem in read_iati("hostile.xml", payload, dataset.cities).problems] == [message]
+
+
+def declared(encoding: str) -> bytes:
+    """The sample file with its XML declaration naming `encoding` (its bytes stay UTF-8)."""
+    return SAMPLE.read_bytes().replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+
+
+@pytest.mark.parametrize("encoding", ["x-evil", "Shift_JIS", "UTF-7", "ISO-8859-1", "windows-1252", "UTF-16", "UTF-32"])
+def test_an_encoding_other_than_utf8_is_refused_with_the_way_out_never_an_exception(dataset, encoding):
+    """Python's parser raised LookupError (x-evil) or ValueError (Shift_JIS, UTF-7: multi-byte) out of read_iati."""
+    assert [str(problem) for problem in read_iati("hostile.xml", declared(encoding), dataset.cities).problems] == [
+        f"hostile.xml: declares the encoding {encoding}; IATI files must be UTF-8: save it as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        (b"<?xml version='1.0' encoding = 'x-evil' ?>", "declares the encoding x-evil; IATI files must be UTF-8: save it as UTF-8"),
+        (
+            b'\xef\xbb\xbf<?xml version="1.0"\n encoding="Shift_JIS"?>',
+            "declares the encoding Shift_JIS; IATI files must be UTF-8: save it as UTF-8",
+        ),
+        (
+            b'<?xml version="1.0" encoding="<b>x</b>"?>',
+            "declares the encoding '<b>x</b>'; IATI files must be UTF-8: save it as UTF-8",
+        ),
+        (
+            b'<?xml version="1.0"' + b" " * 100_000 + b'encoding="x-evil"?>',
+            "has an XML declaration (<?xml ... ?>) that does not end within its first 65,536 bytes; "
+            "IATI files must be UTF-8: save it as UTF-8",
+        ),
+    ],
+    ids=["spaces-and-single-quotes", "after-a-mark", "not-an-encoding-name", "long-declaration"],
+)
+def test_the_declared_encoding_is_seen_however_it_is_written(dataset, declaration, message):
+    data = SAMPLE.read_bytes().replace(b'<?xml version="1.0" encoding="UTF-8"?>', declaration, 1)
+    assert [str(problem) for problem in read_iati("hostile.xml", data, dataset.cities).problems] == [f"hostile.xml: {message}"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SAMPLE.read_bytes(),
+        declared("utf-8"),
+        codecs.BOM_UTF8 + SAMPLE.read_bytes(),
+        SAMPLE.read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),  # with its mark
+        SAMPLE.read_text().replace('<?xml version="1.0" encoding="UTF-8"?>', "").encode("utf-16"),  # no declaration
+    ],
+    ids=["utf-8", "utf-8-lower-case", "utf-8-with-mark", "utf-16-declared", "utf-16-undeclared"],
+)
+def test_utf8_and_utf16_with_its_mark_are_read(dataset, data):
+    result = read_iati("sample.xml", data, dataset.cities)
+    assert result.problems == [] and result.activities == 4
+    titles = result.tables["projects"].frame["title"].tolist()
+    assert "Test: water utility twinning in Phnom Penh" in titles
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            SAMPLE.read_text().encode("utf-16"),  # declares UTF-8
+            "sample.xml: starts with UTF-16's byte-order mark but declares the encoding UTF-8; save it as UTF-8",
+        ),
+        (
+            SAMPLE.read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le"),
+            "sample.xml: looks like UTF-16 without a byte-order mark (many of its bytes are empty); "
+            "IATI files must be UTF-8: save it as UTF-8",
+        ),
+        (
+            SAMPLE.read_text().replace('encoding="UTF-8"', 'encoding="UTF-32"').encode("utf-32"),
+            "sample.xml: is UTF-32 (it starts with UTF-32's byte-order mark); IATI files must be UTF-8: save it as UTF-8",
+        ),
+    ],
+    ids=["utf-16-declaring-utf-8", "utf-16-without-mark", "utf-32"],
+)
+def test_utf16_without_its_mark_or_declaring_another_encoding_and_utf32_are_refused(dataset, data, message):
+    assert [str(problem) for problem in read_iati("sample.xml", data, dataset.cities).problems] == [message]
+
+
+@pytest.mark.parametrize("error", [LookupError("unknown encoding: x-evil"), ValueError("multi-byte encodings are not supported")])
+def test_an_encoding_error_from_the_parser_is_a_refusal_never_a_traceback(dataset, monkeypatch, error):
+    """The declaration is read before parsing; should the parser still meet an encoding it cannot use, it is a refusal."""
+    import usascp.importers.iati as iati
+
+    def parser_that_fails(*args, **kwargs):
+        raise error
+        yield  # a generator, as iterparse is
+
+    monkeypatch.setattr(iati, "iterparse", parser_that_fails)
+    assert [str(problem) for problem in read_iati("odd.xml", SAMPLE.read_bytes(), dataset.cities).problems] == [
+        f"odd.xml: cannot be read in the encoding it declares ({error}); IATI files must be UTF-8: save it as UTF-8"
+    ]
 
 
 def test_a_large_file_streams_in_bounded_memory(dataset):

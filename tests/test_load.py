@@ -1,5 +1,7 @@
 """load_dataset on the shipped data, and on broken copies of it: every problem named by file, row and column."""
 
+import datetime as dt
+
 import pytest
 
 from usascp.load import DatasetError, dataset_version, load_dataset
@@ -44,6 +46,52 @@ def test_data_as_of_is_the_latest_access_date(dataset):
     assert dataset.data_as_of == "2026-11"
 
 
+def test_a_source_read_in_the_future_is_refused_by_row(data_copy):
+    """A date accessed of 2999 made the dashboard say "data as of 2999"."""
+    data_copy.replace("sources", "https://usascp.org/,,2026-11-25", "https://usascp.org/,,2999-01-01")
+    problems = data_copy.problems()
+    assert len(problems) == 1
+    assert problems[0].startswith("sources.csv row 2, column date_accessed: '2999-01-01' is not a date on or before today (")
+    assert problems[0].endswith("): a source cannot have been read in the future")
+    assert [str(problem) for problem in _problems(data_copy, today=dt.date(2026, 12, 1))] == [
+        "sources.csv row 2, column date_accessed: '2999-01-01' is not a date on or before today (1 Dec 2026): "
+        "a source cannot have been read in the future"
+    ]
+
+
+def test_today_is_injectable_and_a_day_ahead_is_allowed_for_time_zones(data_copy):
+    # The shipped sources were read up to 25 Nov 2026: a reader in Manila may be a day ahead of the server.
+    assert load_dataset(data_copy.folder, today=dt.date(2026, 11, 24)).data_as_of == "2026-11"
+    problems = _problems(data_copy, today=dt.date(2026, 11, 23))
+    assert len(problems) == 60 and {(p.column, p.value) for p in problems} == {("date_accessed", "2026-11-25")}
+    assert str(problems[0]).endswith("not a date on or before today (23 Nov 2026): a source cannot have been read in the future")
+
+
+def test_a_month_or_year_accessed_counts_from_its_first_day(data_copy):
+    data_copy.replace("sources", "https://usascp.org/,,2026-11-25", "https://usascp.org/,,2026-12")
+    assert load_dataset(data_copy.folder, today=dt.date(2026, 12, 1)).data_as_of == "2026-12"
+    assert [p.value for p in _problems(data_copy, today=dt.date(2026, 11, 29))] == ["2026-12"]
+
+
+def test_a_publication_date_far_beyond_the_reading_is_refused_but_never_makes_the_data_newer(data_copy):
+    """A page may carry a date a little ahead (an issue dated next month); years ahead is a typing slip."""
+    programs = "https://www.usascp.org/usascp-programs"
+    data_copy.replace("sources", f"{programs},2019-11-04,", f"{programs},2027-06,")
+    dataset = load_dataset(data_copy.folder, today=dt.date(2026, 12, 1))
+    assert dataset.data_as_of == "2026-11"  # the date accessed, never the date published
+    data_copy.replace("sources", f"{programs},2027-06,", f"{programs},2062-06,")
+    assert [str(problem) for problem in _problems(data_copy, today=dt.date(2026, 12, 1))] == [
+        "sources.csv row 3, column date_published: '2062-06' is not a publication date at most a year after the date "
+        "accessed (2026-11-25); a later one is likely a typing slip"
+    ]
+
+
+def _problems(data_copy, today):
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(data_copy.folder, today=today)
+    return caught.value.problems
+
+
 def test_missing_column_is_named(data_copy):
     data_copy.replace("grants", "grant_id,project_id,recipient,amount_usd", "grant_id,project_id,recipient,amount")
     problems = data_copy.problems()
@@ -59,7 +107,80 @@ def test_dangling_foreign_key_names_file_row_column_and_value(data_copy):
 
 def test_negative_amount_is_rejected(data_copy):
     data_copy.replace("grants", ",98750,", ",-98750,")
-    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more"]
+    assert data_copy.problems() == ["grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more and at most 1,000,000,000,000,000"]
+
+
+AMOUNT_RULE = "a finite amount of 0 or more and at most 1,000,000,000,000,000"
+
+
+@pytest.mark.parametrize("written", ["inf", "1e309", "-inf", "Infinity", "1e16"])
+def test_an_amount_must_be_finite_and_at_most_a_thousand_trillion(data_copy, written):
+    data_copy.replace("grants", ",98750,", f",{written},")
+    assert data_copy.problems() == [f"grants.csv row 2, column amount_usd: {written!r} is not {AMOUNT_RULE}"]
+
+
+@pytest.mark.parametrize("written", ["nan", "NaN"])
+def test_nan_is_not_taken_for_a_number(data_copy, written):
+    data_copy.replace("grants", ",98750,", f",{written},")
+    assert data_copy.problems() == [
+        f"grants.csv row 2, column amount_usd: {written!r} is not a finite number, written in digits (nan and inf are not values)"
+    ]
+
+
+@pytest.mark.parametrize("written", ["inf", "1e309", "-inf", "1e16"])
+def test_a_metric_value_must_be_finite_and_at_most_a_thousand_trillion(data_copy, written):
+    data_copy.replace("metrics", ",records_digitized,108750,", f",records_digitized,{written},")
+    assert data_copy.problems() == [
+        f"metrics.csv row 9, column value: {written!r} is not a finite number of 0 or more and at most 1,000,000,000,000,000"
+    ]
+
+
+POPULATION_RULE = "a whole number above 0 and at most 10,000,000,000"
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "value", "rule"),
+    [
+        ("lat", "inf,104.91601", "inf", "a latitude between -90 and 90"),
+        ("lat", "1e309,104.91601", "1e309", "a latitude between -90 and 90"),
+        ("lon", "11.56245,-inf", "-inf", "a longitude between -180 and 180"),
+        ("population", "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,inf", "inf", POPULATION_RULE),
+        ("population", "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,1e30", "1e30", POPULATION_RULE),
+        (
+            "population",
+            "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,99999999999999999999",
+            "99999999999999999999",
+            POPULATION_RULE,
+        ),
+        (
+            "population",
+            '11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,"99,999,999,999,999,999,999"',
+            "99,999,999,999,999,999,999",
+            POPULATION_RULE,
+        ),
+        (
+            "population",
+            "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,20000000000",
+            "20000000000",
+            POPULATION_RULE,
+        ),
+    ],
+    ids=[
+        "lat-inf",
+        "lat-1e309",
+        "lon-minus-inf",
+        "population-inf",
+        "population-1e30",
+        "population-20-digits",
+        "population-grouped",
+        "population-20-billion",
+    ],
+)
+def test_coordinates_and_populations_must_be_finite_and_plausible(data_copy, column, row, value, rule):
+    """Phnom Penh's coordinates or population (2129371) replaced; a huge population once crashed the reading."""
+    old = "11.56245,104.91601,geonames_1821306,original_2018_pilot,2018,cna_26_pilot_cities,2129371"
+    data_copy.replace("cities", old if column == "population" else "11.56245,104.91601", row)
+    assert data_copy.problems() == [f"cities.csv row 4, column {column}: {value!r} is not {rule}"]
 
 
 def test_amount_that_is_not_a_number_quotes_the_bad_text(data_copy):

@@ -260,7 +260,10 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert app.error[0].value.startswith("**The dashboard's data cannot be shown** until 1 problem in it is fixed.")
-    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in html.unescape(app.markdown[0].value)
+    assert (
+        "grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more and at most 1,000,000,000,000,000"
+        in html.unescape(app.markdown[0].value)
+    )
     assert not app.metric
 
 
@@ -497,6 +500,40 @@ def test_an_explored_upload_renders_every_page_and_markup_in_titles_stays_text(h
             assert "<img src=x" not in element.value and "<script>" not in element.value, (page, element.value)
 
 
+def test_an_upload_with_an_infinite_amount_is_refused_by_row_on_the_data_page():
+    app = run_app("pages/data.py")
+    header = "grant_id,project_id,recipient,amount_usd,award_date,date_basis,funding_office,amount_kind,source_id,note"
+    app.file_uploader[0].set_value([("grants.csv", f"{header}\nU1,wise,A,1e309,2021,,,grant,usascp_home,\n".encode(), "text/csv")])
+    app.radio[0].set_value("beside").run()
+    assert not app.exception
+    assert app.error[0].value.startswith("**1 problem to fix**")
+    assert app.dataframe[0].value[["row", "column", "value"]].values.tolist() == [[2, "amount_usd", "1e309"]]
+
+
+@pytest.fixture(scope="module")
+def infinite_upload(dataset):
+    """An explored dataset holding an infinite amount and an infinite result, as validation once let through.
+
+    Validation now refuses them (test_load); the pages must still never crash on one (formatting's second line of defence).
+    """
+    grants = dataset.grants.copy()
+    grants.loc[grants["grant_id"] == "G001", "amount_usd"] = float("inf")
+    metrics = dataset.metrics.copy()
+    metrics.loc[metrics["metric_id"] == "M008", "value"] = float("inf")
+    return dataclasses.replace(dataset, grants=grants, metrics=metrics)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/impact.py"])
+def test_an_infinite_number_in_an_explored_upload_is_shown_as_such_never_a_crash(infinite_upload, page):
+    app = explored(infinite_upload)
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    if page == "pages/overview.py":
+        assert metric_values(app)["Disclosed funding"] == "not a finite amount"
+        assert metric_values(app)["Records digitized"] == "not a finite number"
+
+
 @pytest.fixture(scope="module")
 def iati_upload(dataset):
     """The test IATI file (four activities) explored instead of the shipped projects."""
@@ -537,6 +574,17 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     assert app.dataframe[0].value["location"].tolist() == ["Pai"]
     assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
     assert app.success[0].value.startswith("**The upload is valid.**")
+
+
+def test_an_iati_file_in_an_encoding_python_cannot_read_is_reported_on_the_data_page_not_raised():
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    evil = sample.read_bytes().replace(b'encoding="UTF-8"', b'encoding="x-evil"', 1)
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([("evil.xml", evil, "text/xml")]).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert app.dataframe[0].value[["file or sheet", "expected"]].values.tolist() == [
+        ["evil.xml", "declares the encoding x-evil; IATI files must be UTF-8: save it as UTF-8"]
+    ]
 
 
 def test_without_editors_the_data_page_says_it_is_read_only_and_how_to_enable_editing():

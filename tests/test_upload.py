@@ -4,6 +4,7 @@ answered with a message that names file, row and column, never with an exception
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import zipfile
 
@@ -52,6 +53,9 @@ def test_amounts_a_person_means_one_way_are_read(text, value):
         ("€1,000", "another currency"),
         ("1.2M", "the full number"),
         ("12,5OO", "letter O"),
+        ("nan", "nan and inf are not values"),
+        ("-Infinity", "nan and inf are not values"),
+        ("$" + "9" * 400, "nan and inf are not values"),  # a float too large to hold is infinity
     ],
 )
 def test_ambiguous_or_foreign_amounts_are_refused_with_the_reason(text, reason):
@@ -163,7 +167,7 @@ def test_a_value_out_of_range_is_quoted_as_the_file_wrote_it(dataset):
     header = ",".join(SCHEMAS["metrics"].columns)
     metrics = f"{header}\nM900,project,wise,,people_trained,-5,people,result,false,false,2021,,usascp_home,\n"
     problems = upload_problems([UploadedFile("metrics.csv", metrics.encode())], dataset)
-    assert problems == ["metrics.csv row 2, column value: '-5' is not a number of 0 or more"]
+    assert problems == ["metrics.csv row 2, column value: '-5' is not a finite number of 0 or more and at most 1,000,000,000,000,000"]
 
 
 def test_a_table_in_a_file_of_a_kind_not_read_is_not_taken_as_left_out_either(dataset):
@@ -216,6 +220,27 @@ def test_latin1_is_refused_with_its_row_and_utf16_with_its_mark_is_read(dataset)
     utf16 = codecs.BOM_UTF16_LE + grants_csv(row).decode().encode("utf-16-le")
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", utf16)]), dataset, beside_base=True)
     assert "Société Générale" in set(combined.grants["recipient"])
+
+
+@pytest.mark.parametrize("mark, codec", [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be")])
+def test_utf32_with_its_mark_is_read(dataset, mark, codec):
+    """UTF-32's little-endian mark begins with UTF-16's: it was read as UTF-16, every name split by NUL characters."""
+    row = "U1,wise,Société Générale Đà Nẵng,5000,2021,,,grant,usascp_home,"
+    utf32 = mark + grants_csv(row).decode().encode(codec)
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", utf32)]), dataset, beside_base=True)
+    assert "Société Générale Đà Nẵng" in set(combined.grants["recipient"])
+
+
+@pytest.mark.parametrize(
+    ("codec", "form"),
+    [("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32")],
+)
+@pytest.mark.parametrize("recipient", ["Societe Generale", "Société Générale Đà Nẵng"], ids=["ascii", "accents"])
+def test_utf16_and_utf32_without_a_mark_are_refused_with_the_way_out(dataset, codec, form, recipient):
+    data = grants_csv(f"U1,wise,{recipient},5000,2021,,,grant,usascp_home,").decode().encode(codec)
+    assert upload_problems([UploadedFile("grants.csv", data)], dataset) == [
+        f"grants.csv: looks like {form} without a byte-order mark (many of its bytes are empty); save it as CSV UTF-8"
+    ]
 
 
 def test_semicolon_separated_files_from_other_locales_are_read(dataset):
@@ -324,6 +349,69 @@ def test_random_file_content_gives_a_report_never_an_exception(dataset, name, bo
         assert error.problems and all(problem.file.startswith(name) for problem in error.problems)
     else:
         assert result.version
+
+
+def test_an_uploaded_amount_beyond_any_real_one_is_refused_and_nothing_adds_up_to_infinity(dataset):
+    rows = [f"U{n},wise,A,{written},2021,,,grant,usascp_home," for n, written in enumerate(["1e308", "1e308", "$1e15"], start=1)]
+    problems = upload_problems([UploadedFile("grants.csv", grants_csv(*rows))], dataset)
+    rule = "a finite amount of 0 or more and at most 1,000,000,000,000,000"
+    assert problems == [
+        f"grants.csv row 2, column amount_usd: '1e308' is not {rule}",
+        f"grants.csv row 3, column amount_usd: '1e308' is not {rule}",
+        "grants.csv row 4, column amount_usd: '$1e15' is not a number (write 1234.5, without currency signs or thousands separators)",
+    ]
+
+
+def test_invisible_control_characters_are_removed_from_text_with_a_note_naming_file_row_and_column(dataset):
+    rows = [
+        "U1,wise,Clinic\x01 records\x07,5000,2021,,,grant,usascp_home,Note\x00 one\x7f",
+        "U2,wise,Line\x0bbreak,5000,2021,,,grant,usascp_home,",
+    ]
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", grants_csv(*rows))]), dataset, beside_base=True)
+    uploaded = combined.grants.set_index("grant_id")
+    assert uploaded.loc["U1", ["recipient", "note"]].tolist() == ["Clinic records", "Note one"]
+    assert uploaded.loc["U2", "recipient"] == "Line\nbreak"  # a line break as Word and PowerPoint copy it
+    notes = [str(note) for note in combined.notes]
+    cannot = "spreadsheets and slides cannot hold control characters"
+    assert notes[:3] == [
+        "grants.csv row 2, column recipient: read 'Clinic\\x01 records\\x07' as 'Clinic records' "
+        f"(removed the invisible control characters U+0001, U+0007; {cannot})",
+        "grants.csv row 3, column recipient: read 'Line\\x0bbreak' as 'Line\\nbreak' "
+        f"(turned U+000B, a line or page break copied from another program, into a line break; {cannot})",
+        "grants.csv row 2, column note: read 'Note\\x00 one\\x7f' as 'Note one' "
+        f"(removed the invisible control characters U+0000, U+007F; {cannot})",
+    ]
+
+
+def test_a_control_character_left_by_a_wrong_encoding_is_refused_with_the_character_meant(dataset):
+    """U+0080 to U+009F are what Windows-1252 punctuation becomes when read as Latin-1: removing one would change the text."""
+    row = "U1,wise,People\u0092s Committee,5000,2021,,,grant,usascp_home,"
+    assert upload_problems([UploadedFile("grants.csv", grants_csv(row))], dataset) == [
+        "grants.csv row 2, column recipient: 'People\\x92s Committee' is not text free of control characters "
+        "(U+0092 here is likely a ’ that a program read in the wrong encoding: type ’ in its place)"
+    ]
+
+
+def test_an_upload_with_control_characters_gives_a_workbook_that_opens(dataset):
+    """Once such text was saved, the shipped data as Excel failed for everyone (openpyxl's IllegalCharacterError)."""
+    from openpyxl import load_workbook
+
+    row = "U1,wise,Clinic\x01 records,5000,2021,,,grant,usascp_home,"
+    combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", grants_csv(row))]), dataset, beside_base=True)
+    workbook = load_workbook(io.BytesIO(template_workbook(combined)))
+    assert "Clinic records" in [cell.value for cell in workbook["grants"]["C"]]
+
+
+def test_an_uploaded_source_read_in_the_future_is_refused_by_row(dataset):
+    header = ",".join(SCHEMAS["sources"].columns)
+    rows = ["new_page,A page,A publisher,https://example.org/a,,2026-11-30", "later_page,B,B,https://example.org/b,,2031"]
+    upload = read_upload([UploadedFile("sources.csv", ("\n".join([header, *rows]) + "\n").encode())])
+    with pytest.raises(DatasetError) as caught:
+        dataset_from_upload(upload, dataset, beside_base=True, today=dt.date(2026, 11, 30))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "sources.csv row 3, column date_accessed: '2031' is not a date on or before today (30 Nov 2026): "
+        "a source cannot have been read in the future"
+    ]
 
 
 def test_optional_columns_may_be_left_out_of_the_header(dataset):

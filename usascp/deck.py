@@ -17,6 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from usascp.characters import without_controls
 from usascp.charts import NOT_DISCLOSED_GREY, PALETTE
 from usascp.presentation import Slide
 
@@ -29,6 +30,12 @@ GREY = RGBColor.from_string(NOT_DISCLOSED_GREY.lstrip("#"))
 TITLE_ONLY_LAYOUT = 5  # in python-pptx's default template
 
 
+def _shown(text) -> str:
+    """Text as a slide holds it. python-pptx writes a control character as "_x0001_" (a carriage return as
+    "_x000D_"): loading removes them, and text that arrives another way loses them here."""
+    return without_controls(str(text)).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text(slide, left, top, width, height, paragraphs, size=18, colour=INK, bold=False, align=PP_ALIGN.LEFT):
     """A text box with one paragraph per item; an item is a string or (text, size, colour, bold)."""
     box = slide.shapes.add_textbox(left, top, width, height)
@@ -39,7 +46,7 @@ def _text(slide, left, top, width, height, paragraphs, size=18, colour=INK, bold
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.alignment = align
         run = paragraph.add_run()
-        run.text = text
+        run.text = _shown(text)
         run.font.size, run.font.bold = Pt(item_size), item_bold
         run.font.color.rgb = item_colour
     return box
@@ -50,7 +57,7 @@ def _frame(deck, slide_data: Slide, footer: str):
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.9)
-    title.text = slide_data.title
+    title.text = _shown(slide_data.title)
     paragraph = title.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
     paragraph.runs[0].font.size, paragraph.runs[0].font.bold = Pt(36), True
@@ -63,7 +70,7 @@ def _frame(deck, slide_data: Slide, footer: str):
     if not slide_data.sources:
         notes.append("- none: this slide states no published figure")
     notes += ["", footer]
-    slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+    slide.notes_slide.notes_text_frame.text = "\n".join(_shown(line) for line in notes)
     return slide
 
 
@@ -103,8 +110,8 @@ def _bullets(slide, lines, left, top, width, height, size=18):
 
 def _bar_chart(slide, left, top, width, height, categories, values, colour, number_format, title):
     data = CategoryChartData(number_format=number_format)
-    data.categories = categories
-    data.add_series(title, values)
+    data.categories = [_shown(category) for category in categories]
+    data.add_series(_shown(title), values)
     chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, left, top, width, height, data).chart
     chart.has_legend = False
     chart.has_title = True
@@ -168,10 +175,10 @@ def _table(slide, frame: pd.DataFrame, left, top, width, size=16):
     shape = slide.shapes.add_table(rows, columns, left, top, width, Inches(0.5) * rows)
     grid = shape.table
     for c, name in enumerate(frame.columns):
-        grid.cell(0, c).text = str(name)
+        grid.cell(0, c).text = _shown(name)
     for r, row in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(row):
-            grid.cell(r, c).text = "" if pd.isna(value) else str(value)
+            grid.cell(r, c).text = "" if pd.isna(value) else _shown(value)
     for cell in (grid.cell(r, c) for r in range(rows) for c in range(columns)):
         for paragraph in cell.text_frame.paragraphs:
             for run in paragraph.runs:

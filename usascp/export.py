@@ -6,6 +6,8 @@ import io
 
 import pandas as pd
 
+from usascp.characters import frame_without_controls, without_controls
+
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,13 +32,18 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def excel_bytes(sheets: dict[str, pd.DataFrame], notes: list[str] | None = None) -> bytes:
-    """An .xlsx workbook with one sheet per table and, first, a "About this file" sheet of notes."""
+    """An .xlsx workbook with one sheet per table and, first, a "About this file" sheet of notes.
+
+    Control characters are left out of every cell (characters.frame_without_controls): openpyxl refuses a
+    cell with one, and the whole download would fail.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         if notes:
+            notes = [without_controls(str(note)) for note in notes]
             pd.DataFrame({"About this file": notes}).to_excel(writer, sheet_name="About this file", index=False)
         for name, table in sheets.items():
-            neutralise_formulas(table).to_excel(writer, sheet_name=name[:31], index=False)
+            frame_without_controls(neutralise_formulas(table)).to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
             for column_cells in sheet.columns:
                 width = max(len(str(cell.value or "")) for cell in column_cells[:200])

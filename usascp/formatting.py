@@ -11,6 +11,10 @@ import pandas as pd
 from usascp.dates import format_partial_date  # noqa: F401  (re-exported: pages format dates from here too)
 
 NOT_DISCLOSED = "not disclosed"
+# Validation refuses infinite numbers (schema.LARGEST_AMOUNT); should one reach a page all the same, it is
+# named, not hidden and not allowed to stop the page ("$infB", or an OverflowError from round()).
+NOT_FINITE_AMOUNT = "not a finite amount"
+NOT_FINITE_NUMBER = "not a finite number"
 
 
 def format_usd(amount) -> str:
@@ -18,6 +22,8 @@ def format_usd(amount) -> str:
     if amount is None or pd.isna(amount):
         return NOT_DISCLOSED
     amount = float(amount)
+    if not math.isfinite(amount):
+        return NOT_FINITE_AMOUNT
     if abs(amount) >= 1e9:
         return f"${amount / 1e9:.1f}B"
     if abs(amount) >= 1e6:
@@ -35,6 +41,8 @@ def format_count(value, is_lower_bound: bool = False, is_approximate: bool = Fal
     if value is None or pd.isna(value):
         return NOT_DISCLOSED
     value = float(value)
+    if not math.isfinite(value):
+        return NOT_FINITE_NUMBER
     text = f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
     if is_approximate and not is_lower_bound:
         text = "~" + text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from usascp.characters import MISREAD_CONTROLS, REMOVED_CONTROLS, misread_as, removal_note, texts_with_controls, without_controls
 from usascp.dates import latest_day
 from usascp.readings import Refusal, read_date, read_number
 from usascp.schema import (
@@ -25,6 +27,7 @@ from usascp.schema import (
     consistency_problems,
     file_rows,
     foreign_key_problems,
+    future_date_problems,
     spreadsheet_row,
 )
 
@@ -117,8 +120,11 @@ def view_version(own_version: str, base: Dataset, beside_base: bool) -> str:
     return hashlib.sha256(f"{own_version};{placement};{base.version}".encode()).hexdigest()[:16]
 
 
-def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
-    """Load and validate every table in `folder`; raise DatasetError listing all problems if any."""
+def load_dataset(folder: str | Path = DEFAULT_DATA_DIR, today: dt.date | None = None) -> Dataset:
+    """Load and validate every table in `folder`; raise DatasetError listing all problems if any.
+
+    `today` is the day no source can have been read after (the machine's date unless a test gives one).
+    """
     folder = Path(folder)
     raw: dict[str, RawTable] = {}
     problems: list[Problem] = []
@@ -132,7 +138,7 @@ def load_dataset(folder: str | Path = DEFAULT_DATA_DIR) -> Dataset:
             problems.append(problem)
         else:
             raw[table] = RawTable(frame, file_name)
-    return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems)
+    return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems, today=today)
 
 
 # Tables every dataset shares with the shipped one when given a base: the member cities, and the sources
@@ -149,6 +155,7 @@ def build_dataset(
     beside_base: bool = False,
     problems: list[Problem] | None = None,
     unreadable: frozenset[str] = frozenset(),
+    today: dt.date | None = None,
 ) -> Dataset:
     """Validate text tables and make them a Dataset, or raise DatasetError with every problem at once.
 
@@ -160,12 +167,13 @@ def build_dataset(
     `unreadable` names tables whose file was given but could not be read (already reported in `problems`):
     they are not taken as left out, so no reference is checked against an empty stand-in.
     `version` names the tables in `raw`; with a base, the dataset's version names the view (view_version).
+    `today` is the day no source can have been read after (the machine's date unless given).
     """
     problems = ProblemList(problems or [])
     notes = ProblemList()
     typed: dict[str, pd.DataFrame] = {}
     for table, given in raw.items():
-        frame, table_problems, table_notes = validate_table(given.frame, table, given.label)
+        frame, table_problems, table_notes = validate_table(given.frame, table, given.label, today)
         problems += table_problems
         notes += table_notes
         if frame is not None:
@@ -284,7 +292,7 @@ def csv_over_budget(data: bytes, label: str, budget, cells_left: int) -> Problem
 
 
 def read_csv_bytes(data: bytes, label: str, expected_columns=None) -> tuple[pd.DataFrame | None, Problem | None]:
-    """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark) or UTF-16 with its mark.
+    """Read CSV bytes into text cells. UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32 with its mark.
 
     With `expected_columns`, a file whose header splits into those columns on ";" or a tab (as a
     spreadsheet set to another locale writes it) is read with that separator instead of ",".
@@ -331,11 +339,14 @@ def _read_csv_fast(text: str) -> pd.DataFrame | None:
     return raw if len(set(raw.columns)) == len(raw.columns) else None
 
 
-def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.DataFrame | None, ProblemList, ProblemList]:
+def validate_table(
+    raw: pd.DataFrame, table: str, file_name: str, today: dt.date | None = None
+) -> tuple[pd.DataFrame | None, ProblemList, ProblemList]:
     """Convert text columns to their types and check the schema; every problem names file, row and column.
 
     Returns the typed table (None when a column is missing), its problems, and notes on how loosely
-    written values were read; each list keeps a budget's worth and counts the rest.
+    written values were read; each list keeps a budget's worth and counts the rest. `today` is the day
+    no source can have been read after (the machine's date unless given).
     """
     schema = SCHEMAS[table]
     frame = raw.copy()
@@ -349,9 +360,14 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         if column_name not in frame:
             continue
         dtype = str(column.dtype)
-        converted, bad_rows = _convert(frame[column_name], dtype)
+        rule = _rule(column)
+        if dtype in _TYPE_WORDS:
+            converted, bad_rows = _convert(frame[column_name], dtype, rule)
+        else:
+            converted, bad_rows, cleaned = _read_texts(frame[column_name])
+            notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in cleaned)
         if bad_rows and dtype in ("Float64", "Int64"):
-            converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype)
+            converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype, rule)
             notes += (
                 Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], _plain_number(v), True)
                 for i, v in readings
@@ -377,6 +393,7 @@ def validate_table(raw: pd.DataFrame, table: str, file_name: str) -> tuple[pd.Da
         for index, reason in bad_rows:
             unparsed.add((column_name, index))
             problems.append(Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason))
+    problems += future_date_problems(frame, table, file_name, today or dt.date.today(), frozenset(unparsed))
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -392,22 +409,47 @@ _TYPE_WORDS = {
 }
 
 
+# The largest whole number a float holds exactly; a count beyond it cannot be an Int64 cell (the cast fails).
+_LARGEST_EXACT_WHOLE = 2**53
+
+
+def _rule(column: pa.Column) -> str:
+    """What a column's checks ask for, in words ("a latitude between -90 and 90"): said of a number out of reach."""
+    return "; ".join(check.error for check in column.checks if check.error) or "a finite number"
+
+
+def _reach(dtype: str) -> float:
+    """The largest size a number of `dtype` may have before any check sees it: beyond, it is infinite or inexact."""
+    return _LARGEST_EXACT_WHOLE if dtype == "Int64" else float(np.finfo(np.float64).max)
+
+
+def _out_of_reach(numbers: pd.Series, dtype: str) -> pd.Series:
+    """Numbers no check should ever see: infinite, or (in a whole-number column) too large to hold exactly."""
+    return numbers.notna() & ~(numbers.abs() <= _reach(dtype))
+
+
 def _plain_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype):
+def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype, rule: str | None = None):
     """Read the cells the strict form refused with `reader` (readings.read_number or read_date).
 
     Returns the column with the cells it could read filled in, the (index, reason) of those it could
-    not, and the (index, value) of each reading, which become notes.
+    not, and the (index, value) of each reading, which become notes. A cell refused with a reason (a
+    number out of reach) is not read again: the reason stands.
     """
     fixed = converted.astype(object) if dtype else converted
     still_bad, readings = [], []
-    for index, _ in bad_rows:
+    for index, reason in bad_rows:
+        if reason is not None:
+            still_bad.append((index, reason))
+            continue
         value = reader(str(text.loc[index]))
         if isinstance(value, Refusal):
             still_bad.append((index, value.reason))
+        elif dtype and not abs(value) <= _reach(dtype):
+            still_bad.append((index, rule))  # "99,999,999,999,999,999,999" people: read, then refused by the column's rule
         elif dtype == "Int64" and value % 1:
             still_bad.append((index, None))
         else:
@@ -416,34 +458,72 @@ def _read_loosely(text: pd.Series, converted: pd.Series, bad_rows, reader, dtype
     return (fixed.astype(dtype) if dtype else fixed), still_bad, readings
 
 
-def _convert(values: pd.Series, dtype: str) -> tuple[pd.Series, list[tuple[int, str | None]]]:
-    """Convert a text column to `dtype`; return the converted column and the (index, None) of cells it could not read."""
+def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tuple[pd.Series, list[tuple[int, str | None]]]:
+    """Convert a text column to `dtype`; return the converted column and the (index, reason) of cells it could not read.
+
+    The reason is None for text that is not a number (it may still be read loosely); a number out of
+    reach ("inf", "1e309", or a count too large for a whole-number column) is refused with the column's `rule`.
+    """
     present = values.notna()
     if dtype in ("Float64", "Int64"):
         numbers = pd.to_numeric(values, errors="coerce")
-        bad = present & numbers.isna()
+        out_of_reach = _out_of_reach(numbers, dtype)
+        numbers = numbers.where(~out_of_reach)
+        bad = present & numbers.isna() & ~out_of_reach
         if dtype == "Int64":
             fractional = numbers.notna() & (numbers % 1 != 0)
             bad |= fractional
             numbers = numbers.where(~fractional)
-        return numbers.astype(dtype), [(index, None) for index in values.index[bad]]
+        refused = [(index, None) for index in values.index[bad]] + [(index, rule) for index in values.index[out_of_reach]]
+        return numbers.astype(dtype), sorted(refused, key=lambda pair: pair[0])
     if dtype == "boolean":
         lowered = values.str.lower()
         parsed = lowered.map({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})  # others: NaN, reported below
         bad = present & parsed.isna()
         return parsed.astype("boolean"), [(index, None) for index in values.index[bad]]
-    return _shared_texts(values), []
+    raise ValueError(f"no conversion to {dtype}; text columns are read by _read_texts")
 
 
-def _shared_texts(values: pd.Series) -> pd.Series:
-    """Text as an object column (None where empty) in which equal texts are one Python string.
+def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], list[tuple[int, str]]]:
+    """Text as an object column (None where empty) in which equal texts are one Python string, without control characters.
 
     Converting each cell separately gives every cell its own string object: at 10,000x that was most of
     the memory the loaded tables held, for columns that repeat a few dozen values (sources, units, dates).
+    Each distinct text is checked once for control characters (characters.py): the ones nobody means are
+    taken out, each cleaned cell giving an (index, note); the ones a wrong encoding leaves are refused,
+    each giving an (index, reason), since removing them would change the text.
     """
     codes, uniques = pd.factorize(values)  # empty cells get code -1
     texts = np.append(np.asarray(uniques, dtype=object), None)
-    return pd.Series(texts[codes], index=values.index, dtype=object)
+    refused, cleaned = [], []
+    if texts_with_controls(map(str, uniques)):
+        readings: dict[int, str] = {}
+        reasons: dict[int, str] = {}
+        for code, text in enumerate(texts[:-1]):
+            if not isinstance(text, str):
+                continue
+            if MISREAD_CONTROLS.search(text):
+                reasons[code] = _misread_reason(text)
+            elif REMOVED_CONTROLS.search(text):
+                clean = without_controls(text)
+                readings[code] = f"{clean!r} ({removal_note(text)})"
+                texts[code] = clean
+        for index, code in zip(values.index, codes):
+            if code in reasons:
+                refused.append((index, reasons[code]))
+            elif code in readings:
+                cleaned.append((index, readings[code]))
+    return pd.Series(texts[codes], index=values.index, dtype=object), refused, cleaned
+
+
+def _misread_reason(text: str) -> str:
+    """Why text holding a C1 control is refused, naming the character it most likely stood for."""
+    char = MISREAD_CONTROLS.search(text).group(0)
+    if meant := misread_as(char):
+        likely = f"a {meant} that a program read in the wrong encoding: type {meant} in its place"
+    else:
+        likely = "a character that a program read in the wrong encoding: retype it"
+    return f"text free of control characters (U+{ord(char):04X} here is likely {likely})"
 
 
 def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd.DataFrame) -> ProblemList:
@@ -492,18 +572,64 @@ def _describe_failures(failures: pd.DataFrame, file_name: str, unparsed, raw: pd
     return problems
 
 
+# Byte-order marks, UTF-32's first: its little-endian mark starts with UTF-16's (FF FE), so a UTF-32 file
+# read as UTF-16 gives names split by NUL characters.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def byte_order_mark(data: bytes) -> str | None:
+    """The Unicode form ("UTF-8", "UTF-16" or "UTF-32") a byte-order mark at the start of `data` names, or None."""
+    return next((form for mark, form in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
+
+
+def wide_text_without_mark(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when `data` has no byte-order mark but reads like one of them, else None.
+
+    Without the mark the byte order is a guess, and NUL bytes are valid UTF-8, so such a file would be read
+    as names split by NUL characters. It is told by its empty bytes: text in the Latin script (a CSV header
+    always is) has a NUL in every second byte in UTF-16, and in two fixed places of every four in UTF-32.
+    """
+    if byte_order_mark(data):
+        return None
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) >= 8:
+        for empty_places in ((2, 3), (0, 1)):  # little-endian, big-endian
+            if all(not any(sample[place::4]) for place in empty_places):
+                return "UTF-32"
+    if sample and sample.count(0) >= len(sample) * 0.3:
+        return "UTF-16"
+    return None
+
+
 def _decode(data: bytes, file_name: str) -> tuple[str, Problem | None]:
-    """Decode UTF-8 (with or without a byte-order mark) or UTF-16 with its mark; say on which row other bytes sit.
+    """Decode UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32 with their mark; say on which row other bytes sit.
 
     Other encodings (Latin-1, Windows-1252, Vietnamese Windows-1258) share byte values and cannot be
     told apart for certain, so guessing could quietly turn "Đà Nẵng" into something else: they are
-    refused with the row of the first byte that is not UTF-8.
+    refused with the row of the first byte that is not UTF-8. UTF-16 and UTF-32 without a mark are
+    refused as such (wide_text_without_mark).
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    form = byte_order_mark(data)
+    if form in ("UTF-16", "UTF-32"):
         try:
-            return data.decode("utf-16"), None
+            return data.decode(form.lower()), None  # the codec reads the mark for the byte order, and drops it
         except UnicodeDecodeError as error:
-            return "", Problem(file_name, None, None, None, f"starts as UTF-16 but is not ({error.reason}); save it as CSV UTF-8")
+            return "", Problem(file_name, None, None, None, f"starts as {form} but is not ({error.reason}); save it as CSV UTF-8")
+    if wide := wide_text_without_mark(data):
+        return "", Problem(
+            file_name,
+            None,
+            None,
+            None,
+            f"looks like {wide} without a byte-order mark (many of its bytes are empty); save it as CSV UTF-8",
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -28,12 +29,23 @@ _SPACE_GROUPS = re.compile(r"^-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?$")
 _DOT_GROUPS = re.compile(r"^-?\d{1,3}(?:\.\d{3}){2,}$")  # 1.000.000: two dots cannot be a decimal point
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
 _AMBIGUOUS_SEPARATOR = re.compile(r"^-?\d+[.,]\d+$|^-?\d{1,3}(?:\.\d{3})+,\d+$")
+# What a program writes for a missing or infinite number (pandas, Excel exports, JavaScript).
+_NOT_A_VALUE = re.compile(r"^[+-]?(?:nan|inf|infinity|#num!|#div/0!)$", re.IGNORECASE)
+NOT_A_VALUE_RULE = "a finite number, written in digits (nan and inf are not values)"
 _WORD_AMOUNT = re.compile(r"^\d+(?:\.\d+)?\s*(?:k|m|mn|bn|thousand|million|billion)$", re.IGNORECASE)
 
 
 def read_number(text: str) -> float | Refusal:
-    """A number as a person wrote it: "$1,250,000", "1 250 000", "USD 98750" are accepted."""
+    """A number as a person wrote it: "$1,250,000", "1 250 000", "USD 98750" are accepted; never an infinite one."""
     cleaned = _US_DOLLAR_MARKS.sub("", text.strip()).strip()
+    if _NOT_A_VALUE.match(cleaned):
+        return Refusal(NOT_A_VALUE_RULE)
+    number = _read_number(cleaned)
+    # 400 digits are a float too large to hold: infinity, which no total may take in.
+    return number if isinstance(number, Refusal) or math.isfinite(number) else Refusal(NOT_A_VALUE_RULE)
+
+
+def _read_number(cleaned: str) -> float | Refusal:
     if _OTHER_CURRENCY.search(cleaned):
         return Refusal("an amount in US dollars (this looks like another currency: convert it first and say so in the note)")
     for pattern, separator in ((_COMMA_GROUPS, ","), (_SPACE_GROUPS, None), (_DOT_GROUPS, ".")):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
-from usascp.dates import earliest_day, is_partial_date, latest_day
+from usascp.dates import earliest_day, format_partial_date, is_partial_date, latest_day
 
 ASEAN_COUNTRIES = {
     "BRN": "Brunei",
@@ -57,6 +58,15 @@ METRIC_SCOPES = ["project", "program", "network"]
 VALUE_TYPES = ["result", "target", "context"]
 EVENT_TYPES = ["ASCN meeting", "summit", "conference", "workshop", "training", "exchange"]
 LOCATION_PRECISIONS = ["city", "region", "online"]
+
+# Amounts and figures are at most a thousand trillion (1e15). No grant or count comes near it (the whole U.S.
+# federal budget is under 1e13 dollars), and below it a sum of millions of rows stays finite and accurate:
+# every whole number up to 2**53 (about 9e15) is exact in a float. Without a bound, "inf" or "1e309" passes a
+# ">= 0" check and turns every total it joins into infinity ("$infB", or an OverflowError on the page).
+LARGEST_AMOUNT = 10**15
+LARGEST_POPULATION = 10**10  # more people than live on Earth: a city's count above it is a typing slip
+AMOUNT_RULE = f"a finite amount of 0 or more and at most {LARGEST_AMOUNT:,}"
+METRIC_VALUE_RULE = f"a finite number of 0 or more and at most {LARGEST_AMOUNT:,}"
 
 ID_PATTERN = r"^[a-z0-9_]+$"
 PARTIAL_DATE_RULE = "a date written YYYY, YYYY-MM or YYYY-MM-DD"
@@ -121,7 +131,12 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "ascn_cohort": _required(TEXT, _one_of(ASCN_COHORTS)),
             "ascn_joined_year": _required("Int64", pa.Check.in_range(2018, 2100, error="a year from 2018 on")),
             "joined_source_id": _required(TEXT),
-            "population": _optional("Int64", pa.Check.gt(0, error="a whole number above 0")),
+            "population": _optional(
+                "Int64",
+                pa.Check.in_range(
+                    1, LARGEST_POPULATION, error=f"a whole number above 0 and at most {LARGEST_POPULATION:,}"
+                ),
+            ),
             "population_year": _optional("Int64", pa.Check.in_range(1900, 2100, error="a year")),
             "population_area": _optional(TEXT),
             "population_source_id": _optional(TEXT),
@@ -200,7 +215,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "grant_id": _required(TEXT, unique=True),
             "project_id": _required(TEXT),
             "recipient": _required(TEXT),
-            "amount_usd": _required("Float64", pa.Check.ge(0, error="an amount of 0 or more")),
+            "amount_usd": _required("Float64", pa.Check.in_range(0, LARGEST_AMOUNT, error=AMOUNT_RULE)),
             "award_date": _required(TEXT, _partial_date()),
             "date_basis": _optional(TEXT),
             "funding_office": _optional(TEXT),
@@ -217,7 +232,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "project_id": _optional(TEXT),
             "city_id": _optional(TEXT),
             "metric": _required(TEXT, _identifier()),
-            "value": _required("Float64", pa.Check.ge(0, error="a number of 0 or more")),
+            "value": _required("Float64", pa.Check.in_range(0, LARGEST_AMOUNT, error=METRIC_VALUE_RULE)),
             "unit": _required(TEXT),
             "value_type": _required(TEXT, _one_of(VALUE_TYPES)),
             "is_lower_bound": _required("boolean"),
@@ -407,6 +422,56 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
                 problems.append(
                     Problem(*where, key.column, str(value), f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}")
                 )
+    return problems
+
+
+# A person who read a source may be a day ahead of the server's clock (in Manila while it runs in Washington).
+CLOCK_GRACE = dt.timedelta(days=1)
+# How far ahead of its reading a page may date itself: an issue dated next month, a report dated at year end.
+PUBLISHED_AHEAD = dt.timedelta(days=366)
+
+
+def future_date_problems(frame: pd.DataFrame, table: str, file_name: str, today: dt.date, skip=frozenset()) -> list[Problem]:
+    """Sources read after `today`, or published long after they were read; (column, index) pairs in `skip` were refused already.
+
+    The dataset is "as of" its latest date accessed (load.Dataset.data_as_of): one in the future would date
+    the whole dashboard to a day that has not come. The date published is never used for that; it is only
+    refused when it lies more than PUBLISHED_AHEAD past the row's own reading, which is a typing slip.
+    """
+    if table != "sources" or not {"date_accessed", "date_published"} <= set(frame):
+        return []
+    problems = []
+    latest_allowed = today + CLOCK_GRACE
+    for index, accessed, published in zip(frame.index, frame["date_accessed"], frame["date_published"]):
+        row = spreadsheet_row(index)
+        accessed_read = is_partial_date(accessed) and ("date_accessed", index) not in skip
+        if accessed_read and earliest_day(accessed) > latest_allowed:
+            problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    "date_accessed",
+                    accessed,
+                    f"a date on or before today ({format_partial_date(today.isoformat())}): "
+                    "a source cannot have been read in the future",
+                )
+            )
+        elif (
+            accessed_read
+            and is_partial_date(published)
+            and ("date_published", index) not in skip
+            and earliest_day(published) > latest_day(accessed) + PUBLISHED_AHEAD
+        ):
+            problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    "date_published",
+                    published,
+                    f"a publication date at most a year after the date accessed ({accessed}); "
+                    "a later one is likely a typing slip",
+                )
+            )
     return problems
 
 

@@ -46,7 +46,7 @@ def test_an_editor_restores_from_a_shared_link_when_the_saved_data_cannot_be_sho
     visit.wait_for('[data-testid="stAlertContentError"]', timeout_ms=60_000)
     main = page.locator('[data-testid="stMain"]')
     assert "The dashboard's data cannot be shown until 1 problem in it is fixed." in main.inner_text()
-    assert "grants.csv row 2, column amount_usd: '-98750' is not an amount of 0 or more" in main.inner_text()
+    assert "grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more" in main.inner_text()
     page.get_by_label("Editor name").fill("maria")
     page.get_by_role("textbox", name="Password").fill("summit-2026")
     page.get_by_role("button", name="Sign in").click()

@@ -2,6 +2,8 @@
 
 Safety: the file is parsed with defusedxml, which refuses any DOCTYPE, so neither entity expansion (the
 "billion laughs") nor an external entity (a local file, a web address) can happen; nothing is fetched.
+Only UTF-8 (and UTF-16 with its byte-order mark) is read: the declared encoding is checked before parsing,
+and any other is refused with the way out, never handed to a parser that raises on it.
 Size: the file is read element by element (iterparse) and each activity is cleared once read, so memory
 follows the largest activity, not the file. Anything between activities is cleared too, and counted:
 an IATI file holds little besides its activities, so a budget of elements outside them (and inside any
@@ -13,7 +15,9 @@ Mapping, activity by activity:
   matches one or their point lies within MATCH_KM of one, and are listed otherwise;
 - commitments (transaction type 2) become funding rows; an activity with none contributes its budgets;
   disbursements and expenditures (types 3 and 4) become a "disbursed_usd" result. Values in another
-  currency are never converted or added: they are listed, and the project's amount note says so;
+  currency are never converted or added: they are listed, and the project's amount note says so. A value
+  beyond any real amount (infinite, or above schema.LARGEST_AMOUNT), and disbursements adding up past it,
+  are reported as problems, never summed: two of 1e308 would make an infinite total;
 - result indicator periods with an actual value become result figures (percentages as context, not summed).
 
 The IATI codes used here (activity status, transaction and organisation-role types, DAC sector
@@ -23,6 +27,7 @@ categories, indicator measures) are the few the mapping needs, written out from 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import math
 import re
@@ -36,8 +41,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from usascp.budgets import Budget, default_budget
-from usascp.load import RawTable
-from usascp.schema import SCHEMAS, Problem
+from usascp.load import RawTable, byte_order_mark, wide_text_without_mark
+from usascp.schema import LARGEST_AMOUNT, SCHEMAS, Problem
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 MATCH_KM = 25  # a location this close to a member city's centre is taken to be in it
@@ -150,6 +155,18 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _beyond_any_amount(text: str | None) -> bool:
+    """A value that reads as a number but is infinite or larger than any amount the tables take (schema.LARGEST_AMOUNT).
+
+    Such a value is reported, not skipped: two disbursements of 1e308 each are finite, yet add up to infinity.
+    """
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return False
+    return not abs(value) <= LARGEST_AMOUNT
+
+
 def read_iati(
     name: str,
     data: bytes,
@@ -171,8 +188,10 @@ def read_iati(
         result.problems.append(Problem(name, line, None, None, reason))
         return result
 
+    if reason := _encoding_refusal(data):
+        return refused(reason)
     try:
-        events = iterparse(_Source(data), events=("start", "end"), forbid_dtd=True)
+        events = _parsed(iterparse(_Source(data), events=("start", "end"), forbid_dtd=True))
         depth, root = 0, None
         in_activity = False
         outside, inside = 0, 0  # elements seen outside any activity, and in the current one
@@ -219,6 +238,8 @@ def read_iati(
         )
     except ParseError as error:
         return refused(f"is not well-formed XML ({error})", error.position[0] if getattr(error, "position", None) else None)
+    except _EncodingNotReadable as error:
+        return refused(f"cannot be read in the encoding it declares ({error}); {MUST_BE_UTF8}")
     if result.activities == 0:
         return refused("holds no <iati-activity> elements")
     for table, table_rows in rows.items():
@@ -226,6 +247,65 @@ def read_iati(
             frame = pd.DataFrame(table_rows, columns=list(SCHEMAS[table].columns), dtype=object)
             result.tables[table] = RawTable(frame.where(frame.notna(), pd.NA), f"{name} ({table} from IATI)")
     return result
+
+
+MUST_BE_UTF8 = "IATI files must be UTF-8: save it as UTF-8"
+# How far into the file its XML declaration must end: a real one is under a hundred bytes.
+DECLARATION_REACH = 65_536
+_DECLARATION = re.compile(r"<\?xml\s(.*?)\?>", re.DOTALL)
+_ENCODING = re.compile(r"\bencoding\s*=\s*([\"'])(.*?)\1", re.DOTALL)
+_ENCODING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,39}")
+
+
+def _encoding_refusal(data: bytes) -> str | None:
+    """Why `data` is not in the UTF-8 (or UTF-16 with its byte-order mark) an IATI file is written in; None if it is.
+
+    Read from the byte-order mark and the XML declaration before parsing: Python's parser meets other
+    encodings with exceptions of its own (LookupError for a name it does not know, ValueError for
+    Shift_JIS or UTF-7), and reads single-byte ones such as Latin-1 as something they may not be.
+    """
+    form = byte_order_mark(data)
+    if form == "UTF-32":
+        return f"is UTF-32 (it starts with UTF-32's byte-order mark); {MUST_BE_UTF8}"
+    if wide := wide_text_without_mark(data):
+        return f"looks like {wide} without a byte-order mark (many of its bytes are empty); {MUST_BE_UTF8}"
+    head = data[len(codecs.BOM_UTF8) :] if form == "UTF-8" else data
+    # Latin-1 maps each byte to one character: the ASCII of a declaration reads as itself whatever follows it.
+    text = head[:DECLARATION_REACH].decode("utf-16" if form == "UTF-16" else "latin-1", errors="replace")
+    if not re.match(r"<\?xml\s", text):
+        return None  # no declaration: UTF-8, or UTF-16 by its mark
+    declaration = _DECLARATION.match(text)
+    if declaration is None:
+        return (
+            f"has an XML declaration (<?xml ... ?>) that does not end within its first {DECLARATION_REACH:,} bytes; "
+            + MUST_BE_UTF8
+        )
+    encoding = _ENCODING.search(declaration.group(1))
+    declared = encoding.group(2) if encoding else None
+    if declared is None or declared.upper() == ("UTF-16" if form == "UTF-16" else "UTF-8"):
+        return None
+    shown = declared if _ENCODING_NAME.fullmatch(declared) else repr(declared[:40])
+    if form == "UTF-16":
+        return f"starts with UTF-16's byte-order mark but declares the encoding {shown}; save it as UTF-8"
+    return f"declares the encoding {shown}; {MUST_BE_UTF8}"
+
+
+class _EncodingNotReadable(Exception):
+    """The parser met an encoding it cannot use (Python's expat raises LookupError or ValueError for those)."""
+
+
+def _parsed(events):
+    """The parser's events, with an encoding it cannot use raised as _EncodingNotReadable.
+
+    Only the parser's own errors are turned: an error in reading an activity is raised where it happens,
+    in read_iati's loop, not here. A refused DOCTYPE (a ValueError too) passes through as it is.
+    """
+    try:
+        yield from events
+    except DefusedXmlException:
+        raise
+    except (LookupError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+        raise _EncodingNotReadable(str(error)) from error
 
 
 class _Source:
@@ -323,7 +403,12 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
         parts = {_local(child.tag): child for child in transaction}
         kind = parts.get("transaction-type").get("code") if "transaction-type" in parts else None
         value_element = parts.get("value")
-        value = _number(value_element.text if value_element is not None else None)
+        value_text = value_element.text if value_element is not None else None
+        if kind in (COMMITMENT, DISBURSEMENT, EXPENDITURE) and _beyond_any_amount(value_text):
+            where = f"activity {identifier}, transaction {number}"
+            result.problems.append(_amount_beyond_reach(result.file_name, "transaction value", value_text, where))
+            continue
+        value = _number(value_text)
         if kind not in (COMMITMENT, DISBURSEMENT, EXPENDITURE) or value is None:
             continue
         when = (
@@ -352,7 +437,12 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
     for number, budget in enumerate(by_tag.get("budget", []), start=1):
         parts = {_local(child.tag): child for child in budget}
         value_element = parts.get("value")
-        value = _number(value_element.text if value_element is not None else None)
+        value_text = value_element.text if value_element is not None else None
+        if _beyond_any_amount(value_text):
+            where = f"activity {identifier}, budget {number}"
+            result.problems.append(_amount_beyond_reach(result.file_name, "budget value", value_text, where))
+            continue
+        value = _number(value_text)
         if value is None:
             continue
         money = (value_element.get("currency") or currency or "").upper()
@@ -424,14 +514,27 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
                 "note": f"From the IATI file: {kind} {number}.",
             }
         )
-    if spent:
+    spent_total = sum(value for value, _ in spent)
+    if abs(spent_total) > LARGEST_AMOUNT:
+        # Each value is within reach, but enough of them can add up past what a metric value may be.
+        result.problems.append(
+            Problem(
+                result.file_name,
+                None,
+                "transaction value",
+                f"{spent_total:.0f}",
+                f"a total of at most {LARGEST_AMOUNT:,} (the disbursements and expenditures of activity {identifier}, "
+                f"{len(spent)} transactions, add up to it)",
+            )
+        )
+    elif spent:
         rows["metrics"].append(
             {
                 "metric_id": f"{project_id}_disbursed",
                 "scope": "project",
                 "project_id": project_id,
                 "metric": "disbursed_usd",
-                "value": repr(sum(value for value, _ in spent)),
+                "value": repr(spent_total),
                 "unit": "USD",
                 "value_type": "result",
                 "is_lower_bound": "false",
@@ -459,6 +562,10 @@ def _activity(activity, result: IatiImport, rows, used_ids, city_names, city_poi
                 "note": "An actual value of a result indicator period in the IATI file.",
             }
         )
+
+
+def _amount_beyond_reach(file_name: str, column: str, text: str, where: str) -> Problem:
+    return Problem(file_name, None, column, text.strip(), f"a finite amount of at most {LARGEST_AMOUNT:,} ({where})")
 
 
 def _valid_pos(text: str | None) -> bool:

@@ -121,8 +121,11 @@ def read_upload(
     return upload
 
 
-def dataset_from_upload(upload: Upload, base: Dataset | None, beside_base: bool) -> Dataset:
-    """Validate the upload (with the shipped data as `base`) into a Dataset, or raise DatasetError."""
+def dataset_from_upload(upload: Upload, base: Dataset | None, beside_base: bool, today: dt.date | None = None) -> Dataset:
+    """Validate the upload (with the shipped data as `base`) into a Dataset, or raise DatasetError.
+
+    `today` is the day no source can have been read after (the machine's date unless given).
+    """
     problems = list(upload.problems)
     if not upload.tables and not problems:
         problems.append(
@@ -137,6 +140,7 @@ def dataset_from_upload(upload: Upload, base: Dataset | None, beside_base: bool)
         beside_base=beside_base,
         problems=problems,
         unreadable=frozenset(upload.unreadable),
+        today=today,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from usascp.characters import without_controls
 from usascp.export import csv_bytes, neutralise_formulas
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, SCHEMAS, TABLE_FILES
@@ -143,13 +144,19 @@ def template_workbook(dataset: Dataset | None = None) -> bytes:
 
 
 def _plain(value):
-    """Cells as plain Python values: pandas' NA and numpy numbers are not openpyxl's."""
+    """Cells as plain Python values: pandas' NA and numpy numbers are not openpyxl's.
+
+    Text loses any control character: loading removes them, but a workbook with one cannot be written at
+    all (openpyxl's IllegalCharacterError), and this one is everyone's download of the shipped data.
+    """
     if value is None or value is pd.NA:
         return None
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        return without_controls(value)
     return value
 
 
