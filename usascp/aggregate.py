@@ -545,8 +545,8 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
     titles = dataset.projects.set_index("project_id")["title"]
     table = projects.assign(
         program=projects["parent_project_id"].map(titles),
-        cities=projects["project_id"].map(cities).fillna(""),
-        countries=projects["project_id"].map(countries).fillna(""),
+        cities=projects["project_id"].map(cities).astype(object).fillna(""),
+        countries=projects["project_id"].map(countries).astype(object).fillna(""),
         scope=projects["geographic_scope"],
         amount_usd=projects["project_id"].map(amounts).astype("Float64"),
         relationship=projects["relationship"].map(RELATIONSHIPS),
@@ -769,7 +769,7 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     amounts = grants[grants["project_id"].isin(here["project_id"].unique())].groupby("project_id")["amount_usd"].sum()
     table = here.assign(
         amount_usd=here["project_id"].map(amounts).astype("Float64"),
-        shared_with=here["project_id"].map(others).fillna(""),
+        shared_with=here["project_id"].map(others).astype(object).fillna(""),
     )[["project_id", "title", "role", "sector", "lead_agency", "status", "amount_usd", "shared_with"]]
     alone = table[(table["shared_with"] == "") & (table["role"] == "site")]["amount_usd"].dropna()
     shared = table[(table["shared_with"] != "") | (table["role"] != "site")]["amount_usd"].dropna()
@@ -778,7 +778,7 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     results = metrics.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
         dataset.sources[["source_id", "publisher", "url"]], on="source_id"
     )
-    results = results.assign(shared_with=results["project_id"].map(others).fillna("").where(results["city_id"].isna(), ""))
+    results = results.assign(shared_with=results["project_id"].map(others).astype(object).fillna("").where(results["city_id"].isna(), ""))
     population_source = None
     if pd.notna(city["population_source_id"]):
         population_source = dataset.sources.set_index("source_id").loc[city["population_source_id"]]
