@@ -160,7 +160,7 @@ else:
 
 current = explored_upload()
 if current is not None:
-    st.info(f"This session shows {current.description}.", icon=":material/upload_file:")
+    st.info(f"This session shows {markdown_text(current.description)}.", icon=":material/upload_file:")  # file names
     st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")
 
 st.header("3. Make it everyone's data (editors)", anchor=False)
@@ -200,11 +200,13 @@ else:
             except DatasetError as error:
                 st.error(f"Not saved: the files did not load back ({len(error.problems):,} problems). Nothing was changed.")
             else:
-                st.success(f"Saved as version {saved.name}. Every viewer now sees it.", icon=":material/check_circle:")
+                st.success(
+                    f"Saved as version {markdown_text(saved.name)}. Every viewer now sees it.", icon=":material/check_circle:"
+                )
                 explore(None)
     st.subheader("Versions", anchor=False)
     for version in store.history():
-        label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {version.name}"
+        label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {markdown_text(version.name)}"
         line, action = st.columns([4, 1], vertical_alignment="center")
         line.markdown(f"{label}{' — **shown now**' if version.is_current else ''}")
         if not version.is_current:

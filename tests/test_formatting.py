@@ -167,4 +167,7 @@ def test_a_link_with_a_hostile_address_is_plain_text(url):
 def test_plotly_text_shows_tags_as_text():
     from usascp.formatting import plotly_text
 
-    assert plotly_text('<a href="https://evil.example">x</a> & <b>') == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
+    assert (
+        plotly_text('<a href="https://evil.example">x</a> & <b>')
+        == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
+    )

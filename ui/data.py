@@ -41,7 +41,7 @@ def shipped_dataset_or_stop() -> Dataset:
         return _load(str(folder), dataset_version(folder))
     except DatasetError as error:
         st.error(f"The dataset in `{folder}` cannot be shown until these problems are fixed.")
-        st.markdown("\n".join(f"- {problem}" for problem in error.problems))
+        st.markdown("\n".join(f"- {markdown_text(problem)}" for problem in error.problems))  # they quote the files
         st.stop()
 
 

@@ -107,8 +107,9 @@ def safe_url(url) -> str | None:
         return None
     scheme, rest = url.split("://", 1)
     host_end = min((rest.find(char) for char in "/?#" if char in rest), default=len(rest))
-    host, tail = rest[:host_end], rest[host_end:]
-    return f"{scheme}://{urllib.parse.quote(host, safe='[]:')}{urllib.parse.quote(_LONE_PERCENT.sub('%25', tail), safe=_URL_SAFE)}"
+    host = urllib.parse.quote(rest[:host_end], safe="[]:")
+    tail = urllib.parse.quote(_LONE_PERCENT.sub("%25", rest[host_end:]), safe=_URL_SAFE)
+    return f"{scheme}://{host}{tail}"
 
 
 def markdown_link(text, url) -> str:
