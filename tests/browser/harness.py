@@ -33,8 +33,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server():
-    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers."""
+def running_server(environment: dict[str, str] | None = None):
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers.
+
+    `environment` adds variables, e.g. USASCP_DATA_DIR for a server showing another data folder.
+    """
     port = free_port()
     process = subprocess.Popen(
         [
@@ -51,6 +54,7 @@ def running_server():
             "true",
         ],
         cwd=REPO,
+        env={**os.environ, **(environment or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
