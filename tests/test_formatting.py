@@ -156,6 +156,12 @@ def test_a_link_shows_its_text_as_text_and_points_where_its_address_says():
     )
 
 
+def test_a_line_break_in_a_link_text_does_not_break_the_link():
+    from usascp.formatting import markdown_link
+
+    assert markdown_link("Phnom Penh\n\nPost", "https://phnompenhpost.com/") == "[Phnom Penh Post](https://phnompenhpost.com/)"
+
+
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 def test_a_link_with_a_hostile_address_is_plain_text(url):
     from usascp.formatting import markdown_link

@@ -117,8 +117,9 @@ def markdown_link(text, url) -> str:
     address = safe_url(url)
     if address is None:
         return markdown_text(text)
+    label = " ".join(str(text).split())  # a blank line in the text would end the paragraph, and the link with it
     # Markdown decodes character references in a link's address too ("&copy=1" would become "©=1").
-    return f"[{markdown_text(text)}]({address.replace('&', '&amp;')})"
+    return f"[{markdown_text(label)}]({address.replace('&', '&amp;')})"
 
 
 def plotly_text(text) -> str:
