@@ -8,7 +8,7 @@ from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_count, format_disclosed, format_usd, markdown_text, plural
+from usascp.formatting import format_count, format_disclosed, format_usd, markdown_link, markdown_text, plural
 from usascp.maps import places_map
 
 dataset, filters = start()
@@ -35,8 +35,8 @@ profile = aggregate.city_profile(dataset, city_id, projects, grants)
 city = profile.city
 filter_caption(dataset, filters)
 population = (
-    f"population {format_count(city['population'])} ({city['population_area']}, {city['population_year']}, "
-    f"[{profile.population_source['publisher']}]({profile.population_source['url']}))"
+    f"population {format_count(city['population'])} ({markdown_text(city['population_area'])}, {city['population_year']}, "
+    f"{markdown_link(profile.population_source['publisher'], profile.population_source['url'])})"
     if profile.population_source is not None
     else "population: no sourced figure"
 )
@@ -46,7 +46,9 @@ with about:
         f"{COHORT_LABELS[city['ascn_cohort']]} of the ASEAN Smart Cities Network (joined {city['ascn_joined_year']}); {population}."
     )
     for pair in profile.pairs.itertuples():
-        st.markdown(f"**U.S. partner:** {markdown_text(pair.partner)}, {markdown_text(pair.partner_city)} ({pair.status})")
+        st.markdown(
+            f"**U.S. partner:** {markdown_text(pair.partner)}, {markdown_text(pair.partner_city)} ({markdown_text(pair.status)})"
+        )
 with where:
     st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=200)
 # Full width: inside the 3:1 column the cards truncate "not disclosed" on a 1280-pixel projector.
@@ -90,7 +92,7 @@ for result in profile.results.itertuples():
     shared = f" — for the whole project, also in {result.shared_with}; not split" if result.shared_with else ""
     st.markdown(
         f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {markdown_text(result.unit)} "
-        f"({markdown_text(result.title)}, as of {format_partial_date(result.as_of)}, [{markdown_text(result.publisher)}]({result.url}))"
+        f"({markdown_text(result.title)}, as of {format_partial_date(result.as_of)}, {markdown_link(result.publisher, result.url)})"
         f"{markdown_text(shared)}"
     )
 

@@ -6,6 +6,7 @@ from ui.data import explore, explored_upload, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
 from ui.upload import checked, forget_check, show_check
+from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
 from usascp.schema import RELATIONSHIPS, TABLE_FILES
@@ -86,7 +87,7 @@ else:
 
 current = explored_upload()
 if current is not None:
-    st.info(f"This session shows {current.description}.", icon=":material/upload_file:")
+    st.info(f"This session shows {markdown_text(current.description)}.", icon=":material/upload_file:")  # file names
     st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")
 
 st.header("3. Make it everyone's data (editors)", anchor=False)

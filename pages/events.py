@@ -10,6 +10,7 @@ from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import select_events
+from usascp.formatting import markdown_text
 from usascp.maps import events_map
 
 dataset, filters = start()
@@ -30,7 +31,8 @@ cols[2].metric("Countries", events["country"].nunique(), border=True)
 if upcoming.empty:
     latest = events[events["start_day"].notna()].iloc[-1]
     st.info(
-        f"No upcoming events are recorded. The most recent: {latest['name']}, {latest['city']}, {format_partial_date(latest['start_date'])}."
+        f"No upcoming events are recorded. The most recent: {markdown_text(latest['name'])}, {markdown_text(latest['city'])}, "
+        f"{format_partial_date(latest['start_date'])}."
     )
 
 chart(

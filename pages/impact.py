@@ -7,7 +7,7 @@ from ui.page import start
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import select_projects
-from usascp.formatting import format_count, format_usd
+from usascp.formatting import format_count, format_usd, markdown_text
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -31,7 +31,7 @@ for column, row in zip(columns, headline.itertuples()):
         format_usd(row.value) if row.metric.endswith("_usd") else format_count(row.value, row.is_lower_bound, row.is_approximate)
     )
     column.metric(
-        aggregate.metric_label(row.metric),
+        markdown_text(aggregate.metric_label(row.metric)),
         value,
         border=True,
         help=f"Added up over {row.figures} figure(s); latest as of {format_partial_date(row.as_of)}.",
@@ -57,7 +57,7 @@ chart(
     f"usascp-{metric}.png",
     export_footnote(dataset, filters),
 )
-with st.expander(f"Table: {labels[metric].lower()} by project"):
+with st.expander(f"Table: {markdown_text(labels[metric].lower())} by project"):
     listed = first_rows(chosen.sort_values("value", ascending=False), "projects")
     shown = listed.assign(
         figure=[

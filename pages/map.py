@@ -85,7 +85,7 @@ if picked or chosen:
     st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})
 
 shown = cities.sort_values([measure, "city"], ascending=[False, True], na_position="last")
-with st.expander(f"Table: member cities by {measures[measure].lower()}"):
+with st.expander(f"Table: member cities by {markdown_text(measures[measure].lower())}"):
     st.dataframe(
         shown[
             ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"]

@@ -16,7 +16,7 @@ from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
 from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
-from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_text
+from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_link, markdown_text
 from usascp.maps import city_map, static_city_map
 
 dataset, filters = start()
@@ -74,7 +74,7 @@ results = shared("results", lambda: aggregate.metric_totals(dataset, projects=pr
 for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
     figure = aggregate.metric_figure(dataset, metric, totals=results)
     value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
-    column.metric(aggregate.metric_label(metric), value, border=True)
+    column.metric(markdown_text(aggregate.metric_label(metric)), value, border=True)
     source_note(figure_caption(dataset, figure), column)
 
 if projects.empty:
@@ -105,7 +105,7 @@ if len(highlights):
                 f"### {format_count(result.value, result.is_lower_bound, result.is_approximate)} {markdown_text(result.unit)}"
             )
             st.markdown(markdown_text(result.title))
-            source_note(f"as of {format_partial_date(result.as_of)} · [{markdown_text(result.publisher)}]({result.url})")
+            source_note(f"as of {format_partial_date(result.as_of)} · {markdown_link(result.publisher, result.url)}")
 
 st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = shared("cities", lambda: aggregate.city_summary(dataset, projects, grants))

@@ -183,3 +183,36 @@ def test_outline_rings_keep_only_countries_near_the_box():
     lons = [lon for lon in rings["asean"][0] if lon is not None]
     assert lons and min(lons) > 90 and max(lons) < 130
     assert None in rings["asean"][0]  # rings separated, so plotly fills each on its own
+
+
+def test_tooltips_keep_their_structure_in_the_template_and_the_data_plain(dataset):
+    """Streamlit escapes what a tooltip template inserts (checked in Chromium), so a "<br/>" in a data field
+    is printed as text, and a missing field as "{field}": every field a template names is in every pickable
+    layer, with no markup in it."""
+    import re
+
+    from usascp.maps import events_map, network_map, network_points, pair_arcs
+
+    cities, measures = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    decks = [
+        city_map(aggregate.city_summary(dataset)),
+        network_map(
+            network_points(cities, "participants", measures["participants"]), pair_arcs(dataset.city_pairs, dataset.cities)
+        ),
+        events_map(dataset.events),
+    ]
+    for deck in decks:
+        spec = json.loads(deck.to_json())
+        fields = re.findall(r"\{(\w+)\}", deck._tooltip["html"])  # what st.pydeck_chart sends as the tooltip
+        for layer in spec["layers"]:
+            if not layer.get("pickable"):
+                continue
+            for row in layer["data"]:
+                for field in fields:
+                    assert field in row, (layer["id"], field)
+                    assert "<" not in str(row[field]), (layer["id"], field, row[field])
+    johor_bahru = (
+        network_points(cities, "participants", measures["participants"]).set_index("city").at["Johor Bahru", "tooltip_body"]
+    )
+    assert johor_bahru == "Original 2018 pilot city\nProjects: 2\nDisclosed funding: not disclosed\nParticipants: 6"
+    assert decks[1]._tooltip["style"]["whiteSpace"] == "pre-line"  # which draws each "\n" as a new line

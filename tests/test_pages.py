@@ -3,9 +3,11 @@
 import dataclasses
 import html
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hostile_markup import HOSTILE_TAGS, HOSTILE_URLS, MARKUP, live_markup, with_markup
 from streamlit.testing.v1 import AppTest
 
 from ui.data import DATA_DIR_VARIABLE
@@ -41,9 +43,16 @@ def metric_values(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
+def as_read(text: str) -> str:
+    """What a person reads: data shown as itself is written with character references (formatting.markdown_text),
+    and with invisible word joiners where Streamlit would otherwise make a link."""
+    from usascp.formatting import WORD_JOINER
+
+    return html.unescape(text).replace(WORD_JOINER, "")
+
+
 def page_text(app: AppTest) -> str:
-    """The text a person reads: data shown as itself is written with character references (formatting.markdown_text)."""
-    return " ".join(html.unescape(element.value) for element in list(app.markdown) + list(app.caption))
+    return " ".join(as_read(element.value) for element in list(app.markdown) + list(app.caption))
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +235,7 @@ def test_sidebar_shows_counts_beside_each_filter_value():
 )
 def test_malformed_url_values_are_ignored_with_a_notice(params, notice):
     app = run_app(**params)
-    assert notice in [warning.value for warning in app.sidebar.warning]
+    assert notice in [as_read(warning.value) for warning in app.sidebar.warning]
     assert metric_values(app)["USASCP projects"] == "19"
 
 
@@ -262,9 +271,21 @@ def test_broken_dataset_shows_the_problems_instead_of_crashing(data_copy, monkey
     assert app.error[0].value.startswith("**The dashboard's data cannot be shown** until 1 problem in it is fixed.")
     assert (
         "grants.csv row 2, column amount_usd: '-98750' is not a finite amount of 0 or more and at most 1,000,000,000,000,000"
-        in html.unescape(app.markdown[0].value)
+        in as_read(app.markdown[0].value)
     )
     assert not app.metric
+
+
+def test_a_dataset_refused_for_a_hostile_address_quotes_it_as_text(data_copy, monkeypatch):
+    """A saved or shipped folder whose source address breaks out of its link is not shown, and the problem
+    that says so quotes the address as text."""
+    url = HOSTILE_URLS[0] + " " + MARKUP
+    data_copy.replace("sources", ",https://www.usascp.org/usascp-programs,", ',"' + url.replace('"', '""') + '",')
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert_nothing_live(app, "a broken dataset")
+    assert not app.metric
+    assert f"sources.csv row 3, column url: {url!r} is not a web address: http:// or https://" in as_read(app.markdown[0].value)
 
 
 def test_every_page_is_in_the_navigation():
@@ -367,7 +388,8 @@ def test_map_position_is_kept_in_the_url():
 
 
 def slide_html(app: AppTest) -> str:
-    return " ".join(element.value for element in app.markdown if "slide-" in element.value)
+    """The slide's HTML with the text in it as a person reads it."""
+    return " ".join(as_read(element.value) for element in app.markdown if "slide-" in element.value)
 
 
 def test_present_opens_on_the_headline_slide_with_the_data_numbers():
@@ -404,7 +426,7 @@ def test_present_follows_the_filters_and_a_shared_slide_link():
 def test_present_ignores_an_unknown_slide_with_a_notice():
     app = run_app("pages/present.py", slide="slide-99")
     assert app.segmented_control(key="present_slide").value == "headline"
-    assert "Ignored slide 'slide-99'" in html.unescape(app.warning[0].value)
+    assert "Ignored slide 'slide-99'" in as_read(app.warning[0].value)
 
 
 @pytest.mark.parametrize(
@@ -703,3 +725,152 @@ def test_an_error_shows_viewers_words_not_a_traceback_and_logs_the_traceback(mon
     assert "secret-path" not in shown and "RuntimeError" not in shown and "aggregate.py" not in shown
     traceback = [record for record in logged if record.exc_info and "secret-path" in str(record.exc_info[1])]
     assert traceback and traceback[0].exc_info[2] is not None  # the server keeps the whole story
+
+
+# --- Markup in the data, the links and the address bar stays text -------------------------------------
+
+# Selectbox and multiselect options are shown as plain text (checked in Chromium); every other label,
+# help text, option and body is markdown.
+_PLAIN_OPTIONS = {"Selectbox", "MultiSelect"}
+MARKDOWN_FIELDS = ("body", "label", "help", "content", "captions", "options")
+
+
+def markdown_strings(app: AppTest):
+    """Every string this run hands to Streamlit's markdown renderer, with the element it belongs to."""
+    from google.protobuf.message import Message
+
+    def strings(message, plain_options):
+        markdown_fields = set(MARKDOWN_FIELDS) - ({"options"} if plain_options else set())
+        for descriptor, value in message.ListFields():
+            values = [value] if isinstance(value, (str, bytes, bool, int, float, Message)) else value  # repeated
+            for item in values:
+                if isinstance(item, Message):
+                    yield from strings(item, plain_options)
+                elif isinstance(item, str) and descriptor.name in markdown_fields:
+                    yield descriptor.name, item
+
+    for node in app:
+        proto = getattr(node, "proto", None)
+        if isinstance(proto, Message) and type(node).__name__ not in ("PlotlyChart", "UnknownElement"):
+            kind = proto.DESCRIPTOR.name
+            if kind in ("DeckGlJsonChart", "PlotlyChart", "ArrowNamedDataFrame", "Arrow"):
+                continue
+            for name, text in strings(proto, kind in _PLAIN_OPTIONS):
+                yield f"{kind}.{name}", text
+
+
+def plotly_strings(app: AppTest):
+    """Every string in every plotly figure on the page: plotly reads HTML tags in all the text it draws."""
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    for chart in app.get("plotly_chart"):
+        yield from strings(json.loads(chart.proto.spec))
+
+
+def assert_nothing_live(app: AppTest, where: str) -> None:
+    from ui.slides import SLIDE_CSS
+
+    assert not app.exception, (where, [exception.value for exception in app.exception])
+    ours = {SLIDE_CSS.strip()}  # the Present page's own style sheet
+    live = [
+        (kind, found, text[:300])
+        for kind, text in markdown_strings(app)
+        if text.strip() not in ours
+        for found in [live_markup(text)]
+        if found
+    ]
+    assert not live, (where, live)
+    tags = re.compile(rf"<\s*/?\s*({'|'.join(HOSTILE_TAGS)})\b", re.IGNORECASE)
+    in_charts = [text for text in plotly_strings(app) if tags.search(text)]
+    assert not in_charts, (where, in_charts)
+
+
+def read_as_text(app: AppTest) -> str:
+    """Every markdown string of the page as a person reads it."""
+    return as_read(" ".join(text for _, text in markdown_strings(app)))
+
+
+@pytest.fixture(scope="module")
+def markup_everywhere(dataset):
+    """The shipped data uploaded back with MARKUP in every free-text cell (names, titles, units, notes,
+    publishers, places) and then, past the schema, a hostile address in every source."""
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+    from usascp.importers.template import template_workbook
+    from usascp.schema import TABLE_FILES
+
+    edited = dataclasses.replace(dataset, **with_markup({table: getattr(dataset, table) for table in TABLE_FILES}))
+    upload = read_upload([UploadedFile("portfolio.xlsx", template_workbook(edited))])
+    checked = dataset_from_upload(upload, dataset, beside_base=True)
+    assert (checked.cities["population_area"].dropna().str.startswith(MARKUP)).all()
+    sources = checked.sources.assign(url=[HOSTILE_URLS[i % len(HOSTILE_URLS)] for i in range(len(checked.sources))])
+    return dataclasses.replace(checked, sources=sources, version=checked.version + "-hostile-urls")
+
+
+def explore_markup(dataset, **params) -> AppTest:
+    from ui.data import EXPLORED, ExploredUpload
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state[EXPLORED] = ExploredUpload(dataset, (MARKUP + ".xlsx",), beside_shipped=True)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+# Every query parameter a page reads: the shared filters, then the page-specific ones.
+PAGE_PARAMS = ("profile", "project", "slide", "focus")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page(markup_everywhere, page):
+    # Phnom Penh as a filter puts a city name in the "Showing: …" line; the other filters are hostile.
+    filters = {key: MARKUP for key in ("from", "to", "country", "sector", "agency", "status", "related")}
+    app = explore_markup(
+        markup_everywhere, city=["phnom_penh", MARKUP], profile="phnom_penh", project="khm_hospital_digitization", **filters
+    )
+    assert_nothing_live(app, "overview")
+    app.switch_page(page).run()
+    assert_nothing_live(app, page)
+    if page == "pages/city.py":
+        assert f"({MARKUP} " in read_as_text(app)  # the population area, shown as a person wrote it
+        assert "[Sign in to continue](https://evil.example/login)" in read_as_text(app)
+    if page == "pages/projects.py":
+        assert f"### {MARKUP}" in read_as_text(app)  # the project's title, read as it was written
+    if page == "pages/present.py":
+        from usascp.presentation import SLIDE_KEYS
+
+        for _ in SLIDE_KEYS[1:]:
+            app.button[1].click().run()  # Next: every slide
+            assert_nothing_live(app, f"{page} {app.segmented_control(key='present_slide').value}")
+
+
+# What each page says about the hostile value of its own parameter, quoting it as it was typed.
+PAGE_NOTICES = {
+    "pages/map.py": f"Ignored focus '{MARKUP}': not a country with member cities.",
+    "pages/city.py": f"There is no member city '{MARKUP}' in this dataset; choose one below.",
+    "pages/projects.py": f"There is no project '{MARKUP}' among the projects shown; check the link or the filters.",
+    "pages/present.py": f"Ignored slide '{MARKUP}': the slides are headline, map, funding, impact, events.",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_markup_in_every_query_parameter_stays_text(page):
+    from usascp.filters import FILTER_PARAMS
+
+    app = run_app(**{key: MARKUP for key in FILTER_PARAMS + PAGE_PARAMS})
+    assert_nothing_live(app, "overview")
+    notices = [as_read(warning.value) for warning in app.sidebar.warning]
+    assert f"Ignored city '{MARKUP}': not in this dataset." in notices
+    assert f"Ignored start year '{MARKUP}': not a year." in notices
+    app.switch_page(page).run()
+    assert_nothing_live(app, page)
+    if page in PAGE_NOTICES:
+        assert PAGE_NOTICES[page] in [as_read(warning.value) for warning in app.main.warning]

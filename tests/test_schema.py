@@ -1,5 +1,7 @@
 """Rules across rows and tables: what no single column check can say."""
 
+import pytest
+
 from usascp.schema import FOREIGN_KEYS, Problem
 
 
@@ -79,3 +81,24 @@ def test_project_without_any_source_is_rejected(data_copy):
     assert data_copy.problems() == [
         "projects.csv row 21, column project_id: 'nsf_bike_energy' is not a project with at least one row in project_sources.csv"
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example/)<style>body{background:url(http://evil.example/x)}</style>",
+        "javascript:alert(1)",
+        "https://www.usascp.org/ spaced",
+        'https://www.usascp.org/"><form>',
+        "https://trusted.example@evil.example/",
+    ],
+)
+def test_a_source_address_that_could_break_out_of_a_link_is_refused(data_copy, url):
+    from usascp.formatting import WEB_ADDRESS_RULE
+
+    quoted = '"' + url.replace('"', '""') + '"'  # as a spreadsheet writes a cell with quotes in it
+    data_copy.replace("sources", ",https://www.usascp.org/usascp-programs,", f",{quoted},")
+    (problem,) = data_copy.problems()
+    assert problem.startswith("sources.csv row ") and ", column url: " in problem
+    assert problem.endswith(f"is not {WEB_ADDRESS_RULE}")
+    assert "(write a space as %20, ( as %28 and ) as %29)" in problem

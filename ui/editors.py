@@ -61,11 +61,13 @@ def editors_section() -> None:
                 except DatasetError as error:
                     st.error(f"Not saved: the files did not load back ({len(error.problems):,} problems). Nothing was changed.")
                 else:
-                    st.success(f"Saved as version {saved.name}. Every viewer now sees it.", icon=":material/check_circle:")
+                    st.success(
+                        f"Saved as version {markdown_text(saved.name)}. Every viewer now sees it.", icon=":material/check_circle:"
+                    )
                     explore(None)
         st.subheader("Versions", anchor=False)
         for version in store.history():
-            label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {version.name}"
+            label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {markdown_text(version.name)}"
             line, action = st.columns([4, 1], vertical_alignment="center")
             line.markdown(f"{label}{' — **shown now**' if version.is_current else ''}")
             if not version.is_current:

@@ -15,6 +15,7 @@ from usascp.filters import (
     filters_from_params,
     years_within,
 )
+from usascp.formatting import markdown_text
 from usascp.load import Dataset
 
 _WIDGET_KEYS = (
@@ -189,7 +190,8 @@ def sidebar_filters(dataset: Dataset) -> Filters:
         )
         st.caption("Numbers in brackets: projects each choice would show.")
         for notice in state.get("filter_notices", []):
-            st.warning(notice, icon=":material/link_off:")
+            # Notices quote the address bar as typed, in plain text: anyone can send a link with markup in it.
+            st.warning(markdown_text(notice), icon=":material/link_off:")
         st.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", disabled=current.is_default)
 
     filters = _filters_from_widgets(options)

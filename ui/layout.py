@@ -1,14 +1,16 @@
-"""Small layout pieces the pages share: legends, figure captions and a table with its download."""
+"""Small layout pieces the pages share: legends, figure captions and a table with its download.
+
+Every text from the data, the address bar or a user reaches markdown through formatting.markdown_text
+and every link through formatting.markdown_link, here as on the pages.
+"""
 
 from __future__ import annotations
-
-import html
 
 import pandas as pd
 import streamlit as st
 
 from usascp import aggregate, charts, export, images
-from usascp.formatting import format_partial_date, markdown_text
+from usascp.formatting import format_partial_date, markdown_link, markdown_text
 from usascp.load import Dataset
 
 
@@ -17,10 +19,10 @@ def legend(items: dict[str, str], note: str = "") -> None:
     swatches = " ".join(
         f'<span style="white-space:nowrap;margin-right:1.2em">'
         f'<span aria-hidden="true" style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;'
-        f'background:{colour};vertical-align:middle;margin-right:0.35em"></span>{html.escape(label)}</span>'
+        f'background:{colour};vertical-align:middle;margin-right:0.35em"></span>{markdown_text(label)}</span>'
         for label, colour in items.items()
     )
-    st.markdown(f"{swatches} <span style='color:#4A4A4A'>{html.escape(note)}</span>", unsafe_allow_html=True)
+    st.markdown(f"{swatches} <span style='color:#4A4A4A'>{markdown_text(note)}</span>", unsafe_allow_html=True)
 
 
 def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
@@ -28,16 +30,17 @@ def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
     if figure is None:
         return "no public figure"
     sources = aggregate.sources_for(dataset, figure.source_ids)
-    links = ", ".join(f"[{markdown_text(row.publisher)}]({row.url})" for row in sources.itertuples())
+    links = ", ".join(markdown_link(row.publisher, row.url) for row in sources.itertuples())
     return f"as of {format_partial_date(figure.as_of)} · {links}"
 
 
-def source_note(markdown_text: str, container=st) -> None:
+def source_note(markdown: str, container=st) -> None:
     """A small grey line that carries links. st.caption fades links below WCAG AA contrast, so not that.
 
-    Text from the data must be HTML-escaped by the caller (figure_caption does): this renders HTML.
+    This renders HTML: text from the data in `markdown` must come through markdown_text and links
+    through markdown_link (figure_caption does).
     """
-    container.markdown(f'<small style="color:#4A4A4A">{markdown_text}</small>', unsafe_allow_html=True)
+    container.markdown(f'<small style="color:#4A4A4A">{markdown}</small>', unsafe_allow_html=True)
 
 
 def table_with_download(table: pd.DataFrame, title: str, file_name: str) -> None:
@@ -58,7 +61,8 @@ def filter_caption(dataset: Dataset, filters) -> None:
     """One line under a page title saying what the page is showing, and how fresh the data is."""
     from usascp.filters import describe, filter_options
 
-    st.caption(f"Showing: {describe(filters, filter_options(dataset))} · data as of {format_partial_date(dataset.data_as_of)}")
+    view = markdown_text(describe(filters, filter_options(dataset)))  # names cities from the data
+    st.caption(f"Showing: {view} · data as of {format_partial_date(dataset.data_as_of)}")
 
 
 def no_match(dataset: Dataset, filters) -> None:
@@ -135,7 +139,7 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     st.markdown("**Sources**")
     st.markdown(
         "\n".join(
-            f"- [{markdown_text(row.title)}]({row.url}) — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
+            f"- {markdown_link(row.title, row.url)} — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
         )
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import streamlit as st
 
@@ -12,6 +11,7 @@ from usascp import charts, deck, images, maps
 from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, describe, filter_options
+from usascp.formatting import markdown_text
 from usascp.load import Dataset
 from usascp.presentation import Slide, build_slides
 
@@ -46,7 +46,7 @@ SLIDE_CSS = """
 
 def _heading(slide: Slide) -> None:
     st.markdown(
-        f'<h1 class="slide-title">{html.escape(slide.title)}</h1><div class="slide-subtitle">{html.escape(slide.subtitle)}</div>',
+        f'<h1 class="slide-title">{markdown_text(slide.title)}</h1><div class="slide-subtitle">{markdown_text(slide.subtitle)}</div>',
         unsafe_allow_html=True,
     )
 
@@ -55,9 +55,9 @@ def _stats(slide: Slide) -> None:
     if not slide.stats:
         return
     cards = "".join(
-        f'<div class="slide-stat"><div class="slide-stat-value">{html.escape(stat.value)}</div>'
-        f'<div class="slide-stat-label">{html.escape(stat.label)}</div>'
-        f'<div class="slide-stat-detail">{html.escape(stat.detail)}</div></div>'
+        f'<div class="slide-stat"><div class="slide-stat-value">{markdown_text(stat.value)}</div>'
+        f'<div class="slide-stat-label">{markdown_text(stat.label)}</div>'
+        f'<div class="slide-stat-detail">{markdown_text(stat.detail)}</div></div>'
         for stat in slide.stats
     )
     # Three to a row (six make two even rows); two or four side by side.
@@ -67,15 +67,14 @@ def _stats(slide: Slide) -> None:
 
 def _lines(lines, container=st) -> None:
     if lines:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        items = "".join(f"<li>{markdown_text(line)}</li>" for line in lines)
         container.markdown(f'<ul class="slide-lines">{items}</ul>', unsafe_allow_html=True)
 
 
 def _table(frame) -> None:
-    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in frame.columns)
+    head = "".join(f"<th>{markdown_text(column)}</th>" for column in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>"
-        for row in frame.itertuples(index=False)
+        "<tr>" + "".join(f"<td>{markdown_text(value)}</td>" for value in row) + "</tr>" for row in frame.itertuples(index=False)
     )
     st.markdown(f'<table class="slide-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>', unsafe_allow_html=True)
 
@@ -83,7 +82,7 @@ def _table(frame) -> None:
 def _sources(slide: Slide) -> None:
     publishers = list(dict.fromkeys(source.publisher for source in slide.sources))
     if publishers:
-        st.markdown(f'<div class="slide-sources">Sources: {html.escape("; ".join(publishers))}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div class="slide-sources">Sources: {markdown_text("; ".join(publishers))}</div>', unsafe_allow_html=True)
 
 
 def draw_slide(slide: Slide, map_height: int = 480) -> None:

@@ -1,4 +1,8 @@
-"""Plotly figures and the one colour palette every chart and map uses."""
+"""Plotly figures and the one colour palette every chart and map uses.
+
+Plotly reads HTML tags in every text it draws (titles, tick labels, hover text, annotations): names and
+titles from the data go in through formatting.plotly_text, so a "<a href>" in a project title stays text.
+"""
 
 from __future__ import annotations
 
@@ -83,10 +87,10 @@ def funding_bars(table, dimension: str, title: str | None = None):
     """
     from plotly.subplots import make_subplots
 
-    from usascp.formatting import format_usd
+    from usascp.formatting import format_usd, plotly_text
 
     label = DIMENSION_LABELS[dimension]
-    groups = [str(value) for value in table[dimension]]
+    groups = [plotly_text(value) for value in table[dimension]]
     disclosed = [None if pd.isna(amount) else float(amount) for amount in table["disclosed_usd"]]
     silent = table["projects_not_disclosed"].astype(int).tolist()
     figure = make_subplots(
@@ -147,9 +151,14 @@ def funding_treemap(rows, not_disclosed_count: int):
     """
     import plotly.graph_objects as go
 
-    from usascp.formatting import format_usd
+    from usascp.formatting import format_usd, plotly_text
 
-    frame = rows.assign(amount=rows["amount_usd"].astype(float))
+    frame = rows.assign(
+        amount=rows["amount_usd"].astype(float),
+        lead_agency=rows["lead_agency"].map(plotly_text),
+        sector=rows["sector"].map(plotly_text),
+        title=rows["title"].map(plotly_text),
+    )
     sector_colour = {sector: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, sector in enumerate(sorted(frame["sector"].unique()))}
     ids, labels, parents, values, colours = ["total"], ["All disclosed funding"], [""], [frame["amount"].sum()], ["#E8EEF3"]
     for agency, by_agency in frame.groupby("lead_agency"):
@@ -200,11 +209,12 @@ def metric_bars(table, label: str, unit: str):
     """
     import plotly.graph_objects as go
 
-    from usascp.formatting import format_count
+    from usascp.formatting import format_count, plotly_text
 
     table = table.sort_values("value", ascending=True)
     text = [format_count(v, lb, ap) for v, lb, ap in zip(table["value"], table["is_lower_bound"], table["is_approximate"])]
-    names = [title if len(title) <= 60 else title[:57] + "…" for title in table["project"]]
+    # Shortened before escaping, so the cut never falls inside a character reference.
+    names = [plotly_text(title if len(title) <= 60 else title[:57] + "…") for title in table["project"]]
     figure = go.Figure(
         go.Bar(
             y=names,
@@ -214,16 +224,16 @@ def metric_bars(table, label: str, unit: str):
             text=text,
             textposition="outside",
             cliponaxis=False,
-            hovertext=list(table["project"]),
+            hovertext=[plotly_text(title) for title in table["project"]],
             hovertemplate="%{hovertext}: %{text}<extra></extra>",
         )
     )
-    figure.update_xaxes(title_text=unit, range=[0, float(table["value"].max()) * 1.25], gridcolor="#E5E5E5")
+    figure.update_xaxes(title_text=plotly_text(unit), range=[0, float(table["value"].max()) * 1.25], gridcolor="#E5E5E5")
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
     note = (
         '<br><sup>A + marks a figure the source gives as a minimum ("more than").</sup>' if table["is_lower_bound"].any() else ""
     )
-    return _style(figure, f"{label} by project ({unit}){note}", 170 + 44 * max(len(table), 2))
+    return _style(figure, f"{plotly_text(label)} by project ({plotly_text(unit)}){note}", 170 + 44 * max(len(table), 2))
 
 
 EVENT_TYPE_COLOURS = {
@@ -240,6 +250,8 @@ def events_timeline_chart(events, today):
     """Dated events on a time axis, one row per event type, with a line at today."""
     import plotly.graph_objects as go
 
+    from usascp.formatting import plotly_text
+
     dated = events[events["start_day"].notna()]
     figure = go.Figure()
     for event_type, rows in dated.groupby("event_type"):
@@ -248,7 +260,7 @@ def events_timeline_chart(events, today):
             y=[event_type] * len(rows),
             mode="markers",
             marker=dict(size=13, color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]), line=dict(color="#FFFFFF", width=1)),
-            hovertext=rows["name"] + " · " + rows["city"],
+            hovertext=(rows["name"] + " · " + rows["city"]).map(plotly_text),
             hovertemplate="%{hovertext}<br>%{x|%b %Y}<extra></extra>",
             name=event_type,
         )
@@ -307,6 +319,8 @@ def city_map_figure(cities, rings: dict, title: str, box=ASEAN_BOX):
 
     import plotly.graph_objects as go
 
+    from usascp.formatting import plotly_text
+
     west, south, east, north = box
     figure = go.Figure()
     for key, colour in (("other", OTHER_LAND), ("asean", ASEAN_LAND)):
@@ -323,7 +337,7 @@ def city_map_figure(cities, rings: dict, title: str, box=ASEAN_BOX):
             marker=dict(
                 size=[12 + 6 * min(int(n), 6) for n in rows["projects"]], color=colour, line=dict(color="#FFFFFF", width=1.5)
             ),
-            hovertext=rows["city"],
+            hovertext=rows["city"].map(plotly_text),
             hovertemplate="%{hovertext}<extra></extra>",
             name=COHORT_LABELS[cohort],
         )
@@ -334,7 +348,7 @@ def city_map_figure(cities, rings: dict, title: str, box=ASEAN_BOX):
         # Invisible markers as big as the dots, so plotly sets each name clear of its dot.
         mode="markers+text",
         marker=dict(size=[12 + 6 * min(int(n), 6) for n in named["projects"]], color="rgba(0,0,0,0)"),
-        text=named["city"],
+        text=named["city"].map(plotly_text),
         textposition=label_positions(named["lon"].astype(float).tolist(), named["lat"].astype(float).tolist()),
         textfont=dict(size=13, color="#1A1A1A"),
         hoverinfo="skip",
@@ -374,9 +388,11 @@ def for_projector(figure, base_size: int = 24):
 
 def for_export(figure, footnote: str, base_size: int = 20):
     """A figure made for a slide or a PNG: projector-sized type and a footnote saying what it shows and when."""
+    from usascp.formatting import plotly_text
+
     exported = for_projector(figure, base_size)
     exported.add_annotation(
-        text=footnote,
+        text=plotly_text(footnote),  # names the filtered cities, which come from the data
         x=0,
         y=0,
         xref="paper",

@@ -125,6 +125,7 @@ def filters_from_params(params: Mapping[str, Sequence[str]], options: FilterOpti
     """Read Filters from query parameters (each key mapped to its list of values).
 
     Returns the filters and a notice for each value that was ignored, e.g. "Ignored year 'abc': not a year".
+    Notices are plain text quoting the value as given, markup and all: whoever shows them escapes them.
     """
     notices: list[str] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import urllib.parse
 
 import pandas as pd
 
@@ -58,14 +59,86 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
 
 # Characters Streamlit's markdown gives a meaning to (links, images, emphasis, headings, icons, maths).
 _MARKDOWN_ENTITIES = {char: f"&#{ord(char)};" for char in "\\`*_{}[]()#!|~:$"}
-_LIST_START = re.compile(r"^(\s*)([-+]|\d+(?=\.))", re.MULTILINE)  # "- item" and "1. item" start lists
+# "- item", "+ item" and "1. item" start lists; a line of "=" under a line makes it a heading.
+_LIST_START = re.compile(r"^(\s*)([-+=]|\d+(?=\.))", re.MULTILINE)
+
+# Streamlit turns some plain text into links and pictures *after* decoding character references, so no
+# escape stops it: "https://host", "www.host" and "name@host" become links, ":streamlit:" and
+# ":material_home:" pictures, ":smile:" an emoji. An invisible word joiner (U+2060) inside each keeps the
+# text as a person reads it and breaks the pattern. Checked in Chromium against Streamlit 1.67.
+WORD_JOINER = "\u2060"
+_TEXT_TURNED_INTO_LINKS = re.compile(
+    r"(?i:https?:)(?=//)"  # a web address: "https:" + joiner + "//host"
+    r"|(?i:www)(?=\.)"  # "www" + joiner + ".host"
+    r"|@"  # an e-mail address: "name@" + joiner + "host"
+    r"|:(?=[\w+-]+:)"  # a short code such as ":streamlit:" or ":smile:": ":" + joiner + "streamlit:"
+)
 
 
 def markdown_text(text) -> str:
     """Text from the data, shown as itself in Streamlit markdown: no links, images, emphasis, icons or HTML.
 
     Written as character references, which markdown shows as the characters and never reads as syntax;
-    safe inside markdown that allows HTML too.
+    safe inside markdown that allows HTML too. The one way data, query values and user input enter any
+    st.markdown, caption, alert, label or help text; links go through markdown_link.
     """
-    escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in html.escape(str(text), quote=False))
+    joined = _TEXT_TURNED_INTO_LINKS.sub(lambda match: match.group(0) + WORD_JOINER, str(text))
+    escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in html.escape(joined, quote=False))
+    escaped = escaped.replace(WORD_JOINER, f"&#{ord(WORD_JOINER)};")  # visible in the source, invisible on the page
     return _LIST_START.sub(lambda match: match.group(1) + "".join(f"&#{ord(char)};" for char in match.group(2)), escaped)
+
+
+# A web address the dashboard will link to: http or https, a host name (or an IPv6 address in brackets),
+# an optional port, then a path, query or fragment with none of the characters that can end a markdown
+# link or an HTML attribute, or hide in plain sight: whitespace, quotes, brackets ( ) < >, backslashes,
+# control and invisible formatting characters. No "user@" before the host: "https://trusted.example@evil.example"
+# goes to evil.example. The one definition: usascp.schema checks every url column with it.
+WEB_ADDRESS = re.compile(
+    r"\Ahttps?://"
+    r"(?:[\w-]+(?:\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\])"  # host
+    r"(?::\d{1,5})?"  # port
+    r"(?:[/?#][^\s\"'`<>()\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*)?"
+    r"\Z"
+)
+WEB_ADDRESS_RULE = (
+    "a web address: http:// or https://, then a host name, with no spaces, quotes, brackets ( ) < >, "
+    "backslashes or control characters (write a space as %20, ( as %28 and ) as %29)"
+)
+# Characters left as they are in a checked address; others (non-ASCII letters, { } | ^ [ ] after the host)
+# are percent-encoded, as a browser would send them.
+_URL_SAFE = "/?#@!$&*+,;=:~%"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def safe_url(url) -> str | None:
+    """`url` ready to link to, percent-encoded, if it passes WEB_ADDRESS; None for anything else.
+
+    None for javascript:, data:, relative and scheme-less addresses, and for any address that could
+    break out of a markdown link or an HTML attribute.
+    """
+    if not isinstance(url, str) or not WEB_ADDRESS.match(url):
+        return None
+    scheme, rest = url.split("://", 1)
+    host_end = min((rest.find(char) for char in "/?#" if char in rest), default=len(rest))
+    host = urllib.parse.quote(rest[:host_end], safe="[]:")
+    tail = urllib.parse.quote(_LONE_PERCENT.sub("%25", rest[host_end:]), safe=_URL_SAFE)
+    return f"{scheme}://{host}{tail}"
+
+
+def markdown_link(text, url) -> str:
+    """A markdown link showing `text` as itself; just the text when `url` is not a safe web address."""
+    address = safe_url(url)
+    if address is None:
+        return markdown_text(text)
+    label = " ".join(str(text).split())  # a blank line in the text would end the paragraph, and the link with it
+    # Markdown decodes character references in a link's address too ("&copy=1" would become "©=1").
+    return f"[{markdown_text(label)}]({address.replace('&', '&amp;')})"
+
+
+def plotly_text(text) -> str:
+    """Text from the data for a plotly title, label or hover text, shown as itself.
+
+    Plotly reads a few HTML tags in any text it draws (<a href>, <b>, <br>, <span style>), and decodes
+    character references, so escaping <, > and & leaves only the text.
+    """
+    return html.escape(str(text), quote=False)

@@ -50,6 +50,8 @@ def country_outlines() -> pdk.Layer:
 
 ASEAN_VIEW = pdk.ViewState(latitude=6.5, longitude=109.0, zoom=3.3, min_zoom=2, max_zoom=10)
 
+# Streamlit escapes every value a tooltip template inserts, so a tag in the data (or a "<br/>" we put
+# there) is printed as text: structure goes in the template, and data fields stay plain text.
 CITY_TOOLTIP = {
     "html": "<b>{city}</b>, {country}<br/>{cohort_label}<br/>Projects: {projects}<br/>Disclosed funding: {funding_label}",
     "style": {"backgroundColor": "#1A1A1A", "color": "#FFFFFF", "fontSize": "14px"},
@@ -193,9 +195,17 @@ def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
 
 PACIFIC_VIEW = pdk.ViewState(latitude=25.0, longitude=-175.0, zoom=1.35, min_zoom=1, max_zoom=10)
 
+# One template for cities, pairings and events, whose bodies have different numbers of lines: the lines
+# are separated by newlines in the (plain-text) body, which "pre-line" shows as line breaks.
 NETWORK_TOOLTIP = {
     "html": "<b>{tooltip_title}</b><br/>{tooltip_body}",
-    "style": {"backgroundColor": "#1A1A1A", "color": "#FFFFFF", "fontSize": "14px", "maxWidth": "320px"},
+    "style": {
+        "backgroundColor": "#1A1A1A",
+        "color": "#FFFFFF",
+        "fontSize": "14px",
+        "maxWidth": "320px",
+        "whiteSpace": "pre-line",
+    },
 }
 
 
@@ -225,11 +235,11 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
     points["tooltip_title"] = points["city"] + ", " + points["country"]
     points["tooltip_body"] = (
         points["ascn_cohort"].map(COHORT_LABELS)
-        + "<br/>Projects: "
+        + "\nProjects: "
         + points["projects"].map(format_count)
-        + "<br/>Disclosed funding: "
+        + "\nDisclosed funding: "
         + points["disclosed_usd"].map(lambda v: NOT_DISCLOSED if pd.isna(v) else format_usd(v))
-        + (f"<br/>{measure_label}: " + points["measure_label"] if measure not in ("projects", "disclosed_usd") else "")
+        + (f"\n{measure_label}: " + points["measure_label"] if measure not in ("projects", "disclosed_usd") else "")
     )
     points["lat"] = points["lat"].astype(float)
     points["lon"] = points["lon"].astype(float)

@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from usascp.dates import earliest_day, format_partial_date, is_partial_date, latest_day
+from usascp.formatting import WEB_ADDRESS, WEB_ADDRESS_RULE
 
 ASEAN_COUNTRIES = {
     "BRN": "Brunei",
@@ -92,7 +93,8 @@ def _partial_date() -> pa.Check:
 
 
 def _url() -> pa.Check:
-    return pa.Check.str_matches(r"^https?://\S+$", error="a web address starting with http:// or https://")
+    # The rule the pages link by (formatting.safe_url): an address that passes here is shown as a link.
+    return pa.Check.str_matches(WEB_ADDRESS, error=WEB_ADDRESS_RULE)
 
 
 def _identifier() -> pa.Check:
