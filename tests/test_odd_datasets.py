@@ -289,3 +289,25 @@ def test_a_city_with_no_projects_has_nothing_to_disclose():
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Projects here"] == "0"
     assert metrics["Funding for this city alone"] == metrics["Funding shared with other places"] == "no projects"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_iati_file_whose_activities_fall_in_one_year_is_explored_on_every_page(dataset, page):
+    """The hardening issue's case: every activity and transaction dated 2022, explored instead of the shipped projects."""
+    import re
+
+    from ui.data import EXPLORED, ExploredUpload
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    sample = (Path(__file__).parent / "fixtures" / "iati-activities-test.xml").read_text()
+    one_year = re.sub(r'iso-date="\d{4}(-\d\d-\d\d)?"', 'iso-date="2022-06-30"', sample)
+    upload = read_upload([UploadedFile("one-year.xml", one_year.encode())], dataset.cities)
+    explored = dataset_from_upload(upload, dataset, beside_base=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state[EXPLORED] = ExploredUpload(explored, ("one-year.xml",), beside_shipped=False)
+    app.run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert not app.slider
+    assert "Years active: every dated project and grant falls in 2022." in [caption.value for caption in app.sidebar.caption]
+    app.switch_page(page).run()
+    assert not app.exception, (page, [exception.value for exception in app.exception])
