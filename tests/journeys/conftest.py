@@ -1,0 +1,77 @@
+"""Journeys: what each kind of user came for, done the way a person does it, in Chromium at two screen sizes.
+
+Every journey runs at 1280x720 (a hall projector) and 1920x1080 (a desk), against one real server whose
+log is read at the end of each journey: normal use must leave no traceback there. Skipped, loudly, with
+the browser tests when Chromium or Playwright is missing (tests/browser/conftest.py says so).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
+sys.path.insert(0, str(BROWSER_TESTS))
+sys.path.insert(0, str(BROWSER_TESTS.parent))
+
+from harness import CHROMIUM, CHROMIUM_ARGS, Visit, running_server, server_log  # noqa: E402
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+MISSING = (
+    "Playwright is not installed"
+    if sync_playwright is None
+    else None
+    if Path(CHROMIUM).exists()
+    else f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
+)
+VIEWPORTS = {"1280x720": {"width": 1280, "height": 720}, "1920x1080": {"width": 1920, "height": 1080}}
+
+
+def pytest_collection_modifyitems(items):
+    if MISSING:
+        for item in items:
+            if "tests/journeys" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason=f"journey tests skipped: {MISSING}"))
+
+
+@pytest.fixture(scope="session")
+def journey_server():
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def journey_browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def person(request, journey_browser, journey_server):
+    """A fresh browser window at one of the two sizes, on the journey server; the log is checked after."""
+    context = journey_browser.new_context(viewport=VIEWPORTS[request.param], accept_downloads=True)
+    visit = Visit(context.new_page())
+    visit.size = request.param
+    visit.server = journey_server
+    visit.new_window = lambda: _new_window(journey_browser, request.param, journey_server)
+    log_before = len(server_log(journey_server))
+    yield visit
+    context.close()
+    written = server_log(journey_server)[log_before:]
+    assert "Traceback" not in written, f"the server logged a traceback during this journey:\n{written[-4000:]}"
+
+
+def _new_window(browser, size: str, server: str) -> Visit:
+    """Another browser context (no shared cookies or storage): a colleague opening a pasted link."""
+    context = browser.new_context(viewport=VIEWPORTS[size], accept_downloads=True)
+    visit = Visit(context.new_page())
+    visit.size, visit.server = size, server
+    return visit
