@@ -4,22 +4,30 @@ Reading and validating an upload is the heaviest work a viewer can ask of the se
 that holds the GIL: on the server's own threads, one viewer's 108 KB workbook stalled every other
 viewer's reruns for 22.8 s, and five small wide workbooks left the server holding 1.1 GB afterwards.
 
-Here each check (tables.check_upload) runs in a child process forked from a fork server that has the
-readers imported already (multiprocessing's "forkserver"; forking the Streamlit server itself, with its
-threads, is not safe). The child
-- may use `budget.memory_bytes` beyond what it starts with (RLIMIT_AS): a file that needs more fails
-  alone, with a message saying so;
+Here each check (tables.check_upload) runs in a fresh `python -m usascp.importers.worker` process that
+reads the files and choices from its stdin and writes the result to its stdout (both pickled). It
+- may use `budget.memory_bytes` beyond what it holds once its modules are imported (RLIMIT_AS): a file
+  that needs more fails alone, with a message saying so;
 - is killed after `budget.seconds`;
 - returns only the result (bounded by the same budget), and its memory goes back to the system when it ends.
 At most WORKERS run at once; a viewer whose check waits for a turn waits, and the others are not slowed.
+
+Not multiprocessing: inside `streamlit run`, `sys.modules["__main__"]` is the dashboard script, and a
+spawned or fork-server child re-runs the main module first, so every check ran the whole dashboard
+again (seen as a flood of "missing ScriptRunContext" in the server log). A new interpreter costs about
+a second of imports, paid once per upload a viewer checks (the page keeps the result for its session).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
+import pickle
 import resource
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from usascp.budgets import Budget, default_budget
 from usascp.importers.tables import UploadCheck, UploadedFile, check_upload
@@ -28,8 +36,7 @@ from usascp.schema import Problem, ProblemList
 
 WORKERS = 2  # the machine's cores: more at once would only share them
 _turns = threading.BoundedSemaphore(WORKERS)
-_context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["usascp.importers.tables", "usascp.oddities"])
+_ROOT = Path(__file__).resolve().parents[2]  # where `usascp` can be imported from
 log = logging.getLogger(__name__)
 
 
@@ -42,26 +49,27 @@ def check_upload_isolated(
 ) -> UploadCheck:
     """tables.check_upload, run in a child process within `budget`'s memory and time; never raises for a bad file."""
     budget = budget or default_budget()
+    request = pickle.dumps((files, base, beside_base, relationship, budget), protocol=pickle.HIGHEST_PROTOCOL)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))}
     with _turns:
-        receiving, sending = _context.Pipe(duplex=False)
-        child = _context.Process(
-            target=_check_in_child, args=(sending, files, base, beside_base, relationship, budget), daemon=True
+        child = subprocess.Popen(
+            [sys.executable, "-m", "usascp.importers.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=_ROOT,
+            env=environment,
         )
-        child.start()
-        sending.close()
-        outcome, payload = "died", None
         try:
-            outcome, payload = receiving.recv() if receiving.poll(budget.seconds) else ("time", None)
-        except EOFError:  # the child died without a word: killed by the system, most likely for memory
-            pass
-        except Exception as error:  # noqa: BLE001 - a result that cannot be received is a check that failed
-            log.exception("receiving an upload check failed")
-            outcome, payload = "error", type(error).__name__
-        finally:
-            receiving.close()
-            if outcome != "ok":
-                child.kill()
-            child.join(10)
+            answer, _ = child.communicate(request, timeout=budget.seconds)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            answer = pickle.dumps(("time", None))
+    try:
+        outcome, payload = pickle.loads(answer) if answer else ("died", None)
+    except Exception:  # noqa: BLE001 - an answer cut short by the child's death is a check that failed
+        log.exception("the answer of an upload check could not be read")
+        outcome, payload = "died", None
     if outcome == "ok":
         return payload
     reason = _REASONS.get(outcome, "could not be checked ({})")
@@ -71,8 +79,7 @@ def check_upload_isolated(
 _REASONS = {
     "memory": "needed more than the {memory} of memory an upload may use to be read and checked; "
     "split it into smaller files, or save large tables as CSV",
-    "time": "took longer than the {seconds} an upload may take to be read and checked; "
-    "split it into smaller files",
+    "time": "took longer than the {seconds} an upload may take to be read and checked; split it into smaller files",
     "died": "stopped the process reading it (it may need more memory than an upload may use); split it into smaller files",
 }
 
@@ -83,22 +90,35 @@ def _refused(files: list[UploadedFile], reason: str) -> UploadCheck:
     return UploadCheck(names, "", None, problems, ProblemList(), {}, {})
 
 
-def _check_in_child(sending, files, base, beside_base, relationship, budget: Budget) -> None:
-    _cap_memory(budget.memory_bytes)
-    try:
-        sending.send(("ok", check_upload(files, base, beside_base, relationship, budget)))
-    except MemoryError:
-        sending.send(("memory", None))
-    except Exception as error:  # noqa: BLE001 - any failure is reported to the viewer as "could not be checked"
-        log.exception("checking an upload failed")
-        sending.send(("error", type(error).__name__))
-    finally:
-        sending.close()
-
-
 def _cap_memory(extra_bytes: int) -> None:
     """Limit this process's address space to what it has now plus `extra_bytes`."""
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[0])
     current = pages * resource.getpagesize()
     resource.setrlimit(resource.RLIMIT_AS, (current + extra_bytes, resource.RLIM_INFINITY))
+
+
+def _serve_one_check() -> None:
+    """The child's side: read the request from stdin, write (outcome, result) to stdout."""
+    answer_to = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the log, not into the answer
+    files, base, beside_base, relationship, budget = pickle.load(sys.stdin.buffer)
+    _cap_memory(budget.memory_bytes)
+    try:
+        answer = ("ok", check_upload(files, base, beside_base, relationship, budget))
+    except MemoryError:
+        answer = ("memory", None)
+    except Exception as error:  # noqa: BLE001 - any failure is reported to the viewer as "could not be checked"
+        log.exception("checking an upload failed")
+        answer = ("error", type(error).__name__)
+    try:
+        pickled = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        pickled = pickle.dumps(("memory", None))
+    answer_to.write(pickled)
+    answer_to.flush()
+
+
+if __name__ == "__main__":
+    logging.basicConfig()
+    _serve_one_check()
