@@ -83,4 +83,7 @@ def test_a_small_file_that_asks_for_gigabytes_is_refused_with_its_limit(server_u
     visit.page.get_by_role("link", name="Overview").click()  # the dashboard is still there for this viewer
     visit.settle()
     assert visit.metrics()["USASCP projects"] == "19"
-    assert "Traceback" not in server_log(server_url)
+    log = server_log(server_url)
+    assert "Traceback" not in log
+    # A check run by multiprocessing re-ran the dashboard script in its child (bare Streamlit calls say so).
+    assert "missing ScriptRunContext" not in log
