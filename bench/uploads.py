@@ -44,6 +44,14 @@ def upload(visit: Visit, url: str, path: Path, done: str) -> float:
     return time.monotonic() - started
 
 
+def upload_in_own_browser(url: str, path: Path, done: str) -> None:
+    """An upload by another person, in a thread of its own: Playwright's sync API keeps to the thread that started it."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        upload(Visit(browser.new_page(viewport={"width": 1440, "height": 1000})), url, path, done)
+        browser.close()
+
+
 def filter_change(visit: Visit, url: str, country: str) -> float:
     """Time from choosing a country in the sidebar to the page settling."""
     visit.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
@@ -77,11 +85,10 @@ def main() -> int:
         viewer = new_visit()
         viewer.open(url)
         quiet = [filter_change(viewer, url, country) for country in ("Cambodia", "Vietnam", "Laos")]
-        attacker = new_visit()
-        thread = threading.Thread(target=upload, args=(attacker, url, hostile, '[data-testid="stAlertContentError"]'))
+        thread = threading.Thread(target=upload_in_own_browser, args=(url, hostile, '[data-testid="stAlertContentError"]'))
         viewer.open(url)
         thread.start()
-        time.sleep(1.0)  # the check is under way
+        time.sleep(4.0)  # the other browser has opened the page and the check is under way
         busy = [filter_change(viewer, url, country) for country in ("Cambodia", "Vietnam", "Laos")]
         thread.join()
         results["filter_change_quiet_s"] = round(statistics.median(quiet), 2)
