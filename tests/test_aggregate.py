@@ -63,13 +63,31 @@ def test_funding_by_city_never_splits_a_multi_city_grant(dataset):
 
 def test_funding_by_year_uses_award_years_and_keeps_undated_projects(dataset):
     table = aggregate.funding_by(dataset, "year").set_index("year")
-    assert table.at[2020, "disclosed_usd"] == 98_750
-    assert table.at[2022, "disclosed_usd"] == 1_300_000
-    assert table.at[2024, "disclosed_usd"] == 3_000_000
-    assert pd.isna(table.at[2019, "disclosed_usd"])
-    assert table.at[2019, "projects_not_disclosed"] == 5
-    assert list(table.index)[-1] == aggregate.YEAR_UNKNOWN
+    assert table.at["2020", "disclosed_usd"] == 98_750
+    assert table.at["2022", "disclosed_usd"] == 1_300_000
+    assert table.at["2024", "disclosed_usd"] == 3_000_000
+    assert pd.isna(table.at["2019", "disclosed_usd"])
+    assert table.at["2019", "projects_not_disclosed"] == 5
+    assert list(table.index) == ["2019", "2020", "2022", "2023", "2024", aggregate.YEAR_UNKNOWN]
+    assert table.at[aggregate.YEAR_UNKNOWN, "projects_not_disclosed"] == 2
     assert table["projects_not_disclosed"].sum() == 15
+
+
+def test_years_are_labels_of_one_type_so_a_table_and_an_axis_take_them(dataset):
+    import pyarrow as pa
+
+    table = aggregate.funding_by(dataset, "year")
+    assert {type(label) for label in table["year"]} == {str}
+    pa.Table.from_pandas(table)  # raised ArrowInvalid on "Year not published" beside integer years
+
+
+def test_an_amount_with_no_award_date_is_kept_under_year_not_published(dataset):
+    grants = dataset.grants.copy()
+    grants.loc[grants["amount_usd"] == 98_750, "award_date"] = None
+    undated = dataclasses.replace(dataset, grants=grants)
+    table = aggregate.funding_by(undated, "year").set_index("year")
+    assert table.at[aggregate.YEAR_UNKNOWN, "disclosed_usd"] == 98_750
+    assert table["disclosed_usd"].sum() == 4_398_750  # nothing dropped
 
 
 @pytest.mark.parametrize("dimension", aggregate.FUNDING_DIMENSIONS)

@@ -208,6 +208,17 @@ def _aggregated(groups, **columns) -> pd.DataFrame:
     return pd.concat(parts, axis=1, sort=False)
 
 
+def year_label(date: str | None) -> str:
+    """The year of a partial date as a category label ("2020"), or YEAR_UNKNOWN.
+
+    A breakdown's key column is one type, text: years mixed with "Year not published" in one column
+    cannot be handed to Arrow (st.dataframe) or drawn on one plotly axis, which took "2020" for a number
+    and dropped the undated bucket.
+    """
+    year = year_of(date)
+    return YEAR_UNKNOWN if year is None else str(year)
+
+
 def funding_by(
     dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -215,7 +226,8 @@ def funding_by(
 
     Columns: `dimension`, disclosed_usd, grants, projects_disclosing, projects_not_disclosed. Amounts
     follow their reporting unit; a unit with no published amount is counted under its own start year
-    (or "Year not published") and never added as zero.
+    (or "Year not published") and never added as zero. By year, the keys are labels (year_label): text,
+    with an amount whose award date is not published under "Year not published" too, never dropped.
     """
     if dimension not in FUNDING_DIMENSIONS:
         raise ValueError(f"dimension must be one of {FUNDING_DIMENSIONS}, not {dimension!r}")
@@ -224,8 +236,8 @@ def funding_by(
     grants = _grants_by_unit(dataset, projects, grants)
 
     if dimension == "year":
-        grant_key = grants["award_date"].map(year_of)
-        unit_key = units.set_index("project_id")["start_date"].map(lambda d: year_of(d) or YEAR_UNKNOWN)
+        grant_key = grants["award_date"].map(year_label)
+        unit_key = units.set_index("project_id")["start_date"].map(year_label)
     else:
         column = {"agency": "lead_agency", "sector": "sector"}.get(dimension)
         if column:
@@ -249,8 +261,9 @@ def funding_by(
     table.index.name = dimension
     table = table.reset_index()
     if dimension == "year":
-        table["_order"] = table["year"].map(lambda y: y if isinstance(y, int) else 9999)
-        return table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+        # Years in order, "Year not published" last: the labels are text, so sort on the number they name.
+        order = table["year"].map(lambda label: int(label) if label.isdigit() else 10**6)
+        return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
     return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(
         drop=True
     )
