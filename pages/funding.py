@@ -4,10 +4,12 @@ import streamlit as st
 
 from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
 from ui.page import start
+from ui.url_state import control
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import describe, filter_options, select_grants, select_projects
 from usascp.formatting import format_usd, plural
+from usascp.link_values import choice
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -38,8 +40,10 @@ if totals.disclosed_usd is None:
     st.info("None of the selected projects publishes an amount. The charts below show how many projects there are, not dollars.")
 
 labels = charts.DIMENSION_LABELS
-dimension = st.segmented_control(
-    "Break down by", list(labels), format_func=labels.get, default="sector", key="funding_dimension", required=True
+dimension = control(
+    choice("by", labels, default="sector", refusal=f"Ignored breakdown '{{value}}': not one of {', '.join(labels)}."),
+    "funding_dimension",
+    lambda: st.segmented_control("Break down by", list(labels), format_func=labels.get, key="funding_dimension", required=True),
 )
 table = aggregate.funding_by(dataset, dimension, projects, grants)
 footnote = export_footnote(dataset, filters)

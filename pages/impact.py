@@ -4,10 +4,12 @@ import streamlit as st
 
 from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
 from ui.page import start
+from ui.url_state import control
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import select_projects
 from usascp.formatting import format_count, format_usd, markdown_text
+from usascp.link_values import choice
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -41,8 +43,10 @@ st.caption('Totals add results only, each once; a + means at least one figure is
 by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
 labels = {metric: aggregate.metric_label(metric) for metric in sorted(by_project["metric"].unique())}
 default = "records_digitized" if "records_digitized" in labels else next(iter(labels))
-metric = st.selectbox(
-    "Show a result by project", list(labels), format_func=labels.get, index=list(labels).index(default), key="impact_metric"
+metric = control(
+    choice("result", labels, default=default, refusal="Ignored result '{value}': no selected project publishes it."),
+    "impact_metric",
+    lambda: st.selectbox("Show a result by project", list(labels), format_func=labels.get, key="impact_metric"),
 )
 chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
 chosen = chosen.rename(columns={"title": "project"})

@@ -5,18 +5,18 @@ import streamlit as st
 from ui.layout import (
     export_footnote,
     filter_caption,
-    follow_url_param,
     legend,
     located_elsewhere,
     no_match,
     png_download,
-    write_url_param,
 )
 from ui.page import start
+from ui.url_state import control
 from usascp import aggregate
 from usascp.charts import COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import markdown_text
+from usascp.link_values import choice, flag
 from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
 from usascp.schema import ASEAN_COUNTRIES
 
@@ -31,21 +31,29 @@ if projects.empty:
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
 size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1.5, 2], vertical_alignment="bottom")
-measure = size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure")
+measure = control(
+    choice("size", measures, default="projects", refusal="Ignored size '{value}': not a measure the map can size dots by."),
+    "map_measure",
+    lambda: size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure"),
+)
 pairs = dataset.city_pairs[
     dataset.city_pairs["project_id"].isin(set(projects["project_id"]) | set(projects["parent_project_id"].dropna()))
 ]
 countries = {"": "All member cities"} | {iso3: ASEAN_COUNTRIES[iso3] for iso3 in sorted(set(cities["iso3"]))}
-unknown_focus = follow_url_param("focus", "map_focus", countries)
-focus = focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus")
-write_url_param("focus", "map_focus", focus)
-if unknown_focus:
-    st.warning(f"Ignored focus '{markdown_text(unknown_focus)}': not a country with member cities.")
-show_pairs = pairs_col.toggle(
-    f"U.S. pairings ({len(pairs):,})",
-    key="map_pairs",
-    disabled=pairs.empty,
-    help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",
+focus = control(
+    choice("focus", countries, default="", refusal="Ignored focus '{value}': not a country with member cities."),
+    "map_focus",
+    lambda: focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus"),
+)
+show_pairs = control(
+    flag("pairs", what="pairings"),
+    "map_pairs",
+    lambda: pairs_col.toggle(
+        f"U.S. pairings ({len(pairs):,})",
+        key="map_pairs",
+        disabled=pairs.empty,
+        help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",
+    ),
 )
 names = dict(zip(cities["city_id"], cities["city"] + ", " + cities["country"]))
 chosen = open_col.selectbox(

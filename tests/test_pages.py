@@ -215,6 +215,59 @@ def test_funding_by_year_draws_every_year_and_the_year_not_published_with_no_tra
     assert list(breakdown.iloc[:, 0]) == ["2019", "2020", "2022", "2023", "2024", "Year not published"]
 
 
+# A link with each page-level parameter, and what the page must show for it.
+LINKED_VIEWS = {
+    "funding": ("pages/funding.py", {"by": "year"}),
+    "map": ("pages/map.py", {"size": "disclosed_usd", "focus": "KHM", "pairs": "1"}),
+    "projects": ("pages/projects.py", {"search": "water", "sort": "title", "project": "wise"}),
+    "city": ("pages/city.py", {"profile": "cebu_city"}),
+    "present": ("pages/present.py", {"slide": "impact"}),
+    "impact": ("pages/impact.py", {"result": "participants"}),
+}
+
+
+@pytest.mark.parametrize("view", LINKED_VIEWS)
+def test_a_link_with_each_page_parameter_opens_that_view_and_keeps_it_in_the_address(view):
+    page, params = LINKED_VIEWS[view]
+    app = run_app(page, country="VNM", **params) if view == "funding" else run_app(page, **params)
+    assert not app.main.warning
+    assert {key: app.query_params[key] for key in params} == params  # the address still names the view
+    if view == "funding":
+        assert app.segmented_control(key="funding_dimension").value == "year"
+        assert list(app.dataframe[0].value.columns)[0] == "Year"
+        assert app.query_params["country"] == "VNM"  # filters and page parameters live side by side
+    elif view == "map":
+        assert app.selectbox(key="map_measure").value == "disclosed_usd"
+        assert app.selectbox(key="map_focus").value == "KHM"
+        assert app.toggle(key="map_pairs").value is True
+        spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+        assert any(layer["@@type"] == "ArcLayer" for layer in spec["layers"])
+        assert 11 < spec["initialViewState"]["latitude"] < 13
+    elif view == "projects":
+        assert app.text_input(key="project_search").value == "water"
+        assert app.selectbox(key="project_sort").value == "title"
+        titles = list(app.dataframe[0].value.iloc[:, 0])
+        assert titles == sorted(titles, key=str.casefold) and len(titles) == 8
+        assert app.selectbox(key="project_choice").value == "wise"
+    elif view == "city":
+        assert app.title[0].value == "Cebu City, Philippines"
+    elif view == "present":
+        assert app.segmented_control(key="present_slide").value == "impact"
+        assert '<h1 class="slide-title">Results so far</h1>' in slide_html(app)
+    elif view == "impact":
+        assert app.selectbox(key="impact_metric").value == "participants"
+        assert app.get("plotly_chart")[0].proto.spec and "Participants by project" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_a_changed_control_is_written_into_the_address_and_the_default_leaves_it():
+    app = run_app("pages/funding.py")
+    assert "by" not in app.query_params
+    app.segmented_control(key="funding_dimension").set_value("city").run()
+    assert app.query_params["by"] == "city"
+    app.segmented_control(key="funding_dimension").set_value("sector").run()
+    assert "by" not in app.query_params
+
+
 def test_funding_page_counts_money_in_the_years_it_was_awarded():
     app = run_app("pages/funding.py", **{"from": "2023", "to": "2025"})
     assert metric_values(app)["Disclosed funding"] == "$3.0M"  # BIF 2.0, launched Oct 2024
@@ -866,7 +919,7 @@ def explore_markup(dataset, **params) -> AppTest:
 
 
 # Every query parameter a page reads: the shared filters, then the page-specific ones.
-PAGE_PARAMS = ("profile", "project", "slide", "focus")
+PAGE_PARAMS = ("profile", "project", "slide", "focus", "by", "size", "pairs", "search", "sort", "result")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -892,12 +945,22 @@ def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page
             assert_nothing_live(app, f"{page} {app.segmented_control(key='present_slide').value}")
 
 
-# What each page says about the hostile value of its own parameter, quoting it as it was typed.
+# What each page says about the hostile values of its own parameters, quoting them as they were typed.
 PAGE_NOTICES = {
-    "pages/map.py": f"Ignored focus '{MARKUP}': not a country with member cities.",
-    "pages/city.py": f"There is no member city '{MARKUP}' in this dataset; choose one below.",
-    "pages/projects.py": f"There is no project '{MARKUP}' among the projects shown; check the link or the filters.",
-    "pages/present.py": f"Ignored slide '{MARKUP}': the slides are headline, map, funding, impact, events.",
+    "pages/map.py": [
+        f"Ignored size '{MARKUP}': not a measure the map can size dots by.",
+        f"Ignored focus '{MARKUP}': not a country with member cities.",
+        f"Ignored pairings '{MARKUP}': use 1 or 0.",
+    ],
+    "pages/city.py": [f"There is no member city '{MARKUP}' in this dataset; choose one below."],
+    "pages/projects.py": [
+        "Ignored the search in the link: it is longer than 200 characters.",
+        f"Ignored sort '{MARKUP}': not one of listed, title, amount, newest, oldest.",
+        f"There is no project '{MARKUP}' among the projects shown; check the link or the filters.",
+    ],
+    "pages/present.py": [f"Ignored slide '{MARKUP}': the slides are headline, map, funding, impact, events."],
+    "pages/funding.py": [f"Ignored breakdown '{MARKUP}': not one of year, agency, sector, country, city."],
+    "pages/impact.py": [f"Ignored result '{MARKUP}': no selected project publishes it."],
 }
 
 
@@ -913,4 +976,12 @@ def test_markup_in_every_query_parameter_stays_text(page):
     app.switch_page(page).run()
     assert_nothing_live(app, page)
     if page in PAGE_NOTICES:
-        assert PAGE_NOTICES[page] in [as_read(warning.value) for warning in app.main.warning]
+        assert PAGE_NOTICES[page] == [as_read(warning.value) for warning in app.main.warning]
+
+
+def test_a_searched_phrase_with_markup_from_a_link_stays_text():
+    phrase = "<b>water</b> [Sign in](https://evil.example/login) :red[ALERT]"
+    app = run_app("pages/projects.py", search=phrase)
+    assert app.text_input(key="project_search").value == phrase
+    assert_nothing_live(app, "projects")
+    assert f"No project mentions “{phrase}”" in " ".join(as_read(info.value) for info in app.info)

@@ -164,29 +164,6 @@ def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     )
 
 
-def follow_url_param(param: str, key: str, valid) -> str | None:
-    """Let a link choose a widget's value: when the URL's `param` changes to a valid value, select it.
-
-    Returns the requested value when it is not valid (so the page can say so), else None.
-    """
-    requested = st.query_params.get(param)
-    if requested != st.session_state.get(f"_{key}_from_url"):
-        st.session_state[f"_{key}_from_url"] = requested
-        if requested in valid:
-            st.session_state[key] = requested
-    return requested if requested and requested not in valid else None
-
-
-def write_url_param(param: str, key: str, value: str | None) -> None:
-    """Put a widget's value in the URL (None removes it), marked as seen so follow_url_param does not read it back as a new link."""
-    if value:
-        if st.query_params.get(param) != value:
-            st.query_params[param] = value
-    elif param in st.query_params:
-        del st.query_params[param]
-    st.session_state[f"_{key}_from_url"] = value or None
-
-
 def export_footnote(dataset: Dataset, filters) -> str:
     """The line under a downloaded picture: where it comes from, what it shows, and how fresh it is."""
     from usascp.filters import describe, filter_options
