@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption
+from ui.layout import filter_caption, people_table
 from ui.page import start
 from ui.url_state import follow_link, keep_in_link, link_notice
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_count, format_disclosed, format_usd, markdown_link, markdown_text, plural
+from usascp.formatting import format_count, format_disclosed, markdown_link, markdown_text, plural
 from usascp.link_values import choice
 from usascp.maps import places_map
 
@@ -77,14 +77,7 @@ st.header("Projects", anchor=False)
 if profile.projects.empty:
     st.info("No selected project names this city. Region-wide programs still reach it: see the Projects page.")
 else:
-    st.dataframe(
-        profile.projects.assign(amount=profile.projects["amount_usd"].map(format_usd))[
-            ["title", "role", "sector", "lead_agency", "status", "amount", "shared_with"]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={"title": st.column_config.TextColumn("project", width="large"), "shared_with": "also in"},
-    )
+    people_table(profile.projects, ["title", "role", "sector", "lead_agency", "status", "amount_usd", "shared_with"])
 
 st.header("Results", anchor=False)
 if profile.results.empty:

@@ -3,19 +3,22 @@
 import streamlit as st
 
 from ui.layout import (
+    download_rows,
     export_footnote,
     filter_caption,
     legend,
     located_elsewhere,
     no_match,
+    people_table,
     png_download,
 )
 from ui.page import start
 from ui.url_state import control
-from usascp import aggregate
-from usascp.charts import COUNTRY_COLOURS
+from usascp import aggregate, labels
+from usascp.charts import COHORT_LABELS, COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import markdown_text
+from usascp.labels import Column
 from usascp.link_values import choice, flag
 from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
 from usascp.schema import ASEAN_COUNTRIES
@@ -93,18 +96,11 @@ if picked or chosen:
     st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})
 
 shown = cities.sort_values([measure, "city"], ascending=[False, True], na_position="last")
+shown = shown.assign(ascn_cohort=shown["ascn_cohort"].map(COHORT_LABELS))
+# A result measure (records digitized, …) is named by its label; projects and funding have their own headers.
+measure_column = {measure: Column(measures[measure].lower(), kind="count")} if measure not in labels.COLUMNS else {}
+columns = ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"] + list(measure_column)
 with st.expander(f"Table: member cities by {markdown_text(measures[measure].lower())}"):
-    st.dataframe(
-        shown[
-            ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"]
-            + ([measure] if measure not in ("projects", "disclosed_usd") else [])
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "disclosed_usd": st.column_config.NumberColumn("disclosed funding (USD)", format="dollar"),
-            "ascn_cohort": "member since",
-            "ascn_joined_year": "joined",
-        },
-    )
+    people_table(shown, columns, extra=measure_column)
+    download_rows(shown, ["city_id", *columns], "Download CSV", "usascp-member-cities.csv", extra=measure_column)
 located_elsewhere(dataset, projects)

@@ -8,6 +8,7 @@ from ui.layout import (
     filter_caption,
     legend,
     no_match,
+    people_table,
     png_download,
     source_note,
     table_with_download,
@@ -123,9 +124,7 @@ with map_col:
 with list_col:
     busiest = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])
     st.markdown(f"**Where these projects work** ({len(busiest):,} of {len(cities):,} member cities)")
-    st.dataframe(
-        busiest[["city", "country", "projects"]], hide_index=True, width="stretch", height=min(35 * (len(busiest) + 1) + 3, 500)
-    )
+    people_table(busiest, ["city", "country", "projects"], height=min(35 * (len(busiest) + 1) + 3, 500))
     st.caption("Counts projects working in or meeting in each city.")
     regional = regional_projects(dataset, filters)
     if filters.narrows_by_place and len(regional):
@@ -134,9 +133,9 @@ with list_col:
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(
-    cities[["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"]]
-    .assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))
-    .rename(columns={"ascn_cohort": "member since", "ascn_joined_year": "joined", "disclosed_usd": "disclosed funding (USD)"}),
+    cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS)),
+    ["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
     title="Table: all member cities on the map",
     file_name="usascp-member-cities.csv",
+    download_columns=["city_id", "city", "country", "iso3", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
 )

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, first_rows, no_match, project_detail_view
+from ui.layout import download_rows, filter_caption, first_rows, no_match, people_table, project_detail_view
 from ui.page import start
 from ui.url_state import control
-from usascp import aggregate, export
-from usascp.dates import format_partial_date
+from usascp import aggregate
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_usd, markdown_text
+from usascp.formatting import markdown_text
 from usascp.link_values import choice, text
 
 dataset, filters = start()
@@ -43,49 +42,25 @@ if found.empty:
     st.info(f"No project mentions “{markdown_text(query)}”. Try fewer or other words.")
 else:
     first = first_rows(found, "projects")
-    shown = first.assign(
-        amount=first["amount_usd"].map(format_usd),
-        status=first["status"].str.capitalize(),
-        start_date=first["start_date"].map(lambda d: format_partial_date(d, missing="")),
-        end_date=first["end_date"].map(lambda d: format_partial_date(d, missing="")),
-    )
-    st.dataframe(
-        shown[
-            [
-                "title",
-                "amount",
-                "lead_agency",
-                "implementing_partners",
-                "sector",
-                "cities",
-                "countries",
-                "status",
-                "start_date",
-                "end_date",
-                "program",
-                "relationship",
-            ]
+    people_table(
+        first.assign(status=first["status"].str.capitalize()),
+        [
+            "title",
+            "amount_usd",
+            "lead_agency",
+            "implementing_partners",
+            "sector",
+            "cities",
+            "countries",
+            "status",
+            "start_date",
+            "end_date",
+            "program",
+            "relationship",
         ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "title": st.column_config.TextColumn("project", width="large"),
-            "amount": st.column_config.TextColumn(
-                "amount", help="Exact published amount for this project; 'not disclosed' when none."
-            ),
-            "implementing_partners": st.column_config.TextColumn("partners"),
-            "start_date": "start",
-            "end_date": "end",
-        },
     )
-    st.download_button(
-        "Download these projects (CSV)",
-        lambda: export.csv_bytes(found),
-        "usascp-projects.csv",
-        "text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    # In the order shown, with ids and every column an officer may need.
+    download_rows(found, list(found.columns), "Download these projects (CSV)", "usascp-projects.csv")
 
 st.header("Project details", anchor=False)
 titles = dict(zip(found["project_id"], found["title"])) or dict(zip(table["project_id"], table["title"]))

@@ -52,6 +52,18 @@ def as_read(text: str) -> str:
     return html.unescape(text).replace(WORD_JOINER, "")
 
 
+def shown(table) -> "pd.DataFrame":
+    """A table as a person reads it: the text each cell shows (usascp.labels words it), under its header."""
+    import pyarrow as pa
+
+    display = table.proto.arrow_data.styler.display_values
+    if not display:
+        return table.value
+    words = pa.ipc.open_stream(display).read_all().to_pandas()
+    words.columns = list(table.value.columns)
+    return words.reset_index(drop=True)
+
+
 def page_text(app: AppTest) -> str:
     return " ".join(as_read(element.value) for element in list(app.markdown) + list(app.caption))
 
@@ -89,6 +101,10 @@ def test_every_page_runs_without_an_exception(page):
     with ArrowFixes() as fixes:
         app = run_app(page)
     assert not fixes.records, "a table was handed to Arrow with a column of mixed types (a traceback in the server log)"
+    for table in app.dataframe:
+        headers = list(table.value.columns)
+        assert not [header for header in headers if "_" in str(header)], f"column names, not words, on {page}: {headers}"
+        assert not shown(table).isin(["None", "nan", "<NA>"]).any().any(), f"a missing value shown as such on {page}"
     # The Present page writes its slide title as a styled <h1>; every other page uses st.title.
     assert app.title[0].value if page != "pages/present.py" else '<h1 class="slide-title">' in page_text(app)
 
@@ -184,7 +200,8 @@ def test_funding_page_for_cambodia():
         "Projects with a published amount": "1 of 2",
         "Amount not disclosed": "1 project",
     }
-    rows = app.dataframe[-1].value
+    rows = shown(app.dataframe[-1])
+    assert list(rows.columns[:4]) == ["project", "amount", "lead agency", "sector"]  # words, never lead_agency
     assert set(rows["project"]) == {
         "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare",
         "BIF award: Agroecology Garden for the Future (AG4F) school gardens",
@@ -196,9 +213,11 @@ def test_funding_breakdown_switches_dimension():
     app = run_app("pages/funding.py")
     assert app.segmented_control[0].value == "sector"
     app.segmented_control[0].set_value("country").run()
-    breakdown = app.dataframe[0].value.set_index("Country")
-    assert breakdown.at["Cambodia", "disclosed (USD)"] == 98_750
-    assert breakdown.at["Regional (ASEAN-wide)", "disclosed (USD)"] == 4_000_000
+    breakdown = shown(app.dataframe[0]).set_index("country")
+    assert breakdown.at["Cambodia", "disclosed funding"] == "$98,750"
+    assert breakdown.at["Regional (ASEAN-wide)", "disclosed funding"] == "$4,000,000"
+    assert breakdown.at["Singapore", "disclosed funding"] == "not disclosed"  # never a grey None
+    assert app.dataframe[0].value.set_index("country").at["Cambodia", "disclosed funding"] == 98_750  # sorts as a number
 
 
 def test_funding_by_year_draws_every_year_and_the_year_not_published_with_no_traceback():
@@ -234,7 +253,7 @@ def test_a_link_with_each_page_parameter_opens_that_view_and_keeps_it_in_the_add
     assert {key: app.query_params[key] for key in params} == params  # the address still names the view
     if view == "funding":
         assert app.segmented_control(key="funding_dimension").value == "year"
-        assert list(app.dataframe[0].value.columns)[0] == "Year"
+        assert list(app.dataframe[0].value.columns)[0] == "year"
         assert app.query_params["country"] == "VNM"  # filters and page parameters live side by side
     elif view == "map":
         assert app.selectbox(key="map_measure").value == "disclosed_usd"
@@ -277,7 +296,7 @@ def test_projects_page_search_and_detail():
     app = run_app("pages/projects.py")
     assert len(app.dataframe[0].value) == 26
     app.text_input(key="project_search").input("hospital").run()
-    assert list(app.dataframe[0].value["amount"]) == ["$98,750"]
+    assert list(shown(app.dataframe[0])["amount"]) == ["$98,750"]
     app.selectbox(key="project_choice").set_value("khm_hospital_digitization").run()
     assert app.query_params["project"] == "khm_hospital_digitization"
     text = page_text(app)
@@ -289,6 +308,22 @@ def test_project_link_opens_its_detail():
     app = run_app("pages/projects.py", project="wise")
     assert app.selectbox(key="project_choice").value == "wise"
     assert "**Components:** WiSE pair:" in page_text(app)
+
+
+def test_a_program_with_no_city_of_its_own_says_where_its_components_work():
+    app = run_app("pages/projects.py", project="wise")
+    text = page_text(app)
+    assert "**Where:** its components work in Vientiane, Johor Bahru, Cebu City, Phuket, Ho Chi Minh City" in text
+    assert "Where its components work: 5 member cities." in text
+    assert not any("No city is named" in info.value for info in app.info)
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    assert {point["city"] for layer in spec["layers"] if layer["id"] == "places" for point in layer["data"]} == {
+        "Vientiane",
+        "Johor Bahru",
+        "Cebu City",
+        "Phuket",
+        "Ho Chi Minh City",
+    }
 
 
 def test_shared_url_reproduces_the_view():
@@ -394,7 +429,7 @@ def test_map_page_offers_measures_and_lists_projects_with_no_city():
     assert app.toggle(key="map_pairs").label == "U.S. pairings (6)"
     assert "Not on the map: 15 projects with no city" in [header.value for header in app.header]
     unplaced = app.dataframe[-1].value
-    assert "Smart Cities Business Innovation Fund 2.0" in set(unplaced["title"])
+    assert "Smart Cities Business Innovation Fund 2.0" in set(unplaced["project"])
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapStyle"] == "/app/static/basemap-blank.json"
     assert spec["layers"][0]["@@type"] == "GeoJsonLayer"  # land and borders under the cities
@@ -412,7 +447,7 @@ def test_map_pairings_draw_arcs_to_us_partners():
 def test_city_profile_for_phnom_penh_lists_its_projects():
     app = run_app("pages/city.py", profile="phnom_penh")
     assert app.title[0].value == "Phnom Penh, Cambodia"
-    assert set(app.dataframe[0].value["title"]) == {
+    assert set(app.dataframe[0].value["project"]) == {
         "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare",
         "BIF award: Agroecology Garden for the Future (AG4F) school gardens",
     }
@@ -423,12 +458,27 @@ def test_city_profile_for_phnom_penh_lists_its_projects():
     }
     assert "**108,750** medical records" in page_text(app)
     assert "population 2,129,371" in page_text(app)
+    table = shown(app.dataframe[0]).set_index("project")
+    assert list(table.columns) == ["role here", "sector", "lead agency", "status", "amount", "also in"]
+    hospital = "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare"
+    assert table.at[hospital, "amount"] == "$98,750" and table.at[hospital, "also in"] == "Battambang, Siem Reap"
+    assert table.at["BIF award: Agroecology Garden for the Future (AG4F) school gardens", "amount"] == "not disclosed"
+
+
+def test_a_city_with_no_projects_says_so_rather_than_not_disclosed():
+    app = run_app("pages/city.py", profile="luang_prabang")
+    assert metric_values(app) == {
+        "Projects here": "0",
+        "Funding for this city alone": "no projects",
+        "Funding shared with other places": "no projects",
+    }
+    assert "No selected project names this city" in app.info[0].value
 
 
 def test_city_profile_for_singapore():
     app = run_app("pages/city.py", profile="singapore", related="1")
     assert metric_values(app)["Projects here"] == "4"
-    assert "Singapore Shoe Waste Recycling Ecosystem" in set(app.dataframe[0].value["title"])
+    assert "Singapore Shoe Waste Recycling Ecosystem" in set(app.dataframe[0].value["project"])
 
 
 def test_city_profile_with_an_unknown_city_says_so():
@@ -442,8 +492,8 @@ def test_impact_page_shows_results_with_lower_bounds_and_sources():
     assert values["Records digitized"] == "108,750"
     assert values["People served"] == "21,000,000+"
     figures = app.dataframe[-1].value
-    rounded = figures[(figures["label"] == "Records digitized") & (figures["figure"] == "100,000+")]
-    assert len(rounded) == 1 and not rounded["counted"].iloc[0]
+    rounded = figures[(figures["measure"] == "Records digitized") & (figures["figure"] == "100,000+")]
+    assert len(rounded) == 1 and not rounded["in totals"].iloc[0]
 
 
 def test_impact_for_cambodia():
@@ -459,7 +509,7 @@ def test_events_page_reaches_the_calendar_cities():
     app = run_app("pages/events.py")
     assert metric_values(app)["Events"] == "31"
     table = app.dataframe[0].value
-    calendar = table[table["on_usascp_calendar"]]
+    calendar = table[table["on USASCP calendar"]]
     assert set(calendar["city"]) == {"Kisumu", "Helsingborg", "Stockholm"}
     assert "No upcoming events are recorded" in app.info[0].value
 

@@ -657,6 +657,7 @@ class ProjectDetail:
     program_title: str | None
     components: pd.DataFrame
     cities: pd.DataFrame  # city_id, city, country, lat, lon, role
+    component_cities: pd.DataFrame  # where its components work (a WiSE pair's city): city_id, city, country, lat, lon, component
     countries: list[str]
     grants: pd.DataFrame
     metrics: pd.DataFrame  # every figure, duplicates and targets included, with its source
@@ -673,6 +674,7 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
     cities = links.merge(dataset.cities[["city_id", "city", "country", "lat", "lon"]], on="city_id")[
         ["city_id", "city", "country", "lat", "lon", "role"]
     ]
+    components = dataset.projects[dataset.projects["parent_project_id"] == project_id]
     countries = project_countries(dataset)
     metrics = dataset.metrics[dataset.metrics["project_id"] == project_id].merge(
         dataset.sources[["source_id", "publisher", "url"]], on="source_id", how="left"
@@ -683,14 +685,33 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
     return ProjectDetail(
         project=project,
         program_title=projects.at[parent, "title"] if pd.notna(parent) else None,
-        components=dataset.projects[dataset.projects["parent_project_id"] == project_id],
+        components=components,
         cities=cities.reset_index(drop=True),
+        component_cities=_component_cities(dataset, components),
         countries=sorted(countries.loc[countries["project_id"] == project_id, "country"]),
         grants=grants,
         metrics=metrics.reset_index(drop=True),
         sources=sources_for(dataset, source_ids),
         events=dataset.events[dataset.events["project_id"] == project_id],
     )
+
+
+def _component_cities(dataset: Dataset, components: pd.DataFrame) -> pd.DataFrame:
+    """The member cities `components` work in or are paired through, each once, with the component's title.
+
+    A program such as WiSE names no city itself; its city-pair components do.
+    """
+    ids = set(components["project_id"])
+    named = pd.concat(
+        [
+            dataset.project_cities.loc[dataset.project_cities["project_id"].isin(ids), ["project_id", "city_id"]],
+            dataset.city_pairs.loc[dataset.city_pairs["project_id"].isin(ids), ["project_id", "city_id"]],
+        ]
+    ).drop_duplicates("city_id")
+    titles = components.set_index("project_id")["title"]
+    cities = named.merge(dataset.cities[["city_id", "city", "country", "lat", "lon"]], on="city_id")
+    cities = cities.assign(component=cities["project_id"].map(titles)).sort_values(["country", "city"])
+    return cities[["city_id", "city", "country", "lat", "lon", "component"]].reset_index(drop=True)
 
 
 def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> pd.DataFrame:

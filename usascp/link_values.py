@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
 # A search typed by a person is a few words; a link is not a place to hide a page of text.
 LONGEST_TEXT = 200
 # A search box holds one line: control characters (tabs and line breaks too) cannot be typed into it.
