@@ -72,11 +72,14 @@ columns[2].metric(
 )
 columns[2].caption(f"disclosed across {funding.projects_disclosing:,} of {funding.projects_total:,} projects")
 results = shared("results", lambda: aggregate.metric_totals(dataset, projects=projects))
-for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
+headlines = aggregate.headline_results(results)  # the headline slide names the same results
+for column, metric in zip(columns[3:], headlines):
     figure = aggregate.metric_figure(dataset, metric, totals=results)
-    value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
+    value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate)
     column.metric(markdown_text(aggregate.metric_label(metric)), value, border=True)
     source_note(figure_caption(dataset, figure), column)
+if not headlines:
+    columns[3].metric("Results", "none published", border=True, help="None of the selected projects publishes a result figure.")
 
 if projects.empty:
     no_match(dataset, filters)

@@ -141,8 +141,19 @@ def test_metric_totals_count_each_achievement_once(dataset, raw_tables):
 
 def test_lower_bounds_survive_a_sum(dataset):
     totals = aggregate.metric_totals(dataset).set_index("metric")
-    assert totals.at["people_served", "value"] == 21_000_000 and totals.at["people_served", "is_lower_bound"]
     assert totals.at["shoes_collected", "value"] == 75_000 and totals.at["shoes_collected", "is_lower_bound"]
+
+
+def test_the_customers_of_the_paired_utilities_are_context_never_a_result_or_a_headline(dataset):
+    # More than 21 million people are served by the water utilities WiSE pairs: their customer base, not
+    # people the partnership reached. It must never add up into results or stand as a headline number.
+    totals = aggregate.metric_totals(dataset)
+    assert "utility_customers" not in set(totals["metric"]) and "people_served" not in set(totals["metric"])
+    assert aggregate.headline_results(totals) == ["records_digitized", "professionals_trained", "hospitals_onboarded"]
+    row = dataset.metrics.set_index("metric_id").loc["M016"]
+    assert (row["metric"], row["value_type"], row["value"], row["is_lower_bound"]) == ("utility_customers", "context", 21e6, True)
+    assert aggregate.metric_label("utility_customers") == "Customers of the paired water utilities"
+    assert "not people the partnership reached" in row["note"]
 
 
 def test_lower_bound_flag_propagates_when_duplicates_are_the_only_figures(dataset):

@@ -126,8 +126,10 @@ def test_overview_headline_numbers_come_from_the_csv_files(overview, raw_tables)
         "Disclosed funding": f"${disclosed / 1e6:.1f}M",
         "Records digitized": f"{total('records_digitized'):,.0f}",
         "Professionals trained": f"{total('professionals_trained'):,.0f}",
-        "People served": f"{total('people_served'):,.0f}+",  # WiSE: "more than 21 million"
+        "Hospitals and clinics onboarded": f"{total('hospitals_onboarded'):,.0f}",
     }
+    # WiSE's "more than 21 million" is the customer base of the paired utilities (context), not people reached.
+    assert "21,000,000" not in page_text(overview) and "People served" not in metric_values(overview)
     assert metric_values(overview)["Records digitized"] == "108,750"
 
 
@@ -156,7 +158,7 @@ def test_overview_help_explains_the_network_size(overview):
 
 def test_overview_highlights_recent_results_with_sources(overview):
     text = page_text(overview)
-    assert "21,000,000+ people served by the paired ASEAN water systems" in text
+    assert "5 utility pairs" in text
     assert "[U.S. Water Partnership](https://uswaterpartnership.org/wise/)" in text
     assert "108,750 medical records" in text
 
@@ -490,7 +492,14 @@ def test_impact_page_shows_results_with_lower_bounds_and_sources():
     app = run_app("pages/impact.py")
     values = metric_values(app)
     assert values["Records digitized"] == "108,750"
-    assert values["People served"] == "21,000,000+"
+    assert "People served" not in values and "Customers of the paired water utilities" not in values  # context, not a result
+    context = shown(app.dataframe[-1]).set_index("measure").loc["Customers of the paired water utilities"]
+    assert (context["figure"], context["type"], context["unit"]) == (
+        "21,000,000+",
+        "context",
+        "customers of the paired ASEAN water utilities",
+    )
+    assert not app.dataframe[-1].value.set_index("measure").at["Customers of the paired water utilities", "in totals"]
     figures = app.dataframe[-1].value
     rounded = figures[(figures["measure"] == "Records digitized") & (figures["figure"] == "100,000+")]
     assert len(rounded) == 1 and not rounded["in totals"].iloc[0]
@@ -539,7 +548,7 @@ def test_present_opens_on_the_headline_slide_with_the_data_numbers():
     app = run_app("pages/present.py")
     html = slide_html(app)
     assert '<h1 class="slide-title">U.S.-ASEAN Smart Cities Partnership</h1>' in html
-    for value in ("31", "19", "$4.4M", "108,750", "867", "21 million+"):
+    for value in ("31", "19", "$4.4M", "108,750", "867", "20"):
         assert f'<div class="slide-stat-value">{value}</div>' in html
     assert app.segmented_control(key="present_slide").value == "headline"
     assert app.selectbox(key="present_auto").options == ["Off", "Every 10 s", "Every 20 s", "Every 30 s", "Every minute"]

@@ -274,6 +274,7 @@ METRIC_LABELS = {
     "professionals_trained": "Professionals trained",
     "hospitals_onboarded": "Hospitals and clinics onboarded",
     "people_served": "People served",
+    "utility_customers": "Customers of the paired water utilities",  # their customer base: context, not reach
     "participants": "Participants",
     "proposals_received": "Proposals received",
     "solutions_funded": "Solutions funded",
@@ -303,6 +304,17 @@ HEADLINE_METRICS = [
     "proposals_received",
     "shoes_collected",
 ]
+
+
+def headline_results(totals: pd.DataFrame, count: int = 3) -> list[str]:
+    """The result metrics a headline names (the Overview's cards, the headline slide): the first `count` of
+    HEADLINE_METRICS that `totals` (metric_totals()) holds, in that order.
+
+    Results only: a context figure, however large (the 21 million customers of the utilities WiSE pairs),
+    is not something the partnership achieved and never stands as a headline.
+    """
+    published = set(totals["metric"])
+    return [metric for metric in HEADLINE_METRICS if metric in published][:count]
 
 
 def metric_label(metric: str) -> str:
