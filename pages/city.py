@@ -77,7 +77,12 @@ st.header("Projects", anchor=False)
 if profile.projects.empty:
     st.info("No selected project names this city. Region-wide programs still reach it: see the Projects page.")
 else:
-    people_table(profile.projects, ["title", "role", "sector", "lead_agency", "status", "amount_usd", "shared_with"])
+    # Amount and places first, and widths that fit beside the sidebar at 1280 pixels: nothing reads "not disclos".
+    people_table(
+        profile.projects,
+        ["title", "amount_usd", "shared_with", "role", "sector", "lead_agency", "status"],
+        widths={"title": 200, "amount_usd": 105, "shared_with": 150, "role": 65, "sector": 135, "lead_agency": 85, "status": 80},
+    )
 
 st.header("Results", anchor=False)
 if profile.results.empty:

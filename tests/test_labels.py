@@ -6,16 +6,14 @@ import pytest
 from usascp import aggregate, labels
 
 
-def test_funding_rows_read_in_words_with_amounts_sortable_beneath(dataset):
+def test_funding_rows_read_in_words(dataset):
     rows = aggregate.funding_rows(dataset)
-    styler = labels.styled(rows, ["project", "amount_usd", "lead_agency", "award_date", "source_url"])
-    assert list(styler.data.columns) == ["project", "amount", "lead agency", "awarded", "source"]
-    assert styler.data["amount"].dtype == "Float64"  # a click on the header sorts dollars, not text
-    cells = styler._translate(False, False)["body"]
-    amounts = [row[2]["display_value"] for row in cells]
-    assert amounts[:4] == ["$3,000,000", "$1,000,000", "$300,000", "$98,750"]
+    table = labels.shown(rows, ["project", "amount_usd", "lead_agency", "award_date", "source_url"])
+    assert list(table.columns) == ["project", "amount", "lead agency", "awarded", "source"]
+    amounts = list(table["amount"])
+    assert amounts[:4] == ["$3,000,000", "$1,000,000", "$300,000", "$98,750"]  # every digit, for checking
     assert set(amounts[4:]) == {"not disclosed"}  # never "None", "<NA>" or $0
-    awarded = [row[4]["display_value"] for row in cells]
+    awarded = list(table["awarded"])
     assert awarded[:4] == ["28 Oct 2024", "Feb 2022", "Dec 2022", "Oct 2020"] and set(awarded[4:]) == {"not published"}
 
 
@@ -48,17 +46,23 @@ def test_every_column_a_page_shows_has_a_header_in_words(dataset):
 
 def test_a_column_with_no_header_is_an_error_not_a_snake_case_header():
     with pytest.raises(KeyError, match="no header for column 'mystery_usd'"):
-        labels.styled(pd.DataFrame({"mystery_usd": [1.0]}), ["mystery_usd"])
+        labels.shown(pd.DataFrame({"mystery_usd": [1.0]}), ["mystery_usd"])
 
 
 def test_two_columns_that_would_read_the_same_are_refused(dataset):
     rows = aggregate.funding_rows(dataset).assign(title=lambda frame: frame["project"])
     with pytest.raises(ValueError, match="two columns would read the same"):
-        labels.styled(rows, ["title", "project"])
+        labels.shown(rows, ["title", "project"])
 
 
 def test_a_table_may_name_a_column_of_its_own():
     extra = {"records_digitized": labels.Column("records digitized", kind="count")}
-    styler = labels.styled(pd.DataFrame({"records_digitized": pd.array([108_750.0, None], dtype="Float64")}), ["records_digitized"], extra)
-    cells = styler._translate(False, False)["body"]
-    assert [row[1]["display_value"] for row in cells] == ["108,750", "not published"]
+    table = labels.shown(pd.DataFrame({"records_digitized": pd.array([108_750.0, None], dtype="Float64")}), ["records_digitized"], extra)
+    assert list(table["records digitized"]) == ["108,750", "not published"]
+
+
+def test_a_count_with_no_gap_stays_a_number_and_a_text_gap_reads_as_nothing():
+    frame = pd.DataFrame({"projects": [3, 12], "note": ["x", None], "ascn_joined_year": pd.array([2018, None], dtype="Int64")})
+    table = labels.shown(frame, ["projects", "note", "ascn_joined_year"])
+    assert list(table["projects"]) == [3, 12]  # sorts 3 before 12
+    assert list(table["note"]) == ["x", ""] and list(table["joined"]) == ["2018", ""]

@@ -49,18 +49,23 @@ def people_table(
     extra: dict[str, labels.Column] | None = None,
     height: int | str = "auto",
     container=st,
+    widths: dict[str, int | str] | None = None,
 ) -> None:
-    """`frame`'s `columns` as a person reads them: headers, widths and values in words (usascp.labels)."""
+    """`frame`'s `columns` as a person reads them: headers, widths and values in words (usascp.labels).
+
+    `widths` (column name -> pixels) overrides the usual widths where a table must fit a 1280-pixel screen.
+    """
     config = {}
+    names = dict(zip(labels.headers(columns, extra), columns))
     for header, column in labels.headers(columns, extra).items():
-        settings = {"width": column.width, "help": column.help or None}
+        settings = {"width": (widths or {}).get(names[header], column.width), "help": column.help or None}
         if column.kind == "link":
             config[header] = st.column_config.LinkColumn(header, **settings)
         elif column.kind == "flag":
             config[header] = st.column_config.CheckboxColumn(header, **settings)
         else:
             config[header] = st.column_config.Column(header, **settings)
-    container.dataframe(labels.styled(frame, columns, extra), hide_index=True, width="stretch", column_config=config, height=height)
+    container.dataframe(labels.shown(frame, columns, extra), hide_index=True, width="stretch", column_config=config, height=height)
 
 
 def download_rows(

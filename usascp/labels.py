@@ -1,9 +1,11 @@
 """Columns named for people: the one place that says what each column of our tables is called, and how it reads.
 
 Every table a page shows and every file it hands out goes through here, so a person reads "lead agency",
-never `lead_agency`, and "not disclosed", never a grey "None". A page shows `styled(frame, columns)`:
-values keep their type underneath (a column of amounts still sorts as numbers) and read in words on top.
-A download is `for_download(frame, columns)`: the same rows, numbers left as numbers for a spreadsheet
+never `lead_agency`, and "not disclosed", never a grey "None". A page shows `shown(frame, columns)`:
+amounts, dates and counts with a gap written as text ("$98,750", "not disclosed", "Oct 2020"). Streamlit
+draws any missing cell as a grey "None", whatever a pandas Styler says it should read (checked in
+Chromium, Streamlit 1.67), so words are the cells themselves; a table that must sort by amount offers
+a sort of its own (the Projects page's Sort by). A download is `for_download(frame, columns)`: the same rows, numbers left as numbers for a spreadsheet
 to add up (an unknown amount is an empty cell, never 0), partial dates as written (2020-10), headers
 in words with their unit ("amount (USD)"), and ids kept where officers match rows against their own.
 
@@ -12,13 +14,14 @@ A column missing from COLUMNS is an error, not a silent snake_case header: add i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from usascp.dates import format_partial_date
-from usascp.formatting import NOT_DISCLOSED, format_count
+from usascp.formatting import NOT_DISCLOSED, NOT_FINITE_AMOUNT, format_count
 
 # How a missing value of each kind reads.
 NOT_PUBLISHED = "not published"
@@ -133,18 +136,25 @@ def _headers(columns: Sequence[str], extra: dict[str, Column]) -> dict[str, Colu
     return {name: extra.get(name) or column(name) for name in columns}
 
 
-def _reads(kind: str):
-    """How a value of `kind` reads on a page; None is left to the missing-value text."""
+def _in_words(values: pd.Series, kind: str) -> pd.Series:
+    """A column as a page shows it. Counts with no gap stay numbers (they sort, and read with separators)."""
+    missing = values.isna()
     if kind == "usd":
-        return lambda amount: f"${amount:,.0f}"
-    if kind == "count":
-        return format_count
+        return pd.Series([NOT_DISCLOSED if gap else format_usd_exact(amount) for amount, gap in zip(values, missing)], index=values.index)
     if kind == "date":
-        return lambda date: format_partial_date(date, missing=NOT_PUBLISHED)
-    return None
+        return values.map(lambda date: format_partial_date(date, missing=NOT_PUBLISHED) if isinstance(date, str) else NOT_PUBLISHED)
+    if kind == "count" and missing.any():
+        return pd.Series([NOT_PUBLISHED if gap else format_count(value) for value, gap in zip(values, missing)], index=values.index)
+    if kind in ("text", "link") and missing.any():
+        # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written.
+        return pd.Series(["" if gap else str(value) for value, gap in zip(values, missing)], index=values.index, dtype=object)
+    return values
 
 
-_MISSING = {"usd": NOT_DISCLOSED, "count": NOT_PUBLISHED, "date": NOT_PUBLISHED, "link": "", "flag": "", "text": ""}
+def format_usd_exact(amount) -> str:
+    """Whole dollars, every digit: a table is where an officer checks a figure ("$4,398,750", not "$4.4M")."""
+    amount = float(amount)
+    return f"${amount:,.0f}" if math.isfinite(amount) else NOT_FINITE_AMOUNT
 
 
 def headers(columns: Sequence[str], extra: dict[str, Column] | None = None) -> dict[str, Column]:
@@ -152,21 +162,17 @@ def headers(columns: Sequence[str], extra: dict[str, Column] | None = None) -> d
     return {col.header: col for col in _headers(columns, extra or {}).values()}
 
 
-def styled(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None):
-    """`frame`'s `columns` as a page shows them: a pandas Styler with headers in words and values in words
-    (amounts "$98,750" or "not disclosed", dates "Oct 2020", no "None"), the values beneath kept as they
-    are, so sorting by a column sorts amounts as numbers and dates in time.
+def shown(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
+    """`frame`'s `columns` as a page shows them: headers in words, amounts "$98,750" or "not disclosed",
+    dates "Oct 2020" or "not published", never "None".
 
     `extra` names columns a table makes for itself (a measure chosen on the map).
     """
     named = _headers(columns, extra or {})
-    table = frame[list(columns)].rename(columns={name: col.header for name, col in named.items()})
-    if table.columns.duplicated().any():
-        raise ValueError(f"two columns would read the same: {list(table.columns)}")
-    styler = table.style
-    for name, col in named.items():
-        styler = styler.format(_reads(col.kind), subset=[col.header], na_rep=_MISSING.get(col.kind, ""))
-    return styler
+    table = pd.DataFrame({col.header: _in_words(frame[name], col.kind) for name, col in named.items()}, index=frame.index)
+    if len(table.columns) < len(named):
+        raise ValueError(f"two columns would read the same: {[col.header for col in named.values()]}")
+    return table.reset_index(drop=True)
 
 
 def for_download(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
