@@ -1,11 +1,14 @@
 """About the data: where every figure comes from, how much is there, and what the public record leaves out."""
 
+import pandas as pd
 import streamlit as st
 
+from ui.layout import download_rows, people_table
 from ui.page import start
-from usascp import aggregate, export
+from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.formatting import format_usd, plural
+from usascp.labels import Column
 from usascp.schema import TABLE_FILES
 
 dataset, filters = start()
@@ -42,26 +45,17 @@ lines += [
 st.markdown("\n".join(f"- {line}" for line in lines))
 
 st.header("Tables", anchor=False)
-st.dataframe(
-    [{"file": TABLE_FILES[table], "rows": rows} for table, rows in dataset.row_counts.items()],
-    hide_index=True,
-)
+people_table(pd.DataFrame({"file": [TABLE_FILES[table] for table in dataset.row_counts], "rows": list(dataset.row_counts.values())}), ["file", "rows"])
 st.caption("Users can check their own copies of these tables with `python -m usascp validate FOLDER`.")
 
 st.header(f"Sources ({len(dataset.sources):,})", anchor=False)
-st.dataframe(
-    dataset.sources[["publisher", "title", "url", "date_published", "date_accessed"]].assign(
-        date_published=dataset.sources["date_published"].map(lambda d: format_partial_date(d, missing=""))
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={"url": st.column_config.LinkColumn("address"), "title": st.column_config.TextColumn("title", width="large")},
-)
-st.download_button(
+# Here a title is a source's, not a project's.
+source_title = {"title": Column("title", width="large")}
+people_table(dataset.sources, ["publisher", "title", "url", "date_published", "date_accessed"], extra=source_title)
+download_rows(
+    dataset.sources,
+    ["source_id", "publisher", "title", "url", "date_published", "date_accessed"],
     "Download the sources (CSV)",
-    lambda: export.csv_bytes(dataset.sources),
     "usascp-sources.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    extra=source_title,
 )

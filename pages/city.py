@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, follow_url_param
+from ui.layout import filter_caption, people_table
 from ui.page import start
+from ui.url_state import follow_link, keep_in_link, link_notice
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
-from usascp.formatting import format_count, format_disclosed, format_usd, markdown_link, markdown_text, plural
+from usascp.formatting import format_count, format_disclosed, markdown_link, markdown_text, plural
+from usascp.link_values import choice
 from usascp.maps import places_map
 
 dataset, filters = start()
@@ -16,20 +18,19 @@ projects = select_projects(dataset, filters)
 grants = select_grants(dataset, filters, projects)
 
 names = dict(zip(dataset.cities["city_id"], dataset.cities["city"] + ", " + dataset.cities["country"]))
-unknown = follow_url_param("profile", "profile_city", names)
-if unknown:
-    st.warning(f"There is no member city '{markdown_text(unknown)}' in this dataset; choose one below.")
+profile_link = choice("profile", names, refusal="There is no member city '{value}' in this dataset; choose one below.")
+link_notice(follow_link(profile_link, "profile_city"))
 chosen = st.session_state.get("profile_city")
-st.title(markdown_text(names[chosen]) if chosen in names else "City profile")
+st.title(markdown_text(names[chosen]) if chosen in names else "City profile")  # the title comes before the chooser
 choose_col, back_col = st.columns([3, 1], vertical_alignment="bottom")
 city_id = choose_col.selectbox(
     "City", list(names), format_func=names.get, key="profile_city", index=None, placeholder="Choose a member city"
 )
+keep_in_link(profile_link, "profile_city", city_id)
 back_col.page_link("pages/map.py", label="Back to the map", icon=":material/arrow_back:", query_params=filters.to_params())
 if not city_id:
     st.info("Choose a city above, or click one on the Pilot cities map.")
     st.stop()
-st.query_params["profile"] = city_id
 
 profile = aggregate.city_profile(dataset, city_id, projects, grants)
 city = profile.city
@@ -76,13 +77,11 @@ st.header("Projects", anchor=False)
 if profile.projects.empty:
     st.info("No selected project names this city. Region-wide programs still reach it: see the Projects page.")
 else:
-    st.dataframe(
-        profile.projects.assign(amount=profile.projects["amount_usd"].map(format_usd))[
-            ["title", "role", "sector", "lead_agency", "status", "amount", "shared_with"]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={"title": st.column_config.TextColumn("project", width="large"), "shared_with": "also in"},
+    # Amount and places first, and widths that fit beside the sidebar at 1280 pixels: nothing reads "not disclos".
+    people_table(
+        profile.projects,
+        ["title", "amount_usd", "shared_with", "role", "sector", "lead_agency", "status"],
+        widths={"title": 200, "amount_usd": 105, "shared_with": 150, "role": 65, "sector": 135, "lead_agency": 85, "status": 80},
     )
 
 st.header("Results", anchor=False)

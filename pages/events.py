@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, first_rows, legend
+from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, legend, people_table
 from ui.page import start
-from usascp import aggregate, charts, export
+from usascp import aggregate, charts
 from usascp.dates import format_partial_date
 from usascp.filters import select_events
 from usascp.formatting import markdown_text
@@ -51,24 +51,29 @@ table = table.assign(
         format_partial_date(s) + ("" if e in (None, s) or pd.isna(e) else f" – {format_partial_date(e)}")
         for s, e in zip(table["start_date"], table["end_date"])
     ],
-    source=table["source_id"].map(sources),
+    source_url=table["source_id"].map(sources),
 )
-st.dataframe(
-    table[["dates", "name", "event_type", "city", "country", "location_precision", "when", "on_usascp_calendar", "source"]],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": st.column_config.TextColumn("event", width="large"),
-        "location_precision": "placed at",
-        "on_usascp_calendar": st.column_config.CheckboxColumn("on USASCP calendar"),
-        "source": st.column_config.LinkColumn("source"),
-    },
+people_table(
+    table, ["dates", "name", "event_type", "city", "country", "location_precision", "when", "on_usascp_calendar", "source_url"]
 )
-st.download_button(
+download_rows(
+    events.assign(source_url=events["source_id"].map(sources)),
+    [
+        "event_id",
+        "name",
+        "event_type",
+        "start_date",
+        "end_date",
+        "city",
+        "country",
+        "location_precision",
+        "when",
+        "on_usascp_calendar",
+        "project_id",
+        "summary",
+        "source_id",
+        "source_url",
+    ],
     "Download these events (CSV)",
-    lambda: export.csv_bytes(events.drop(columns=["start_day", "end_day"]).assign(source=events["source_id"].map(sources))),
     "usascp-events.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
 )

@@ -2,12 +2,49 @@
 
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
+from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
 from ui.page import start
+from ui.url_state import control
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
 from usascp.filters import describe, filter_options, select_grants, select_projects
 from usascp.formatting import format_usd, plural
+from usascp.labels import for_download
+from usascp.link_values import choice
+
+# The funding rows as the page shows them, and as the downloads hand them out (with ids and the source's title).
+SHOWN_COLUMNS = [
+    "project",
+    "amount_usd",
+    "lead_agency",
+    "sector",
+    "country",
+    "place",
+    "recipient",
+    "award_date",
+    "amount_kind",
+    "status",
+    "relationship",
+    "source_url",
+    "note",
+]
+DOWNLOAD_COLUMNS = [
+    "project_id",
+    "project",
+    "amount_usd",
+    "lead_agency",
+    "sector",
+    "country",
+    "place",
+    "recipient",
+    "award_date",
+    "amount_kind",
+    "status",
+    "relationship",
+    "source",
+    "source_url",
+    "note",
+]
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -38,34 +75,18 @@ if totals.disclosed_usd is None:
     st.info("None of the selected projects publishes an amount. The charts below show how many projects there are, not dollars.")
 
 labels = charts.DIMENSION_LABELS
-dimension = st.segmented_control(
-    "Break down by", list(labels), format_func=labels.get, default="sector", key="funding_dimension", required=True
+dimension = control(
+    choice("by", labels, default="sector", refusal=f"Ignored breakdown '{{value}}': not one of {', '.join(labels)}."),
+    "funding_dimension",
+    lambda: st.segmented_control("Break down by", list(labels), format_func=labels.get, key="funding_dimension", required=True),
 )
 table = aggregate.funding_by(dataset, dimension, projects, grants)
 footnote = export_footnote(dataset, filters)
 chart(charts.funding_bars(table, dimension), f"funding_bars_{dimension}", f"usascp-funding-by-{dimension}.png", footnote)
 with st.expander(f"Table: funding by {labels[dimension].lower()}"):
-    shown = table.rename(
-        columns={
-            dimension: labels[dimension],
-            "disclosed_usd": "disclosed (USD)",
-            "grants": "published amounts",
-            "projects_disclosing": "projects with an amount",
-            "projects_not_disclosed": "projects without",
-        }
-    )
-    st.dataframe(
-        shown, hide_index=True, width="stretch", column_config={"disclosed (USD)": st.column_config.NumberColumn(format="dollar")}
-    )
-    st.download_button(
-        "Download CSV",
-        lambda: export.csv_bytes(shown),
-        f"usascp-funding-by-{dimension}.csv",
-        "text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download_breakdown",
-    )
+    breakdown = [dimension, "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"]
+    people_table(table, breakdown)
+    download_rows(table, breakdown, "Download CSV", f"usascp-funding-by-{dimension}.csv", key="download_breakdown")
 
 rows = aggregate.funding_rows(dataset, projects, grants)
 with_amount = rows[rows["amount_usd"].notna()]
@@ -75,57 +96,20 @@ if not with_amount.empty:
 
 st.header("The rows behind these charts", anchor=False)
 st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")
-shown = first_rows(rows)  # only the rows the browser gets are formatted
-display = shown.drop(columns=["project_id"]).assign(
-    amount=shown["amount_usd"].map(format_usd),
-    award_date=shown["award_date"].fillna(""),
-)
-st.dataframe(
-    display[
-        [
-            "project",
-            "amount",
-            "amount_usd",
-            "lead_agency",
-            "sector",
-            "country",
-            "place",
-            "recipient",
-            "award_date",
-            "amount_kind",
-            "status",
-            "relationship",
-            "source_url",
-            "note",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "source_url": st.column_config.LinkColumn("source"),
-    },
-)
+people_table(first_rows(rows), SHOWN_COLUMNS)
 view = describe(filters, filter_options(dataset))
 notes = [
     "U.S.-ASEAN Smart Cities Partnership dashboard: funding rows",
     f"Filters: {view}",
     f"Data as of: {format_partial_date(dataset.data_as_of)}",
     f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {totals.projects_total:,} projects.",
-    "Rows with no amount_usd are projects that publish no amount: unknown, not zero.",
+    "Rows with an empty amount are projects that publish no amount: unknown, not zero.",
 ]
 csv_col, excel_col = st.columns(2)
-csv_col.download_button(
-    "Download these rows (CSV)",
-    lambda: export.csv_bytes(rows),
-    "usascp-funding-rows.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-    width="stretch",
-)
+download_rows(rows, DOWNLOAD_COLUMNS, "Download these rows (CSV)", "usascp-funding-rows.csv", container=csv_col, width="stretch")
 excel_col.download_button(
     "Download these rows (Excel)",
-    lambda: export.excel_bytes({"Funding rows": rows}, notes),
+    lambda: export.excel_bytes({"Funding rows": for_download(rows, DOWNLOAD_COLUMNS)}, notes),
     "usascp-funding-rows.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",

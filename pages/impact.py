@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from ui.layout import chart, export_footnote, filter_caption, first_rows, no_match
+from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
 from ui.page import start
-from usascp import aggregate, charts, export
+from ui.url_state import control
+from usascp import aggregate, charts
 from usascp.dates import format_partial_date
 from usascp.filters import select_projects
 from usascp.formatting import format_count, format_usd, markdown_text
+from usascp.link_values import choice
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -41,8 +43,10 @@ st.caption('Totals add results only, each once; a + means at least one figure is
 by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
 labels = {metric: aggregate.metric_label(metric) for metric in sorted(by_project["metric"].unique())}
 default = "records_digitized" if "records_digitized" in labels else next(iter(labels))
-metric = st.selectbox(
-    "Show a result by project", list(labels), format_func=labels.get, index=list(labels).index(default), key="impact_metric"
+metric = control(
+    choice("result", labels, default=default, refusal="Ignored result '{value}': no selected project publishes it."),
+    "impact_metric",
+    lambda: st.selectbox("Show a result by project", list(labels), format_func=labels.get, key="impact_metric"),
 )
 chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
 chosen = chosen.rename(columns={"title": "project"})
@@ -63,9 +67,8 @@ with st.expander(f"Table: {markdown_text(labels[metric].lower())} by project"):
         figure=[
             format_count(v, lb, ap) for v, lb, ap in zip(listed["value"], listed["is_lower_bound"], listed["is_approximate"])
         ],
-        as_of=listed["as_of"].map(format_partial_date),
-    )
-    st.dataframe(shown[["project", "figure", "figures", "as_of"]], hide_index=True, width="stretch")
+        )
+    people_table(shown, ["project", "figure", "figures", "as_of"])
 
 st.header("Every published figure", anchor=False)
 st.caption(
@@ -75,27 +78,6 @@ figures = aggregate.figures_table(dataset, projects)
 shown = first_rows(figures, "figures")
 display = shown.assign(
     figure=[format_count(v, lb, ap) for v, lb, ap in zip(shown["value"], shown["is_lower_bound"], shown["is_approximate"])],
-    as_of=shown["as_of"].map(format_partial_date),
 )
-st.dataframe(
-    display[["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"]],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "label": "metric",
-        "value_type": "type",
-        "counted": st.column_config.CheckboxColumn(
-            "in totals", help="Results only; a second report of the same result is left out."
-        ),
-        "url": st.column_config.LinkColumn("source"),
-        "project": st.column_config.TextColumn("project", width="medium"),
-    },
-)
-st.download_button(
-    "Download these figures (CSV)",
-    lambda: export.csv_bytes(figures),
-    "usascp-impact-figures.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
+people_table(display, ["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"])
+download_rows(figures, list(figures.columns), "Download these figures (CSV)", "usascp-impact-figures.csv")

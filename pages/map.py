@@ -3,20 +3,23 @@
 import streamlit as st
 
 from ui.layout import (
+    download_rows,
     export_footnote,
     filter_caption,
-    follow_url_param,
     legend,
     located_elsewhere,
     no_match,
+    people_table,
     png_download,
-    write_url_param,
 )
 from ui.page import start
-from usascp import aggregate
-from usascp.charts import COUNTRY_COLOURS
+from ui.url_state import control
+from usascp import aggregate, labels
+from usascp.charts import COHORT_LABELS, COUNTRY_COLOURS
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import markdown_text
+from usascp.labels import Column
+from usascp.link_values import choice, flag
 from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
 from usascp.schema import ASEAN_COUNTRIES
 
@@ -31,21 +34,29 @@ if projects.empty:
 cities, measures = aggregate.city_measures(dataset, projects, grants)
 
 size_col, focus_col, pairs_col, open_col = st.columns([2, 2, 1.5, 2], vertical_alignment="bottom")
-measure = size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure")
+measure = control(
+    choice("size", measures, default="projects", refusal="Ignored size '{value}': not a measure the map can size dots by."),
+    "map_measure",
+    lambda: size_col.selectbox("Size dots by", list(measures), format_func=measures.get, key="map_measure"),
+)
 pairs = dataset.city_pairs[
     dataset.city_pairs["project_id"].isin(set(projects["project_id"]) | set(projects["parent_project_id"].dropna()))
 ]
 countries = {"": "All member cities"} | {iso3: ASEAN_COUNTRIES[iso3] for iso3 in sorted(set(cities["iso3"]))}
-unknown_focus = follow_url_param("focus", "map_focus", countries)
-focus = focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus")
-write_url_param("focus", "map_focus", focus)
-if unknown_focus:
-    st.warning(f"Ignored focus '{markdown_text(unknown_focus)}': not a country with member cities.")
-show_pairs = pairs_col.toggle(
-    f"U.S. pairings ({len(pairs):,})",
-    key="map_pairs",
-    disabled=pairs.empty,
-    help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",
+focus = control(
+    choice("focus", countries, default="", refusal="Ignored focus '{value}': not a country with member cities."),
+    "map_focus",
+    lambda: focus_col.selectbox("Zoom to", list(countries), format_func=countries.get, key="map_focus"),
+)
+show_pairs = control(
+    flag("pairs", what="pairings"),
+    "map_pairs",
+    lambda: pairs_col.toggle(
+        f"U.S. pairings ({len(pairs):,})",
+        key="map_pairs",
+        disabled=pairs.empty,
+        help="WiSE water utility pairs and USDOT transport pairs, drawn as arcs to the U.S. partner city.",
+    ),
 )
 names = dict(zip(cities["city_id"], cities["city"] + ", " + cities["country"]))
 chosen = open_col.selectbox(
@@ -85,18 +96,11 @@ if picked or chosen:
     st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})
 
 shown = cities.sort_values([measure, "city"], ascending=[False, True], na_position="last")
+shown = shown.assign(ascn_cohort=shown["ascn_cohort"].map(COHORT_LABELS))
+# A result measure (records digitized, …) is named by its label; projects and funding have their own headers.
+measure_column = {measure: Column(measures[measure].lower(), kind="count")} if measure not in labels.COLUMNS else {}
+columns = ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"] + list(measure_column)
 with st.expander(f"Table: member cities by {markdown_text(measures[measure].lower())}"):
-    st.dataframe(
-        shown[
-            ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"]
-            + ([measure] if measure not in ("projects", "disclosed_usd") else [])
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "disclosed_usd": st.column_config.NumberColumn("disclosed funding (USD)", format="dollar"),
-            "ascn_cohort": "member since",
-            "ascn_joined_year": "joined",
-        },
-    )
+    people_table(shown, columns, extra=measure_column)
+    download_rows(shown, ["city_id", *columns], "Download CSV", "usascp-member-cities.csv", extra=measure_column)
 located_elsewhere(dataset, projects)

@@ -8,6 +8,7 @@ from ui.layout import (
     filter_caption,
     legend,
     no_match,
+    people_table,
     png_download,
     source_note,
     table_with_download,
@@ -71,11 +72,14 @@ columns[2].metric(
 )
 columns[2].caption(f"disclosed across {funding.projects_disclosing:,} of {funding.projects_total:,} projects")
 results = shared("results", lambda: aggregate.metric_totals(dataset, projects=projects))
-for column, metric in zip(columns[3:], ("records_digitized", "professionals_trained", "people_served")):
+headlines = aggregate.headline_results(results)  # the headline slide names the same results
+for column, metric in zip(columns[3:], headlines):
     figure = aggregate.metric_figure(dataset, metric, totals=results)
-    value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate) if figure else "not published"
+    value = format_count(figure.value, figure.is_lower_bound, figure.is_approximate)
     column.metric(markdown_text(aggregate.metric_label(metric)), value, border=True)
     source_note(figure_caption(dataset, figure), column)
+if not headlines:
+    columns[3].metric("Results", "none published", border=True, help="None of the selected projects publishes a result figure.")
 
 if projects.empty:
     no_match(dataset, filters)
@@ -123,9 +127,7 @@ with map_col:
 with list_col:
     busiest = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])
     st.markdown(f"**Where these projects work** ({len(busiest):,} of {len(cities):,} member cities)")
-    st.dataframe(
-        busiest[["city", "country", "projects"]], hide_index=True, width="stretch", height=min(35 * (len(busiest) + 1) + 3, 500)
-    )
+    people_table(busiest, ["city", "country", "projects"], height=min(35 * (len(busiest) + 1) + 3, 500))
     st.caption("Counts projects working in or meeting in each city.")
     regional = regional_projects(dataset, filters)
     if filters.narrows_by_place and len(regional):
@@ -134,9 +136,9 @@ with list_col:
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(
-    cities[["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"]]
-    .assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))
-    .rename(columns={"ascn_cohort": "member since", "ascn_joined_year": "joined", "disclosed_usd": "disclosed funding (USD)"}),
+    cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS)),
+    ["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
     title="Table: all member cities on the map",
     file_name="usascp-member-cities.csv",
+    download_columns=["city_id", "city", "country", "iso3", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
 )

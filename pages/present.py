@@ -5,11 +5,11 @@ import time
 
 import streamlit as st
 
-from ui.layout import follow_url_param, write_url_param
 from ui.page import start
 from ui.slides import SLIDE_CSS, deck_bytes, draw_slide, slide_for
+from ui.url_state import follow_link, keep_in_link, link_notice
 from usascp import images
-from usascp.formatting import markdown_text
+from usascp.link_values import choice
 from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES
 
 dataset, filters = start()
@@ -17,8 +17,10 @@ today = dt.date.today()
 AUTO_ADVANCE = {0: "Off", 10: "Every 10 s", 20: "Every 20 s", 30: "Every 30 s", 60: "Every minute"}
 
 st.markdown(SLIDE_CSS, unsafe_allow_html=True)
-unknown_slide = follow_url_param("slide", "present_slide", SLIDE_KEYS)
-st.session_state.setdefault("present_slide", SLIDE_KEYS[0])
+slide_link = choice(
+    "slide", SLIDE_KEYS, default=SLIDE_KEYS[0], refusal=f"Ignored slide '{{value}}': the slides are {', '.join(SLIDE_KEYS)}."
+)
+unknown_slide = follow_link(slide_link, "present_slide")
 
 
 def _step(by: int) -> None:
@@ -42,10 +44,9 @@ chooser.segmented_control(
 )
 forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(+1,), shortcut="Right", width="stretch")
 current = st.session_state["present_slide"]
-write_url_param("slide", "present_slide", current)
+keep_in_link(slide_link, "present_slide", current)
 draw_slide(slide_for(dataset, dataset.version, filters, today, current))
-if unknown_slide:
-    st.warning(f"Ignored slide '{markdown_text(unknown_slide)}': the slides are {', '.join(SLIDE_KEYS)}.")
+link_notice(unknown_slide)
 
 st.divider()
 auto_col, deck_col, tip_col = st.columns([1.2, 1.2, 3], vertical_alignment="bottom")

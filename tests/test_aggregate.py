@@ -63,13 +63,31 @@ def test_funding_by_city_never_splits_a_multi_city_grant(dataset):
 
 def test_funding_by_year_uses_award_years_and_keeps_undated_projects(dataset):
     table = aggregate.funding_by(dataset, "year").set_index("year")
-    assert table.at[2020, "disclosed_usd"] == 98_750
-    assert table.at[2022, "disclosed_usd"] == 1_300_000
-    assert table.at[2024, "disclosed_usd"] == 3_000_000
-    assert pd.isna(table.at[2019, "disclosed_usd"])
-    assert table.at[2019, "projects_not_disclosed"] == 5
-    assert list(table.index)[-1] == aggregate.YEAR_UNKNOWN
+    assert table.at["2020", "disclosed_usd"] == 98_750
+    assert table.at["2022", "disclosed_usd"] == 1_300_000
+    assert table.at["2024", "disclosed_usd"] == 3_000_000
+    assert pd.isna(table.at["2019", "disclosed_usd"])
+    assert table.at["2019", "projects_not_disclosed"] == 5
+    assert list(table.index) == ["2019", "2020", "2022", "2023", "2024", aggregate.YEAR_UNKNOWN]
+    assert table.at[aggregate.YEAR_UNKNOWN, "projects_not_disclosed"] == 2
     assert table["projects_not_disclosed"].sum() == 15
+
+
+def test_years_are_labels_of_one_type_so_a_table_and_an_axis_take_them(dataset):
+    import pyarrow as pa
+
+    table = aggregate.funding_by(dataset, "year")
+    assert {type(label) for label in table["year"]} == {str}
+    pa.Table.from_pandas(table)  # raised ArrowInvalid on "Year not published" beside integer years
+
+
+def test_an_amount_with_no_award_date_is_kept_under_year_not_published(dataset):
+    grants = dataset.grants.copy()
+    grants.loc[grants["amount_usd"] == 98_750, "award_date"] = None
+    undated = dataclasses.replace(dataset, grants=grants)
+    table = aggregate.funding_by(undated, "year").set_index("year")
+    assert table.at[aggregate.YEAR_UNKNOWN, "disclosed_usd"] == 98_750
+    assert table["disclosed_usd"].sum() == 4_398_750  # nothing dropped
 
 
 @pytest.mark.parametrize("dimension", aggregate.FUNDING_DIMENSIONS)
@@ -123,8 +141,19 @@ def test_metric_totals_count_each_achievement_once(dataset, raw_tables):
 
 def test_lower_bounds_survive_a_sum(dataset):
     totals = aggregate.metric_totals(dataset).set_index("metric")
-    assert totals.at["people_served", "value"] == 21_000_000 and totals.at["people_served", "is_lower_bound"]
     assert totals.at["shoes_collected", "value"] == 75_000 and totals.at["shoes_collected", "is_lower_bound"]
+
+
+def test_the_customers_of_the_paired_utilities_are_context_never_a_result_or_a_headline(dataset):
+    # More than 21 million people are served by the water utilities WiSE pairs: their customer base, not
+    # people the partnership reached. It must never add up into results or stand as a headline number.
+    totals = aggregate.metric_totals(dataset)
+    assert "utility_customers" not in set(totals["metric"]) and "people_served" not in set(totals["metric"])
+    assert aggregate.headline_results(totals) == ["records_digitized", "professionals_trained", "hospitals_onboarded"]
+    row = dataset.metrics.set_index("metric_id").loc["M016"]
+    assert (row["metric"], row["value_type"], row["value"], row["is_lower_bound"]) == ("utility_customers", "context", 21e6, True)
+    assert aggregate.metric_label("utility_customers") == "Customers of the paired water utilities"
+    assert "not people the partnership reached" in row["note"]
 
 
 def test_lower_bound_flag_propagates_when_duplicates_are_the_only_figures(dataset):

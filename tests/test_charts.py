@@ -21,6 +21,21 @@ def test_funding_bars_keep_not_disclosed_in_its_own_panel(dataset):
     assert figure.layout.xaxis.title.text == "USD" and figure.layout.xaxis2.title.text == "projects"
 
 
+def test_year_bars_are_categories_and_keep_the_year_not_published(dataset):
+    table = aggregate.funding_by(dataset, "year")
+    figure = charts.funding_bars(table, "year")
+    dollars, silent = figure.data
+    assert figure.layout.yaxis.type == "category"  # never "2,019.5": years are labels, not numbers
+    assert list(silent.y) == ["2019", "2020", "2022", "2023", "2024", aggregate.YEAR_UNKNOWN]
+    assert silent.x[-1] == 2 and sum(silent.x) == 15  # what the "Amount not disclosed" card counts
+
+
+def test_a_single_year_is_one_category(dataset):
+    projects = dataset.projects[dataset.projects["project_id"] == "khm_hospital_digitization"]
+    figure = charts.funding_bars(aggregate.funding_by(dataset, "year", projects), "year")
+    assert list(figure.data[0].y) == ["2020"] and figure.layout.yaxis.type == "category"
+
+
 def test_treemap_nests_agency_sector_project(dataset):
     rows = aggregate.funding_rows(dataset)
     rows = rows[rows["amount_usd"].notna()].rename(columns={"project": "title"})

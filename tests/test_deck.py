@@ -111,3 +111,11 @@ def test_control_characters_in_the_data_never_reach_the_slides_as_escapes(datase
         text = slide_text(slide) + slide.notes_slide.notes_text_frame.text
         text += "".join(cell.text for shape in slide.shapes if shape.has_table for row in shape.table.rows for cell in row.cells)
         assert "_x00" not in text and not any(char in text for char in "\x01\x07\x08\x1f\r")
+
+
+def test_no_slide_quotes_the_utilities_customer_base_as_people_reached(presentation):
+    # WiSE's "more than 21 million" is the customer base of the paired water utilities, not reach.
+    text = "\n".join(slide_text(slide) for slide in presentation.slides)
+    assert "21 million" not in text and "People served" not in text
+    headline = slide_text(presentation.slides[0])
+    assert "Hospitals and clinics onboarded" in headline and "108,750" in headline

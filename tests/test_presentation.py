@@ -38,7 +38,7 @@ def test_headline_numbers_match_the_data(slides):
         "Disclosed funding": "$4.4M",
         "Records digitized": "108,750",
         "Professionals trained": "867",
-        "People served": "21 million+",  # 21,000,000+ on the pages; words fit a slide
+        "Hospitals and clinics onboarded": "20",  # never the 21 million customers of the paired utilities: not reach
     }
     assert headline.lines[0] == "15 of 19 projects publish no amount: counted as not disclosed, never as zero."
     assert "over $10.0M since 2018 (as of Dec 2023)" in headline.lines[1]
@@ -55,6 +55,7 @@ def test_headline_follows_a_country_filter(cambodia):
         "Disclosed funding": "$98,750",
         "Records digitized": "108,750",
         "Professionals trained": "867",
+        "Hospitals and clinics onboarded": "20",  # the Overview's cards for Cambodia, in the same order
     }
     assert headline.lines == ("1 of 2 projects publishes no amount: counted as not disclosed, never as zero.",)
 
@@ -93,8 +94,9 @@ def test_results_slide_names_each_result_once_with_its_date(slides, cambodia):
         "Records digitized",
         "Professionals trained",
         "Hospitals and clinics onboarded",
-        "People served",
+        "City pairs",
     ]
+    assert slides["impact"].stats[3].value == "5"
     assert slides["impact"].stats[3].detail == "Water Smart Engagements (WiSE) · as of 17 Sep 2024"
     # One project behind every number: it is named once, in a line, not under each number.
     assert [stat.detail for stat in cambodia["impact"].stats] == ["as of Mar 2022"] * 3

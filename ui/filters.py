@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from ui.url_state import set_param
 from usascp.filters import (
     FILTER_PARAMS,
     FilterOptions,
@@ -110,11 +111,7 @@ def _sync_url(filters: Filters) -> None:
     """Write the filters into the address bar, leaving page-specific parameters alone."""
     wanted = filters.to_params()
     for key in FILTER_PARAMS:
-        if key in wanted:
-            if st.query_params.get_all(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+        set_param(key, wanted.get(key, []))
 
 
 def sidebar_filters(dataset: Dataset) -> Filters:

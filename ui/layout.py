@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from usascp import aggregate, charts, export, images
+from usascp import aggregate, charts, export, images, labels
 from usascp.formatting import format_partial_date, markdown_link, markdown_text
 from usascp.load import Dataset
 
@@ -43,18 +43,61 @@ def source_note(markdown: str, container=st) -> None:
     container.markdown(f'<small style="color:#4A4A4A">{markdown}</small>', unsafe_allow_html=True)
 
 
-def table_with_download(table: pd.DataFrame, title: str, file_name: str) -> None:
+def people_table(
+    frame: pd.DataFrame,
+    columns: list[str],
+    extra: dict[str, labels.Column] | None = None,
+    height: int | str = "auto",
+    container=st,
+    widths: dict[str, int | str] | None = None,
+) -> None:
+    """`frame`'s `columns` as a person reads them: headers, widths and values in words (usascp.labels).
+
+    `widths` (column name -> pixels) overrides the usual widths where a table must fit a 1280-pixel screen.
+    """
+    config = {}
+    names = dict(zip(labels.headers(columns, extra), columns))
+    for header, column in labels.headers(columns, extra).items():
+        settings = {"width": (widths or {}).get(names[header], column.width), "help": column.help or None}
+        if column.kind == "link":
+            config[header] = st.column_config.LinkColumn(header, **settings)
+        elif column.kind == "flag":
+            config[header] = st.column_config.CheckboxColumn(header, **settings)
+        else:
+            config[header] = st.column_config.Column(header, **settings)
+    container.dataframe(labels.shown(frame, columns, extra), hide_index=True, width="stretch", column_config=config, height=height)
+
+
+def download_rows(
+    frame: pd.DataFrame,
+    columns: list[str],
+    label: str,
+    file_name: str,
+    extra: dict[str, labels.Column] | None = None,
+    key: str | None = None,
+    container=st,
+    **button,
+) -> None:
+    """A CSV of every row of `frame` (the view shown, never more or less) with people's headers (usascp.labels)."""
+    container.download_button(
+        label,
+        lambda: export.csv_bytes(labels.for_download(frame, columns, extra)),  # built on click, not on every rerun
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+        **button,
+    )
+
+
+def table_with_download(
+    table: pd.DataFrame, columns: list[str], title: str, file_name: str, download_columns: list[str] | None = None
+) -> None:
     """The rows behind a figure, one click away, with a CSV of exactly those rows."""
     with st.expander(title):
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
-            "Download CSV",
-            lambda: export.csv_bytes(table),  # built on click, not on every rerun
-            file_name=file_name,
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        people_table(table, columns)
+        download_rows(table, download_columns or columns, "Download CSV", file_name)
 
 
 def filter_caption(dataset: Dataset, filters) -> None:
@@ -81,7 +124,7 @@ def no_match(dataset: Dataset, filters) -> None:
 
 def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> None:
     """One project: what it is, where, what it cost, what it achieved, and where each fact comes from."""
-    from usascp.formatting import format_count, format_usd
+    from usascp.formatting import format_count, format_usd, plural
     from usascp.maps import places_map
 
     project = detail.project
@@ -105,7 +148,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
             "Sector": project["sector"],
             "Status": status,
             "Dates": dates,
-            "Where": ", ".join(detail.cities["city"]) or ", ".join(detail.countries) or project["geographic_scope"].capitalize(),
+            "Where": ", ".join(detail.cities["city"])
+            or (f"its components work in {', '.join(detail.component_cities['city'])}" if len(detail.component_cities) else "")
+            or ", ".join(detail.countries)
+            or project["geographic_scope"].capitalize(),
             "Amount": amount,
         }
         if project["amount_note"]:
@@ -114,6 +160,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     with place:
         if len(detail.cities):
             st.pydeck_chart(places_map(detail.cities), height=260)
+        elif len(detail.component_cities):
+            # A program (WiSE) names no city of its own; its components (the city pairs) do.
+            st.pydeck_chart(places_map(detail.component_cities), height=260)
+            st.caption(f"Where its components work: {plural(len(detail.component_cities), 'member city', 'member cities')}.")
         else:
             st.info("No city is named for this project in public sources.", icon=":material/location_off:")
 
@@ -123,19 +173,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         st.markdown("**Results and figures**")
         figures = detail.metrics.assign(
             figure=[format_count(row.value, row.is_lower_bound, row.is_approximate) for row in detail.metrics.itertuples()],
-            as_of=detail.metrics["as_of"].map(format_partial_date),
-            metric=detail.metrics["metric"].map(aggregate.metric_label),
+            label=detail.metrics["metric"].map(aggregate.metric_label),
             counted=(detail.metrics["value_type"] == "result") & detail.metrics["duplicate_of"].isna(),
         )
-        st.dataframe(
-            figures[["metric", "figure", "unit", "value_type", "as_of", "counted", "url"]].rename(columns={"value_type": "type"}),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "counted": st.column_config.CheckboxColumn("in totals", help="Results only, each counted once."),
-                "url": st.column_config.LinkColumn("source"),
-            },
-        )
+        people_table(figures, ["label", "figure", "unit", "value_type", "as_of", "counted", "url"])
     st.markdown("**Sources**")
     st.markdown(
         "\n".join(
@@ -146,7 +187,7 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
 
 def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     """The projects a city map cannot show (country-level, region-wide, unplaced), listed so none is dropped."""
-    from usascp.formatting import format_usd, plural
+    from usascp.formatting import plural
 
     table = aggregate.projects_without_a_city(dataset, projects)
     if table.empty:
@@ -155,36 +196,7 @@ def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
     st.caption(
         "These work across a country or the whole region, or their place is not published. Precision says how exactly each is located."
     )
-    listed = first_rows(table, "projects")
-    st.dataframe(
-        listed.assign(amount=listed["amount_usd"].map(format_usd))[["title", "precision", "where", "amount"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"title": st.column_config.TextColumn("project", width="large")},
-    )
-
-
-def follow_url_param(param: str, key: str, valid) -> str | None:
-    """Let a link choose a widget's value: when the URL's `param` changes to a valid value, select it.
-
-    Returns the requested value when it is not valid (so the page can say so), else None.
-    """
-    requested = st.query_params.get(param)
-    if requested != st.session_state.get(f"_{key}_from_url"):
-        st.session_state[f"_{key}_from_url"] = requested
-        if requested in valid:
-            st.session_state[key] = requested
-    return requested if requested and requested not in valid else None
-
-
-def write_url_param(param: str, key: str, value: str | None) -> None:
-    """Put a widget's value in the URL (None removes it), marked as seen so follow_url_param does not read it back as a new link."""
-    if value:
-        if st.query_params.get(param) != value:
-            st.query_params[param] = value
-    elif param in st.query_params:
-        del st.query_params[param]
-    st.session_state[f"_{key}_from_url"] = value or None
+    people_table(first_rows(table, "projects"), ["title", "precision", "where", "amount_usd"])
 
 
 def export_footnote(dataset: Dataset, filters) -> str:

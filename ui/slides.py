@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ui.layout import legend
+from ui.layout import legend, people_table
 from usascp import charts, deck, images, maps
 from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
@@ -103,18 +103,7 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
         with st.expander("Table behind this chart"):
-            st.dataframe(
-                slide.table.rename(
-                    columns={
-                        "disclosed_usd": "disclosed (USD)",
-                        "grants": "published amounts",
-                        "projects_not_disclosed": "projects without",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={"disclosed (USD)": st.column_config.NumberColumn(format="dollar")},
-            )
+            people_table(slide.table, ["sector", "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"])
         _lines(slide.lines)
     elif slide.key == "events":
         if slide.table is not None and len(slide.table):

@@ -208,6 +208,17 @@ def _aggregated(groups, **columns) -> pd.DataFrame:
     return pd.concat(parts, axis=1, sort=False)
 
 
+def year_label(date: str | None) -> str:
+    """The year of a partial date as a category label ("2020"), or YEAR_UNKNOWN.
+
+    A breakdown's key column is one type, text: years mixed with "Year not published" in one column
+    cannot be handed to Arrow (st.dataframe) or drawn on one plotly axis, which took "2020" for a number
+    and dropped the undated bucket.
+    """
+    year = year_of(date)
+    return YEAR_UNKNOWN if year is None else str(year)
+
+
 def funding_by(
     dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -215,7 +226,8 @@ def funding_by(
 
     Columns: `dimension`, disclosed_usd, grants, projects_disclosing, projects_not_disclosed. Amounts
     follow their reporting unit; a unit with no published amount is counted under its own start year
-    (or "Year not published") and never added as zero.
+    (or "Year not published") and never added as zero. By year, the keys are labels (year_label): text,
+    with an amount whose award date is not published under "Year not published" too, never dropped.
     """
     if dimension not in FUNDING_DIMENSIONS:
         raise ValueError(f"dimension must be one of {FUNDING_DIMENSIONS}, not {dimension!r}")
@@ -224,8 +236,8 @@ def funding_by(
     grants = _grants_by_unit(dataset, projects, grants)
 
     if dimension == "year":
-        grant_key = grants["award_date"].map(year_of)
-        unit_key = units.set_index("project_id")["start_date"].map(lambda d: year_of(d) or YEAR_UNKNOWN)
+        grant_key = grants["award_date"].map(year_label)
+        unit_key = units.set_index("project_id")["start_date"].map(year_label)
     else:
         column = {"agency": "lead_agency", "sector": "sector"}.get(dimension)
         if column:
@@ -249,8 +261,9 @@ def funding_by(
     table.index.name = dimension
     table = table.reset_index()
     if dimension == "year":
-        table["_order"] = table["year"].map(lambda y: y if isinstance(y, int) else 9999)
-        return table.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+        # Years in order, "Year not published" last: the labels are text, so sort on the number they name.
+        order = table["year"].map(lambda label: int(label) if label.isdigit() else 10**6)
+        return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
     return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(
         drop=True
     )
@@ -261,6 +274,7 @@ METRIC_LABELS = {
     "professionals_trained": "Professionals trained",
     "hospitals_onboarded": "Hospitals and clinics onboarded",
     "people_served": "People served",
+    "utility_customers": "Customers of the paired water utilities",  # their customer base: context, not reach
     "participants": "Participants",
     "proposals_received": "Proposals received",
     "solutions_funded": "Solutions funded",
@@ -290,6 +304,17 @@ HEADLINE_METRICS = [
     "proposals_received",
     "shoes_collected",
 ]
+
+
+def headline_results(totals: pd.DataFrame, count: int = 3) -> list[str]:
+    """The result metrics a headline names (the Overview's cards, the headline slide): the first `count` of
+    HEADLINE_METRICS that `totals` (metric_totals()) holds, in that order.
+
+    Results only: a context figure, however large (the 21 million customers of the utilities WiSE pairs),
+    is not something the partnership achieved and never stands as a headline.
+    """
+    published = set(totals["metric"])
+    return [metric for metric in HEADLINE_METRICS if metric in published][:count]
 
 
 def metric_label(metric: str) -> str:
@@ -607,12 +632,44 @@ def search_projects(table: pd.DataFrame, query: str) -> pd.DataFrame:
     return table[keep]
 
 
+# The orders the Projects page offers, by the key its link writes (?sort=amount).
+PROJECT_ORDERS = {
+    "listed": "As listed (programs beside their components)",
+    "title": "Title, A to Z",
+    "amount": "Disclosed amount, largest first",
+    "newest": "Start date, newest first",
+    "oldest": "Start date, oldest first",
+}
+
+
+def sort_projects(table: pd.DataFrame, order: str) -> pd.DataFrame:
+    """Rows of project_table() in one of PROJECT_ORDERS; projects with no amount or no date always come last.
+
+    A sort a person chooses, so it can be kept in a link (clicking a column header is not).
+    """
+    if order == "listed":
+        return table
+    if order == "title":
+        return table.sort_values("title", key=lambda titles: titles.str.casefold(), kind="stable")
+    if order == "amount":
+        return table.sort_values("amount_usd", ascending=False, na_position="last", kind="stable")
+    if order in ("newest", "oldest"):
+        days = pd.Series(
+            [earliest_day(date).toordinal() if isinstance(date, str) and date else None for date in table["start_date"]],
+            index=table.index,
+            dtype="Float64",
+        )
+        return table.loc[days.sort_values(ascending=order == "oldest", na_position="last", kind="stable").index]
+    raise ValueError(f"order must be one of {list(PROJECT_ORDERS)}, not {order!r}")
+
+
 @dataclass(frozen=True)
 class ProjectDetail:
     project: pd.Series
     program_title: str | None
     components: pd.DataFrame
     cities: pd.DataFrame  # city_id, city, country, lat, lon, role
+    component_cities: pd.DataFrame  # where its components work (a WiSE pair's city): city_id, city, country, lat, lon, component
     countries: list[str]
     grants: pd.DataFrame
     metrics: pd.DataFrame  # every figure, duplicates and targets included, with its source
@@ -629,6 +686,7 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
     cities = links.merge(dataset.cities[["city_id", "city", "country", "lat", "lon"]], on="city_id")[
         ["city_id", "city", "country", "lat", "lon", "role"]
     ]
+    components = dataset.projects[dataset.projects["parent_project_id"] == project_id]
     countries = project_countries(dataset)
     metrics = dataset.metrics[dataset.metrics["project_id"] == project_id].merge(
         dataset.sources[["source_id", "publisher", "url"]], on="source_id", how="left"
@@ -639,14 +697,33 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
     return ProjectDetail(
         project=project,
         program_title=projects.at[parent, "title"] if pd.notna(parent) else None,
-        components=dataset.projects[dataset.projects["parent_project_id"] == project_id],
+        components=components,
         cities=cities.reset_index(drop=True),
+        component_cities=_component_cities(dataset, components),
         countries=sorted(countries.loc[countries["project_id"] == project_id, "country"]),
         grants=grants,
         metrics=metrics.reset_index(drop=True),
         sources=sources_for(dataset, source_ids),
         events=dataset.events[dataset.events["project_id"] == project_id],
     )
+
+
+def _component_cities(dataset: Dataset, components: pd.DataFrame) -> pd.DataFrame:
+    """The member cities `components` work in or are paired through, each once, with the component's title.
+
+    A program such as WiSE names no city itself; its city-pair components do.
+    """
+    ids = set(components["project_id"])
+    named = pd.concat(
+        [
+            dataset.project_cities.loc[dataset.project_cities["project_id"].isin(ids), ["project_id", "city_id"]],
+            dataset.city_pairs.loc[dataset.city_pairs["project_id"].isin(ids), ["project_id", "city_id"]],
+        ]
+    ).drop_duplicates("city_id")
+    titles = components.set_index("project_id")["title"]
+    cities = named.merge(dataset.cities[["city_id", "city", "country", "lat", "lon"]], on="city_id")
+    cities = cities.assign(component=cities["project_id"].map(titles)).sort_values(["country", "city"])
+    return cities[["city_id", "city", "country", "lat", "lon", "component"]].reset_index(drop=True)
 
 
 def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> pd.DataFrame:

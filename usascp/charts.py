@@ -135,7 +135,10 @@ def funding_bars(table, dimension: str, title: str | None = None):
         row=1,
         col=2,
     )
-    figure.update_yaxes(autorange="reversed", title_text=label, row=1, col=1)
+    # Groups are categories, always: plotly guesses "linear" for labels like "2020" (ticks at 2,019.5, and
+    # the "Year not published" bar dropped as not a number).
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_yaxes(title_text=label, row=1, col=1)
     height = 160 + 38 * max(len(groups), 3)
     return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
 

@@ -19,8 +19,6 @@ from usascp.load import Dataset
 
 SLIDE_KEYS = ("headline", "map", "funding", "impact", "events")
 SLIDE_NAMES = {"headline": "Headline", "map": "Map", "funding": "Funding", "impact": "Results", "events": "Events"}
-# Results a headline slide names, when the selection publishes them, most telling first.
-HEADLINE_RESULTS = ("records_digitized", "professionals_trained", "people_served")
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -
     ]
     source_ids = list(grants.loc[grants["project_id"].isin(projects["project_id"].unique()), "source_id"])
     results = aggregate.metric_totals(dataset, projects=projects)
-    for metric in HEADLINE_RESULTS:
+    for metric in aggregate.headline_results(results):  # the Overview's cards, in the same order
         figure = aggregate.metric_figure(dataset, metric, totals=results)
         if figure:
             stats.append(

@@ -1,0 +1,184 @@
+"""Columns named for people: the one place that says what each column of our tables is called, and how it reads.
+
+Every table a page shows and every file it hands out goes through here, so a person reads "lead agency",
+never `lead_agency`, and "not disclosed", never a grey "None". A page shows `shown(frame, columns)`:
+amounts, dates and counts with a gap written as text ("$98,750", "not disclosed", "Oct 2020"). Streamlit
+draws any missing cell as a grey "None", whatever a pandas Styler says it should read (checked in
+Chromium, Streamlit 1.67), so words are the cells themselves; a table that must sort by amount offers
+a sort of its own (the Projects page's Sort by). A download is `for_download(frame, columns)`: the same rows, numbers left as numbers for a spreadsheet
+to add up (an unknown amount is an empty cell, never 0), partial dates as written (2020-10), headers
+in words with their unit ("amount (USD)"), and ids kept where officers match rows against their own.
+
+A column missing from COLUMNS is an error, not a silent snake_case header: add it here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from usascp.dates import format_partial_date
+from usascp.formatting import NOT_DISCLOSED, NOT_FINITE_AMOUNT, format_count
+
+# How a missing value of each kind reads.
+NOT_PUBLISHED = "not published"
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column is called and how its values read; `width` is a browser hint (pixels, or small/medium/large)."""
+
+    header: str
+    kind: str = "text"  # text, usd, count, date, link, flag
+    unit: str = ""  # added to the header in downloads: "amount (USD)"
+    help: str = ""
+    width: int | str | None = None
+
+    @property
+    def download_header(self) -> str:
+        return f"{self.header} ({self.unit})" if self.unit else self.header
+
+
+AMOUNT_HELP = "The exact amount public sources state; 'not disclosed' when none is published (unknown, not zero)."
+
+COLUMNS: dict[str, Column] = {
+    # Projects
+    "project_id": Column("project id", help="The dashboard's id of the project, as in a link to it (?project=…)."),
+    "title": Column("project", width="large"),
+    "project": Column("project", width="large"),
+    "program": Column("part of", help="The program this project is a component of."),
+    "lead_agency": Column("lead agency", width=110),
+    "lead_office": Column("lead office"),
+    "implementing_partners": Column("partners", width="medium"),
+    "sector": Column("sector", width=150),
+    "cities": Column("cities"),
+    "countries": Column("countries"),
+    "scope": Column("where it works"),
+    "status": Column("status", width=95),
+    "status_as_of": Column("status as of", kind="date"),
+    "start_date": Column("start", kind="date", width=90),
+    "end_date": Column("end", kind="date", width=90),
+    "relationship": Column("relationship to USASCP"),
+    "summary": Column("summary", width="large"),
+    "role": Column("role here", help="Site: the project works in the city. Venue: it held courses or meetings there."),
+    "shared_with": Column("also in", width=190, help="Other cities the project works in: its money is not split between them."),
+    "precision": Column("located to"),
+    "where": Column("where", width="medium"),
+    # Money
+    "amount_usd": Column("amount", kind="usd", unit="USD", help=AMOUNT_HELP, width=115),
+    "disclosed_usd": Column("disclosed funding", kind="usd", unit="USD", help=AMOUNT_HELP, width=135),
+    "recipient": Column("recipient"),
+    "award_date": Column("awarded", kind="date", width=90),
+    "amount_kind": Column("kind of amount"),
+    "grants": Column("published amounts", kind="count"),
+    "projects_disclosing": Column("projects with an amount", kind="count"),
+    "projects_not_disclosed": Column("projects without an amount", kind="count"),
+    "year": Column("year"),
+    "agency": Column("lead agency"),
+    # Places
+    "city_id": Column("city id"),
+    "city": Column("city"),
+    "country": Column("country"),
+    "place": Column("place"),
+    "iso3": Column("country code"),
+    "ascn_cohort": Column("member since"),
+    "ascn_joined_year": Column("joined", width="small"),
+    "population": Column("population", kind="count"),
+    "projects": Column("projects", kind="count", width="small"),
+    # Figures
+    "metric_id": Column("figure id"),
+    "metric": Column("measure id"),
+    "label": Column("measure"),
+    "value": Column("value", kind="count"),
+    "figure": Column("figure"),
+    "figures": Column("figures added", kind="count"),
+    "unit": Column("unit"),
+    "value_type": Column("type", help="Result: achieved. Target: planned. Context: about the setting, never added to results."),
+    "is_lower_bound": Column("at least", kind="flag", help="The source says 'more than'."),
+    "is_approximate": Column("about", kind="flag", help="The source says 'nearly' or 'about'."),
+    "as_of": Column("as of", kind="date", width=90),
+    "counted": Column("in totals", kind="flag", help="Results only, each counted once."),
+    "duplicate_of": Column("same figure as"),
+    # Events
+    "event_id": Column("event id"),
+    "name": Column("event", width="large"),
+    "event_type": Column("kind of event"),
+    "dates": Column("dates", width=150),
+    "location_precision": Column("placed at"),
+    "when": Column("past or upcoming"),
+    "on_usascp_calendar": Column("on USASCP calendar", kind="flag"),
+    # Sources
+    "source_id": Column("source id"),
+    "source": Column("source title"),
+    "source_url": Column("source", kind="link", unit="address"),
+    "url": Column("source", kind="link", unit="address"),
+    "publisher": Column("publisher"),
+    "note": Column("note", width="medium"),
+    "date_published": Column("published", kind="date"),
+    "date_accessed": Column("read", kind="date"),
+    "file": Column("file"),
+    "rows": Column("rows", kind="count"),
+}
+
+
+def column(name: str) -> Column:
+    """The Column for `name`; a measure added by city_measures (records_digitized, …) reads as a count."""
+    try:
+        return COLUMNS[name]
+    except KeyError:
+        raise KeyError(f"no header for column {name!r}: name it in usascp/labels.py") from None
+
+
+def _headers(columns: Sequence[str], extra: dict[str, Column]) -> dict[str, Column]:
+    return {name: extra.get(name) or column(name) for name in columns}
+
+
+def _in_words(values: pd.Series, kind: str) -> pd.Series:
+    """A column as a page shows it. Counts with no gap stay numbers (they sort, and read with separators)."""
+    missing = values.isna()
+    if kind == "usd":
+        return pd.Series([NOT_DISCLOSED if gap else format_usd_exact(amount) for amount, gap in zip(values, missing)], index=values.index)
+    if kind == "date":
+        return values.map(lambda date: format_partial_date(date, missing=NOT_PUBLISHED) if isinstance(date, str) else NOT_PUBLISHED)
+    if kind == "count" and missing.any():
+        return pd.Series([NOT_PUBLISHED if gap else format_count(value) for value, gap in zip(values, missing)], index=values.index)
+    if kind in ("text", "link") and missing.any():
+        # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written.
+        return pd.Series(["" if gap else str(value) for value, gap in zip(values, missing)], index=values.index, dtype=object)
+    return values
+
+
+def format_usd_exact(amount) -> str:
+    """Whole dollars, every digit: a table is where an officer checks a figure ("$4,398,750", not "$4.4M")."""
+    amount = float(amount)
+    return f"${amount:,.0f}" if math.isfinite(amount) else NOT_FINITE_AMOUNT
+
+
+def headers(columns: Sequence[str], extra: dict[str, Column] | None = None) -> dict[str, Column]:
+    """Header -> Column, for the page's column settings (widths, help, links)."""
+    return {col.header: col for col in _headers(columns, extra or {}).values()}
+
+
+def shown(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
+    """`frame`'s `columns` as a page shows them: headers in words, amounts "$98,750" or "not disclosed",
+    dates "Oct 2020" or "not published", never "None".
+
+    `extra` names columns a table makes for itself (a measure chosen on the map).
+    """
+    named = _headers(columns, extra or {})
+    table = pd.DataFrame({col.header: _in_words(frame[name], col.kind) for name, col in named.items()}, index=frame.index)
+    if len(table.columns) < len(named):
+        raise ValueError(f"two columns would read the same: {[col.header for col in named.values()]}")
+    return table.reset_index(drop=True)
+
+
+def for_download(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
+    """`frame`'s `columns` for a CSV or Excel file: every row, values as they are, headers in words with units."""
+    named = _headers(columns, extra or {})
+    table = frame[list(columns)].rename(columns={name: col.download_header for name, col in named.items()})
+    if table.columns.duplicated().any():
+        raise ValueError(f"two columns would read the same: {list(table.columns)}")
+    return table
