@@ -7,8 +7,8 @@ import streamlit as st
 
 from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, legend, people_table
 from ui.page import start
-from usascp import aggregate, charts
-from usascp.dates import format_partial_date
+from usascp import aggregate, charts, export
+from usascp.dates import format_day, format_partial_date
 from usascp.filters import select_events
 from usascp.formatting import markdown_text
 from usascp.maps import events_map
@@ -26,7 +26,7 @@ if events.empty:
 upcoming = events[events["when"] == "upcoming"]
 cols = st.columns(3)
 cols[0].metric("Events", len(events), border=True)
-cols[1].metric("Upcoming", len(upcoming), border=True, help=f"Ending on or after today, {today:%d %b %Y}.")
+cols[1].metric("Upcoming", len(upcoming), border=True, help=f"Ending on or after today, {format_day(today)}.")
 cols[2].metric("Countries", events["country"].nunique(), border=True)
 if upcoming.empty:
     latest = events[events["start_day"].notna()].iloc[-1]

@@ -65,3 +65,11 @@ def data_copy(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, folder)
     return DataCopy(folder)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly when the deck was not rendered (no LibreOffice here): a skip is easy to miss in a long run."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "DECK NOT RENDERED" in str(report.longrepr)]
+    if skipped:
+        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        terminalreporter.write_sep("!", f"{len(skipped)} DECK RENDERING TESTS SKIPPED: {reason}", red=True, bold=True)

@@ -18,7 +18,9 @@ def test_funding_bars_keep_not_disclosed_in_its_own_panel(dataset):
     assert dollars.text[water] == ""  # no "$0" label for a sector with no published amount
     assert silent.x[water] == 2 and silent.marker.color == charts.NOT_DISCLOSED_GREY
     assert dollars.text[0] == "$4.0M"
-    assert figure.layout.xaxis.title.text == "USD" and figure.layout.xaxis2.title.text == "projects"
+    # The units are in the panel titles; axis titles, which plotly set over long names and footnotes, are gone.
+    assert [annotation.text for annotation in figure.layout.annotations] == ["Disclosed funding (USD)", "Not disclosed (projects)"]
+    assert not any(axis.title.text for axis in (*figure.select_xaxes(), *figure.select_yaxes()))
 
 
 def test_year_bars_are_categories_and_keep_the_year_not_published(dataset):
@@ -112,3 +114,28 @@ def test_label_positions_separate_close_neighbours():
 def test_box_around_a_single_city_is_wide_enough_to_show_its_coast():
     west, south, east, north = charts.box_around([11.56], [104.92])
     assert east - west >= 8 and north - south == 5
+
+
+def test_exported_breakdowns_leave_no_text_to_set_over_other_text(dataset):
+    """The layout behind readable pictures (tests/browser/test_chart_pictures.py measures the drawn text): no
+    axis titles, which plotly set over long names and the footnote; level ticks, few enough for a narrow
+    panel; long names wrapped beside their bars; the footnote under the tick labels."""
+    for dimension in charts.DIMENSION_LABELS:
+        exported = charts.for_export(charts.funding_bars(aggregate.funding_by(dataset, dimension), dimension), "What and when")
+        assert not any(axis.title.text for axis in (*exported.select_xaxes(), *exported.select_yaxes())), dimension
+        assert [axis.tickangle for axis in exported.select_xaxes()] == [0, 0], dimension
+        projects_axis = exported.layout.xaxis2
+        assert (projects_axis.range[1] - projects_axis.range[0]) / projects_axis.dtick <= 6, dimension
+        lines = [html.unescape(line) for name in exported.data[0].y for line in name.split("<br>")]
+        assert max(len(line) for line in lines) <= charts.LABEL_CHARACTERS, dimension
+        footnote = exported.layout.annotations[-1]
+        assert footnote.text == "What and when" and -footnote.yshift >= 1.3 * exported.layout.xaxis.tickfont.size + 5
+    city = charts.funding_bars(aggregate.funding_by(dataset, "city"), "city")
+    assert "Country level (no<br>city named)" in city.data[0].y
+
+
+def test_long_names_are_wrapped_not_cut():
+    assert charts.wrapped_label("Regional (ASEAN-wide)") == "Regional<br>(ASEAN-wide)"  # never broken at a hyphen
+    assert charts.wrapped_label("Training & exchange") == "Training &amp; exchange"
+    hospital = "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare"
+    assert charts.wrapped_label(hospital, 34).replace("<br>", " ") == hospital

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from usascp.dates import earliest_day, format_partial_date, is_partial_date, latest_day, parse_partial_date, year_of
+from usascp.dates import earliest_day, format_day, format_partial_date, is_partial_date, latest_day, parse_partial_date, year_of
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,7 @@ def test_dates_are_formatted_for_people_at_their_own_precision():
     assert format_partial_date("2024-10-28") == "28 Oct 2024"
     assert format_partial_date(None) == "date not published"
     assert format_partial_date(None, missing="") == ""
+    assert format_day(dt.date(2026, 12, 1)) == "1 Dec 2026"  # a calendar day the same way: no leading zero
 
 
 def test_year_of_reads_the_year_or_gives_none():

@@ -96,8 +96,14 @@ def test_results_slide_names_each_result_once_with_its_date(slides, cambodia):
         "Hospitals and clinics onboarded",
         "City pairs",
     ]
-    assert slides["impact"].stats[3].value == "5"
-    assert slides["impact"].stats[3].detail == "Water Smart Engagements (WiSE) · as of 17 Sep 2024"
+    # Two projects behind the numbers: each is named once, in full, in a line; under each number only its date.
+    assert [stat.detail for stat in slides["impact"].stats] == ["as of Mar 2022"] * 3 + ["as of 17 Sep 2024"]
+    assert slides["impact"].lines[:2] == (
+        "Records digitized, professionals trained, hospitals and clinics onboarded: reported by "
+        "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare.",
+        "People served: reported by Water Smart Engagements (WiSE).",
+    )
+    assert not any("…" in text for stat in slides["impact"].stats for text in (stat.label, stat.value, stat.detail))
     # One project behind every number: it is named once, in a line, not under each number.
     assert [stat.detail for stat in cambodia["impact"].stats] == ["as of Mar 2022"] * 3
     assert cambodia["impact"].lines[0] == (
@@ -109,6 +115,9 @@ def test_events_slide_says_when_nothing_is_upcoming(slides, dataset):
     events = slides["events"]
     assert events.title == "Recent events"
     assert events.subtitle == "No upcoming events are published as of 25 Nov 2026; the most recent:"
+    # The day is written as every other date is ("8 Sep 2025"), never "01 Dec 2026".
+    first_of_december = {slide.key: slide for slide in build_slides(dataset, Filters(), dt.date(2026, 12, 1))}["events"]
+    assert first_of_december.subtitle == "No upcoming events are published as of 1 Dec 2026; the most recent:"
     assert events.table["event"].tolist()[0] == "8th ASCN annual meeting (ASCN8)"
     assert len(events.table) == 4
     earlier = {slide.key: slide for slide in build_slides(dataset, Filters(), dt.date(2025, 1, 1))}["events"]

@@ -97,9 +97,7 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
             legend(COHORT_LEGEND, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
-        # The subtitle already gives both numbers; on a 720-line projector the chart needs the room.
-        figure = charts.for_projector(charts.funding_bars(slide.table, "sector", title=" "))
-        figure.update_layout(height=max(360, 90 + 48 * len(slide.table)), margin=dict(t=70))
+        figure = funding_slide_figure(slide.table)
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
         with st.expander("Table behind this chart"):
@@ -112,6 +110,14 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         _stats(slide)
         _lines(slide.lines)
     _sources(slide)
+
+
+def funding_slide_figure(table):
+    """The funding chart in projector type. No chart title: the slide's subtitle already gives both numbers,
+    and on a 720-line projector the bars need the room."""
+    figure = charts.for_projector(charts.funding_bars(table, "sector", title=" "))
+    figure.update_layout(height=max(360, 90 + 48 * len(table)), margin=dict(t=70))
+    return figure
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -61,6 +61,31 @@ SERIES_COLOURS = [PALETTE[name] for name in ("blue", "orange", "green", "vermill
 FONT = dict(family='"Source Sans", "Source Sans Pro", "Liberation Sans", Arial, sans-serif', size=15, color="#1A1A1A")
 
 DIMENSION_LABELS = {"year": "Year", "agency": "Lead agency", "sector": "Sector", "country": "Country", "city": "City"}
+# Names beside horizontal bars are broken into lines of about this many characters, so a long one ("Country
+# level (no city named)") neither widens the margin nor crowds the bars at 1280 px.
+LABEL_CHARACTERS = 20
+
+
+def wrapped_label(text, width: int = LABEL_CHARACTERS, lines: int = 3) -> str:
+    """A name from the data as a plotly category label: escaped (plotly_text), broken at spaces into at most
+    `lines` lines of about `width` characters, the last cut with "…" only when even that is too short."""
+    import textwrap
+
+    from usascp.formatting import plotly_text
+
+    text = str(text)
+    parts = textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    if len(parts) > lines:
+        parts = parts[: lines - 1] + [textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder=" …")]
+    # Escaped line by line: a cut never falls inside a character reference.
+    return "<br>".join(plotly_text(part) for part in parts)
+
+
+def _label_lines(label: str) -> list[str]:
+    """The lines of a label as drawn: <br> breaks lines, character references are one character."""
+    import html
+
+    return [html.unescape(line) for line in str(label).split("<br>")]
 
 
 def _style(figure, title: str, height: int):
@@ -85,12 +110,14 @@ def funding_bars(table, dimension: str, title: str | None = None):
     `table` is aggregate.funding_by(). Unknown amounts get their own panel, counted in projects: they are
     never drawn as a zero-length bar of dollars.
     """
+    import math
+
     from plotly.subplots import make_subplots
 
-    from usascp.formatting import format_usd, plotly_text
+    from usascp.formatting import format_usd
 
     label = DIMENSION_LABELS[dimension]
-    groups = [plotly_text(value) for value in table[dimension]]
+    groups = [wrapped_label(value) for value in table[dimension]]
     disclosed = [None if pd.isna(amount) else float(amount) for amount in table["disclosed_usd"]]
     silent = table["projects_not_disclosed"].astype(int).tolist()
     figure = make_subplots(
@@ -99,7 +126,9 @@ def funding_bars(table, dimension: str, title: str | None = None):
         shared_yaxes=True,
         column_widths=[0.68, 0.32],
         horizontal_spacing=0.07,
-        subplot_titles=("Disclosed funding (USD)", "No published amount (projects)"),
+        # The units are in the panel titles, and the breakdown in the chart's title: no axis titles, which
+        # plotly set over long category names ("Training & exchange") and picture footnotes.
+        subplot_titles=("Disclosed funding (USD)", "Not disclosed (projects)"),
     )
     figure.add_bar(
         y=groups,
@@ -126,20 +155,18 @@ def funding_bars(table, dimension: str, title: str | None = None):
         col=2,
     )
     top = max([amount or 0 for amount in disclosed] + [1])
-    figure.update_xaxes(title_text="USD", tickprefix="$", range=[0, top * 1.25], gridcolor="#E5E5E5", row=1, col=1)
+    # Ticks stay level and few: the bars carry their own numbers, and a narrow panel at 1280 px has room for
+    # about five (plotly would otherwise tilt a dozen "0 1 2 … 11" to fit them).
+    figure.update_xaxes(tickprefix="$", range=[0, top * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5", row=1, col=1)
+    most = max(silent + [1])
     figure.update_xaxes(
-        title_text="projects",
-        range=[0, max(silent + [1]) * 1.3],
-        dtick=1 if max(silent + [0]) <= 10 else None,
-        gridcolor="#E5E5E5",
-        row=1,
-        col=2,
+        range=[0, most * 1.3], dtick=max(1, math.ceil(most / 4)), tickformat="d", tickangle=0, gridcolor="#E5E5E5", row=1, col=2
     )
     # Groups are categories, always: plotly guesses "linear" for labels like "2020" (ticks at 2,019.5, and
     # the "Year not published" bar dropped as not a number).
     figure.update_yaxes(type="category", autorange="reversed")
-    figure.update_yaxes(title_text=label, row=1, col=1)
-    height = 160 + 38 * max(len(groups), 3)
+    lines = max(len(_label_lines(group)) for group in groups) if groups else 1
+    height = 160 + (38 if lines == 1 else 24 + 17 * lines) * max(len(groups), 3)
     return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
 
 
@@ -216,8 +243,7 @@ def metric_bars(table, label: str, unit: str):
 
     table = table.sort_values("value", ascending=True)
     text = [format_count(v, lb, ap) for v, lb, ap in zip(table["value"], table["is_lower_bound"], table["is_approximate"])]
-    # Shortened before escaping, so the cut never falls inside a character reference.
-    names = [plotly_text(title if len(title) <= 60 else title[:57] + "…") for title in table["project"]]
+    names = [wrapped_label(title, 34) for title in table["project"]]
     figure = go.Figure(
         go.Bar(
             y=names,
@@ -231,12 +257,15 @@ def metric_bars(table, label: str, unit: str):
             hovertemplate="%{hovertext}: %{text}<extra></extra>",
         )
     )
-    figure.update_xaxes(title_text=plotly_text(unit), range=[0, float(table["value"].max()) * 1.25], gridcolor="#E5E5E5")
+    # No axis title: the unit is in the chart's title.
+    figure.update_xaxes(range=[0, float(table["value"].max()) * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5")
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
     note = (
         '<br><sup>A + marks a figure the source gives as a minimum ("more than").</sup>' if table["is_lower_bound"].any() else ""
     )
-    return _style(figure, f"{plotly_text(label)} by project ({plotly_text(unit)}){note}", 170 + 44 * max(len(table), 2))
+    lines = max(len(_label_lines(name)) for name in names)
+    row = max(44, 12 + 18 * lines)
+    return _style(figure, f"{plotly_text(label)} by project ({plotly_text(unit)}){note}", 170 + row * max(len(table), 2))
 
 
 EVENT_TYPE_COLOURS = {
@@ -269,8 +298,9 @@ def events_timeline_chart(events, today):
         )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line=dict(color=PALETTE["black"], dash="dot"))
     figure.add_annotation(x=pd.Timestamp(today), y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))
-    figure.update_xaxes(title_text="Date", gridcolor="#E5E5E5")
-    figure.update_yaxes(title_text="Event type")
+    # No axis titles: dates and event types name themselves, and a title plotly sets beside the type names
+    # can land on them.
+    figure.update_xaxes(gridcolor="#E5E5E5", tickangle=0)
     return _style(figure, "Summits, meetings and exchanges over time", 380)
 
 
@@ -372,43 +402,99 @@ def city_map_figure(cities, rings: dict, title: str, box=ASEAN_BOX):
     return figure
 
 
+# An average character is about this share of the font size in the sans-serif fonts charts are drawn in.
+CHARACTER_EM = 0.55
+
+
+def _category_names(trace) -> list[str]:
+    """The names a trace writes beside the y axis: horizontal bars' categories, or a scatter's text rows."""
+    values = list(trace.y) if getattr(trace, "y", None) is not None else []
+    if getattr(trace, "orientation", None) == "h" or (values and all(isinstance(value, str) for value in values)):
+        return [line for value in values for line in _label_lines(value)]
+    return []
+
+
 def for_projector(figure, base_size: int = 24):
-    """The same figure with type readable from the back of a hall: bigger fonts, thicker margins."""
+    """The same figure with type readable from the back of a hall: bigger fonts, thicker margins.
+
+    The left margin is made wide enough for the longest category name at the new size here, rather than
+    left to plotly's automargin: a picture is laid out once, and text placed before automargin widened the
+    margin could land on the names.
+    """
     figure = figure.to_dict()
     import plotly.graph_objects as go
 
     projected = go.Figure(figure)
     scale = base_size / FONT["size"]
+    tick_size = round(base_size * 0.9)
     projected.update_layout(font=dict(size=base_size), title=dict(font=dict(size=round(18 * scale))))
-    projected.update_xaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
-    projected.update_yaxes(title_font=dict(size=base_size), tickfont=dict(size=round(base_size * 0.9)))
+    projected.update_xaxes(title_font=dict(size=base_size), tickfont=dict(size=tick_size))
+    projected.update_yaxes(title_font=dict(size=base_size), tickfont=dict(size=tick_size))
     projected.update_annotations(font=dict(size=round(base_size * 0.85)))  # panel titles: two must fit side by side
     projected.update_traces(textfont=dict(size=base_size), selector=dict(type="bar"))
     projected.update_traces(textfont=dict(size=round(base_size * 0.8)), selector=dict(type="scatter"))
     projected.update_layout(legend=dict(font=dict(size=base_size)))
+    names = [name for trace in projected.data for name in _category_names(trace)]
+    if names:
+        widest = max(len(name) for name in names) * tick_size * CHARACTER_EM
+        projected.update_layout(margin=dict(l=max(projected.layout.margin.l or 0, round(widest) + 24)))
     return projected
 
 
+def _height_below_plot(figure) -> float:
+    """Pixels that tick labels, axis titles and a legend set under the plot area take, from their font sizes.
+
+    Exact enough to place a footnote under them: every chart keeps its tick labels on one level line
+    (tickangle=0), so their height is their font's.
+    """
+    base = figure.layout.font.size or FONT["size"]
+    below = 0.0
+    for axis in figure.select_xaxes():
+        if axis.visible is False:
+            continue
+        size = axis.tickfont.size or base
+        ticks = 0 if axis.showticklabels is False else (axis.ticklen or 5) + 1.3 * size + 4
+        title = 0 if not axis.title.text else 1.3 * (axis.title.font.size or base) + 14
+        below = max(below, ticks + title)
+    legend = figure.layout.legend
+    if figure.layout.showlegend and legend.y is not None and legend.y < 0:
+        below += 1.6 * (legend.font.size or base) + 10
+    return below
+
+
+FOOTNOTE_CHARACTERS = 150  # a line of the footnote; plotly never wraps an annotation itself
+
+
 def for_export(figure, footnote: str, base_size: int = 20):
-    """A figure made for a slide or a PNG: projector-sized type and a footnote saying what it shows and when."""
+    """A figure made for a slide or a PNG: projector-sized type and a footnote saying what it shows and when.
+
+    The footnote goes under everything plotly sets below the plot (tick labels, axis titles, a legend),
+    measured from their font sizes, and the bottom margin grows to hold it.
+    """
+    import textwrap
+
     from usascp.formatting import plotly_text
 
     exported = for_projector(figure, base_size)
+    size = round(base_size * 0.7)
+    below = _height_below_plot(exported) + 10
+    lines = textwrap.wrap(footnote, FOOTNOTE_CHARACTERS) or [footnote]
     exported.add_annotation(
-        text=plotly_text(footnote),  # names the filtered cities, which come from the data
+        text="<br>".join(plotly_text(line) for line in lines),  # names the filtered cities, which come from the data
         x=0,
         y=0,
         xref="paper",
         yref="paper",
         xanchor="left",
         yanchor="top",
-        yshift=-60,
+        yshift=-below,
         showarrow=False,
         align="left",
-        font=dict(size=round(base_size * 0.7), color="#4A4A4A"),
+        font=dict(size=size, color="#4A4A4A"),
     )
     margin = exported.layout.margin
     exported.update_layout(
-        height=None, margin=dict(b=(margin.b or 50) + 50, l=max(margin.l or 10, 20), r=max(margin.r or 20, 30))
+        height=None,
+        margin=dict(b=round(below + 1.35 * size * len(lines) + 16), l=max(margin.l or 10, 20), r=max(margin.r or 20, 30)),
     )
     return exported

@@ -58,6 +58,11 @@ def format_partial_date(text: str | None, missing: str = "date not published") -
     return f"{day} {MONTH_ABBREVIATIONS[month]} {year}"
 
 
+def format_day(day: dt.date) -> str:
+    """A calendar day written as every date in the dashboard is: 1 Dec 2026, never 01 Dec 2026."""
+    return format_partial_date(day.isoformat())
+
+
 def year_of(text: str | None) -> int | None:
     parsed = parse_partial_date(text) if isinstance(text, str) else None
     return parsed[0] if parsed else None

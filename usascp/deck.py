@@ -36,13 +36,63 @@ def _shown(text) -> str:
     return without_controls(str(text)).replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Text is laid out before any renderer has drawn it, so its size is estimated. LibreOffice draws Calibri
+# as DejaVu Sans, which is wider: an average character of 0.56 em (0.62 em bold) holds for both, with room.
+CHARACTER_EM = {False: 0.56, True: 0.62}
+LINE_HEIGHT = 1.2  # a line is this many times the font size
+INSET_X, INSET_Y = Inches(0.1), Inches(0.05)  # python-pptx's default text box insets
+GAP = Inches(0.15)
+
+
+def _wrapped_lines(text: str, width, size: float, bold: bool = False) -> int:
+    """How many lines `text` takes in a box `width` wide at `size` points: a greedy word wrap, like a renderer's."""
+    room = (width - 2 * INSET_X) / Pt(1)  # in points
+    per_character = size * CHARACTER_EM[bold]
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used, lines = None, lines + 1
+        for word in paragraph.split():
+            length = len(word) * per_character
+            if used is None:
+                used = length
+            elif used + per_character + length <= room:
+                used += per_character + length
+            else:
+                used, lines = length, lines + 1
+            while used > room:  # a word longer than the line is broken across lines
+                used, lines = used - room, lines + 1
+    return lines
+
+
+def _height(paragraphs, width) -> int:
+    """The height (EMU) of a text box holding `paragraphs`, each (text, size, colour, bold)."""
+    points = sum(_wrapped_lines(text, width, size, bold) * size * LINE_HEIGHT for text, size, _, bold in paragraphs)
+    return int(Pt(points) + 2 * INSET_Y)
+
+
+def _one_line_size(text: str, width, largest: float, smallest: float = 12, bold: bool = True) -> float:
+    """The largest type, up to `largest`, at which `text` stays on one line: "21 million+" is one number."""
+    size = largest
+    while size > smallest and _wrapped_lines(text, width, size, bold) > 1:
+        size -= 2
+    return size
+
+
+def _paragraphs(items, size, colour, bold):
+    return [item if isinstance(item, tuple) else (item, size, colour, bold) for item in items]
+
+
 def _text(slide, left, top, width, height, paragraphs, size=18, colour=INK, bold=False, align=PP_ALIGN.LEFT):
-    """A text box with one paragraph per item; an item is a string or (text, size, colour, bold)."""
-    box = slide.shapes.add_textbox(left, top, width, height)
+    """A text box with one paragraph per item; an item is a string or (text, size, colour, bold).
+
+    `height=None` makes the box as tall as its text needs (estimated, see _wrapped_lines).
+    """
+    items = _paragraphs(paragraphs, size, colour, bold)
+    height = _height(items, width) if height is None else height
+    box = slide.shapes.add_textbox(Emu(int(left)), Emu(int(top)), Emu(int(width)), Emu(int(height)))
     frame = box.text_frame
     frame.word_wrap = True
-    for i, item in enumerate(paragraphs):
-        text, item_size, item_colour, item_bold = item if isinstance(item, tuple) else (item, size, colour, bold)
+    for i, (text, item_size, item_colour, item_bold) in enumerate(items):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.alignment = align
         run = paragraph.add_run()
@@ -53,59 +103,80 @@ def _text(slide, left, top, width, height, paragraphs, size=18, colour=INK, bold
 
 
 def _frame(deck, slide_data: Slide, footer: str):
-    """A slide with its title, subtitle, source footer and speaker notes; returns it for the content."""
+    """A slide with its title, subtitle, source footer and speaker notes.
+
+    Returns the slide and the top and bottom of the room left for its content, between the subtitle and
+    the footer; each is as tall as its text, so a long view or many sources push the content, never off the slide.
+    """
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+    text_width = WIDTH - 2 * MARGIN
+    title_size = _one_line_size(_shown(slide_data.title), text_width, 36)
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.9)
+    title.left, title.top, title.width, title.height = MARGIN, Inches(0.35), text_width, Inches(0.8)
     title.text = _shown(slide_data.title)
     paragraph = title.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
-    paragraph.runs[0].font.size, paragraph.runs[0].font.bold = Pt(36), True
+    paragraph.runs[0].font.size, paragraph.runs[0].font.bold = Pt(title_size), True
     paragraph.runs[0].font.color.rgb = INK
-    _text(slide, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, Inches(0.5), [slide_data.subtitle], size=20, colour=MUTED)
+    subtitle = _text(slide, MARGIN, Inches(1.15), text_width, None, [slide_data.subtitle], size=20, colour=MUTED)
     publishers = list(dict.fromkeys(source.publisher for source in slide_data.sources))
-    source_text = ("Sources: " + "; ".join(publishers) + ". ") if publishers else ""
-    _text(slide, MARGIN, HEIGHT - Inches(0.55), WIDTH - 2 * MARGIN, Inches(0.4), [source_text + footer], size=11, colour=MUTED)
+    footer_lines = (["Sources: " + "; ".join(publishers) + "."] if publishers else []) + [footer]
+    footer_items = _paragraphs(footer_lines, 11, MUTED, False)
+    footer_top = HEIGHT - Inches(0.25) - _height(footer_items, text_width)
+    _text(slide, MARGIN, footer_top, text_width, None, footer_items)
     notes = [slide_data.subtitle, *slide_data.lines, "", "Sources:"] + [f"- {source.line()}" for source in slide_data.sources]
     if not slide_data.sources:
         notes.append("- none: this slide states no published figure")
     notes += ["", footer]
     slide.notes_slide.notes_text_frame.text = "\n".join(_shown(line) for line in notes)
-    return slide
-
-
-STAT_ROW = Inches(2.05)
+    return slide, subtitle.top + subtitle.height + GAP, footer_top - GAP
 
 
 def stat_columns(count: int) -> int:
-    """Three to a row (six make two even rows); two or four side by side, as on the Present page."""
-    return {1: 2, 2: 2, 4: 4}.get(count, 3)
+    """Three to a row (six make two even rows); two or four two by two, as on the Present page."""
+    return {1: 2, 2: 2, 4: 2}.get(count, 3)
 
 
-def _stats(slide, stats, top) -> int:
-    """Big numbers in a grid; returns the number of rows used."""
+def _stats(slide, stats, top, bottom, lines=(), lines_size=18, spread=True) -> int:
+    """Big numbers in a grid, then the slide's lines; with `spread`, the rows share out the height there is.
+    Returns where they end.
+
+    The numbers share one size, the largest (up to 44 pt) at which each stays on one line in its column:
+    a number broken over two lines ("21 / million+") reads as two.
+    """
     columns = stat_columns(len(stats))
-    width = (WIDTH - 2 * MARGIN) / columns
-    for i, stat in enumerate(stats):
-        row, column = divmod(i, columns)
-        _text(
-            slide,
-            Emu(int(MARGIN + column * width)),
-            Emu(int(top + row * STAT_ROW)),
-            Emu(int(width - Inches(0.25))),
-            Inches(1.9),
-            [
-                (stat.value, 40 if columns <= 3 else 32, ACCENT, True),
-                (stat.label, 18, INK, True),
-                (stat.detail, 12, MUTED, False),
-            ],
-        )
-    return -(-len(stats) // columns)
-
-
-def _bullets(slide, lines, left, top, width, height, size=18):
+    cell = (WIDTH - 2 * MARGIN) / columns
+    box_width = cell - Inches(0.25)
+    value_size = min([_one_line_size(_shown(stat.value), box_width, 44 if columns <= 2 else 40) for stat in stats] or [0])
+    boxes = [
+        [
+            (stat.value, value_size, ACCENT, True),
+            (stat.label, 20 if columns <= 2 else 18, INK, True),
+            (stat.detail, 14 if columns <= 2 else 12, MUTED, False),
+        ]
+        for stat in stats
+    ]
+    rows = [boxes[i : i + columns] for i in range(0, len(boxes), columns)]
+    row_heights = [max(_height(box, box_width) for box in row) for row in rows]
+    lines_items = _paragraphs([f"• {line}" for line in lines], lines_size, INK, False)
+    lines_height = _height(lines_items, WIDTH - 2 * MARGIN) if lines else 0
+    # Spare height goes between the rows and before the lines, up to an inch each: no empty lower half.
+    spare = max(0, bottom - top - sum(row_heights) - lines_height)
+    gap = min(Inches(1.0), spare / (len(rows) + (1 if lines else 0))) if rows and spread else GAP
+    y = top
+    for row, row_height in zip(rows, row_heights):
+        for column, box in enumerate(row):
+            _text(slide, MARGIN + column * cell, y, box_width, row_height, box)
+        y += row_height + gap
     if lines:
-        _text(slide, left, top, width, height, [f"• {line}" for line in lines], size=size)
+        _text(slide, MARGIN, y, WIDTH - 2 * MARGIN, lines_height, lines_items)
+        y += lines_height
+    return y
+
+
+def _bullets(slide, lines, left, top, width, size=18):
+    if lines:
+        _text(slide, left, top, width, None, [f"• {line}" for line in lines], size=size)
 
 
 def _bar_chart(slide, left, top, width, height, categories, values, colour, number_format, title):
@@ -133,10 +204,10 @@ def _bar_chart(slide, left, top, width, height, categories, values, colour, numb
     return chart
 
 
-def _funding(slide, slide_data: Slide):
+def _funding(slide, slide_data: Slide, top, bottom):
     table = slide_data.table
-    _stats(slide, slide_data.stats, Inches(1.8))
-    top, height = Inches(3.7), HEIGHT - Inches(4.4)
+    top = _stats(slide, slide_data.stats, top, bottom, spread=False)
+    height = Emu(int(bottom - top))
     half = (WIDTH - 2 * MARGIN) / 2
     with_amount = table[table["disclosed_usd"].notna()]
     if len(with_amount):
@@ -189,20 +260,20 @@ def _table(slide, frame: pd.DataFrame, left, top, width, size=16):
     return grid
 
 
-def _map(slide, slide_data: Slide, picture: bytes | None):
-    content_top = Inches(1.85)
+def _map(slide, slide_data: Slide, picture: bytes | None, top, bottom):
+    content_top = top
     if picture:
         # The picture keeps its shape; the height is what limits it between the subtitle and the footer.
-        shape = slide.shapes.add_picture(io.BytesIO(picture), MARGIN, content_top, height=HEIGHT - content_top - Inches(0.7))
+        shape = slide.shapes.add_picture(io.BytesIO(picture), MARGIN, content_top, height=Emu(int(bottom - top)))
         right = shape.left + shape.width + Inches(0.3)
-        _bullets(slide, slide_data.lines, right, content_top, WIDTH - MARGIN - right, Inches(4.8), size=16)
+        _bullets(slide, slide_data.lines, right, content_top, WIDTH - MARGIN - right, size=16)
         return
     cities = slide_data.table
     listed = cities.sort_values(["projects", "city"], ascending=[False, True])
     by_country = listed.groupby("country", sort=True)["city"].apply(lambda names: ", ".join(names))
     lines = [f"{country}: {names}" for country, names in by_country.items()]
-    _bullets(slide, lines, MARGIN, content_top, Inches(7.6), Inches(4.8), size=14)
-    _bullets(slide, slide_data.lines, MARGIN + Inches(8.0), content_top, Inches(4.1), Inches(4.8), size=16)
+    _bullets(slide, lines, MARGIN, content_top, Inches(7.6), size=14)
+    _bullets(slide, slide_data.lines, MARGIN + Inches(8.0), content_top, Inches(4.1), size=16)
 
 
 def build_deck(slides: list[Slide], footer: str, pictures: dict[str, bytes] | None = None) -> bytes:
@@ -211,19 +282,16 @@ def build_deck(slides: list[Slide], footer: str, pictures: dict[str, bytes] | No
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
     for slide_data in slides:
-        slide = _frame(deck, slide_data, footer)
+        slide, top, bottom = _frame(deck, slide_data, footer)
         if slide_data.key == "map":
-            _map(slide, slide_data, pictures.get("map"))
+            _map(slide, slide_data, pictures.get("map"), top, bottom)
         elif slide_data.key == "funding":
-            _funding(slide, slide_data)
+            _funding(slide, slide_data, top, bottom)
         elif slide_data.key == "events":
             if slide_data.table is not None and len(slide_data.table):
-                _table(slide, slide_data.table, MARGIN, Inches(2.0), WIDTH - 2 * MARGIN)
+                _table(slide, slide_data.table, MARGIN, top, WIDTH - 2 * MARGIN)
         else:
-            rows_used = _stats(slide, slide_data.stats, Inches(1.9))
-            _bullets(
-                slide, slide_data.lines, MARGIN, Inches(2.0) + rows_used * STAT_ROW, WIDTH - 2 * MARGIN, Inches(1.2), size=16
-            )
+            _stats(slide, slide_data.stats, top, bottom, slide_data.lines)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

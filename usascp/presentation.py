@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from usascp import aggregate
-from usascp.dates import format_partial_date
+from usascp.dates import format_day, format_partial_date
 from usascp.filters import Filters, cities_in_view, describe, filter_options, select_events, select_grants, select_projects
 from usascp.formatting import format_count, format_disclosed, format_usd, plural
 from usascp.load import Dataset
@@ -69,10 +69,6 @@ def _figure_value(figure: aggregate.Figure, metric: str) -> str:
             + ("+" if figure.is_lower_bound else "")
         )
     return format_count(figure.value, figure.is_lower_bound, figure.is_approximate)
-
-
-def _short(title: str, length: int = 48) -> str:
-    return title if len(title) <= length else title[: length - 1].rstrip() + "…"
 
 
 def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -> Slide:
@@ -191,21 +187,28 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
 
     def origin(metric: str) -> str:
         titles = figures.loc[figures["metric"] == metric, "title"].unique()
-        return _short(titles[0]) if len(titles) == 1 else f"{len(titles):,} projects"
+        return titles[0] if len(titles) == 1 else f"{len(titles):,} projects together"
 
-    origins = {metric: origin(metric) for metric in totals["metric"]}
-    single_origin = len(set(origins.values())) == 1  # then name the project once, not under every number
     stats = tuple(
         Stat(
             aggregate.metric_label(row.metric),
             _figure_value(aggregate.Figure(row.value, row.is_lower_bound, row.is_approximate), row.metric),
-            ("" if single_origin else f"{origins[row.metric]} · ") + f"as of {format_partial_date(row.as_of)}",
+            f"as of {format_partial_date(row.as_of)}",
         )
         for row in totals.itertuples()
     )
+    # Who reported what: each project named once, in full, under the numbers. A name cut to fit under every
+    # number ("Smart Green Hospital Network: leveraging techno…" three times) said less, three times over.
+    reported_by: dict[str, list[str]] = {}
+    for metric in totals["metric"]:
+        reported_by.setdefault(origin(metric), []).append(aggregate.metric_label(metric))
     lines = []
-    if single_origin:
-        lines.append(f"{'Both' if len(stats) == 2 else 'All' if len(stats) > 2 else 'Reported'} by: {figures['title'].iloc[0]}.")
+    if len(reported_by) == 1:
+        lines.append(f"{'Both' if len(stats) == 2 else 'All' if len(stats) > 2 else 'Reported'} by: {next(iter(reported_by))}.")
+    else:
+        for project, labels in reported_by.items():
+            named = ", ".join([labels[0]] + [label[0].lower() + label[1:] for label in labels[1:]])
+            lines.append(f"{named}: reported by {project}.")
     lines.append(
         'Each result is counted once; a + marks a figure the source gives as "more than".'
         if stats
@@ -228,11 +231,11 @@ def _events(dataset: Dataset, filters: Filters, today: dt.date) -> Slide:
     upcoming = events[events["when"] == "upcoming"]
     if len(upcoming):
         shown, title = upcoming.head(5), "Coming up"
-        subtitle = f"{plural(len(upcoming), 'upcoming event')} on the record as of {today:%d %b %Y}"
+        subtitle = f"{plural(len(upcoming), 'upcoming event')} on the record as of {format_day(today)}"
     else:
         dated = events[events["start_day"].notna()]
         shown, title = dated.tail(4).iloc[::-1], "Recent events"
-        subtitle = f"No upcoming events are published as of {today:%d %b %Y}" + ("; the most recent:" if len(dated) else ".")
+        subtitle = f"No upcoming events are published as of {format_day(today)}" + ("; the most recent:" if len(dated) else ".")
     table = pd.DataFrame(
         {
             "event": shown["name"],
