@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, legend, people_table
 from ui.page import start
-from usascp import aggregate, charts, export
+from usascp import aggregate, charts
 from usascp.dates import format_day, format_partial_date
 from usascp.filters import select_events
 from usascp.formatting import markdown_text
