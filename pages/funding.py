@@ -28,23 +28,8 @@ SHOWN_COLUMNS = [
     "source_url",
     "note",
 ]
-DOWNLOAD_COLUMNS = [
-    "project_id",
-    "project",
-    "amount_usd",
-    "lead_agency",
-    "sector",
-    "country",
-    "place",
-    "recipient",
-    "award_date",
-    "amount_kind",
-    "status",
-    "relationship",
-    "source",
-    "source_url",
-    "note",
-]
+# The download adds the project's id and the source's title to exactly what is shown.
+DOWNLOAD_COLUMNS = ["project_id", *SHOWN_COLUMNS[: SHOWN_COLUMNS.index("source_url")], "source", "source_url", "note"]
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
