@@ -777,10 +777,11 @@ def plotly_strings(app: AppTest):
 
 
 def assert_nothing_live(app: AppTest, where: str) -> None:
+    from ui.layout import SITE_CSS
     from ui.slides import SLIDE_CSS
 
     assert not app.exception, (where, [exception.value for exception in app.exception])
-    ours = {SLIDE_CSS.strip()}  # the Present page's own style sheet
+    ours = {SLIDE_CSS.strip(), SITE_CSS.strip()}  # our own style sheets: every page's and the Present page's
     live = [
         (kind, found, text[:300])
         for kind, text in markdown_strings(app)
