@@ -13,7 +13,6 @@ from usascp import aggregate, charts, export, images
 from usascp.formatting import format_partial_date, markdown_link, markdown_text
 from usascp.load import Dataset
 
-
 # For every page. A collapsed sidebar is only slid off the screen: hidden, its ~13 links and filters leave the
 # Tab order, which then starts at the page's own controls (the hiding waits for the slide-out to end). And the
 # control that has the keyboard's focus is ringed, plainly enough to see on a projector.

@@ -120,7 +120,12 @@ def draw_slide(slide: Slide) -> None:
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
-        st.plotly_chart(funding_slide_figure(slide.table), config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
+        st.plotly_chart(
+            funding_slide_figure(slide.table),
+            config={"displaylogo": False, "staticPlot": True},
+            key="present_funding",
+            theme=None,
+        )
         _lines(slide.lines)
     elif slide.key == "events":
         if slide.table is not None and len(slide.table):

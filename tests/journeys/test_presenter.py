@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -181,6 +182,6 @@ def test_the_deck_and_a_chart_picture_download_and_open(person, titles):
     with person.page.expect_download(timeout=120_000) as download:
         person.page.get_by_role("button", name="Download PNG for slides").first.click()
     assert download.value.suggested_filename == "usascp-funding-by-sector.png"
-    picture = Image.open(io.BytesIO(open(download.value.path(), "rb").read()))
+    picture = Image.open(io.BytesIO(Path(download.value.path()).read_bytes()))
     picture.load()  # the whole image decodes, not only its header
     assert (picture.format, picture.size) == ("PNG", (1600, 900))
