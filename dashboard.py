@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.data import dataset_banner, dataset_or_stop
 from ui.filters import reset_filters, sidebar_filters
+from ui.layout import SITE_CSS
 
 st.set_page_config(
     page_title="U.S.-ASEAN Smart Cities Partnership dashboard",
@@ -35,6 +36,7 @@ PAGE_FAILED = (
 
 # Navigation first: widgets created before st.navigation() lose the values the browser sends (Streamlit 1.67).
 navigation = st.navigation(PAGES)
+st.html(SITE_CSS)  # style only: Streamlit adds it without taking a row of the page
 try:
     dataset = dataset_or_stop()
     try:

@@ -16,7 +16,7 @@ dataset, filters = start()
 today = dt.date.today()
 AUTO_ADVANCE = {0: "Off", 10: "Every 10 s", 20: "Every 20 s", 30: "Every 30 s", 60: "Every minute"}
 
-st.markdown(SLIDE_CSS, unsafe_allow_html=True)
+st.html(SLIDE_CSS)  # style only: Streamlit adds it without taking a row of the page
 slide_link = choice(
     "slide", SLIDE_KEYS, default=SLIDE_KEYS[0], refusal=f"Ignored slide '{{value}}': the slides are {', '.join(SLIDE_KEYS)}."
 )

@@ -73,3 +73,24 @@ def pytest_terminal_summary(terminalreporter):
     if skipped:
         reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
         terminalreporter.write_sep("!", f"{len(skipped)} DECK RENDERING TESTS SKIPPED: {reason}", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def shared_chromium():
+    """One Chromium for the whole run, for tests/browser and tests/journeys alike.
+
+    Playwright's sync API cannot be started twice at once in one process: with a browser fixture of its own
+    in each folder, whichever started second failed ("using Playwright Sync API inside the asyncio loop")
+    as soon as `make test` ran both. The folders' conftests skip their tests when Playwright or Chromium is missing.
+    """
+    import sys
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from harness import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+

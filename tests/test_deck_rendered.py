@@ -13,9 +13,9 @@ import io
 import re
 import shutil
 import subprocess
-import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import pytest
 from PIL import Image

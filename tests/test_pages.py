@@ -7,6 +7,7 @@ import logging
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hostile_markup import HOSTILE_TAGS, HOSTILE_URLS, MARKUP, live_markup, with_markup
 from streamlit.testing.v1 import AppTest
@@ -928,10 +929,11 @@ def plotly_strings(app: AppTest):
 
 
 def assert_nothing_live(app: AppTest, where: str) -> None:
+    from ui.layout import SITE_CSS
     from ui.slides import SLIDE_CSS
 
     assert not app.exception, (where, [exception.value for exception in app.exception])
-    ours = {SLIDE_CSS.strip()}  # the Present page's own style sheet
+    ours = {SLIDE_CSS.strip(), SITE_CSS.strip()}  # our own style sheets: every page's and the Present page's
     live = [
         (kind, found, text[:300])
         for kind, text in markdown_strings(app)

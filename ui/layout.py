@@ -13,6 +13,21 @@ from usascp import aggregate, charts, export, images, labels
 from usascp.formatting import format_partial_date, markdown_link, markdown_text
 from usascp.load import Dataset
 
+# For every page. A collapsed sidebar is only slid off the screen: hidden, its ~13 links and filters leave the
+# Tab order, which then starts at the page's own controls (the hiding waits for the slide-out to end). And the
+# control that has the keyboard's focus is ringed, plainly enough to see on a projector.
+SITE_CSS = """
+<style>
+[data-testid="stSidebar"][data-collapsed="true"], [data-testid="stSidebar"][data-collapsed="true"] * {
+  visibility: hidden !important; transition: visibility 0s linear 0.3s;  /* !important: help icons set their own */
+}
+[data-testid="stMain"] button:focus-visible, [data-testid="stMain"] a:focus-visible,
+[data-testid="stMain"] [role="button"]:focus-visible, [data-testid="stHeader"] button:focus-visible {
+  outline: 3px solid #0072B2; outline-offset: 2px;
+}
+</style>
+"""
+
 
 def legend(items: dict[str, str], note: str = "") -> None:
     """A one-line colour legend for a map, since deck.gl draws none."""

@@ -16,32 +16,51 @@ from usascp.load import Dataset
 from usascp.presentation import Slide, build_slides
 
 # Scoped to elements this module writes, plus the page padding, so other pages keep their look.
+# Streamlit's header (3.75rem, white) lies over the top of the page and takes the clicks there: the slide
+# controls start below it. Sizes are set so that a slide's title, figures and sources fit a 1280x720
+# projector without scrolling (tests/journeys/test_presenter.py measures them); 1080 lines get larger type.
 SLIDE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4.75rem; }
 [data-testid="stMain"] h1.slide-title { padding: 0; font-size: 3.1rem; font-weight: 700; line-height: 1.1; margin: 0.2rem 0 0.3rem; color: #1A1A1A; }
-[data-testid="stMain"] .slide-subtitle { font-size: 1.6rem; color: #4A4A4A; margin-bottom: 1.2rem; }
-.slide-stats { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; margin-bottom: 1rem; }
+[data-testid="stMain"] .slide-subtitle { font-size: 1.6rem; color: #4A4A4A; margin-bottom: 0.6rem; }
+.slide-stats { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; margin-bottom: 0.4rem; }
 .slide-stats.two { grid-template-columns: repeat(2, 1fr); }
 .slide-stats.four { grid-template-columns: repeat(4, 1fr); }
 .slide-stat { border: 1px solid #D5DEE7; border-radius: 0.6rem; padding: 1rem 1.3rem; background: #FFFFFF; }
-.slide-stat-value { font-size: 3.4rem; font-weight: 700; color: #005A8C; line-height: 1.1; }
-.slide-stat-label { font-size: 1.5rem; font-weight: 600; color: #1A1A1A; }
-.slide-stat-detail { font-size: 1.15rem; color: #4A4A4A; }
+.slide-stat-value { font-size: 3.4rem; font-weight: 700; color: #005A8C; line-height: 1.1; white-space: nowrap; }
+.slide-stat-label { font-size: 1.5rem; font-weight: 600; color: #1A1A1A; line-height: 1.3; }
+.slide-stat-detail { font-size: 1.15rem; color: #4A4A4A; line-height: 1.4; }
+[data-testid="stMain"] ul.slide-lines { margin-bottom: 0; }
 [data-testid="stMain"] ul.slide-lines li { font-size: 1.45rem; line-height: 1.45; color: #1A1A1A; }
 .slide-table { font-size: 1.45rem; border-collapse: collapse; width: 100%; }
 .slide-table th { text-align: left; color: #4A4A4A; font-weight: 600; border-bottom: 2px solid #96A0AA; padding: 0.4rem 0.8rem; }
 .slide-table td { border-bottom: 1px solid #D5DEE7; padding: 0.55rem 0.8rem; vertical-align: top; }
-.slide-sources { font-size: 1.05rem; color: #4A4A4A; margin-top: 0.8rem; }
-/* A 1280x720 projector: smaller headings so the slide fits without scrolling. */
+.slide-sources { font-size: 1.05rem; color: #4A4A4A; }
+/* A 1280x720 projector: tighter type and spacing, so the whole slide fits without scrolling. */
 @media (max-height: 800px) {
-  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }
-  [data-testid="stMain"] h1.slide-title { font-size: 2.4rem; }
-  [data-testid="stMain"] .slide-subtitle { font-size: 1.3rem; margin-bottom: 0.7rem; }
-  .slide-stat-value { font-size: 2.7rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+  [data-testid="stMain"] h1.slide-title { font-size: 2.3rem; margin: 0 0 0.15rem; }
+  [data-testid="stMain"] .slide-subtitle { font-size: 1.25rem; margin-bottom: 0.2rem; }
+  .slide-stats { gap: 0.9rem; }
+  .slide-stat { padding: 0.5rem 1rem; }
+  .slide-stat-value { font-size: 2.4rem; }
+  .slide-stat-label { font-size: 1.25rem; }
+  .slide-stat-detail { font-size: 1rem; }
+  [data-testid="stMain"] ul.slide-lines li { font-size: 1.2rem; line-height: 1.35; }
+  .slide-table { font-size: 1.2rem; }
+  .slide-table td { padding: 0.35rem 0.7rem; }
+  .slide-sources { font-size: 0.95rem; }
+}
+/* The map is drawn for a 720-line projector (MAP_HEIGHT); taller screens get a taller map of the same view. */
+@media (min-height: 900px) {
+  .st-key-slide_map [data-testid="stElementContainer"]:has([data-testid="stDeckGlJsonChart"]),
+  .st-key-slide_map [data-testid="stFullScreenFrame"]:has([data-testid="stDeckGlJsonChart"]),
+  .st-key-slide_map [data-testid="stDeckGlJsonChart"] { height: 540px !important; }
 }
 </style>
 """
+MAP_HEIGHT = 380  # pixels, at 1280x720; the view is fitted to this, so a taller map shows the same cities with more around them
 
 
 def _heading(slide: Slide) -> None:
@@ -60,8 +79,8 @@ def _stats(slide: Slide) -> None:
         f'<div class="slide-stat-detail">{markdown_text(stat.detail)}</div></div>'
         for stat in slide.stats
     )
-    # Three to a row (six make two even rows); two or four side by side.
-    layout = {2: "two", 4: "four"}.get(deck.stat_columns(len(slide.stats)) if slide.stats else 3, "")
+    # Three to a row (six make two even rows); two or four side by side, in one row on a 720-line projector.
+    layout = {1: "two", 2: "two", 4: "four"}.get(len(slide.stats), "")
     st.markdown(f'<div class="slide-stats {layout}">{cards}</div>', unsafe_allow_html=True)
 
 
@@ -85,23 +104,28 @@ def _sources(slide: Slide) -> None:
         st.markdown(f'<div class="slide-sources">Sources: {markdown_text("; ".join(publishers))}</div>', unsafe_allow_html=True)
 
 
-def draw_slide(slide: Slide, map_height: int = 480) -> None:
-    """One slide, full width: heading, big numbers, then its picture (map, chart or table) and short lines."""
+def draw_slide(slide: Slide) -> None:
+    """One slide, full width: heading, big numbers, then its picture (map, chart or table), short lines and sources.
+
+    The table behind the funding chart comes after the sources: it is one click away, and off the projected slide.
+    """
     _heading(slide)
     if slide.key == "map":
         map_col, text_col = st.columns([3, 1.25])
         cities = slide.table
-        view = maps.fit_view(cities["lat"], cities["lon"], 1000, map_height, max_zoom=6)
-        map_col.pydeck_chart(maps.city_map(cities, view, labels=True), height=map_height)
-        with map_col:
+        view = maps.fit_view(cities["lat"], cities["lon"], 800, MAP_HEIGHT, max_zoom=6)
+        with map_col.container(key="slide_map"):
+            st.pydeck_chart(maps.city_map(cities, view, labels=True), height=MAP_HEIGHT)
             legend(COHORT_LEGEND, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
-        figure = funding_slide_figure(slide.table)
         # theme=None: the figure's own dark, large type rather than Streamlit's grey tick labels.
-        st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, key="present_funding", theme=None)
-        with st.expander("Table behind this chart"):
-            people_table(slide.table, ["sector", "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"])
+        st.plotly_chart(
+            funding_slide_figure(slide.table),
+            config={"displaylogo": False, "staticPlot": True},
+            key="present_funding",
+            theme=None,
+        )
         _lines(slide.lines)
     elif slide.key == "events":
         if slide.table is not None and len(slide.table):
@@ -110,13 +134,17 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         _stats(slide)
         _lines(slide.lines)
     _sources(slide)
+    if slide.key == "funding":
+        with st.expander("Table behind this chart"):
+            people_table(slide.table, ["sector", "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"])
 
 
 def funding_slide_figure(table):
     """The funding chart in projector type. No chart title: the slide's subtitle already gives both numbers,
     and on a 720-line projector the bars need the room."""
     figure = charts.for_projector(charts.funding_bars(table, "sector", title=" "))
-    figure.update_layout(height=max(360, 90 + 48 * len(table)), margin=dict(t=70))
+    # 34 px a bar keeps eight sectors (the shipped data) within a 720-line projector, under the heading.
+    figure.update_layout(height=max(300, 110 + 34 * len(table)), margin=dict(t=50))
     return figure
 
 

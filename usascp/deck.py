@@ -133,7 +133,8 @@ def _frame(deck, slide_data: Slide, footer: str):
 
 
 def stat_columns(count: int) -> int:
-    """Three to a row (six make two even rows); two or four two by two, as on the Present page."""
+    """Three to a row (six make two even rows); two or four two by two, where a slide has the height for two rows
+    and a number as long as "21 million+" the width. (The Present page sets four in one row: a 720-line projector has less height.)"""
     return {1: 2, 2: 2, 4: 2}.get(count, 3)
 
 

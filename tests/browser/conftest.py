@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import CHROMIUM, CHROMIUM_ARGS, Visit, running_server
+from harness import CHROMIUM, Visit, running_server
 
 try:
     from playwright.sync_api import sync_playwright
@@ -49,11 +49,8 @@ def fresh_server_url():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(shared_chromium):
+    return shared_chromium  # one Chromium with the journeys (tests/conftest.py says why)
 
 
 @pytest.fixture

@@ -80,13 +80,14 @@ class FigureMeasurer:
 def clashes(texts: list[Text]) -> list[str]:
     """Pairs of texts drawn over each other, as "'a' (role) over 'b' (role)"."""
     return [
-        f"{a.text!r} ({a.role}) over {b.text!r} ({b.role})"
-        for i, a in enumerate(texts)
-        for b in texts[i + 1 :]
-        if a.overlaps(b)
+        f"{a.text!r} ({a.role}) over {b.text!r} ({b.role})" for i, a in enumerate(texts) for b in texts[i + 1 :] if a.overlaps(b)
     ]
 
 
 def outside(texts: list[Text], width: int, height: int) -> list[str]:
     """Texts cut by the edge of the picture."""
-    return [f"{t.text!r} ({t.role})" for t in texts if t.box[0] < -0.5 or t.box[1] < -0.5 or t.box[2] > width + 0.5 or t.box[3] > height + 0.5]
+    return [
+        f"{t.text!r} ({t.role})"
+        for t in texts
+        if t.box[0] < -0.5 or t.box[1] < -0.5 or t.box[2] > width + 0.5 or t.box[3] > height + 0.5
+    ]

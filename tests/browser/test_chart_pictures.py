@@ -85,7 +85,9 @@ def test_chart_pictures_have_no_text_over_text(measurer, dataset):
         for state, drawn in (("settled", exported), ("before automargin", before_automargin(exported))):
             texts = measurer.texts(drawn, *images.SLIDE_SIZE, picture=True)
             footnote = next(t for t in texts if t.text == FOOTNOTE)
-            above = [f"{t.text!r} ({t.role}) below the footnote" for t in texts if t is not footnote and t.box[3] > footnote.box[1]]
+            above = [
+                f"{t.text!r} ({t.role}) below the footnote" for t in texts if t is not footnote and t.box[3] > footnote.box[1]
+            ]
             problems += [f"{name} as a PNG, {state}: {problem}" for problem in unreadable(texts, *images.SLIDE_SIZE) + above]
     assert problems == []
 
@@ -95,7 +97,9 @@ def test_funding_breakdowns_on_the_page_have_no_text_over_text(measurer, dataset
     for name, figure in funding_figures(dataset).items():
         for size, width in PAGE_WIDTHS.items():
             height = figure.layout.height
-            problems += [f"{name} at {size}: {problem}" for problem in unreadable(measurer.texts(figure, width, height), width, height)]
+            problems += [
+                f"{name} at {size}: {problem}" for problem in unreadable(measurer.texts(figure, width, height), width, height)
+            ]
     assert problems == []
 
 

@@ -16,7 +16,7 @@ BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
 sys.path.insert(0, str(BROWSER_TESTS))
 sys.path.insert(0, str(BROWSER_TESTS.parent))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, Visit, running_server, server_log  # noqa: E402
+from harness import CHROMIUM, Visit, running_server, server_log  # noqa: E402
 
 try:
     from playwright.sync_api import sync_playwright
@@ -47,11 +47,8 @@ def journey_server():
 
 
 @pytest.fixture(scope="session")
-def journey_browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def journey_browser(shared_chromium):
+    return shared_chromium  # one Chromium with tests/browser (tests/conftest.py says why)
 
 
 @pytest.fixture(params=list(VIEWPORTS))
