@@ -106,7 +106,7 @@ COLUMNS: dict[str, Column] = {
     "event_id": Column("event id"),
     "name": Column("event", width="large"),
     "event_type": Column("kind of event"),
-    "dates": Column("dates", width=150),
+    "dates": Column("dates", width=180),
     "location_precision": Column("placed at"),
     "when": Column("past or upcoming"),
     "on_usascp_calendar": Column("on USASCP calendar", kind="flag"),
