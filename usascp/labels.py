@@ -76,7 +76,7 @@ COLUMNS: dict[str, Column] = {
     "grants": Column("published amounts", kind="count"),
     "projects_disclosing": Column("projects with an amount", kind="count"),
     "projects_not_disclosed": Column("projects without an amount", kind="count"),
-    "year": Column("year"),
+    "year": Column("year", width=145),  # "Year not published" whole at 1280
     "agency": Column("lead agency"),
     # Places
     "city_id": Column("city id"),
