@@ -76,7 +76,7 @@ COLUMNS: dict[str, Column] = {
     "grants": Column("published amounts", kind="count"),
     "projects_disclosing": Column("projects with an amount", kind="count"),
     "projects_not_disclosed": Column("projects without an amount", kind="count"),
-    "year": Column("year"),
+    "year": Column("year", width=145),  # "Year not published" whole at 1280
     "agency": Column("lead agency"),
     # Places
     "city_id": Column("city id"),
@@ -106,7 +106,7 @@ COLUMNS: dict[str, Column] = {
     "event_id": Column("event id"),
     "name": Column("event", width="large"),
     "event_type": Column("kind of event"),
-    "dates": Column("dates", width=150),
+    "dates": Column("dates", width=180),
     "location_precision": Column("placed at"),
     "when": Column("past or upcoming"),
     "on_usascp_calendar": Column("on USASCP calendar", kind="flag"),

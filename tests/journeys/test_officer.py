@@ -1,0 +1,293 @@
+"""Program officer: every view a page's controls make is in its link, and the rows a page hands out are the rows it shows.
+
+An officer sends "the chart I'm looking at" by copying the address. For every option of every page-level
+control (ui/url_state.py binds each to the address), this chooses it as a person does (a click), copies
+the address, opens it in another browser (no shared session or storage) and expects the same view:
+the same numbers, the same control values, the same titles, headings and captions. Then the officer
+narrows Funding in the sidebar, downloads the rows and checks them against the cards on the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import urllib.parse
+
+from usascp import aggregate
+from usascp.aggregate import METRIC_LABELS, PROJECT_ORDERS
+from usascp.load import load_dataset
+from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES
+from usascp.schema import ASEAN_COUNTRIES
+
+# What a person sees of a page's view, read from the page itself (tables draw on a canvas; their rows
+# are checked through the download below and through AppTest).
+VIEW_SCRIPT = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const controls = {};
+    main.querySelectorAll('[role=radiogroup]').forEach(group => {
+        const checked = group.querySelector('[role=radio][aria-checked=true]');
+        controls[group.getAttribute('aria-label')] = checked ? checked.innerText.trim() : null;
+    });
+    main.querySelectorAll('input[role=combobox]').forEach(box => controls[box.getAttribute('aria-label')] = box.value);
+    main.querySelectorAll('input[role=switch]').forEach(toggle => controls[toggle.getAttribute('aria-label')] = toggle.checked);
+    main.querySelectorAll('[data-testid="stTextInput"] input').forEach(box => controls[box.getAttribute('aria-label')] = box.value);
+    const texts = selector => Array.from(main.querySelectorAll(selector)).map(element => element.textContent.trim());
+    return {
+        controls,
+        headings: texts('h1, h2, h3'),
+        chart_titles: texts('.gtitle'),
+        captions: texts('[data-testid="stCaptionContainer"]'),
+        metrics: texts('[data-testid="stMetric"]'),
+        expanders: texts('[data-testid="stExpander"] summary'),
+        warnings: texts('[data-testid="stAlertContentWarning"]'),
+    };
+}"""
+
+
+def view(person) -> dict:
+    """The view once the page has stopped changing (a rerun redraws it in steps)."""
+    person.settle(0.5)
+    previous, deadline = None, time.monotonic() + 20
+    while time.monotonic() < deadline:
+        current = person.page.evaluate(VIEW_SCRIPT)
+        if current == previous:
+            return current
+        previous = current
+        time.sleep(0.8)
+    return previous
+
+
+def address(person) -> str:
+    return person.page.evaluate("() => location.href")
+
+
+def params_of(url: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+
+
+def wait_for_param(person, param: str, value: str | None, timeout_s: float = 30) -> str:
+    """Wait until the address names `value` for `param` (None: the parameter has left it); returns the address."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        url = address(person)
+        if params_of(url).get(param, [None])[-1] == value:
+            return url
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the address never had {param}={value!r}: {url}")
+        time.sleep(0.2)
+
+
+def main(person):
+    """The page's own content: the sidebar has controls of the same names (its City filter)."""
+    return person.page.locator('[data-testid="stMain"]')
+
+
+def options_of(person, combobox: str) -> list[str]:
+    """The options a selectbox shows when opened (a long list draws only its first dozen or so)."""
+    main(person).get_by_role("combobox", name=combobox, exact=True).click()
+    options = person.page.get_by_role("option")
+    options.first.wait_for()
+    labels = [text.strip() for text in options.all_inner_texts()]
+    person.page.keyboard.press("Escape")
+    return labels
+
+
+def choose_option(person, combobox: str, option: str) -> None:
+    """Open a selectbox and click an option, as a person does (typing a few letters first, as in a long list)."""
+    box = main(person).get_by_role("combobox", name=combobox, exact=True)
+    box.click()
+    box.fill(option[:12])
+    choice = person.page.get_by_role("option", name=option, exact=True)
+    try:
+        choice.click(timeout=10_000)
+    except Exception:
+        person.page.screenshot(path=f"/tmp/officer-choose-{person.size}.png")
+        raise
+
+
+def choose_radio(person, group: str, option: str) -> None:
+    main(person).get_by_role("radiogroup", name=group).get_by_role("radio", name=option, exact=True).click()
+
+
+def check_every_choice(person, colleague, choices) -> list[str]:
+    """For each (choose, param, value): choose it, copy the address, and open the copy elsewhere."""
+    links = []
+    for choose, param, value in choices:
+        choose()
+        url = wait_for_param(person, param, value)
+        expected = view(person)
+        assert not expected["warnings"], expected["warnings"]
+        colleague.open(url)  # a pasted link: another browser, a fresh session
+        seen = view(colleague)
+        assert seen == expected, f"{url} opened elsewhere shows another view:\n{seen}\ninstead of\n{expected}"
+        links.append(url)
+    return links
+
+
+def test_every_funding_breakdown_is_kept_in_a_copied_link(person):
+    person.open(f"{person.server}/funding")
+    colleague = person.new_window()
+    keys = {"Year": "year", "Lead agency": "agency", "Sector": None, "Country": "country", "City": "city"}
+    links = check_every_choice(
+        person,
+        colleague,
+        [(lambda label=label: choose_radio(person, "Break down by", label), "by", key) for label, key in keys.items()],
+    )
+    assert len(set(links)) == len(keys)
+    # The Year breakdown counts every project without an amount, those with no published year included.
+    colleague.open(f"{person.server}/funding?by=year")
+    ticks = colleague.page.locator('[data-testid="stMain"] .ytick').evaluate_all("ticks => ticks.map(t => t.textContent)")
+    assert "Year not published" in ticks and "2020" in ticks and "2,019.5" not in ticks
+
+
+def test_every_map_measure_focus_and_pairing_is_kept_in_a_copied_link(person):
+    person.open(f"{person.server}/map")
+    colleague = person.new_window()
+    measures = options_of(person, "Size dots by")
+    countries = options_of(person, "Zoom to")
+    assert measures[:2] == ["Projects", "Disclosed funding (USD)"] and len(measures) > 2
+    assert countries[0] == "All member cities" and "Cambodia" in countries
+    dataset = load_dataset()
+    _, offered = aggregate.city_measures(dataset, aggregate.select_projects(dataset))
+    assert measures == list(offered.values())
+    size = {label: key for key, label in offered.items()}
+    iso3 = {name: code for code, name in ASEAN_COUNTRIES.items()} | {"All member cities": None}
+    assert countries == ["All member cities", *(ASEAN_COUNTRIES[code] for code in sorted(set(dataset.cities["iso3"])))]
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda label=label: choose_option(person, "Size dots by", label), "size", None if size[label] == "projects" else size[label])
+            for label in [*measures[1:], measures[0]]
+        ],
+    )
+    check_every_choice(
+        person,
+        colleague,
+        [(lambda name=name: choose_option(person, "Zoom to", name), "focus", iso3[name]) for name in [*countries[1:], countries[0]]],
+    )
+    pairs = main(person).get_by_text("U.S. pairings (6)")  # the switch itself is visually hidden
+    check_every_choice(person, colleague, [(pairs.click, "pairs", "1"), (pairs.click, "pairs", None)])
+
+
+def test_the_projects_search_sort_and_project_are_kept_in_a_copied_link(person):
+    person.open(f"{person.server}/projects")
+    colleague = person.new_window()
+    search = main(person).get_by_role("textbox", name="Search titles, partners, places and summaries")
+
+    def type_search(words: str):
+        def typed():
+            search.fill(words)
+            search.press("Enter")
+
+        return typed
+
+    check_every_choice(person, colleague, [(type_search("water"), "search", "water")])
+    orders = options_of(person, "Sort by")
+    assert orders == list(PROJECT_ORDERS.values())
+    keys = {label: key for key, label in PROJECT_ORDERS.items()}
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda label=label: choose_option(person, "Sort by", label), "sort", None if keys[label] == "listed" else keys[label])
+            for label in [*orders[1:], orders[0]]
+        ],
+    )
+    # Twenty-six projects: the program with no city of its own, one of its pairs, and a project elsewhere.
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda: choose_option(person, "Project", "Water Smart Engagements (WiSE)"), "project", "wise"),
+            (
+                lambda: choose_option(person, "Project", "WiSE pair: Metropolitan Cebu Water District and Miami-Dade Water and Sewer Department"),
+                "project",
+                "wise_cebu_miami",
+            ),
+        ],
+    )
+    assert "its components work in" not in view(person)["captions"]
+    check_every_choice(person, colleague, [(type_search(""), "search", None)])
+
+
+def test_the_city_of_a_profile_is_kept_in_a_copied_link(person):
+    person.open(f"{person.server}/city")
+    colleague = person.new_window()
+    assert options_of(person, "City")[:2] == ["Bandar Seri Begawan, Brunei", "Battambang, Cambodia"]  # a long list: the first shown
+    # Every member city: one with projects and shared money, one with none ("no projects"), one with a pairing.
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda name=name: choose_option(person, "City", name), "profile", city_id)
+            for name, city_id in (
+                ("Phnom Penh, Cambodia", "phnom_penh"),
+                ("Luang Prabang, Laos", "luang_prabang"),
+                ("Cebu City, Philippines", "cebu_city"),
+            )
+        ],
+    )
+    colleague.open(f"{person.server}/city?profile=luang_prabang")
+    assert colleague.metrics()["Funding for this city alone"] == "no projects"
+
+
+def test_the_slide_and_the_impact_result_are_kept_in_a_copied_link(person):
+    person.open(f"{person.server}/present")
+    colleague = person.new_window()
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda key=key: choose_radio(person, "Slide", SLIDE_NAMES[key]), "slide", None if key == "headline" else key)
+            for key in [*SLIDE_KEYS[1:], SLIDE_KEYS[0]]
+        ],
+    )
+    person.open(f"{person.server}/impact")
+    results = options_of(person, "Show a result by project")
+    dataset = load_dataset()
+    published = aggregate.metric_totals(dataset, by="project", projects=aggregate.select_projects(dataset))["metric"]
+    assert results == [aggregate.metric_label(metric) for metric in sorted(published.unique())]  # every one, none hidden
+    keys = {label: key for key, label in METRIC_LABELS.items()}
+    default = view(person)["controls"]["Show a result by project"]
+    check_every_choice(
+        person,
+        colleague,
+        [
+            (lambda label=label: choose_option(person, "Show a result by project", label), "result", None if label == default else keys[label])
+            for label in [*(label for label in results if label != default), default]
+        ],
+    )
+
+
+def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(person):
+    person.open(f"{person.server}/funding")
+    # Narrow the view as a person does: Cambodia in the sidebar's Country filter.
+    person.page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Country").click()
+    person.page.get_by_role("option", name="Cambodia", exact=False).click()
+    person.page.keyboard.press("Escape")
+    wait_for_param(person, "country", "KHM")
+    shown = view(person)
+    cards = person.metrics()
+    assert cards == {"Disclosed funding": "$98,750", "Projects with a published amount": "1 of 2", "Amount not disclosed": "1 project"}
+
+    with person.page.expect_download() as download:
+        person.page.get_by_role("button", name="Download these rows (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert list(rows[0])[:3] == ["project id", "project", "amount (USD)"]  # people's headers, ids kept
+    amounts = [float(row["amount (USD)"]) for row in rows if row["amount (USD)"]]
+    assert f"${sum(amounts):,.0f}" == cards["Disclosed funding"]
+    assert f"{len(amounts)} of {len({row['project id'] for row in rows})}" == cards["Projects with a published amount"]
+    assert sum(1 for row in rows if not row["amount (USD)"]) == int(cards["Amount not disclosed"].split()[0])
+    assert {row["country"] for row in rows} == {"Cambodia"}
+
+    # The breakdown's own download agrees with the chart it sits under.
+    person.page.get_by_text("Table: funding by sector").click()
+    with person.page.expect_download() as download:
+        person.page.get_by_role("button", name="Download CSV").first.click()
+    breakdown = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert list(breakdown[0]) == ["sector", "disclosed funding (USD)", "published amounts", "projects with an amount", "projects without an amount"]
+    assert sum(float(row["disclosed funding (USD)"] or 0) for row in breakdown) == sum(amounts)
+    assert sum(int(row["projects without an amount"]) for row in breakdown) == 1
+    assert shown["chart_titles"][0].startswith("Disclosed funding by sector")
