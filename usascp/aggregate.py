@@ -307,15 +307,18 @@ def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) ->
     return rows
 
 
-def metric_totals(dataset: Dataset, by: str | None = None, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+def metric_totals(
+    dataset: Dataset, by: str | None = None, projects: pd.DataFrame | None = None, rows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Sum result metrics overall, by "project" or by "city", keeping lower-bound and approximate flags.
 
     A total that includes any "more than" figure is itself a lower bound, so "100,000+" stays "100,000+".
     By city, a figure goes to its own city when the source names one, else to its project's single site
     city, else to "several cities"/country-wide/regional as the project's geography says.
+    `rows` narrows the figures further (rows of countable_metrics, say those of one place); by default all of the projects'.
     Columns: [by], metric, value, is_lower_bound, is_approximate, figures, as_of (latest), source_ids.
     """
-    rows = countable_metrics(dataset, projects)
+    rows = countable_metrics(dataset, projects) if rows is None else rows
     if by == "project":
         keys = ["project_id"]
     elif by == "city":
