@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from ui.layout import follow_url_param, source_detail_view
 from ui.page import start
 from usascp import aggregate, export
 from usascp.dates import format_partial_date
-from usascp.formatting import format_usd, plural
+from usascp.formatting import format_usd, markdown_text, plural
 from usascp.schema import TABLE_FILES
+from usascp.sources import source_support
 
 dataset, filters = start()
 gaps = aggregate.known_gaps(dataset)
@@ -17,6 +19,26 @@ st.markdown(
     "the partnership's own site, State Department fact sheets, implementing partners and regional press. Descriptions are written "
     "in our own words; names, numbers, dates and web addresses are the sources'."
 )
+
+# `?source=<source_id>`: a search hit (or any link) opens one source with what rests on it.
+sources = dict(zip(dataset.sources["source_id"], dataset.sources["title"] + " — " + dataset.sources["publisher"]))
+unknown = follow_url_param("source", "about_source", sources)
+chosen = st.selectbox(
+    "Look up a source",
+    list(sources),
+    format_func=sources.get,
+    key="about_source",
+    index=None,
+    placeholder="Choose a source to see the projects, figures, events and cities that cite it",
+)
+if unknown:
+    st.warning(f"There is no source '{markdown_text(unknown)}' in this data; check the link.")
+if chosen:
+    st.query_params["source"] = chosen
+    with st.container(border=True):
+        source_detail_view(dataset, source_support(dataset, chosen), filters)
+elif "source" in st.query_params:
+    del st.query_params["source"]
 
 st.header("What the public record leaves out", anchor=False)
 lines = [

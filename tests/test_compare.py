@@ -12,7 +12,10 @@ from usascp.filters import Filters, select_events, select_projects
 TODAY = dt.date(2026, 12, 1)
 
 
-def figures_for(dataset, *place_ids, filters=Filters()):
+NO_FILTERS = Filters()
+
+
+def figures_for(dataset, *place_ids, filters=NO_FILTERS):
     places = compare.places(dataset)
     return [compare.place_figures(dataset, places[place_id], filters, TODAY) for place_id in place_ids]
 

@@ -177,6 +177,35 @@ def follow_url_param(param: str, key: str, valid) -> str | None:
     return requested if requested and requested not in valid else None
 
 
+def follow_url_values(param: str, key: str, read) -> list[str]:
+    """follow_url_param for a widget holding several values (a multiselect): `?place=KHM&place=VNM`.
+
+    When the URL's values change, `read(values)` gives the (values to select, notices for the rest): the
+    widget takes the first. Returns the notices of the last link read, plain text quoting the URL.
+    """
+    requested = st.query_params.get_all(param)
+    if requested != st.session_state.get(f"_{key}_from_url"):
+        st.session_state[f"_{key}_from_url"] = requested
+        selected, notices = read(requested)
+        st.session_state[key] = list(selected)
+        st.session_state[f"_{key}_linked"] = list(selected)
+        st.session_state[f"_{key}_notices"] = list(notices)
+    return st.session_state.get(f"_{key}_notices", [])
+
+
+def write_url_values(param: str, key: str, values: list[str]) -> None:
+    """Put a multiselect's values in the URL (none: removed), marked as seen so follow_url_values does not read them back."""
+    values = list(values)
+    if st.query_params.get_all(param) != values:
+        if values:
+            st.query_params[param] = values
+        elif param in st.query_params:
+            del st.query_params[param]
+    if values != st.session_state.get(f"_{key}_linked"):
+        st.session_state[f"_{key}_notices"] = []  # the person has moved on from the link that raised them
+    st.session_state[f"_{key}_from_url"] = values
+
+
 def write_url_param(param: str, key: str, value: str | None) -> None:
     """Put a widget's value in the URL (None removes it), marked as seen so follow_url_param does not read it back as a new link."""
     if value:
@@ -234,3 +263,133 @@ def first_rows(table: pd.DataFrame, what: str = "rows") -> pd.DataFrame:
         return table
     st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(table):,} {what}; the download below has them all.")
     return table.head(SHOWN_ROWS)
+
+
+def event_detail_view(dataset: Dataset, event: pd.Series, filters) -> None:
+    """One event: what, when, where, which project it belongs to, and the source that reports it."""
+    from usascp.formatting import markdown_link
+
+    start, end = event["start_date"], event["end_date"]
+    when = format_partial_date(start) if isinstance(start, str) else "date not published"
+    if isinstance(end, str) and end != start:
+        when += f" – {format_partial_date(end)}"
+    place = ", ".join(part for part in (event["city"], event["country"]) if isinstance(part, str) and part)
+    source = dataset.sources.set_index("source_id").loc[event["source_id"]]
+    st.markdown(f"### {markdown_text(event['name'])}")
+    rows = {
+        "When": when,
+        "Where": place + ("" if event["location_precision"] == "city" else f" ({event['location_precision']})"),
+        "Kind": event["event_type"],
+        "On the USASCP calendar": "yes" if event["on_usascp_calendar"] else "no",
+    }
+    lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
+    lines.append(f"- **Source:** {markdown_link(source['title'], source['url'])} — {markdown_text(source['publisher'])}")
+    if isinstance(event["summary"], str) and event["summary"]:
+        st.markdown(markdown_text(event["summary"]))
+    st.markdown("\n".join(lines))
+    project_id = event["project_id"]
+    if isinstance(project_id, str) and project_id:
+        title = dataset.projects.set_index("project_id").at[project_id, "title"]
+        st.page_link(
+            "pages/projects.py",
+            label=markdown_text(f"Project: {title}"),
+            icon=":material/list_alt:",
+            query_params={**filters.to_params(), "project": project_id},
+        )
+
+
+# How many of each kind of thing a source supports are listed by name; the rest are counted.
+LISTED_PER_KIND = 12
+
+
+def source_detail_view(dataset: Dataset, support, filters) -> None:
+    """One source: where to read it, and what in the dashboard rests on it, each a link to where it is shown."""
+    from usascp.formatting import format_count, markdown_link, plural
+
+    source = support.source
+    published = (
+        format_partial_date(source["date_published"]) if isinstance(source["date_published"], str) else "date not published"
+    )
+    st.markdown(
+        f"### {markdown_link(source['title'], source['url'])}\n"
+        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}"
+    )
+    if support.supports_nothing:
+        st.caption("Nothing in this data cites this source.")
+    params = filters.to_params()
+
+    def listed(rows, what: str, plural_what: str) -> pd.DataFrame:
+        st.markdown(f"**{plural(len(rows), what, plural_what).capitalize()}**")
+        if len(rows) > LISTED_PER_KIND:
+            st.caption(f"The first {LISTED_PER_KIND} of {len(rows):,}.")
+        return rows.head(LISTED_PER_KIND)
+
+    if len(support.projects):
+        for row in listed(support.projects, "project cites it", "projects cite it").itertuples():
+            st.page_link(
+                "pages/projects.py",
+                label=markdown_text(f"{row.title} ({row.cited_for})"),
+                icon=":material/list_alt:",
+                query_params={**params, "project": row.project_id},
+            )
+    if len(support.figures):
+        figures = listed(support.figures, "figure comes from it", "figures come from it")
+        st.markdown(
+            "\n".join(
+                f"- {markdown_text(row.label)}: **{format_count(row.value, row.is_lower_bound, row.is_approximate)}** "
+                f"{markdown_text(row.unit)}" + (f" ({markdown_text(row.title)})" if isinstance(row.title, str) else "")
+                for row in figures.itertuples()
+            )
+        )
+    if len(support.events):
+        for row in listed(support.events, "event cites it", "events cite it").itertuples():
+            st.page_link(
+                "pages/events.py",
+                label=markdown_text(f"{row.name} ({row.cited_for})"),
+                icon=":material/event:",
+                query_params={**params, "event": row.event_id},
+            )
+    if len(support.cities):
+        for row in listed(support.cities, "member city cites it", "member cities cite it").itertuples():
+            st.page_link(
+                "pages/city.py",
+                label=markdown_text(f"{row.city}, {row.country} ({row.cited_for})"),
+                icon=":material/location_city:",
+                query_params={**params, "profile": row.city_id},
+            )
+
+
+def event_chooser(dataset: Dataset, events: pd.DataFrame, filters) -> None:
+    """The Events page's chooser and the chosen event, kept in the URL as `?event=<event_id>` (a search hit or a source leads here).
+
+    `events` are those the filters show (aggregate.events_timeline). A link opens the event it names even
+    when the filters leave it out, and says so.
+    """
+    every_event = dataset.events.set_index("event_id", drop=False)
+    names = dict(zip(events["event_id"], events["name"]))
+    linked = st.query_params.get("event")
+    outside = linked in every_event.index and linked not in names
+    if outside:
+        names[linked] = every_event.at[linked, "name"]
+    unknown = follow_url_param("event", "event_choice", names)
+    choice = st.selectbox(
+        "Event",
+        list(names),
+        format_func=names.get,
+        key="event_choice",
+        index=None,
+        placeholder="Choose an event to see when and where it was held, and its source",
+    )
+    if unknown:
+        st.warning(f"There is no event '{markdown_text(unknown)}' in this data; check the link.")
+    if choice:
+        st.query_params["event"] = choice
+        if choice not in set(events["event_id"]):
+            st.info(
+                "The sidebar filters leave this event out of the timeline and the table; it is shown because the link named it.",
+                icon=":material/filter_alt_off:",
+            )
+        with st.container(border=True):
+            event_detail_view(dataset, every_event.loc[choice], filters)
+    elif "event" in st.query_params:
+        del st.query_params["event"]

@@ -1,0 +1,37 @@
+"""Search: everything whose words start with the words typed in the sidebar's box, best first, each a link to where it lives."""
+
+import streamlit as st
+
+from ui.page import start
+from ui.search import hit_link, search_words
+from usascp.formatting import markdown_text, plural
+from usascp.search import KINDS, PLURALS, search
+
+SHOWN_HITS = 50
+
+dataset, filters = start()
+words = search_words()
+
+st.title("Search")
+if not words:
+    st.markdown(
+        "Type in the **Search** box at the top of the sidebar and press Enter: projects, member cities, countries, "
+        "partners (implementing partners and U.S. partner cities and utilities), events and sources. "
+        "Each word finds the words it starts: “phnom” finds Phnom Penh, “wise” the WiSE program, “saigon” its Ho Chi Minh City pair."
+    )
+    st.stop()
+
+results = search(dataset, words, limit=SHOWN_HITS)
+if not results.total:
+    st.info(f"Nothing matches “{markdown_text(words)}”. Try fewer words, or the start of a name.", icon=":material/search_off:")
+    st.stop()
+
+kinds = ", ".join(plural(count, KINDS[kind].lower(), PLURALS.get(kind)) for kind, count in results.by_kind.items())
+st.caption(
+    f"{plural(results.total, 'match', 'matches')} for “{markdown_text(words)}”: {kinds}. Exact names first. "
+    "Links keep the sidebar filters; a project or event they hide is still opened, with a note."
+)
+if results.total > len(results.hits):
+    st.caption(f"Showing the best {len(results.hits)}; add a word to narrow the rest.")
+for hit in results.hits:
+    hit_link(hit, filters)
