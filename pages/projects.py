@@ -22,7 +22,7 @@ if projects.empty:
     no_match(dataset, filters)
     if not linked:
         st.stop()
-    found = table = aggregate.project_table(dataset, projects)
+    table = aggregate.project_table(dataset, projects)
 else:
     table = aggregate.project_table(dataset, projects, select_grants(dataset, filters, projects))
     partner = st.query_params.get("partner")
@@ -45,6 +45,37 @@ else:
                 "pages/projects.py", label="Show every project", icon=":material/close:", query_params=filters.to_params()
             )
 
+# The chosen project first: a link (a search hit, a city, a source) lands on the project it names, in view.
+titles = dict(zip(table["project_id"], table["title"]))
+if linked and linked not in titles:
+    titles[linked] = every_title[linked]
+unknown = follow_url_param("project", "project_choice", titles)
+choice = st.selectbox(
+    "Project",
+    list(titles),
+    format_func=titles.get,
+    key="project_choice",
+    index=None,
+    placeholder="Choose a project to see its summary, places, results and sources",
+)
+if unknown:
+    st.warning(f"There is no project '{markdown_text(unknown)}' in this data; check the link.")
+if choice:
+    st.query_params["project"] = choice
+    hiding = filters_hiding(dataset, filters, choice)
+    if hiding:
+        st.info(
+            "The sidebar filters leave this project out of the lists; it is shown because the link named it. "
+            f"To list it, change: {markdown_text(', '.join(hiding))}.",
+            icon=":material/filter_alt_off:",
+        )
+    with st.container(border=True):
+        project_detail_view(dataset, aggregate.project_detail(dataset, choice))
+elif "project" in st.query_params:
+    del st.query_params["project"]
+
+if len(table):
+    st.header("List of projects", anchor=False)
     query = st.text_input(
         "Search titles, partners, places and summaries", key="project_search", placeholder="e.g. water, Phnom Penh, RIT"
     )
@@ -100,31 +131,3 @@ else:
             icon=":material/download:",
             on_click="ignore",
         )
-
-st.header("Project details", anchor=False)
-titles = dict(zip(found["project_id"], found["title"])) or dict(zip(table["project_id"], table["title"]))
-if linked and linked not in titles:
-    titles[linked] = every_title[linked]
-unknown = follow_url_param("project", "project_choice", titles)
-choice = st.selectbox(
-    "Project",
-    list(titles),
-    format_func=titles.get,
-    key="project_choice",
-    index=None,
-    placeholder="Choose a project to see its summary, places, results and sources",
-)
-if unknown:
-    st.warning(f"There is no project '{markdown_text(unknown)}' in this data; check the link.")
-if choice:
-    st.query_params["project"] = choice
-    hiding = filters_hiding(dataset, filters, choice)
-    if hiding:
-        st.info(
-            "The sidebar filters leave this project out of the lists; it is shown because the link named it. "
-            f"To list it, change: {markdown_text(', '.join(hiding))}.",
-            icon=":material/filter_alt_off:",
-        )
-    project_detail_view(dataset, aggregate.project_detail(dataset, choice))
-elif "project" in st.query_params:
-    del st.query_params["project"]
