@@ -780,6 +780,20 @@ def test_the_first_hit_of_each_kind_leads_to_its_page_with_it_chosen(words, firs
     assert page_links(run_app("pages/search.py", q=words))[0] == first
 
 
+def test_search_shows_one_kind_at_a_time_and_keeps_it_in_the_address():
+    app = run_app("pages/search.py", q="wise")
+    pills = app.get("button_group")[0]
+    assert pills.proto.label == "Show only"
+    assert [option.content for option in pills.proto.options] == ["Projects (7)", "Partners (1)", "Events (3)", "Sources (2)"]
+    assert len(page_links(app)) == 13
+    app = run_app("pages/search.py", q="wise", kind="event")
+    assert [link[1] for link in page_links(app)] == ["events"] * 3
+    assert page_links(app)[0] == ("WiSE: Johor Bahru delegation to DC Water", "events", "event=wise_johor_dc_2021")
+    # A kind these words do not find shows them all.
+    app = run_app("pages/search.py", q="wise", kind="city")
+    assert len(page_links(app)) == 13 and "kind" not in app.query_params
+
+
 def test_search_links_keep_the_sidebar_filters():
     app = run_app("pages/search.py", q="phnom", country="KHM")
     assert page_links(app)[0] == ("Phnom Penh", "city", "country=KHM&profile=phnom_penh")
@@ -1007,7 +1021,7 @@ def explore_markup(dataset, **params) -> AppTest:
 
 
 # Every query parameter a page reads: the shared filters, then the page-specific ones.
-PAGE_PARAMS = ("profile", "project", "slide", "focus", "q", "place", "event", "source", "partner")
+PAGE_PARAMS = ("profile", "project", "slide", "focus", "q", "kind", "place", "event", "source", "partner")
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -15,6 +15,7 @@ from usascp.search import Hit
 SEARCH_PAGE = "pages/search.py"
 SEARCH_URL_PATH = "search"
 QUERY_PARAM = "q"
+KIND_PARAM = "kind"  # the Search page's "Show only" choice
 _BOX = "site_search"
 _SUBMITTED = "_site_search_submitted"
 
@@ -45,10 +46,13 @@ def sidebar_search(current_url_path: str) -> None:
         if not on_search_page:
             if words:
                 st.switch_page(SEARCH_PAGE, query_params={QUERY_PARAM: words})
-        elif words:
-            st.query_params[QUERY_PARAM] = words
-        elif QUERY_PARAM in st.query_params:
-            del st.query_params[QUERY_PARAM]
+        else:
+            # New words: every kind again, whatever "Show only" said for the last ones.
+            st.query_params.pop(KIND_PARAM, None)
+            if words:
+                st.query_params[QUERY_PARAM] = words
+            elif QUERY_PARAM in st.query_params:
+                del st.query_params[QUERY_PARAM]
     elif on_search_page:
         state[_BOX] = st.query_params.get(QUERY_PARAM, "")
     else:

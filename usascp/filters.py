@@ -278,7 +278,7 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
-    grants = dataset.grants[dataset.grants["project_id"].isin(projects["project_id"].unique())]
+    grants = dataset.grants[aggregate.rows_of_projects(dataset, "grants", projects)]
     if filters.year_from is not None or filters.year_to is not None:
         year = grants["award_date"].map(year_of)
         low = filters.year_from if filters.year_from is not None else -1

@@ -44,7 +44,14 @@ KINDS = {
     "event": "Event",
     "source": "Source",
 }
-PLURALS = {"city": "cities", "country": "countries"}
+KINDS_PLURAL = {
+    "city": "Cities",
+    "country": "Countries",
+    "project": "Projects",
+    "partner": "Partners",
+    "event": "Events",
+    "source": "Sources",
+}
 _KIND_ORDER = {kind: order for order, kind in enumerate(KINDS)}
 DESTINATIONS = {
     "city": ("pages/city.py", "its city profile"),

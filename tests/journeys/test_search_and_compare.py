@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from pathlib import Path
 
 import pytest
 
@@ -155,7 +156,7 @@ def test_a_person_compares_places_and_a_colleague_opens_the_same_comparison(pers
     # The rows behind it, downloaded, are the numbers on screen.
     with person.page.expect_download() as download:
         person.page.get_by_role("button", name="Download this comparison (CSV)").click()
-    values = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    values = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [(row["place"], row["projects"]) for row in values] == [("Cambodia", "2"), ("Vietnam", "4"), ("Phnom Penh", "2")]
 
     # Copy the address, paste it in another browser: the same comparison.
