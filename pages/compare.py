@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, follow_url_values, table_with_download, write_url_values
+from ui.layout import filter_caption, follow_url_values, write_url_values
 from ui.page import start
 from usascp import compare, export
-from usascp.formatting import markdown_text
+from usascp.formatting import markdown_text, plural
 
 dataset, filters = start()
 places = compare.places(dataset)
@@ -66,15 +66,36 @@ for column, figure in zip(links, figures):
             query_params={**filters.to_params(), "focus": place.iso3},
         )
 
-st.download_button(
-    "Download this comparison (CSV)",
-    lambda: export.csv_bytes(compare.comparison_values(figures)),
-    "usascp-comparison.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
-st.subheader("The rows behind it", anchor=False)
-table_with_download(compare.projects_behind(dataset, figures), "Projects, once per place", "usascp-comparison-projects.csv")
-table_with_download(compare.results_behind(dataset, figures), "Result figures, once per place", "usascp-comparison-results.csv")
-table_with_download(compare.events_behind(figures), "Events, once per place", "usascp-comparison-events.csv")
+# Downloads built on click: at 10,000x the rows behind four places run to 100,000 figures, too many to
+# build and send on every rerun.
+st.subheader("Download", anchor=False)
+downloads = {
+    "This comparison": (lambda: compare.comparison_values(figures), len(figures), "usascp-comparison.csv"),
+    "Projects behind it": (
+        lambda: compare.projects_behind(dataset, figures),
+        sum(len(figure.projects) for figure in figures),
+        "usascp-comparison-projects.csv",
+    ),
+    "Result figures behind it": (
+        lambda: compare.results_behind(dataset, figures),
+        sum(len(figure.result_rows) for figure in figures),
+        "usascp-comparison-results.csv",
+    ),
+    "Events behind it": (
+        lambda: compare.events_behind(figures),
+        sum(len(figure.events) for figure in figures),
+        "usascp-comparison-events.csv",
+    ),
+}
+row = st.container(horizontal=True)
+for label, (build, rows, file_name) in downloads.items():
+    row.download_button(
+        f"{label} ({plural(rows, 'row')}, CSV)",
+        lambda build=build: export.csv_bytes(build()),
+        file_name,
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=rows == 0,
+    )
+st.caption("A row counted in several places is listed once for each.")

@@ -902,17 +902,15 @@ def test_compare_asks_for_two_places_and_says_which_values_of_the_link_it_ignore
     assert not app.table
 
 
-def test_compare_offers_the_rows_behind_it_for_download():
+def test_compare_offers_the_comparison_and_the_rows_behind_it_for_download():
     app = run_app("pages/compare.py", place=["KHM", "VNM", "phnom_penh"])
     labels = [button.proto.label for button in app.get("download_button")]
-    assert labels[0] == "Download this comparison (CSV)"
-    assert [expander.label for expander in app.expander] == [
-        "Projects, once per place",
-        "Result figures, once per place",
-        "Events, once per place",
+    assert labels == [
+        "This comparison (3 rows, CSV)",
+        "Projects behind it (7 rows, CSV)",  # 2 in Cambodia, 3 in Vietnam, 2 in Phnom Penh
+        "Result figures behind it (6 rows, CSV)",  # the hospital grant's three, in Cambodia and in Phnom Penh
+        "Events behind it (5 rows, CSV)",
     ]
-    projects = app.expander[0].dataframe[0].value
-    assert len(projects) == 2 + 3 + 2
     assert ("Phnom Penh: city profile", "city", "profile=phnom_penh") in page_links(app)
     assert ("Cambodia on the map", "map", "focus=KHM") in page_links(app)
 

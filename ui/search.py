@@ -18,6 +18,8 @@ QUERY_PARAM = "q"
 KIND_PARAM = "kind"  # the Search page's "Show only" choice
 _BOX = "site_search"
 _SUBMITTED = "_site_search_submitted"
+_LAST_PAGE = "_site_search_last_page"  # the url path of the previous run
+_LAST_WORDS = "_site_search_last_words"  # the Search page's `q` on the previous run
 
 ICONS = {
     "city": ":material/location_city:",
@@ -36,11 +38,14 @@ def _submitted() -> None:
 def sidebar_search(current_url_path: str) -> None:
     """The search box, above the filters. Enter opens the Search page with the words in its address.
 
-    On the Search page the box shows the words of the address (a shared link, Back); elsewhere it starts
-    empty, so pressing Enter on words already there is never a silent no-op.
+    On the Search page the box shows the words of the address (a shared link, Back); on arriving at any
+    other page it is empty, so pressing Enter on words already there is never a silent no-op. The box is
+    set only when the page or the address changes: a rerun while a person types must not wipe the words.
     """
     state = st.session_state
     on_search_page = current_url_path == SEARCH_URL_PATH
+    arrived = state.get(_LAST_PAGE) != current_url_path
+    state[_LAST_PAGE] = current_url_path
     if state.pop(_SUBMITTED, False):
         words = (state.get(_BOX) or "").strip()
         if not on_search_page:
@@ -54,8 +59,11 @@ def sidebar_search(current_url_path: str) -> None:
             elif QUERY_PARAM in st.query_params:
                 del st.query_params[QUERY_PARAM]
     elif on_search_page:
-        state[_BOX] = st.query_params.get(QUERY_PARAM, "")
-    else:
+        words = st.query_params.get(QUERY_PARAM, "")
+        if arrived or words != state.get(_LAST_WORDS):
+            state[_BOX] = words
+        state[_LAST_WORDS] = words
+    elif arrived:
         state[_BOX] = ""
     st.sidebar.text_input(
         "Search",

@@ -130,8 +130,11 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
     projects = select_projects(dataset, here)
     grants = select_grants(dataset, here, projects)
     funding = aggregate.funding_totals(dataset, projects, grants)
-    placed = aggregate.funding_by(dataset, place.kind, projects, grants)
-    alone = placed[placed[place.kind] == place.name]
+    # The reporting units placed in this place alone, with their components: their money is the place's own.
+    units = aggregate.reporting_units(projects)
+    alone_units = units["project_id"][aggregate.location_labels(dataset, units, place.kind).to_numpy() == place.name]
+    unit_of = aggregate.reporting_unit_of(projects)
+    alone = aggregate.funding_totals(dataset, projects[unit_of.isin(set(alone_units)).to_numpy()], grants)
     rows = aggregate.countable_metrics(dataset, projects)
     # A figure a source ties to a city belongs to that city alone.
     city_ids = (
@@ -143,8 +146,8 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         projects=projects,
         grants=grants,
         funding=funding,
-        alone_usd=float(alone["disclosed_usd"].iloc[0]) if len(alone) and pd.notna(alone["disclosed_usd"].iloc[0]) else None,
-        alone_projects=int(alone[["projects_disclosing", "projects_not_disclosed"]].sum().sum()),
+        alone_usd=alone.disclosed_usd,
+        alone_projects=alone.projects_total,
         result_rows=rows,
         results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
         events=aggregate.events_timeline(select_events(dataset, here), today),

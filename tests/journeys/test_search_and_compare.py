@@ -60,39 +60,54 @@ def wait_for_text(person, text: str, timeout_s: float = 30) -> None:
         time.sleep(0.3)
 
 
-# (words typed, the result clicked, the address it opens, what the page then shows)
+# (words typed, the result clicked, the address it opens, what the page then shows, the chooser showing the choice)
 HITS_OF_EACH_KIND = [
-    ("phnom", "Phnom Penh", "/city?profile=phnom_penh", "Phnom Penh, Cambodia"),
-    ("cambodia", "Cambodia", "/map?focus=KHM", "Pilot cities map"),
-    ("wise", "Water Smart Engagements (WiSE)", "/projects?project=wise", "Components: WiSE pair:"),
+    ("phnom", "Phnom Penh", "/city?profile=phnom_penh", "Phnom Penh, Cambodia", ("City", "Phnom Penh, Cambodia")),
+    ("cambodia", "Cambodia", "/map?focus=KHM", "Pilot cities map", ("Zoom to", "Cambodia")),
+    (
+        "wise",
+        "Water Smart Engagements (WiSE)",
+        "/projects?project=wise",
+        "Components: WiSE pair:",
+        ("Project", "Water Smart Engagements (WiSE)"),
+    ),
     (
         "dc water",
         "DC Water",
         "/projects?partner=DC+Water&project=wise_johor_dcwater",
         "Projects naming DC Water: 1 project shown.",
+        ("Project", "WiSE pair: Permodalan Darul Ta'zim (PDT) and DC Water"),
     ),
-    ("ascn8", "8th ASCN annual meeting (ASCN8)", "/events?event=ascn_annual_2025", "When: 8 Sep 2025 – 12 Sep 2025"),
-    ("geonames phnom", "GeoNames gazetteer: Phnom Penh", "/about?source=geonames_1821306", "1 member city cites it"),
+    (
+        "ascn8",
+        "8th ASCN annual meeting (ASCN8)",
+        "/events?event=ascn_annual_2025",
+        "When: 8 Sep 2025 – 12 Sep 2025",
+        ("Event", "8th ASCN annual meeting (ASCN8)"),
+    ),
+    (
+        "geonames phnom",
+        "GeoNames gazetteer: Phnom Penh",
+        "/about?source=geonames_1821306",
+        "1 member city cites it",
+        ("Look up a source", "GeoNames gazetteer: Phnom Penh — GeoNames"),
+    ),
 ]
 
 
 def test_a_person_searches_from_the_sidebar_and_lands_on_each_kind_of_hit(person):
     person.open(f"{person.server}/funding")
-    for words, result, address, shown in HITS_OF_EACH_KIND:
+    for words, result, address, shown, (chooser, chosen) in HITS_OF_EACH_KIND:
         search_for(person, words)
         assert person.page.locator(SEARCH_BOX).input_value() == words  # the box shows what was searched
         click_result(person, result)
         person.wait_for_address(address)
         person.settle(0.5)
         wait_for_text(person, shown)
-        if address.startswith("/map"):
-            zoom = person.page.locator('[data-testid="stSelectbox"]').filter(has_text="Zoom to").inner_text()
-            assert "Cambodia" in zoom
+        main = person.page.locator('[data-testid="stMain"]')
+        assert main.get_by_role("combobox", name=chooser, exact=True).input_value() == chosen
         # Off the Search page the box starts empty again: Enter on old words would do nothing.
         assert person.page.locator(SEARCH_BOX).input_value() == ""
-    # The partner's one project is open below its list, the link that led there in the address.
-    person.open(f"{person.server}/projects?partner=DC+Water&project=wise_johor_dcwater")
-    wait_for_text(person, "WiSE pair: Permodalan Darul Ta'zim (PDT) and DC Water")
 
 
 def test_a_search_link_can_be_shared_and_a_hidden_project_still_opens(person):
@@ -116,6 +131,12 @@ def comparison(person) -> list[list[str]]:
         """() => Array.from(document.querySelectorAll('[data-testid="stTable"] tr')).map(
             row => Array.from(row.querySelectorAll('th, td')).map(cell => cell.innerText.trim()))"""
     )
+
+
+def download_csv(person, button: str) -> list[dict]:
+    with person.page.expect_download() as download:
+        person.page.get_by_role("button", name=button).click()
+    return list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
 
 
 def choose_place(person, name: str) -> None:
@@ -153,11 +174,18 @@ def test_a_person_compares_places_and_a_colleague_opens_the_same_comparison(pers
     related = {row[0]: row[1:] for row in comparison(person)[1:]}
     assert related["Projects"] == ["2", "4", "2"]
 
-    # The rows behind it, downloaded, are the numbers on screen.
-    with person.page.expect_download() as download:
-        person.page.get_by_role("button", name="Download this comparison (CSV)").click()
-    values = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    # The comparison and the rows behind it, downloaded, are the numbers on screen.
+    values = download_csv(person, "This comparison (3 rows, CSV)")
     assert [(row["place"], row["projects"]) for row in values] == [("Cambodia", "2"), ("Vietnam", "4"), ("Phnom Penh", "2")]
+    projects = download_csv(person, "Projects behind it (8 rows, CSV)")
+    per_place = {place: sum(row["place"] == place for row in projects) for place in ("Cambodia", "Vietnam", "Phnom Penh")}
+    assert per_place == {"Cambodia": 2, "Vietnam": 4, "Phnom Penh": 2}  # no program here has its components here too
+    assert {row["project_id"] for row in projects if row["place"] == "Vietnam"} == {
+        "wise_hcmc_sfpuc",
+        "bif1_5rtech",
+        "green_buildings_uncc",
+        "ustda_hcmc_ioc",
+    }
 
     # Copy the address, paste it in another browser: the same comparison.
     address = person.page.evaluate("() => location.href")
