@@ -168,3 +168,21 @@ def test_a_place_with_no_projects_has_nothing_to_disclose(dataset, place_id):
     assert column[compare.PROJECTS] == "0"
     assert column[compare.DISCLOSED] == "no projects"
     assert column[compare.ALONE] == column[compare.SHARED] == "—"
+
+
+def test_money_of_a_place_alone_is_what_the_funding_breakdown_places_there(dataset):
+    # Every member city and country, with sister and related programs: the part shown as a place's own is
+    # exactly the Funding page's breakdown by city or country for that place.
+    filters = Filters(include_related=True)
+    for place in compare.places(dataset).values():
+        projects = select_projects(dataset, place.filters(filters))
+        here, alone = aggregate.funding_totals_here_and_alone(dataset, projects, None, place.kind, place.name)
+        assert here == aggregate.funding_totals(dataset, projects)
+        breakdown = aggregate.funding_by(dataset, place.kind, projects).set_index(place.kind)
+        if place.name in breakdown.index:
+            row = breakdown.loc[place.name]
+            assert alone.projects_total == row["projects_disclosing"] + row["projects_not_disclosed"]
+            assert alone.projects_disclosing == row["projects_disclosing"]
+            assert alone.disclosed_usd == (None if pd.isna(row["disclosed_usd"]) else row["disclosed_usd"])
+        else:
+            assert (alone.projects_total, alone.disclosed_usd) == (0, None)

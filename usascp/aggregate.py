@@ -106,6 +106,30 @@ def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grant
     )
 
 
+def funding_totals_here_and_alone(
+    dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None, level: str, place: str
+) -> tuple[FundingTotals, FundingTotals]:
+    """funding_totals() of the selection, and of its reporting units placed in `place` alone (location_labels at
+    `level`, "city" or "country"): a place's own money beside the money it shares with other places.
+
+    One pass for both: the units and their grants are found once (a comparison asks this of every place it shows).
+    """
+    unit_of = reporting_unit_of(projects)
+    units = projects[projects["project_id"].isin(pd.unique(unit_of.to_numpy()))]
+    grants = dataset.grants if grants is None else grants
+    grants = grants[grants["project_id"].isin(unit_of.index)]
+    grant_units = grants["project_id"].map(unit_of)
+    alone_units = units["project_id"][location_labels(dataset, units, level).to_numpy() == place]
+    alone_grants = grant_units.isin(alone_units.unique()).to_numpy()
+
+    def totals(amounts: pd.Series, of_units: pd.Series, unit_count: int) -> FundingTotals:
+        return FundingTotals(float(amounts.sum()) if len(amounts) else None, unit_count, of_units.nunique())
+
+    here = totals(grants["amount_usd"], grant_units, len(units))
+    alone = totals(grants["amount_usd"][alone_grants], grant_units[alone_grants], len(alone_units))
+    return here, alone
+
+
 def derived(dataset: Dataset, name: Hashable, build):
     """`build()`, computed once per dataset and kept with it: for tables that depend on the dataset alone."""
     if name not in dataset.derived:

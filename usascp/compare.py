@@ -105,7 +105,7 @@ class PlaceFigures:
     alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
     result_rows: pd.DataFrame  # the countable metric rows added up in `results`
     results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate, ...
-    events: pd.DataFrame  # events held here, in date order, with `when` (past / upcoming / date not published)
+    events: pd.DataFrame  # events held here, with `when` (past / upcoming / date not published)
 
     @property
     def shared_projects(self) -> int:
@@ -129,12 +129,7 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
     here = place.filters(filters)
     projects = select_projects(dataset, here)
     grants = select_grants(dataset, here, projects)
-    funding = aggregate.funding_totals(dataset, projects, grants)
-    # The reporting units placed in this place alone, with their components: their money is the place's own.
-    units = aggregate.reporting_units(projects)
-    alone_units = units["project_id"][aggregate.location_labels(dataset, units, place.kind).to_numpy() == place.name]
-    unit_of = aggregate.reporting_unit_of(projects)
-    alone = aggregate.funding_totals(dataset, projects[unit_of.isin(set(alone_units)).to_numpy()], grants)
+    funding, alone = aggregate.funding_totals_here_and_alone(dataset, projects, grants, place.kind, place.name)
     rows = aggregate.countable_metrics(dataset, projects)
     # A figure a source ties to a city belongs to that city alone.
     city_ids = (
@@ -150,8 +145,23 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         alone_projects=alone.projects_total,
         result_rows=rows,
         results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
-        events=aggregate.events_timeline(select_events(dataset, here), today),
+        events=_with_when(dataset, select_events(dataset, here), today),
     )
+
+
+def _with_when(dataset: Dataset, events: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """`events` with aggregate.events_timeline's `when` (past, upcoming, date not published), in their own order.
+
+    Every event's dates are read once a day per dataset and kept with it (only today's: yesterday's answers
+    are stale), instead of once per place and view.
+    """
+    by_day = aggregate.derived(dataset, "event_when_by_day", dict)
+    when = by_day.get(today)
+    if when is None:
+        when = aggregate.events_timeline(dataset.events, today).set_index("event_id")["when"]
+        by_day.clear()  # two viewers racing here compute the same answer; either may win
+        by_day[today] = when
+    return events.assign(when=events["event_id"].map(when))
 
 
 # The rows of the side-by-side table, in order; results follow, one row per metric any place has.
