@@ -8,6 +8,7 @@ import streamlit as st
 from ui.data import dataset_banner, dataset_or_stop
 from ui.filters import reset_filters, sidebar_filters
 from ui.layout import SITE_CSS
+from ui.search import sidebar_search
 
 st.set_page_config(
     page_title="U.S.-ASEAN Smart Cities Partnership dashboard",
@@ -19,6 +20,7 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/map.py", title="Pilot cities map", icon=":material/map:", url_path="map"),
     st.Page("pages/city.py", title="City profile", icon=":material/location_city:", url_path="city"),
+    st.Page("pages/compare.py", title="Compare places", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
     st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
     st.Page("pages/projects.py", title="Projects", icon=":material/list_alt:", url_path="projects"),
@@ -26,6 +28,8 @@ PAGES = [
     st.Page("pages/present.py", title="Present", icon=":material/slideshow:", url_path="present"),
     st.Page("pages/data.py", title="Your data", icon=":material/upload_file:", url_path="data"),
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+    # Reached from the search box at the top of the sidebar, on every page.
+    st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search", visibility="hidden"),
 ]
 
 PAGE_FAILED = (
@@ -39,6 +43,7 @@ navigation = st.navigation(PAGES)
 st.html(SITE_CSS)  # style only: Streamlit adds it without taking a row of the page
 try:
     dataset = dataset_or_stop()
+    sidebar_search(navigation.url_path)
     try:
         sidebar_filters(dataset)
     except Exception:

@@ -21,12 +21,14 @@ PAGES = {
     "Overview": "pages/overview.py",
     "Pilot cities map": "pages/map.py",
     "City profile": "pages/city.py",
+    "Compare places": "pages/compare.py",
     "Funding": "pages/funding.py",
     "Impact": "pages/impact.py",
     "Projects": "pages/projects.py",
     "Events": "pages/events.py",
     "Present": "pages/present.py",
     "About the data": "pages/about.py",
+    "Search": "pages/search.py",
 }
 # The filter change before each timed rerun: a different country every time, so no rerun can be served
 # by a cache filled by an earlier one (a viewer's real second look at a view would be quicker still).
@@ -83,6 +85,16 @@ def filter_aggregate_ms(dataset, repeats: int) -> float:
     return median_seconds(step, repeats) * 1000
 
 
+def search_timings(dataset, repeats: int) -> dict:
+    """The search index's one-off build per dataset, and a query's time once it is built (usascp.search)."""
+    from usascp import search
+
+    build = median_seconds(lambda: (dataset.derived.pop("search_index", None), search.search_index(dataset)), 1)
+    queries = ("phnom", "water", "s", "synthetic partner")
+    query = median_seconds(lambda: [search.search(dataset, words) for words in queries], repeats) / len(queries)
+    return {"search_index_s": round(build, 3), "search_ms": round(query * 1000, 1)}
+
+
 def page_reruns(folder: Path, repeats: int) -> tuple[dict, int, int]:
     """Warm rerun time of each page after a sidebar filter change, and the payload sizes the pages send."""
     from streamlit.testing.v1 import AppTest
@@ -94,6 +106,8 @@ def page_reruns(folder: Path, repeats: int) -> tuple[dict, int, int]:
     for title, page in PAGES.items():
         app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=900)
         app.query_params["profile"] = "phnom_penh"  # the City profile page shows a city, not its chooser
+        app.query_params["place"] = ["KHM", "VNM", "phnom_penh", "ho_chi_minh_city"]  # four places side by side
+        app.query_params["q"] = "phnom"  # a search with hits of several kinds
         app.run()
         app.switch_page(page).run()  # cold: the first page of a session, dataset already cached
         times = []
@@ -137,7 +151,7 @@ def main(folder: Path, repeats: int) -> dict:
         "load_validate_s": round(load, 3),
         "filter_aggregate_ms": round(filter_aggregate_ms(dataset, repeats), 1),
         "sidebar_ms": round(sidebar_ms(dataset, repeats), 1),
-    }
+    } | search_timings(dataset, repeats)
     del dataset
     pages, map_payload, biggest_chart = page_reruns(folder, repeats)
     for timing in pages.values():

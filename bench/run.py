@@ -75,6 +75,8 @@ def print_table(sizes: dict) -> None:
         ("load + validate", lambda r: f"{r['load_validate_s']:,.2f} s"),
         ("filter + aggregate", lambda r: f"{r['filter_aggregate_ms']:,.0f} ms"),
         ("sidebar (counts)", lambda r: f"{r['sidebar_ms']:,.0f} ms"),
+        ("search index (once)", lambda r: f"{r['search_index_s']:,.2f} s"),
+        ("search query", lambda r: f"{r['search_ms']:,.1f} ms"),
     ]
     rows += [
         (name, lambda r, n=name: f"{r['pages'][n]['rerun_ms']:,.0f} ms ({r['pages'][n]['ratio_to_floor']:.1f}x)")

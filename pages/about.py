@@ -3,13 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from ui.layout import download_rows, people_table
+from ui.layout import download_rows, people_table, source_detail_view
 from ui.page import start
+from ui.url_state import control
 from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.formatting import format_usd, plural
 from usascp.labels import Column
+from usascp.link_values import choice
 from usascp.schema import TABLE_FILES
+from usascp.sources import source_support
 
 dataset, filters = start()
 gaps = aggregate.known_gaps(dataset)
@@ -20,6 +23,24 @@ st.markdown(
     "the partnership's own site, State Department fact sheets, implementing partners and regional press. Descriptions are written "
     "in our own words; names, numbers, dates and web addresses are the sources'."
 )
+
+# `?source=<source_id>`: a search hit (or any link) opens one source with what rests on it.
+sources = dict(zip(dataset.sources["source_id"], dataset.sources["title"] + " — " + dataset.sources["publisher"]))
+chosen = control(
+    choice("source", sources, refusal="There is no source '{value}' in this data; check the link."),
+    "about_source",
+    lambda: st.selectbox(
+        "Look up a source",
+        list(sources),
+        format_func=sources.get,
+        key="about_source",
+        index=None,
+        placeholder="Choose a source to see the projects, figures, events and cities that cite it",
+    ),
+)
+if chosen:
+    with st.container(border=True):
+        source_detail_view(dataset, source_support(dataset, chosen), filters)
 
 st.header("What the public record leaves out", anchor=False)
 lines = [

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, legend, people_table
+from ui.layout import chart, download_rows, event_chooser, export_footnote, filter_caption, first_rows, legend, people_table
 from ui.page import start
 from usascp import aggregate, charts
 from usascp.dates import format_day, format_partial_date
@@ -21,6 +21,8 @@ st.title("Events")
 filter_caption(dataset, filters)
 if events.empty:
     st.info("No events match these filters. Widen the years or clear a filter in the sidebar.")
+    if st.query_params.get("event") or st.session_state.get("event_choice"):
+        event_chooser(dataset, events, filters)
     st.stop()
 
 upcoming = events[events["when"] == "upcoming"]
@@ -35,6 +37,7 @@ if upcoming.empty:
         f"{format_partial_date(latest['start_date'])}."
     )
 
+event_chooser(dataset, events, filters)
 chart(
     charts.events_timeline_chart(events, today),
     "events_timeline",

@@ -25,6 +25,7 @@ PAGES = [
     "pages/overview.py",
     "pages/map.py",
     "pages/city.py",
+    "pages/compare.py",
     "pages/funding.py",
     "pages/impact.py",
     "pages/projects.py",
@@ -32,6 +33,7 @@ PAGES = [
     "pages/present.py",
     "pages/data.py",
     "pages/about.py",
+    "pages/search.py",
 ]
 
 
@@ -137,6 +139,12 @@ def test_every_page_renders_a_valid_odd_dataset(odd_folder, page, monkeypatch):
     app = AppTest.from_file(APP, default_timeout=60)
     app.query_params["profile"] = "phnom_penh"
     app.query_params["project"] = "khm_hospital_digitization"
+    # Each page's own choice from a link: a comparison, a search, an event, a source, a partner.
+    app.query_params["place"] = ["KHM", "phnom_penh", "VNM"]
+    app.query_params["q"] = "phnom"
+    app.query_params["event"] = "ascn_annual_2022"
+    app.query_params["source"] = "globalties_wise"
+    app.query_params["partner"] = "First Womentech Asia"
     app.run()
     assert not app.exception, (name, [exception.value for exception in app.exception])
     app.switch_page(page).run()

@@ -19,6 +19,7 @@ PAGES = [
     "pages/overview.py",
     "pages/map.py",
     "pages/city.py",
+    "pages/compare.py",
     "pages/funding.py",
     "pages/impact.py",
     "pages/projects.py",
@@ -26,6 +27,7 @@ PAGES = [
     "pages/present.py",
     "pages/data.py",
     "pages/about.py",
+    "pages/search.py",
 ]
 
 
@@ -267,7 +269,7 @@ def test_a_link_with_each_page_parameter_opens_that_view_and_keeps_it_in_the_add
     elif view == "projects":
         assert app.text_input(key="project_search").value == "water"
         assert app.selectbox(key="project_sort").value == "title"
-        titles = list(app.dataframe[0].value.iloc[:, 0])
+        titles = list(app.dataframe[-1].value.iloc[:, 0])  # the list, under the chosen project's details
         assert titles == sorted(titles, key=str.casefold) and len(titles) == 8
         assert app.selectbox(key="project_choice").value == "wise"
     elif view == "city":
@@ -879,6 +881,192 @@ def test_an_error_shows_viewers_words_not_a_traceback_and_logs_the_traceback(mon
     assert traceback and traceback[0].exc_info[2] is not None  # the server keeps the whole story
 
 
+# --- Search across everything, and places side by side -------------------------------------------------
+
+
+def page_links(app: AppTest) -> list[tuple[str, str, str]]:
+    """Every page link as (label as read, page url path, query string)."""
+    return [(as_read(link.proto.label), link.proto.page, link.proto.query_string) for link in app.get("page_link")]
+
+
+def test_the_search_box_is_at_the_top_of_the_sidebar_on_every_page_and_starts_empty():
+    app = run_app()
+    box = app.sidebar.text_input(key="site_search")
+    assert (box.label, box.value) == ("Search", "")
+    first, second = list(app.sidebar.children.values())[:2]
+    assert (first.key, second.value) == ("site_search", "Filters")  # above the filters
+
+
+def test_search_lists_each_hit_with_its_kind_and_where_it_leads():
+    app = run_app("pages/search.py", q="phnom")
+    assert app.title[0].value == "Search"
+    captions = [as_read(caption.value) for caption in app.caption]
+    assert captions[0].startswith("10 matches for “phnom”: 1 city, 2 projects, 1 event, 6 sources.")
+    assert page_links(app)[0] == ("Phnom Penh", "city", "profile=phnom_penh")
+    assert "**City** · Cambodia · 2 projects named here · opens its city profile" in captions
+    hospital = next(link for link in page_links(app) if link[2] == "project=khm_hospital_digitization")
+    assert hospital[:2] == ("Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare", "projects")
+
+
+@pytest.mark.parametrize(
+    ("words", "first"),
+    [
+        ("wise", ("Water Smart Engagements (WiSE)", "projects", "project=wise")),
+        ("rit", ("RIT Circular Entrepreneurship Program", "projects", "project=rit_circular_entrepreneurship")),
+        (
+            "saigon",
+            (
+                "WiSE pair: Saigon Water Corporation (SAWACO) and San Francisco Public Utilities Commission",
+                "projects",
+                "project=wise_hcmc_sfpuc",
+            ),
+        ),
+        ("ascn8", ("8th ASCN annual meeting (ASCN8)", "events", "event=ascn_annual_2025")),
+        ("dc water", ("DC Water", "projects", "partner=DC+Water&project=wise_johor_dcwater")),
+        ("u.s. water partnership", ("U.S. Water Partnership", "projects", "partner=U.S.+Water+Partnership")),
+        ("geonames phnom", ("GeoNames gazetteer: Phnom Penh", "about", "source=geonames_1821306")),
+        ("cambodia", ("Cambodia", "map", "focus=KHM")),
+    ],
+)
+def test_the_first_hit_of_each_kind_leads_to_its_page_with_it_chosen(words, first):
+    assert page_links(run_app("pages/search.py", q=words))[0] == first
+
+
+def test_search_shows_one_kind_at_a_time_and_keeps_it_in_the_address():
+    app = run_app("pages/search.py", q="wise")
+    pills = app.get("button_group")[0]
+    assert pills.proto.label == "Show only"
+    assert [option.content for option in pills.proto.options] == ["Projects (7)", "Partners (1)", "Events (3)", "Sources (2)"]
+    assert len(page_links(app)) == 13
+    app = run_app("pages/search.py", q="wise", kind="event")
+    assert [link[1] for link in page_links(app)] == ["events"] * 3
+    assert page_links(app)[0] == ("WiSE: Johor Bahru delegation to DC Water", "events", "event=wise_johor_dc_2021")
+    # A kind these words do not find shows them all.
+    app = run_app("pages/search.py", q="wise", kind="city")
+    assert len(page_links(app)) == 13 and "kind" not in app.query_params
+
+
+def test_search_links_keep_the_sidebar_filters():
+    app = run_app("pages/search.py", q="phnom", country="KHM")
+    assert page_links(app)[0] == ("Phnom Penh", "city", "country=KHM&profile=phnom_penh")
+
+
+def test_search_with_no_match_or_no_words_says_what_to_do():
+    app = run_app("pages/search.py", q="zzzqqq")
+    assert "Nothing matches “zzzqqq”" in as_read(app.info[0].value)
+    app = run_app("pages/search.py")
+    assert "Type in the **Search** box at the top of the sidebar" in page_text(app)
+
+
+def test_a_partner_link_lists_the_projects_naming_it():
+    app = run_app("pages/projects.py", partner="U.S. Water Partnership")
+    assert set(app.dataframe[0].value["project"].str[:10]) == {"Water Smar", "WiSE pair:"}
+    assert len(app.dataframe[0].value) == 6
+    assert as_read(app.info[0].value) == "Projects naming **U.S. Water Partnership**: 6 projects shown."
+    assert ("Show every project", "projects", "") in page_links(app)
+
+
+def test_a_partner_link_says_how_many_projects_the_filters_hide():
+    # RIT runs its own (sister) program and co-hosts the symposia, a USASCP project.
+    app = run_app("pages/projects.py", partner="Rochester Institute of Technology")
+    assert list(app.dataframe[0].value["project"]) == [
+        "Symposium on Accelerating Science, Technology and Circular Innovation in Southeast Asia"
+    ]
+    assert "1 project shown; 1 more is outside the sidebar filters" in as_read(app.info[0].value)
+
+
+def test_a_link_opens_a_project_the_filters_hide_and_says_which_filters_to_change():
+    app = run_app("pages/projects.py", project="rit_circular_entrepreneurship", country="KHM")
+    assert app.selectbox(key="project_choice").value == "rit_circular_entrepreneurship"
+    note = next(as_read(info.value) for info in app.info if "shown because the link named it" in info.value)
+    assert note.endswith("To list it, change: Country, Include sister, private and related programs (off).")
+    assert "### RIT Circular Entrepreneurship Program" in page_text(app)
+
+
+def test_an_event_link_opens_it_on_the_events_page():
+    app = run_app("pages/events.py", event="ascn_annual_2025")
+    assert app.selectbox(key="event_choice").value == "ascn_annual_2025"
+    text = page_text(app)
+    assert "### 8th ASCN annual meeting (ASCN8)" in text
+    assert "- **When:** 8 Sep 2025 – 12 Sep 2025\n- **Where:** Kuala Lumpur, Malaysia" in text
+    assert app.query_params["event"] == "ascn_annual_2025"
+
+
+def test_an_event_the_filters_hide_is_opened_with_a_note():
+    app = run_app("pages/events.py", event="ascn_annual_2025", country="KHM")
+    assert "### 8th ASCN annual meeting (ASCN8)" in page_text(app)
+    assert any("leave this event out of the timeline" in info.value for info in app.info)
+
+
+def test_a_source_link_opens_it_on_about_the_data_with_what_it_supports():
+    app = run_app("pages/about.py", source="globalties_wise")
+    assert app.selectbox(key="about_source").value == "globalties_wise"
+    text = page_text(app)
+    assert "**6 projects cite it**" in text
+    assert (
+        "WiSE pair: Saigon Water Corporation (SAWACO) and San Francisco Public Utilities Commission (the project, a city pair)",
+        "projects",
+        "project=wise_hcmc_sfpuc",
+    ) in page_links(app)
+    geonames = run_app("pages/about.py", source="geonames_1821306")
+    assert ("Phnom Penh, Cambodia (where it is (coordinates))", "city", "profile=phnom_penh") in page_links(geonames)
+    assert (
+        "5th ASCN annual meeting (online, Cambodia chair) (where it was held)",
+        "events",
+        "event=ascn_annual_2022",
+    ) in page_links(geonames)
+
+
+def comparison(app: AppTest) -> dict[str, dict[str, str]]:
+    """The side-by-side table as a person reads it: {place: {measure: value}}."""
+    table = app.table[0].value
+    table = table.rename(columns=as_read, index=as_read).map(as_read)
+    return table.to_dict()
+
+
+def test_compare_cambodia_and_vietnam():
+    app = run_app("pages/compare.py", place=["KHM", "VNM"])
+    assert app.multiselect(key="compare_places").value == ["KHM", "VNM"]
+    table = comparison(app)
+    assert list(table) == ["Cambodia (country)", "Vietnam (country)"]
+    assert table["Cambodia (country)"]["Projects"] == "2"
+    assert table["Vietnam (country)"]["Projects"] == "3"
+    assert table["Cambodia (country)"]["Disclosed funding"] == "$98,750"
+    assert table["Vietnam (country)"]["Projects publishing no amount"] == "2 of 3"
+    assert table["Cambodia (country)"]["Records digitized"] == "108,750"
+    assert app.query_params["place"] == ["KHM", "VNM"]  # the link to share
+
+
+def test_compare_follows_the_sidebar_filters_and_matches_the_overview():
+    app = run_app("pages/compare.py", place=["KHM", "phnom_penh"], related="1", sector="Health")
+    overview = run_app(country="KHM", related="1", sector="Health")
+    table = comparison(app)
+    assert table["Cambodia (country)"]["Projects"] == metric_values(overview)["Projects and programs"] == "1"
+    assert table["Cambodia (country)"]["Disclosed funding"] == metric_values(overview)["Disclosed funding"]
+
+
+def test_compare_asks_for_two_places_and_says_which_values_of_the_link_it_ignored():
+    app = run_app("pages/compare.py", place=["KHM", "Atlantis"])
+    assert "Choose at least two places" in app.info[0].value
+    assert "Ignored place 'Atlantis': not a member city or a country with member cities." in [
+        as_read(w.value) for w in app.warning
+    ]
+    assert not app.table
+
+
+def test_compare_offers_the_comparison_and_the_rows_behind_it_for_download():
+    app = run_app("pages/compare.py", place=["KHM", "VNM", "phnom_penh"])
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == [
+        "This comparison (3 rows, CSV)",
+        "Projects behind it (7 rows, CSV)",  # 2 in Cambodia, 3 in Vietnam, 2 in Phnom Penh
+        "Result figures behind it (6 rows, CSV)",  # the hospital grant's three, in Cambodia and in Phnom Penh
+        "Events behind it (5 rows, CSV)",
+    ]
+    assert ("Phnom Penh: city profile", "city", "profile=phnom_penh") in page_links(app)
+    assert ("Cambodia on the map", "map", "focus=KHM") in page_links(app)
+
+
 # --- Markup in the data, the links and the address bar stays text -------------------------------------
 
 # Selectbox and multiselect options are shown as plain text (checked in Chromium); every other label,
@@ -909,6 +1097,11 @@ def markdown_strings(app: AppTest):
                 continue
             for name, text in strings(proto, kind in _PLAIN_OPTIONS):
                 yield f"{kind}.{name}", text
+    # st.table reads markdown in every cell, header and row label (st.dataframe does not).
+    for table in app.table:
+        frame = table.value
+        for text in [*map(str, frame.columns), *map(str, frame.index), *(str(cell) for cell in frame.to_numpy().ravel())]:
+            yield "Table.cell", text
 
 
 def plotly_strings(app: AppTest):
@@ -979,7 +1172,7 @@ def explore_markup(dataset, **params) -> AppTest:
 
 
 # Every query parameter a page reads: the shared filters, then the page-specific ones.
-PAGE_PARAMS = ("profile", "project", "slide", "focus", "by", "size", "pairs", "search", "sort", "result")
+PAGE_PARAMS = ("profile", "project", "slide", "focus", "by", "size", "pairs", "search", "sort", "result", "q", "kind", "place", "event", "source", "partner")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -987,7 +1180,15 @@ def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page
     # Phnom Penh as a filter puts a city name in the "Showing: …" line; the other filters are hostile.
     filters = {key: MARKUP for key in ("from", "to", "country", "sector", "agency", "status", "related")}
     app = explore_markup(
-        markup_everywhere, city=["phnom_penh", MARKUP], profile="phnom_penh", project="khm_hospital_digitization", **filters
+        markup_everywhere,
+        city=["phnom_penh", MARKUP],
+        profile="phnom_penh",
+        project="khm_hospital_digitization",
+        place=["phnom_penh", "KHM", "VNM"],
+        q="sign in",  # every name and title starts with MARKUP's "[Sign in to continue]..."
+        event="ascn_annual_2022",
+        source="globalties_wise",
+        **filters,
     )
     assert_nothing_live(app, "overview")
     app.switch_page(page).run()
@@ -997,6 +1198,12 @@ def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page
         assert "[Sign in to continue](https://evil.example/login)" in read_as_text(app)
     if page == "pages/projects.py":
         assert f"### {MARKUP}" in read_as_text(app)  # the project's title, read as it was written
+    if page == "pages/compare.py":
+        assert MARKUP in read_as_text(app)  # the places' names in the table's header, as written
+    if page == "pages/search.py":
+        assert f"{MARKUP} " in read_as_text(app)  # hits' names, as written
+    if page in ("pages/events.py", "pages/about.py"):
+        assert f"### {MARKUP}" in read_as_text(app)  # the chosen event's name, the chosen source's title
     if page == "pages/present.py":
         from usascp.presentation import SLIDE_KEYS
 
@@ -1014,13 +1221,17 @@ PAGE_NOTICES = {
     ],
     "pages/city.py": [f"There is no member city '{MARKUP}' in this dataset; choose one below."],
     "pages/projects.py": [
+        f"No project names the partner '{MARKUP}'; showing every project.",
+        f"There is no project '{MARKUP}' in this data; check the link.",
         "Ignored the search in the link: it is longer than 200 characters.",
         f"Ignored sort '{MARKUP}': not one of listed, title, amount, newest, oldest.",
-        f"There is no project '{MARKUP}' among the projects shown; check the link or the filters.",
     ],
     "pages/present.py": [f"Ignored slide '{MARKUP}': the slides are headline, map, funding, impact, events."],
     "pages/funding.py": [f"Ignored breakdown '{MARKUP}': not one of year, agency, sector, country, city."],
     "pages/impact.py": [f"Ignored result '{MARKUP}': no selected project publishes it."],
+    "pages/compare.py": [f"Ignored place '{MARKUP}': not a member city or a country with member cities."],
+    "pages/events.py": [f"There is no event '{MARKUP}' in this data; check the link."],
+    "pages/about.py": [f"There is no source '{MARKUP}' in this data; check the link."],
 }
 
 
@@ -1037,6 +1248,8 @@ def test_markup_in_every_query_parameter_stays_text(page):
     assert_nothing_live(app, page)
     if page in PAGE_NOTICES:
         assert PAGE_NOTICES[page] == [as_read(warning.value) for warning in app.main.warning]
+    if page == "pages/search.py":
+        assert f"Nothing matches “{MARKUP}”" in as_read(app.info[0].value)
 
 
 def test_a_searched_phrase_with_markup_from_a_link_stays_text():

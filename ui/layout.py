@@ -9,8 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.url_state import control
 from usascp import aggregate, charts, export, images, labels
 from usascp.formatting import format_partial_date, markdown_link, markdown_text
+from usascp.link_values import choice
 from usascp.load import Dataset
 
 # For every page. A collapsed sidebar is only slid off the screen: hidden, its ~13 links and filters leave the
@@ -261,3 +263,131 @@ def first_rows(table: pd.DataFrame, what: str = "rows") -> pd.DataFrame:
         return table
     st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(table):,} {what}; the download below has them all.")
     return table.head(SHOWN_ROWS)
+
+
+def event_detail_view(dataset: Dataset, event: pd.Series, filters) -> None:
+    """One event: what, when, where, which project it belongs to, and the source that reports it."""
+    from usascp.formatting import markdown_link
+
+    start, end = event["start_date"], event["end_date"]
+    when = format_partial_date(start) if isinstance(start, str) else "date not published"
+    if isinstance(end, str) and end != start:
+        when += f" – {format_partial_date(end)}"
+    place = ", ".join(part for part in (event["city"], event["country"]) if isinstance(part, str) and part)
+    source = dataset.sources.set_index("source_id").loc[event["source_id"]]
+    st.markdown(f"### {markdown_text(event['name'])}")
+    rows = {
+        "When": when,
+        "Where": place + ("" if event["location_precision"] == "city" else f" ({event['location_precision']})"),
+        "Kind": event["event_type"],
+        "On the USASCP calendar": "yes" if event["on_usascp_calendar"] else "no",
+    }
+    lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
+    lines.append(f"- **Source:** {markdown_link(source['title'], source['url'])} — {markdown_text(source['publisher'])}")
+    if isinstance(event["summary"], str) and event["summary"]:
+        st.markdown(markdown_text(event["summary"]))
+    st.markdown("\n".join(lines))
+    project_id = event["project_id"]
+    if isinstance(project_id, str) and project_id:
+        title = dataset.projects.set_index("project_id").at[project_id, "title"]
+        st.page_link(
+            "pages/projects.py",
+            label=markdown_text(f"Project: {title}"),
+            icon=":material/list_alt:",
+            query_params={**filters.to_params(), "project": project_id},
+        )
+
+
+# How many of each kind of thing a source supports are listed by name; the rest are counted.
+LISTED_PER_KIND = 12
+
+
+def source_detail_view(dataset: Dataset, support, filters) -> None:
+    """One source: where to read it, and what in the dashboard rests on it, each a link to where it is shown."""
+    from usascp.formatting import format_count, markdown_link, plural
+
+    source = support.source
+    published = (
+        format_partial_date(source["date_published"]) if isinstance(source["date_published"], str) else "date not published"
+    )
+    st.markdown(
+        f"### {markdown_link(source['title'], source['url'])}\n"
+        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}"
+    )
+    if support.supports_nothing:
+        st.caption("Nothing in this data cites this source.")
+    params = filters.to_params()
+
+    def listed(rows, what: str, plural_what: str) -> pd.DataFrame:
+        st.markdown(f"**{plural(len(rows), what, plural_what).capitalize()}**")
+        if len(rows) > LISTED_PER_KIND:
+            st.caption(f"The first {LISTED_PER_KIND} of {len(rows):,}.")
+        return rows.head(LISTED_PER_KIND)
+
+    if len(support.projects):
+        for row in listed(support.projects, "project cites it", "projects cite it").itertuples():
+            st.page_link(
+                "pages/projects.py",
+                label=markdown_text(f"{row.title} ({row.cited_for})"),
+                icon=":material/list_alt:",
+                query_params={**params, "project": row.project_id},
+            )
+    if len(support.figures):
+        figures = listed(support.figures, "figure comes from it", "figures come from it")
+        st.markdown(
+            "\n".join(
+                f"- {markdown_text(row.label)}: **{format_count(row.value, row.is_lower_bound, row.is_approximate)}** "
+                f"{markdown_text(row.unit)}" + (f" ({markdown_text(row.title)})" if isinstance(row.title, str) else "")
+                for row in figures.itertuples()
+            )
+        )
+    if len(support.events):
+        for row in listed(support.events, "event cites it", "events cite it").itertuples():
+            st.page_link(
+                "pages/events.py",
+                label=markdown_text(f"{row.name} ({row.cited_for})"),
+                icon=":material/event:",
+                query_params={**params, "event": row.event_id},
+            )
+    if len(support.cities):
+        for row in listed(support.cities, "member city cites it", "member cities cite it").itertuples():
+            st.page_link(
+                "pages/city.py",
+                label=markdown_text(f"{row.city}, {row.country} ({row.cited_for})"),
+                icon=":material/location_city:",
+                query_params={**params, "profile": row.city_id},
+            )
+
+
+def event_chooser(dataset: Dataset, events: pd.DataFrame, filters) -> None:
+    """The Events page's chooser and the chosen event, kept in the URL as `?event=<event_id>` (a search hit or a source leads here).
+
+    `events` are those the filters show (aggregate.events_timeline). A link opens the event it names even
+    when the filters leave it out, and says so.
+    """
+    every_event = dataset.events.set_index("event_id", drop=False)
+    names = dict(zip(events["event_id"], events["name"]))
+    linked = st.query_params.get("event")
+    outside = linked in every_event.index and linked not in names
+    if outside:
+        names[linked] = every_event.at[linked, "name"]
+    chosen = control(
+        choice("event", names, refusal="There is no event '{value}' in this data; check the link."),
+        "event_choice",
+        lambda: st.selectbox(
+            "Event",
+            list(names),
+            format_func=names.get,
+            key="event_choice",
+            index=None,
+            placeholder="Choose an event to see when and where it was held, and its source",
+        ),
+    )
+    if chosen:
+        if chosen not in set(events["event_id"]):
+            st.info(
+                "The sidebar filters leave this event out of the timeline and the table; it is shown because the link named it.",
+                icon=":material/filter_alt_off:",
+            )
+        with st.container(border=True):
+            event_detail_view(dataset, every_event.loc[chosen], filters)

@@ -62,6 +62,43 @@ def keep_in_link(link: LinkValue, key: str, value) -> None:
     st.session_state[_seen(key)] = written
 
 
+def follow_links(param: str, key: str, read: Callable[[list[str]], tuple[list, list[str]]]) -> list[str]:
+    """follow_link for a widget holding several values (a multiselect): `?place=KHM&place=VNM`.
+
+    When the address's values are new to this session, `read(values)` gives (the values to select, a
+    sentence for each refused one) and the widget takes the first. Returns the sentences of the last link
+    read, until the person changes the selection it made.
+    """
+    state = st.session_state
+    requested = st.query_params.get_all(param)
+    lost = bool(requested) and key not in state
+    if requested != state.get(_seen(key)) or lost:
+        state[_seen(key)] = requested
+        selected, notices = read(requested)
+        state[key] = list(selected)
+        state[_linked(key)] = list(selected)
+        state[_notices(key)] = list(notices)
+    state.setdefault(key, [])
+    return state.get(_notices(key), [])
+
+
+def keep_links(param: str, key: str, values) -> None:
+    """After a multiselect: write its values into the address (none: the parameter is removed)."""
+    values = [str(value) for value in values]
+    set_param(param, values)
+    if values != st.session_state.get(_linked(key)):
+        st.session_state[_notices(key)] = []  # the person has moved on from the link that raised them
+    st.session_state[_seen(key)] = values
+
+
+def _linked(key: str) -> str:
+    return f"_link_selected_{key}"
+
+
+def _notices(key: str) -> str:
+    return f"_link_notices_{key}"
+
+
 def set_param(param: str, values: list[str]) -> None:
     """Make the address hold exactly `values` for `param` (none: the parameter is removed), leaving the others."""
     if values:

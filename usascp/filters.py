@@ -234,6 +234,41 @@ def _select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     return projects if keep.all() else projects[keep]  # no filter: the shared frame, not a copy of it
 
 
+# Each filter as the sidebar names it, by its field in Filters.
+FILTER_LABELS = {
+    "years": "Years active",
+    "countries": "Country",
+    "cities": "City",
+    "sectors": "Sector",
+    "agencies": "Lead agency",
+    "statuses": "Status",
+    "include_related": "Include sister, private and related programs (off)",
+}
+
+
+def filters_hiding(dataset: Dataset, filters: Filters, project_id: str) -> list[str]:
+    """The sidebar filters (FILTER_LABELS) each of which alone leaves `project_id` out; empty when it is shown.
+
+    For a link that opens a project the sidebar hides: the page opens it all the same and says which
+    filters to change to see it listed.
+    """
+    everything = Filters(include_related=True)
+    alone = {
+        "years": replace(everything, year_from=filters.year_from, year_to=filters.year_to),
+        "countries": replace(everything, countries=filters.countries),
+        "cities": replace(everything, cities=filters.cities),
+        "sectors": replace(everything, sectors=filters.sectors),
+        "agencies": replace(everything, agencies=filters.agencies),
+        "statuses": replace(everything, statuses=filters.statuses),
+        "include_related": replace(everything, include_related=filters.include_related),
+    }
+    return [
+        FILTER_LABELS[name]
+        for name, single in alone.items()
+        if single != everything and not (select_projects(dataset, single)["project_id"] == project_id).any()
+    ]
+
+
 def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of `cities` (any table with iso3 and city_id) in the chosen countries or cities; all when none is chosen."""
     if not filters.narrows_by_place:
@@ -243,7 +278,7 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
-    grants = dataset.grants[dataset.grants["project_id"].isin(projects["project_id"].unique())]
+    grants = dataset.grants[aggregate.rows_of_projects(dataset, "grants", projects)]
     if filters.year_from is not None or filters.year_to is not None:
         year = grants["award_date"].map(year_of)
         low = filters.year_from if filters.year_from is not None else -1

@@ -26,6 +26,8 @@ QUERY = [("city", "phnom_penh")] + [
 ]
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=khm_hospital_digitization", "events"]
 PAGES += ["present", "data", "about"]
+# A comparison and a search whose hits carry the payload (every name starts "[Sign in to continue]…"), an event and a source.
+PAGES += ["compare?place=KHM&place=phnom_penh", "search?q=sign+in", "events?event=ascn_annual_2022", "about?source=globalties_wise"]
 
 # What would show that markup went live, in the page Streamlit drew.
 LIVE_MARKUP = """(evil) => {

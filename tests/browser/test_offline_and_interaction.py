@@ -6,6 +6,7 @@ import io
 import pytest
 
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "about"]
+PAGES += ["compare?place=KHM&place=VNM&place=phnom_penh", "search?q=phnom"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -8,6 +8,7 @@ from PIL import Image
 from pptx import Presentation
 
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "data", "about"]
+PAGES += ["compare?place=KHM&place=VNM&place=phnom_penh", "search?q=phnom", "events?event=ascn_annual_2025", "about?source=globalties_wise"]
 
 
 def slide_title(visit) -> str:

@@ -1,0 +1,295 @@
+"""Compare places: two to four member cities or countries side by side, under the same sidebar filters.
+
+A place is chosen in the URL as `place=KHM` (a country's ISO3 code) or `place=phnom_penh` (a city_id),
+repeated: `/compare?place=KHM&place=VNM`. Each place's figures are exactly what the other pages show
+with that place as the sidebar's only place filter (usascp.filters.select_projects and friends), so the
+Overview for Cambodia and Cambodia's column here never disagree:
+
+* projects are reporting units (a component counts under its program when both work there);
+* disclosed funding adds every published amount of those projects, with how many publish none; the
+  part that can be placed in this place alone (aggregate.location_labels) is shown beside it, because
+  a project working in several places counts in each of their columns, never split;
+* results are the projects' countable figures, those a source ties to another city left out;
+* events are those held in the place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from usascp import aggregate
+from usascp.filters import Filters, filter_options, select_events, select_grants, select_projects
+from usascp.formatting import format_count, format_disclosed, format_usd
+from usascp.load import Dataset
+
+MAX_PLACES = 4
+MIN_PLACES = 2
+PLACE_PARAM = "place"
+
+
+@dataclass(frozen=True)
+class Place:
+    place_id: str  # ISO3 code for a country, city_id for a city
+    kind: str  # "country" or "city"
+    name: str  # "Cambodia", "Phnom Penh"
+    country: str  # the country's name (a country's own name for a country)
+    iso3: str
+
+    @property
+    def label(self) -> str:
+        """How a chooser lists it: "Cambodia (country)", "Phnom Penh, Cambodia"."""
+        return f"{self.name} (country)" if self.kind == "country" else f"{self.name}, {self.country}"
+
+    def filters(self, filters: Filters) -> Filters:
+        """The sidebar filters with this place as their only place."""
+        if self.kind == "country":
+            return replace(filters, countries=(self.iso3,), cities=())
+        return replace(filters, countries=(), cities=(self.place_id,))
+
+
+def places(dataset: Dataset) -> dict[str, Place]:
+    """Every place that can be compared, by id: countries with member cities, then their cities, by name."""
+
+    def build():
+        options = filter_options(dataset)
+        found = {iso3: Place(iso3, "country", name, name, iso3) for iso3, name in options.countries.items()}
+        for city_id, name in options.cities.items():
+            iso3 = options.city_country[city_id]
+            found[city_id] = Place(city_id, "city", name, options.countries.get(iso3, iso3), iso3)
+        return found
+
+    return aggregate.derived(dataset, "compare_places", build)
+
+
+def places_from_params(values: list[str], dataset: Dataset) -> tuple[list[Place], list[str]]:
+    """The places a URL names (at most MAX_PLACES, each once), and a notice for each value left out.
+
+    City ids match as written; a country code in any case ("khm"). Notices quote the value as typed:
+    whoever shows them escapes them.
+    """
+    known = places(dataset)
+    countries = {place_id.lower(): place for place_id, place in known.items() if place.kind == "country"}
+    chosen: list[Place] = []
+    notices: list[str] = []
+    for value in (value.strip() for value in values):
+        if not value:
+            continue
+        place = known.get(value) or countries.get(value.lower())
+        if place is None:
+            notices.append(f"Ignored place '{value}': not a member city or a country with member cities.")
+        elif place in chosen:
+            continue
+        elif len(chosen) == MAX_PLACES:
+            notices.append(f"Ignored place '{value}': at most {MAX_PLACES} places are compared at once.")
+        else:
+            chosen.append(place)
+    return chosen, notices
+
+
+def place_ids_from_params(values: list[str], dataset: Dataset) -> tuple[list[str], list[str]]:
+    """places_from_params, with the places as their ids (a chooser's values)."""
+    chosen, notices = places_from_params(values, dataset)
+    return [place.place_id for place in chosen], notices
+
+
+@dataclass(frozen=True)
+class PlaceFigures:
+    place: Place
+    projects: pd.DataFrame  # the selected projects working or meeting here (components included)
+    grants: pd.DataFrame  # their grants awarded in the chosen years
+    funding: aggregate.FundingTotals  # of their reporting units: disclosed total, and how many disclose none
+    alone_usd: float | None  # the part of it placed in this place alone; None when none is
+    alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
+    result_rows: pd.DataFrame  # the countable metric rows added up in `results`
+    results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate, ...
+    events: pd.DataFrame  # events held here, with `when` (past / upcoming / date not published)
+
+    @property
+    def shared_projects(self) -> int:
+        return self.funding.projects_total - self.alone_projects
+
+    @property
+    def shared_usd(self) -> float | None:
+        """Disclosed money of projects also working elsewhere: counted in each of their places, never split."""
+        if self.funding.disclosed_usd is None:
+            return None
+        shared = self.funding.disclosed_usd - (self.alone_usd or 0.0)
+        return shared if shared > 0 else None
+
+
+def place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.date | None = None) -> PlaceFigures:
+    today = today or dt.date.today()
+    return aggregate.per_view(dataset, ("compare", place, filters, today), lambda: _place_figures(dataset, place, filters, today))
+
+
+def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.date) -> PlaceFigures:
+    here = place.filters(filters)
+    projects = select_projects(dataset, here)
+    grants = select_grants(dataset, here, projects)
+    funding, alone = aggregate.funding_totals_here_and_alone(dataset, projects, grants, place.kind, place.name)
+    rows = aggregate.countable_metrics(dataset, projects)
+    # A figure a source ties to a city belongs to that city alone.
+    city_ids = (
+        [place.place_id] if place.kind == "city" else list(dataset.cities.loc[dataset.cities["iso3"] == place.iso3, "city_id"])
+    )
+    rows = rows[rows["city_id"].isna() | rows["city_id"].isin(city_ids)]
+    return PlaceFigures(
+        place=place,
+        projects=projects,
+        grants=grants,
+        funding=funding,
+        alone_usd=alone.disclosed_usd,
+        alone_projects=alone.projects_total,
+        result_rows=rows,
+        results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
+        events=_with_when(dataset, select_events(dataset, here), today),
+    )
+
+
+def _with_when(dataset: Dataset, events: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """`events` with aggregate.events_timeline's `when` (past, upcoming, date not published), in their own order.
+
+    Every event's dates are read once a day per dataset and kept with it (only today's: yesterday's answers
+    are stale), instead of once per place and view.
+    """
+    by_day = aggregate.derived(dataset, "event_when_by_day", dict)
+    when = by_day.get(today)
+    if when is None:
+        when = aggregate.events_timeline(dataset.events, today).set_index("event_id")["when"]
+        by_day.clear()  # two viewers racing here compute the same answer; either may win
+        by_day[today] = when
+    return events.assign(when=events["event_id"].map(when))
+
+
+# The rows of the side-by-side table, in order; results follow, one row per metric any place has.
+PROJECTS = "Projects"
+DISCLOSED = "Disclosed funding"
+ALONE = "… of projects working here alone"
+SHARED = "… of projects also working elsewhere (not split)"
+NOT_DISCLOSED = "Projects publishing no amount"
+EVENTS = "Events held here"
+UPCOMING = "… of them upcoming"
+
+
+def _part(amount: float | None, projects: int) -> str:
+    """An amount of some of a place's projects: "—" when there are none, "not disclosed" when none publishes one."""
+    return "—" if projects == 0 else format_usd(amount)
+
+
+def comparison_table(figures: list[PlaceFigures]) -> pd.DataFrame:
+    """The side-by-side table as people read it: one column per place (its label), one row per measure, text cells.
+
+    Amounts are "not disclosed" where no project publishes one, "no projects" where there is none to
+    disclose; a result no project of a place reports is "—".
+    """
+    metrics = []
+    for place in figures:
+        metrics += [metric for metric in place.results["metric"] if metric not in metrics]
+    order = {metric: position for position, metric in enumerate(aggregate.HEADLINE_METRICS)}
+    metrics.sort(key=lambda metric: (order.get(metric, len(order)), aggregate.metric_label(metric)))
+    columns = {}
+    for place in figures:
+        funding = place.funding
+        total = funding.projects_total
+        column = {
+            PROJECTS: format_count(total),
+            DISCLOSED: format_disclosed(funding.disclosed_usd, total),
+            ALONE: _part(place.alone_usd, place.alone_projects),
+            SHARED: _part(place.shared_usd, place.shared_projects),
+            NOT_DISCLOSED: f"{funding.projects_not_disclosing:,} of {total:,}",
+        }
+        results = place.results.set_index("metric")
+        for metric in metrics:
+            if metric in results.index:
+                row = results.loc[metric]
+                column[aggregate.metric_label(metric)] = format_count(row["value"], row["is_lower_bound"], row["is_approximate"])
+            else:
+                column[aggregate.metric_label(metric)] = "—"
+        column[EVENTS] = format_count(len(place.events))
+        column[UPCOMING] = format_count(int((place.events["when"] == "upcoming").sum()))
+        columns[place.place.label] = column
+    return pd.DataFrame(columns)
+
+
+def comparison_values(figures: list[PlaceFigures]) -> pd.DataFrame:
+    """The same comparison as numbers, one row per place, for a download: NA where a figure is unknown.
+
+    Columns: place_id, place, kind, country, projects, disclosed_usd, alone_usd, projects_here_alone, shared_usd,
+    projects_also_elsewhere, projects_not_disclosing, events, upcoming_events, then one column per result metric.
+    """
+    rows = []
+    for place in figures:
+        row = {
+            "place_id": place.place.place_id,
+            "place": place.place.name,
+            "kind": place.place.kind,
+            "country": place.place.country,
+            "projects": place.funding.projects_total,
+            "disclosed_usd": place.funding.disclosed_usd,
+            "alone_usd": place.alone_usd,
+            "projects_here_alone": place.alone_projects,
+            "shared_usd": place.shared_usd,
+            "projects_also_elsewhere": place.shared_projects,
+            "projects_not_disclosing": place.funding.projects_not_disclosing,
+            "events": len(place.events),
+            "upcoming_events": int((place.events["when"] == "upcoming").sum()),
+        }
+        row |= dict(zip(place.results["metric"], place.results["value"]))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    for column in ("disclosed_usd", "alone_usd", "shared_usd"):
+        table[column] = table[column].astype("Float64")
+    return table
+
+
+def projects_behind(dataset: Dataset, figures: list[PlaceFigures]) -> pd.DataFrame:
+    """Every project counted in the comparison, once per place it is counted in, with its own disclosed amount.
+
+    Columns: place, project_id, title, program, lead_agency, sector, cities, countries, status, amount_usd (NA: not disclosed).
+    """
+    columns = ["place", "project_id", "title", "program", "lead_agency", "sector", "cities", "countries", "status", "amount_usd"]
+    parts = [aggregate.project_table(dataset, place.projects, place.grants).assign(place=place.place.name) for place in figures]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def results_behind(dataset: Dataset, figures: list[PlaceFigures]) -> pd.DataFrame:
+    """Every result figure added up in the comparison, once per place it is counted in, with its source.
+
+    Columns: place, metric_id, project_id, title, metric, value, is_lower_bound, is_approximate, unit, as_of, publisher, url.
+    """
+    columns = [
+        "place",
+        "metric_id",
+        "project_id",
+        "title",
+        "metric",
+        "value",
+        "is_lower_bound",
+        "is_approximate",
+        "unit",
+        "as_of",
+    ]
+    titles = dataset.projects.set_index("project_id")["title"]
+    sources = dataset.sources.set_index("source_id")
+    parts = [
+        place.result_rows.assign(
+            place=place.place.name,
+            title=place.result_rows["project_id"].map(titles),
+            metric=place.result_rows["metric"].map(aggregate.metric_label),
+            publisher=place.result_rows["source_id"].map(sources["publisher"]),
+            url=place.result_rows["source_id"].map(sources["url"]),
+        )
+        for place in figures
+    ]
+    columns += ["publisher", "url"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def events_behind(figures: list[PlaceFigures]) -> pd.DataFrame:
+    """Every event counted, once per place. Columns: place, event_id, name, event_type, start_date, end_date, city, country, when."""
+    columns = ["place", "event_id", "name", "event_type", "start_date", "end_date", "city", "country", "when"]
+    parts = [place.events.assign(place=place.place.name) for place in figures]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
