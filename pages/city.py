@@ -9,6 +9,7 @@ from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
 from usascp.filters import select_grants, select_projects
 from usascp.formatting import format_count, format_disclosed, format_usd, markdown_link, markdown_text, plural
+from ui.maps import city_map_chart
 from usascp.maps import places_map
 
 dataset, filters = start()
@@ -50,7 +51,7 @@ with about:
             f"**U.S. partner:** {markdown_text(pair.partner)}, {markdown_text(pair.partner_city)} ({markdown_text(pair.status)})"
         )
 with where:
-    st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=200)
+    city_map_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id], note=""), "profile_map", 200)
 # Full width: inside the 3:1 column the cards truncate "not disclosed" on a 1280-pixel projector.
 cols = st.columns(3)
 cols[0].metric(

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from ui.layout import legend
-from usascp import charts, deck, images, maps
+from usascp import charts, deck, images, map_pictures, maps
 from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, describe, filter_options
@@ -92,7 +92,7 @@ def draw_slide(slide: Slide, map_height: int = 480) -> None:
         map_col, text_col = st.columns([3, 1.25])
         cities = slide.table
         view = maps.fit_view(cities["lat"], cities["lon"], 1000, map_height, max_zoom=6)
-        map_col.pydeck_chart(maps.city_map(cities, view, labels=True), height=map_height)
+        map_col.pydeck_chart(maps.city_map(cities, view), height=map_height)
         with map_col:
             legend(COHORT_LEGEND, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
@@ -143,10 +143,9 @@ def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
     pictures = {}
     map_slide = next(slide for slide in slides if slide.key == "map")
     try:
-        figure = maps.static_city_map(map_slide.table, "", fit_to_cities=filters.narrows_by_place)
-        figure.update_layout(margin=dict(t=10))
         # Drawn small and at double scale: type stays large relative to the picture, and sharp.
-        pictures["map"] = images.figure_png(charts.for_projector(figure, 22), 900, 700, scale=2)
+        figure = map_pictures.map_picture(map_slide.table, "", fit_to_cities=filters.narrows_by_place, size=(900, 700), font_px=22)
+        pictures["map"] = images.figure_png(figure, 900, 700, scale=2)
     except images.ImageUnavailable:
         pass  # the map slide lists the cities instead
     return deck.build_deck(slides, footer, pictures)
