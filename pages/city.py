@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.layout import filter_caption, people_table
+from ui.maps import city_map_chart
 from ui.page import start
 from ui.url_state import follow_link, keep_in_link, link_notice
 from usascp import aggregate
@@ -51,7 +52,7 @@ with about:
             f"**U.S. partner:** {markdown_text(pair.partner)}, {markdown_text(pair.partner_city)} ({markdown_text(pair.status)})"
         )
 with where:
-    st.pydeck_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id]), height=200)
+    city_map_chart(places_map(dataset.cities[dataset.cities["city_id"] == city_id], note=""), "profile_map", 200)
 # Full width: inside the 3:1 column the cards truncate "not disclosed" on a 1280-pixel projector.
 cols = st.columns(3)
 cols[0].metric(

@@ -12,6 +12,7 @@ from ui.layout import (
     people_table,
     png_download,
 )
+from ui.maps import city_map_chart
 from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, labels
@@ -20,7 +21,8 @@ from usascp.filters import select_grants, select_projects
 from usascp.formatting import markdown_text
 from usascp.labels import Column
 from usascp.link_values import choice, flag
-from usascp.maps import fit_view, network_map, network_points, pair_arcs, static_city_map
+from usascp.map_pictures import map_picture
+from usascp.maps import country_view, funding_size_note, network_map, network_points, pair_arcs
 from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
@@ -73,27 +75,27 @@ legend(
     {ASEAN_COUNTRIES[iso3]: COUNTRY_COLOURS[iso3] for iso3 in present},
     note="Filled dot: original 2018 pilot city · ring: joined since 2023.",
 )
-focused = cities[cities["iso3"] == focus] if focus else None
-view = fit_view(focused["lat"], focused["lon"], width_px=1000, height_px=600) if focused is not None else None
+view, country_box = country_view(focus, cities[cities["iso3"] == focus]) if focus else (None, None)
 deck = network_map(
-    network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view
+    network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view, country_box
 )
-event = st.pydeck_chart(deck, height=600, on_select="rerun", selection_mode="single-object", key="network_map")
-shown_cities = focused if focused is not None else cities
+city_map_chart(deck, "network_map", 600)
+st.caption("Click a city to open its profile. Names are shown where there is room; choose a country in “Zoom to” for all of its names.")
+if measure == "disclosed_usd":
+    st.info(markdown_text(funding_size_note(aggregate.funding_places(dataset, projects, grants))), icon=":material/info:")
+footnote = export_footnote(dataset, filters)
 png_download(
-    lambda: static_city_map(
-        shown_cities,
-        "ASEAN Smart Cities Network member cities" + (f": {countries[focus]}" if focus else ""),
-        fit_to_cities=bool(focus),
+    lambda: map_picture(
+        cities, "ASEAN Smart Cities Network member cities" + (f": {countries[focus]}" if focus else ""), footnote, focus=focus
     ),
-    "usascp-member-cities-map.png",
-    export_footnote(dataset, filters),
+    f"usascp-member-cities-map{'-' + focus if focus else ''}.png",
+    footnote,
     key="map_png",
     label="Download the map as a PNG for slides",
+    finished=True,
 )
-picked = (event.selection.objects.get("cities") or [None])[0] if event and event.selection else None
-if picked or chosen:
-    st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": picked["city_id"] if picked else chosen})
+if chosen:
+    st.switch_page("pages/city.py", query_params={**filters.to_params(), "profile": chosen})
 
 shown = cities.sort_values([measure, "city"], ascending=[False, True], na_position="last")
 shown = shown.assign(ascn_cohort=shown["ascn_cohort"].map(COHORT_LABELS))

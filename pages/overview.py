@@ -18,7 +18,9 @@ from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
 from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
 from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_link, markdown_text
-from usascp.maps import city_map, static_city_map
+from ui.maps import city_map_chart
+from usascp.map_pictures import map_picture
+from usascp.maps import city_map
 
 dataset, filters = start()
 
@@ -115,14 +117,17 @@ st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = shared("cities", lambda: aggregate.city_summary(dataset, projects, grants))
 legend(COHORT_LEGEND, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])
-map_col.pydeck_chart(city_map(cities), height=560)
+city_map_chart(city_map(cities), "overview_map", 560, map_col)
 with map_col:
+    st.caption("Click a city to open its profile. Names are shown where there is room; hover a dot for its name.")
+    footnote = export_footnote(dataset, filters)
     png_download(
-        lambda: static_city_map(cities, "ASEAN Smart Cities Network member cities"),
+        lambda: map_picture(cities, "ASEAN Smart Cities Network member cities", footnote),
         "usascp-member-cities-map.png",
-        export_footnote(dataset, filters),
+        footnote,
         key="overview_map_png",
         label="Download the map as a PNG for slides",
+        finished=True,
     )
 with list_col:
     busiest = cities[cities["projects"] > 0].sort_values(["projects", "city"], ascending=[False, True])

@@ -418,3 +418,22 @@ def test_filtered_views_share_the_selection_between_viewers(dataset):
     cambodia = Filters(countries=("KHM",))
     assert select_projects(dataset, cambodia) is select_projects(dataset, Filters(countries=("KHM",)))
     assert select_projects(dataset, cambodia) is not select_projects(dataset, Filters())
+
+
+def test_funding_places_says_no_disclosed_money_belongs_to_one_city(dataset):
+    """data/grants.csv: $4M to region-wide programs, $300,000 to country-level work, $98,750 to the
+    hospital records project in Battambang, Phnom Penh and Siem Reap; no amount to a single city."""
+    from usascp.aggregate import funding_places
+
+    places = funding_places(dataset, aggregate.select_projects(dataset))
+    assert places.disclosed_usd == 4_398_750
+    assert (places.one_city_usd, places.cities_with_own_funding) == (0, 0)
+    assert (places.regional_usd, places.country_usd, places.several_cities_usd, places.unplaced_usd) == (4_000_000, 300_000, 98_750, 0)
+
+
+def test_city_summary_gives_shared_money_beside_the_city_s_own(dataset):
+    cities = aggregate.city_summary(dataset).set_index("city")
+    assert cities["disclosed_usd"].isna().all()
+    assert cities.at["Battambang", "shared_usd"] == 98_750  # the hospital records project, with two other cities
+    assert cities.at["Phnom Penh", "shared_usd"] == 98_750 + 1_000_000  # and a regional program that met there
+    assert pd.isna(cities.at["Makassar", "shared_usd"])

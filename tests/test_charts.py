@@ -90,32 +90,6 @@ def test_chart_font_list_is_valid_css():
         assert family.startswith('"') or all(not ch.isdigit() for ch in family), family
 
 
-def test_static_city_map_draws_outlines_dots_and_names(dataset):
-    from usascp import aggregate, maps
-
-    cities = aggregate.city_summary(dataset)
-    figure = charts.city_map_figure(cities, maps.outline_rings(*charts.ASEAN_BOX), "Member cities")
-    land = [trace for trace in figure.data if trace.fill == "toself"]
-    assert len(land) == 2 and len(land[1].x) > 1000  # ASEAN coasts, then the neighbours
-    dots = [trace for trace in figure.data if trace.name in charts.COHORT_LABELS.values()]
-    assert sum(len(trace.x) for trace in dots) == 31
-    names = figure.data[-1]
-    assert set(names.text) == set(cities.loc[cities["projects"] > 0, "city"])
-    positions = dict(zip(names.text, names.textposition))
-    assert (positions["Johor Bahru"], positions["Singapore"]) == ("top center", "bottom center")  # Johor Bahru is north
-
-
-def test_label_positions_separate_close_neighbours():
-    # Battambang (west) and Siem Reap, then two cities on one meridian, then a lone one.
-    lons, lats = [103.2, 103.86, 110.0, 110.1, 120.0], [13.1, 13.36, 5.0, 5.5, 15.0]
-    assert charts.label_positions(lons, lats) == ["middle left", "middle right", "bottom center", "top center", "middle right"]
-
-
-def test_box_around_a_single_city_is_wide_enough_to_show_its_coast():
-    west, south, east, north = charts.box_around([11.56], [104.92])
-    assert east - west >= 8 and north - south == 5
-
-
 def test_exported_breakdowns_leave_no_text_to_set_over_other_text(dataset):
     """The layout behind readable pictures (tests/browser/test_chart_pictures.py measures the drawn text): no
     axis titles, which plotly set over long names and the footnote; level ticks, few enough for a narrow

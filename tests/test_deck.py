@@ -7,7 +7,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from usascp import charts, deck, images, maps
+from usascp import deck, images, map_pictures
 from usascp.filters import Filters
 from usascp.presentation import build_slides
 
@@ -87,7 +87,7 @@ def test_a_cambodia_deck_shows_cambodia(dataset):
 @pytest.mark.skipif(images.browser_path() is None, reason="drawing the map picture needs Chromium")
 def test_map_slide_carries_the_map_picture(dataset):
     slides = build_slides(dataset, Filters(), TODAY)
-    figure = charts.city_map_figure(slides[1].table, maps.outline_rings(*charts.ASEAN_BOX), "")
+    figure = map_pictures.map_picture(slides[1].table, "", size=(900, 700), font_px=22)
     picture = images.figure_png(figure, 900, 700)
     with_map = open_deck(deck.build_deck(slides, FOOTER, {"map": picture}))
     pictures = [shape for shape in with_map.slides[1].shapes if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE

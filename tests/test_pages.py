@@ -437,7 +437,23 @@ def test_map_page_offers_measures_and_lists_projects_with_no_city():
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapStyle"] == "/app/static/basemap-blank.json"
     assert spec["layers"][0]["@@type"] == "GeoJsonLayer"  # land and borders under the cities
-    assert len(spec["layers"][1]["data"]) == 31
+    assert len(next(layer for layer in spec["layers"] if layer["id"] == "cities")["data"]) == 31
+
+
+def test_sizing_dots_by_funding_says_that_no_city_has_money_of_its_own():
+    """All disclosed money is regional, country-level or shared (data/grants.csv with data/project_cities.csv):
+    31 equal dots need a word saying why, with the amounts."""
+    app = run_app("pages/map.py")
+    app.selectbox(key="map_measure").set_value("disclosed_usd").run()
+    assert [as_read(info.value) for info in app.info] == [
+        "None of the $4.4M disclosed belongs to one city alone ($4.0M for region-wide programs; $300,000 for "
+        "country-level work that names no city; $98,750 for projects in several cities, not split between them), "
+        "so every dot is drawn at the smallest size. A city's tooltip gives the shared money that reaches it."
+    ]
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    cities = {row["city"]: row for row in next(layer for layer in spec["layers"] if layer["id"] == "cities")["data"]}
+    assert cities["Battambang"]["tooltip_body"].endswith("In projects shared with other places: $98,750 (not split)")
+    assert cities["Battambang"]["inner_size"] == cities["Makassar"]["inner_size"]
 
 
 def test_map_pairings_draw_arcs_to_us_partners():

@@ -141,6 +141,7 @@ def no_match(dataset: Dataset, filters) -> None:
 
 def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> None:
     """One project: what it is, where, what it cost, what it achieved, and where each fact comes from."""
+    from ui.maps import city_map_chart
     from usascp.formatting import format_count, format_usd, plural
     from usascp.maps import places_map
 
@@ -176,10 +177,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()))
     with place:
         if len(detail.cities):
-            st.pydeck_chart(places_map(detail.cities), height=260)
+            city_map_chart(places_map(detail.cities), "project_places_map", 260)
         elif len(detail.component_cities):
             # A program (WiSE) names no city of its own; its components (the city pairs) do.
-            st.pydeck_chart(places_map(detail.component_cities), height=260)
+            city_map_chart(places_map(detail.component_cities), "project_places_map", 260)
             st.caption(f"Where its components work: {plural(len(detail.component_cities), 'member city', 'member cities')}.")
         else:
             st.info("No city is named for this project in public sources.", icon=":material/location_off:")
@@ -224,15 +225,24 @@ def export_footnote(dataset: Dataset, filters) -> str:
     return f"U.S.-ASEAN Smart Cities Partnership dashboard · {view} · data as of {format_partial_date(dataset.data_as_of)}"
 
 
-def png_download(figure, file_name: str, footnote: str, key: str, label: str = "Download PNG for slides") -> None:
+def png_download(
+    figure, file_name: str, footnote: str, key: str, label: str = "Download PNG for slides", finished: bool = False
+) -> None:
     """A button that draws a figure as a 1600x900 PNG when clicked (never on a rerun: it takes a few seconds).
 
     `figure` is a plotly figure, or a function making one when building it costs more than a button should.
+    A `finished` figure already has its footnote and projector type (map_pictures.map_picture places its names
+    for its own type size, which charts.for_export would change), and is drawn as it is.
     """
     available = images.browser_path() is not None
+
+    def picture() -> bytes:
+        made = figure() if callable(figure) else figure
+        return images.figure_png(made if finished else charts.for_export(made, footnote))
+
     st.download_button(
         label,
-        lambda: images.figure_png(charts.for_export(figure() if callable(figure) else figure, footnote)),
+        picture,
         file_name=file_name,
         mime="image/png",
         icon=":material/image:",

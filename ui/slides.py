@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from ui.layout import legend, people_table
-from usascp import charts, deck, images, maps
+from usascp import charts, deck, images, map_pictures, maps
 from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, describe, filter_options
@@ -115,7 +115,7 @@ def draw_slide(slide: Slide) -> None:
         cities = slide.table
         view = maps.fit_view(cities["lat"], cities["lon"], 800, MAP_HEIGHT, max_zoom=6)
         with map_col.container(key="slide_map"):
-            st.pydeck_chart(maps.city_map(cities, view, labels=True), height=MAP_HEIGHT)
+            st.pydeck_chart(maps.city_map(cities, view), height=MAP_HEIGHT)
             legend(COHORT_LEGEND, note="Larger dots: more projects.")
         _lines(slide.lines, text_col)
     elif slide.key == "funding":
@@ -166,10 +166,9 @@ def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
     pictures = {}
     map_slide = next(slide for slide in slides if slide.key == "map")
     try:
-        figure = maps.static_city_map(map_slide.table, "", fit_to_cities=filters.narrows_by_place)
-        figure.update_layout(margin=dict(t=10))
         # Drawn small and at double scale: type stays large relative to the picture, and sharp.
-        pictures["map"] = images.figure_png(charts.for_projector(figure, 22), 900, 700, scale=2)
+        figure = map_pictures.map_picture(map_slide.table, "", fit_to_cities=filters.narrows_by_place, size=(900, 700), font_px=22)
+        pictures["map"] = images.figure_png(figure, 900, 700, scale=2)
     except images.ImageUnavailable:
         pass  # the map slide lists the cities instead
     return deck.build_deck(slides, footer, pictures)

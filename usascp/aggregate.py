@@ -504,7 +504,8 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     """One row per member city: where it is, its cohort, and how many selected projects work there.
 
     Columns: city_id, city, country, iso3, lat, lon, ascn_cohort, ascn_joined_year, population,
-    projects (site or venue links), disclosed_usd (funding attributed to exactly this city; NA when none is).
+    projects (site or venue links), disclosed_usd (funding attributed to exactly this city; NA when none is),
+    shared_usd (disclosed funding of projects here that also work or meet elsewhere, not split; NA when none).
     """
     projects = select_projects(dataset) if projects is None else projects
     links = dataset.project_cities[dataset.project_cities["project_id"].isin(projects["project_id"].unique())]
@@ -515,7 +516,51 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     ].copy()
     cities["projects"] = cities["city_id"].map(project_counts).fillna(0).astype(int)
     cities["disclosed_usd"] = cities["city"].map(funding).astype("Float64")
+    cities["shared_usd"] = cities["city_id"].map(_shared_funding(dataset, projects, links, grants)).astype("Float64")
     return cities.reset_index(drop=True)
+
+
+def _shared_funding(dataset: Dataset, projects: pd.DataFrame, links: pd.DataFrame, grants: pd.DataFrame | None) -> pd.Series:
+    """Per city_id: disclosed money of the reporting units working or meeting there that are placed elsewhere
+    too (several cities, a country, the region), each counted whole, as nobody published how it splits."""
+    unit_of = reporting_unit_of(projects)
+    amounts = _grants_by_unit(dataset, projects, grants).groupby("unit_id")["amount_usd"].sum()
+    placed = location_labels(dataset, reporting_units(projects), "city")
+    here = links.assign(unit_id=links["project_id"].map(unit_of)).drop_duplicates(["city_id", "unit_id"])
+    here = here.merge(dataset.cities[["city_id", "city"]], on="city_id")
+    here = here[here["unit_id"].map(placed) != here["city"]]
+    here = here.assign(amount_usd=here["unit_id"].map(amounts)).dropna(subset=["amount_usd"])
+    return here.groupby("city_id")["amount_usd"].sum()
+
+
+@dataclass(frozen=True)
+class FundingPlaces:
+    """Where disclosed money can be placed on a city map, and where it cannot."""
+
+    disclosed_usd: float | None  # all of it; None when nothing is disclosed
+    one_city_usd: float  # attributed to a single city: what a map can size dots by
+    several_cities_usd: float  # projects in several cities, not split between them
+    country_usd: float  # country-level work naming no city
+    regional_usd: float  # region-wide programs
+    unplaced_usd: float  # place not published
+    cities_with_own_funding: int
+
+
+def funding_places(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> FundingPlaces:
+    """How much of the disclosed money belongs to one city, and how much is shared, country-wide or regional."""
+    by_place = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"].fillna(0)
+    kinds = {SEVERAL_CITIES, COUNTRY_WIDE, REGIONAL, LOCATION_UNKNOWN}
+    own = by_place[[place not in kinds for place in by_place.index]]
+    total = funding_totals(dataset, projects, grants).disclosed_usd
+    return FundingPlaces(
+        disclosed_usd=total,
+        one_city_usd=float(own.sum()),
+        several_cities_usd=float(by_place.get(SEVERAL_CITIES, 0.0)),
+        country_usd=float(by_place.get(COUNTRY_WIDE, 0.0)),
+        regional_usd=float(by_place.get(REGIONAL, 0.0)),
+        unplaced_usd=float(by_place.get(LOCATION_UNKNOWN, 0.0)),
+        cities_with_own_funding=int((own > 0).sum()),
+    )
 
 
 def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:

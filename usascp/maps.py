@@ -1,16 +1,30 @@
-"""pydeck maps that work offline: a map style served by the app itself, never a tile server."""
+"""Maps that work offline: pydeck decks for the browser and plotly pictures for slides, from one set of rules.
+
+What every map shares, so that no map behaves on its own:
+- land from Natural Earth at a resolution fit for the view (usascp.outlines), under a sea-coloured style
+  served by the app itself, never a tile server; a map never zooms past its outlines' resolution;
+- member cities as dots in one layer named CITY_LAYER, whose rows carry `city_id` (a click opens the
+  city's profile: ui.maps.city_map_chart) and a plain-text tooltip (`tooltip_title`, `tooltip_body`);
+- dots moved apart by a few pixels where they would hide each other, and names beside them wherever there
+  is room at the map's first view (usascp.placement); a country's view has room for all of its names.
+
+deck.gl's CollisionFilterExtension (in Streamlit 1.67's bundle) would hide colliding names at every zoom,
+but in Chromium here it hid every name (luma.gl could not read its "collisionUniforms" block), so names
+are placed here instead, where a test can check them.
+"""
 
 from __future__ import annotations
 
+import base64
 import functools
-import json
-from pathlib import Path
+import math
 
 import pandas as pd
 import pydeck as pdk
 import pydeck.bindings.deck
 
-from usascp.charts import COHORT_COLOURS, COHORT_LABELS, hex_to_rgb, label_positions
+from usascp import outlines, placement
+from usascp.charts import COHORT_COLOURS, COHORT_LABELS, COUNTRY_COLOURS, hex_to_rgb
 from usascp.dates import format_partial_date
 from usascp.formatting import NOT_DISCLOSED, format_count, format_usd
 
@@ -23,181 +37,27 @@ pydeck.bindings.deck.has_jupyter_extra = functools.cache(pydeck.bindings.deck.ha
 # Served from static/ (server.enableStaticServing). Without a style of its own, Streamlit's pydeck
 # chart loads a CARTO basemap from the internet, which summit halls often do not have.
 OFFLINE_MAP_STYLE = "/app/static/basemap-blank.json"
-
-# MapLibre zoom (512-pixel tiles): 3.3 fits Mandalay to Banyuwangi in a 560-pixel-high map.
-# Natural Earth country outlines, served by the app (scripts/build_country_outlines.py builds them).
-# Given as a URL, the browser fetches the file once and caches it instead of receiving it on every rerun.
-COUNTRY_OUTLINES_URL = "/app/static/country-outlines.json"
+SEA = [217, 230, 239, 255]  # the style's background, so a finer outline set can cover the coarser ones
 LAND = [247, 245, 240, 255]
 ASEAN_LAND = [255, 255, 255, 255]
 BORDER = [150, 160, 170, 255]
 
+CITY_LAYER = "cities"  # the layer every city map's clicks are read from
+NAME_FONT = '"Source Sans, sans-serif"'  # the font Streamlit already serves, so none is fetched
+NAME_PX = 15
 
-def country_outlines() -> pdk.Layer:
-    """Land and borders under every map: ASEAN members in white, other countries in a warm grey."""
-    return pdk.Layer(
-        "GeoJsonLayer",
-        data=COUNTRY_OUTLINES_URL,
-        id="countries",
-        stroked=True,
-        filled=True,
-        get_fill_color=f"properties.asean ? {ASEAN_LAND} : {LAND}",
-        get_line_color=BORDER,
-        line_width_min_pixels=0.6,
-        pickable=False,
-    )
+# The region the member cities are in: Mandalay to Banyuwangi, Myanmar's west coast to Manila's east.
+ASEAN_BOX = (91.0, -11.5, 128.0, 28.5)
+# MapLibre zoom (512-pixel tiles): 3.3 fits Mandalay to Banyuwangi in a 560-pixel-high map.
+ASEAN_VIEW = pdk.ViewState(latitude=6.5, longitude=109.0, zoom=3.3)
+PACIFIC_VIEW = pdk.ViewState(latitude=25.0, longitude=-175.0, zoom=1.35)
+WORLD_VIEW = pdk.ViewState(latitude=20.0, longitude=40.0, zoom=0.6)
+MIN_ZOOM = 0.5
 
-
-ASEAN_VIEW = pdk.ViewState(latitude=6.5, longitude=109.0, zoom=3.3, min_zoom=2, max_zoom=10)
-
-# Streamlit escapes every value a tooltip template inserts, so a tag in the data (or a "<br/>" we put
-# there) is printed as text: structure goes in the template, and data fields stay plain text.
-CITY_TOOLTIP = {
-    "html": "<b>{city}</b>, {country}<br/>{cohort_label}<br/>Projects: {projects}<br/>Disclosed funding: {funding_label}",
-    "style": {"backgroundColor": "#1A1A1A", "color": "#FFFFFF", "fontSize": "14px"},
-}
-
-
-def _pixel_dots(data: pd.DataFrame, layer_id: str, fill, radius_px, outline=(255, 255, 255, 255)) -> pdk.Layer:
-    """Dots of a fixed on-screen size (readable at any zoom), outlined so overlapping ones stay apart."""
-    return pdk.Layer(
-        "ScatterplotLayer",
-        data=data,
-        id=layer_id,
-        get_position=["lon", "lat"],
-        get_radius=radius_px,
-        radius_units="'pixels'",
-        get_fill_color=fill,
-        get_line_color=list(outline),
-        stroked=True,
-        line_width_min_pixels=1.5,
-        pickable=True,
-    )
-
-
-def city_points(cities: pd.DataFrame) -> pd.DataFrame:
-    """The columns the city layer draws and its tooltip shows, with sizes in metres.
-
-    `cities` is aggregate.city_summary(): cities with more projects get bigger dots, and a city with none
-    still shows, at the smallest size, because membership is the point of the map.
-    """
-    points = cities[["city_id", "city", "country", "lat", "lon", "ascn_cohort", "projects", "disclosed_usd"]].copy()
-    points["lat"] = points["lat"].astype(float)
-    points["lon"] = points["lon"].astype(float)
-    points["radius_m"] = 25_000 + 15_000 * points["projects"].clip(upper=8)
-    points["colour"] = points["ascn_cohort"].map(lambda cohort: hex_to_rgb(COHORT_COLOURS[cohort], 220))
-    points["cohort_label"] = points["ascn_cohort"].map(COHORT_LABELS)
-    points["funding_label"] = points["disclosed_usd"].map(lambda amount: NOT_DISCLOSED if pd.isna(amount) else format_usd(amount))
-    points["projects"] = points["projects"].map(format_count)
-    return points
-
-
-def city_labels(cities: pd.DataFrame) -> pdk.Layer:
-    """The names of the cities with projects, beside their dots, on a light box so they read over land and sea.
-
-    Drawn with the font Streamlit already serves ("Source Sans"), so no font is fetched.
-    """
-    named = city_points(cities[cities["projects"] > 0])
-    # Close neighbours (Johor Bahru and Singapore) are labelled on opposite sides, as on the static map.
-    placement = {
-        "middle right": ("start", "center", [14, 0]),
-        "middle left": ("end", "center", [-14, 0]),
-        "top center": ("middle", "bottom", [0, -12]),
-        "bottom center": ("middle", "top", [0, 12]),
-    }
-    chosen = [placement[p] for p in label_positions(named["lon"].tolist(), named["lat"].tolist())]
-    named = named.assign(anchor=[c[0] for c in chosen], baseline=[c[1] for c in chosen], offset=[c[2] for c in chosen])
-    return pdk.Layer(
-        "TextLayer",
-        data=named[["city", "lat", "lon", "anchor", "baseline", "offset"]],
-        id="city-names",
-        get_position=["lon", "lat"],
-        get_text="city",
-        get_size=17,
-        get_color=[26, 26, 26, 255],
-        get_text_anchor="anchor",
-        get_alignment_baseline="baseline",
-        get_pixel_offset="offset",
-        font_family='"Source Sans, sans-serif"',
-        background=True,
-        get_background_color=[255, 255, 255, 210],
-        background_padding=[4, 2],
-        pickable=False,
-    )
-
-
-def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW, labels: bool = False) -> pdk.Deck:
-    """Member cities as dots coloured by when they joined the network, on the offline background.
-
-    With `labels`, the cities with projects are named on the map (for slides, where there is no hovering).
-    """
-    layer = pdk.Layer(
-        "ScatterplotLayer",
-        data=city_points(cities),
-        id="cities",
-        get_position=["lon", "lat"],
-        get_radius="radius_m",
-        get_fill_color="colour",
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1.5,
-        stroked=True,
-        radius_min_pixels=6,
-        radius_max_pixels=40,
-        pickable=True,
-    )
-    layers = [country_outlines(), layer] + ([city_labels(cities)] if labels else [])
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=OFFLINE_MAP_STYLE, tooltip=CITY_TOOLTIP)
-
-
-def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
-    """A view centred on the points and zoomed so all fit in a map of about width_px by height_px.
-
-    MapLibre zoom z shows 512 * 2**z pixels per 360 degrees; a margin of 60% keeps dots off the edges.
-    """
-    import math
-
-    lats, lons = [float(v) for v in lats], [float(v) for v in lons]
-    lat_span = max(max(lats) - min(lats), 0.05)
-    lon_span = max(max(lons) - min(lons), 0.05)
-    degrees_per_pixel = max(lon_span / width_px, lat_span / height_px) * 1.6
-    zoom = math.log2(360 / (512 * degrees_per_pixel))
-    return pdk.ViewState(
-        latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2, zoom=min(max(zoom, 1.5), max_zoom)
-    )
-
-
-def places_map(places: pd.DataFrame, label_column: str = "city") -> pdk.Deck:
-    """A small map of a few places (a project's cities), labelled, all in one colour, on the offline background."""
-    points = places.assign(lat=places["lat"].astype(float), lon=places["lon"].astype(float))
-    layer = _pixel_dots(points, "places", hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230), 8)
-    labels = pdk.Layer(
-        "TextLayer",
-        data=points,
-        id="place-labels",
-        get_position=["lon", "lat"],
-        get_text=label_column,
-        get_size=14,
-        get_color=[26, 26, 26, 255],
-        get_pixel_offset=[0, -18],
-        font_family="'Source Sans Pro, Arial, sans-serif'",
-        outline_width=3,
-        outline_color=[255, 255, 255, 255],
-        font_settings={"sdf": True},
-    )
-    return pdk.Deck(
-        layers=[country_outlines(), layer, labels],
-        # A single city at zoom 5.5 still shows its coast and borders for context.
-        initial_view_state=fit_view(points["lat"], points["lon"], max_zoom=5.5),
-        map_style=OFFLINE_MAP_STYLE,
-        tooltip={"text": "{" + label_column + "}"},
-    )
-
-
-PACIFIC_VIEW = pdk.ViewState(latitude=25.0, longitude=-175.0, zoom=1.35, min_zoom=1, max_zoom=10)
-
-# One template for cities, pairings and events, whose bodies have different numbers of lines: the lines
-# are separated by newlines in the (plain-text) body, which "pre-line" shows as line breaks.
-NETWORK_TOOLTIP = {
+# Streamlit escapes every value a tooltip template inserts, so a tag in the data is printed as text:
+# structure goes in the template, and data fields stay plain text. The body's lines are separated by
+# newlines, which "pre-line" shows as line breaks; one template serves cities, pairings and events.
+TOOLTIP = {
     "html": "<b>{tooltip_title}</b><br/>{tooltip_body}",
     "style": {
         "backgroundColor": "#1A1A1A",
@@ -209,14 +69,262 @@ NETWORK_TOOLTIP = {
 }
 
 
+def outline_layers(sets: tuple[outlines.OutlineSet, ...]) -> list[pdk.Layer]:
+    """Land and borders, coarse to fine: ASEAN members in white, other countries in a warm grey.
+
+    Given as URLs, the browser fetches each file once and caches it instead of receiving it on every
+    rerun. A finer set first paints its box in the sea's colour, so coarser coasts never show through.
+    """
+    layers = []
+    for outline_set in sets:
+        if outline_set is not outlines.WORLD:
+            west, south, east, north = outline_set.box
+            layers.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    data=[{"polygon": [[west, south], [east, south], [east, north], [west, north]]}],
+                    id=f"sea-{outline_set.name}",
+                    get_polygon="polygon",
+                    get_fill_color=SEA,
+                    stroked=False,
+                    pickable=False,
+                )
+            )
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                data=outline_set.url,
+                id=f"countries-{outline_set.name}",
+                stroked=True,
+                filled=True,
+                get_fill_color=f"properties.asean ? {ASEAN_LAND} : {LAND}",
+                get_line_color=BORDER,
+                line_width_min_pixels=0.6,
+                pickable=False,
+            )
+        )
+    return layers
+
+
+def _view_box(view: pdk.ViewState, width_px: int = 1000, height_px: int = 560) -> tuple[float, float, float, float]:
+    """Roughly what a map of width_px by height_px shows at `view` (degrees; Mercator stretch ignored)."""
+    half_lon = width_px / 2 * outlines.degrees_per_pixel(view.zoom)
+    half_lat = height_px / 2 * outlines.degrees_per_pixel(view.zoom) * math.cos(math.radians(view.latitude))
+    return (view.longitude - half_lon, view.latitude - half_lat, view.longitude + half_lon, view.latitude + half_lat)
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState, content_box, repeat: bool = False) -> pdk.Deck:
+    """A deck on the offline style with outlines fit for `view` under `layers`, zooming no deeper than they allow.
+
+    `content_box` is what the view is about (the cities, a country): a finer outline set is drawn only
+    when it holds all of it.
+    """
+    sets = outlines.sets_for(view.zoom, content_box)
+    view = pdk.ViewState(
+        latitude=view.latitude,
+        longitude=view.longitude,
+        zoom=min(view.zoom, outlines.map_zoom_limit(sets)),
+        min_zoom=MIN_ZOOM,
+        max_zoom=outlines.map_zoom_limit(sets),
+    )
+    return pdk.Deck(
+        layers=outline_layers(sets) + layers,
+        initial_view_state=view,
+        # World copies, so a view centred on the Pacific shows Asia on its left and the U.S. on its right.
+        views=[pdk.View(type="MapView", controller=True, repeat=repeat)],
+        map_style=OFFLINE_MAP_STYLE,
+        tooltip=TOOLTIP,
+    )
+
+
+def _disc_icon() -> dict:
+    """A white disc as an SVG data address: deck.gl tints it (mask) to draw a dot of any colour, offline."""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="31" fill="#fff"/></svg>'
+    return {
+        "url": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "width": 64,
+        "height": 64,
+        "mask": True,
+        "id": "disc",
+    }
+
+
+DISC = _disc_icon()
+
+
+def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> pd.DataFrame:
+    """`points` with where each dot and name is drawn at `zoom`, in pixels from the city's true place.
+
+    Adds dot_offset ([dx, dy]: overlapping dots moved apart), name_offset, name_anchor, name_baseline and
+    name_box (left, top, right, bottom on the map's plane at `zoom`; None where a name has no room clear
+    of every dot and other name). Names are placed in the order of `points`: most important first.
+    """
+    if points.empty:
+        return points.assign(dot_offset=[], name_offset=[], name_anchor=[], name_baseline=[], name_box=[])
+    xy = [placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(points["lon"], points["lat"])]
+    outer = (points["radius_px"] + points["line_px"]).tolist()
+    offsets = placement.separate([x for x, _ in xy], [y for _, y in xy], outer)
+    xs = [x + dx for (x, _), (dx, _) in zip(xy, offsets)]
+    ys = [y + dy for (_, y), (_, dy) in zip(xy, offsets)]
+    spots = placement.place_labels(xs, ys, outer, points["city"].tolist(), font_px, leaders=False)
+    return points.assign(
+        dot_offset=[[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
+        name_offset=[[round(dx + s.dx, 1), round(dy + s.dy, 1)] if s else None for (dx, dy), s in zip(offsets, spots)],
+        name_anchor=[s.anchor if s else None for s in spots],
+        name_baseline=[s.baseline if s else None for s in spots],
+        name_box=[s.box if s else None for s in spots],
+    )
+
+
+def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
+    """Member cities as dots and names, spread out for `zoom` (spread_out), the dots pickable as CITY_LAYER.
+
+    Names are drawn only where spread_out found room: one printed over another helps nobody, and the
+    tooltip and a country's view name the rest.
+
+    `points` needs city_id, city, lat, lon, radius_px, fill, line, line_px, tooltip_title and tooltip_body,
+    most important city first. A dot is a disc of its line colour with a smaller disc of its fill on top.
+    """
+    spread = spread_out(points, zoom)
+    drawn = spread.assign(
+        icon=[DISC] * len(spread),
+        outer_size=2 * (spread["radius_px"] + spread["line_px"]),
+        inner_size=2 * spread["radius_px"],
+    )[["city_id", "city", "lat", "lon", "icon", "outer_size", "inner_size", "fill", "line", "dot_offset", "tooltip_title", "tooltip_body"]]
+    named = spread[spread["name_box"].notna()][["city", "lat", "lon", "name_offset", "name_anchor", "name_baseline"]]
+    dots = dict(data=drawn, get_position=["lon", "lat"], get_icon="icon", size_units="'pixels'", get_pixel_offset="dot_offset")
+    return [
+        pdk.Layer("IconLayer", id="city-outlines", get_size="outer_size", get_color="line", pickable=False, **dots),
+        pdk.Layer("IconLayer", id=CITY_LAYER, get_size="inner_size", get_color="fill", pickable=True, **dots),
+        pdk.Layer(
+            "TextLayer",
+            data=named,
+            id="city-names",
+            get_position=["lon", "lat"],
+            get_text="city",
+            get_size=NAME_PX,
+            get_color=[26, 26, 26, 255],
+            get_text_anchor="name_anchor",
+            get_alignment_baseline="name_baseline",
+            get_pixel_offset="name_offset",
+            font_family=NAME_FONT,
+            character_set="'auto'",  # names from uploads may have letters beyond ASCII
+            background=True,
+            get_background_color=[255, 255, 255, 215],
+            background_padding=[3, 1],
+            pickable=False,
+        ),
+    ]
+
+
+def _city_order(cities: pd.DataFrame, size: pd.Series) -> pd.Index:
+    """Most important first (names are placed in this order): largest dots, then by name."""
+    return cities.assign(_size=size.to_numpy()).sort_values(["_size", "city"], ascending=[False, True]).index
+
+
+def _funding_lines(cities: pd.DataFrame) -> pd.Series:
+    """What a tooltip says about money: the city's own, and money it shares with other places (never split)."""
+    lines = []
+    for projects, alone, shared in zip(cities["projects"], cities["disclosed_usd"], cities["shared_usd"]):
+        if projects == 0:
+            lines.append("")
+            continue
+        line = f"\nDisclosed funding for this city alone: {NOT_DISCLOSED if pd.isna(alone) else format_usd(alone)}"
+        if pd.notna(shared):
+            line += f"\nIn projects shared with other places: {format_usd(shared)} (not split)"
+        lines.append(line)
+    return pd.Series(lines, index=cities.index, dtype=object)
+
+
+def city_points(cities: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's dots: coloured by when the city joined the network, larger with more projects.
+
+    `cities` is aggregate.city_summary(); a city with no project still shows, at the smallest size,
+    because membership is the point of the map.
+    """
+    radius = 6 + 3 * cities["projects"].clip(upper=8)
+    points = cities.assign(
+        lat=cities["lat"].astype(float),
+        lon=cities["lon"].astype(float),
+        radius_px=radius,
+        fill=cities["ascn_cohort"].map(lambda cohort: hex_to_rgb(COHORT_COLOURS[cohort], 230)),
+        line=[[255, 255, 255, 255]] * len(cities),
+        line_px=1.5,
+        cohort_label=cities["ascn_cohort"].map(COHORT_LABELS),
+        tooltip_title=cities["city"] + ", " + cities["country"],
+        tooltip_body=cities["ascn_cohort"].map(COHORT_LABELS)
+        + "\nProjects: "
+        + cities["projects"].map(format_count)
+        + _funding_lines(cities),
+    )
+    return points.loc[_city_order(cities, radius)].reset_index(drop=True)
+
+
+def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
+    """The Overview's map: member cities by cohort, named where there is room, on the offline background."""
+    points = city_points(cities)
+    return _deck(city_layers(points, view.zoom), view, _box_of(points) if len(points) else ASEAN_BOX)
+
+
+def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
+    """A view centred on the points and zoomed so all fit in a map of about width_px by height_px.
+
+    MapLibre zoom z shows 512 * 2**z pixels per 360 degrees; a margin of 60% keeps dots off the edges.
+    """
+    lats, lons = [float(v) for v in lats], [float(v) for v in lons]
+    lat_span = max(max(lats) - min(lats), 0.05)
+    lon_span = max(max(lons) - min(lons), 0.05)
+    degrees_per_pixel = max(lon_span / width_px, lat_span / height_px) * 1.6
+    zoom = math.log2(360 / (512 * degrees_per_pixel))
+    return pdk.ViewState(
+        latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2, zoom=min(max(zoom, 1.5), max_zoom)
+    )
+
+
+def _box_of(points: pd.DataFrame, padding: float = 0.5) -> tuple[float, float, float, float]:
+    lons, lats = points["lon"].astype(float), points["lat"].astype(float)
+    return (lons.min() - padding, lats.min() - padding, lons.max() + padding, lats.max() + padding)
+
+
+def country_view(iso3: str, cities: pd.DataFrame, width_px: int = 1000, height_px: int = 600) -> tuple[pdk.ViewState, tuple]:
+    """A view centred on a member country's whole territory (and its member cities), and that box."""
+    west, south, east, north = outlines.country_box(iso3)
+    if len(cities):
+        west, south = min(west, cities["lon"].astype(float).min()), min(south, cities["lat"].astype(float).min())
+        east, north = max(east, cities["lon"].astype(float).max()), max(north, cities["lat"].astype(float).max())
+    # fit_view leaves a 60% margin around points; a country's own box needs less.
+    view = fit_view([south, north], [west, east], int(width_px * 1.25), int(height_px * 1.25), max_zoom=7.5)
+    return view, (west, south, east, north)
+
+
+def places_map(places: pd.DataFrame, label_column: str = "city", note: str = "Click to open the city's profile") -> pdk.Deck:
+    """A small map of a few member cities (a project's, or one city's), named, in one colour.
+
+    The dots are the same CITY_LAYER as on the big maps, so a click opens the city's profile there too;
+    `note` is the tooltip's second line.
+    """
+    places = places.drop_duplicates("city_id")
+    view = fit_view(places["lat"], places["lon"], max_zoom=5.5)  # one city at 5.5 still shows its coast and borders
+    points = places.assign(
+        lat=places["lat"].astype(float),
+        lon=places["lon"].astype(float),
+        city=places[label_column],
+        radius_px=7.0,
+        fill=[hex_to_rgb(COHORT_COLOURS["original_2018_pilot"], 230)] * len(places),
+        line=[[255, 255, 255, 255]] * len(places),
+        line_px=1.5,
+        tooltip_title=places[label_column] + ", " + places["country"],
+        tooltip_body=note,
+    )
+    return _deck(city_layers(points, view.zoom), view, _box_of(points))
+
+
 def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFrame:
     """Member cities ready to draw: coloured by country, ringed if they joined after 2018, sized by `measure`.
 
     `cities` is aggregate.city_summary() with a `measure` column; NA measures draw at the smallest size and
-    read "not disclosed" (for money) or "no figure" in the tooltip.
+    read "not disclosed" (for money) or "no figure" in the tooltip. Largest dots first.
     """
-    from usascp.charts import COUNTRY_COLOURS
-
     points = cities.copy()
     values = points[measure].astype("Float64")
     largest = float(values.max()) if values.notna().any() and values.max() > 0 else 1.0
@@ -228,7 +336,7 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
     points["line"] = [[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)]
     points["line_px"] = original.map({True: 1.5, False: 3.5})
     is_money = measure.endswith("_usd")
-    points["measure_label"] = [
+    measure_labels = [
         (format_usd(v) if is_money else format_count(v)) if pd.notna(v) else (NOT_DISCLOSED if is_money else "no figure")
         for v in values
     ]
@@ -237,13 +345,44 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
         points["ascn_cohort"].map(COHORT_LABELS)
         + "\nProjects: "
         + points["projects"].map(format_count)
-        + "\nDisclosed funding: "
-        + points["disclosed_usd"].map(lambda v: NOT_DISCLOSED if pd.isna(v) else format_usd(v))
-        + (f"\n{measure_label}: " + points["measure_label"] if measure not in ("projects", "disclosed_usd") else "")
+        + _funding_lines(points)
+        + (
+            pd.Series([f"\n{measure_label}: {label}" for label in measure_labels], index=points.index)
+            if measure not in ("projects", "disclosed_usd")
+            else ""
+        )
     )
     points["lat"] = points["lat"].astype(float)
     points["lon"] = points["lon"].astype(float)
-    return points[["city_id", "city", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body"]]
+    points = points.loc[_city_order(points, points["radius_px"])].reset_index(drop=True)
+    return points[
+        ["city_id", "city", "iso3", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body"]
+    ]
+
+
+def funding_size_note(places) -> str:
+    """What sizing dots by disclosed funding can show, measured from the data: how much of the money
+    belongs to single cities, and where the rest is (aggregate.funding_places)."""
+    total = places.disclosed_usd
+    if total is None:
+        return "No selected project discloses an amount, so every dot is drawn at the smallest size."
+    elsewhere = [
+        (places.regional_usd, "region-wide programs"),
+        (places.country_usd, "country-level work that names no city"),
+        (places.several_cities_usd, "projects in several cities, not split between them"),
+        (places.unplaced_usd, "projects whose place is not published"),
+    ]
+    rest = "; ".join(f"{format_usd(amount)} for {what}" for amount, what in elsewhere if amount > 0)
+    if places.one_city_usd == 0:
+        return (
+            f"None of the {format_usd(total)} disclosed belongs to one city alone ({rest}), so every dot is drawn at "
+            "the smallest size. A city's tooltip gives the shared money that reaches it."
+        )
+    cities = f"{places.cities_with_own_funding} {'city' if places.cities_with_own_funding == 1 else 'cities'}"
+    return (
+        f"Dots show the {format_usd(places.one_city_usd)} of {format_usd(total)} disclosed that belongs to single cities "
+        f"({cities})" + (f"; the rest is not drawn: {rest}." if rest else ".")
+    )
 
 
 def pair_arcs(pairs: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
@@ -269,28 +408,34 @@ def pair_arcs(pairs: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
     return arcs
 
 
-def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None) -> pdk.Deck:
-    """The member-city map: network_points() as dots, pair_arcs() as arcs when given, on the offline style."""
-    layers = [
-        country_outlines(),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=points,
-            id="cities",
-            get_position=["lon", "lat"],
-            get_radius="radius_px",
-            radius_units="'pixels'",
-            get_fill_color="fill",
-            get_line_color="line",
-            get_line_width="line_px",
-            line_width_units="'pixels'",
-            stroked=True,
-            pickable=True,
-        ),
-    ]
+def _partner_dots(arcs: pd.DataFrame) -> pdk.Layer:
+    partners = arcs.assign(lon=[target[0] for target in arcs["target"]], lat=[target[1] for target in arcs["target"]])
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=partners,
+        id="partners",
+        get_position=["lon", "lat"],
+        get_radius=5,
+        radius_units="'pixels'",
+        get_fill_color=[77, 77, 77, 230],
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=True,
+    )
+
+
+def network_map(
+    points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None, content_box=None
+) -> pdk.Deck:
+    """The member-city map: network_points() as dots, pair_arcs() as arcs when given, on the offline style.
+
+    `view` and `content_box` frame it on a country (country_view); by default all of ASEAN, or the Pacific
+    when there are pairings to show.
+    """
+    layers = []
     if arcs is not None and len(arcs):
-        partners = arcs.assign(lon=[target[0] for target in arcs["target"]], lat=[target[1] for target in arcs["target"]])
-        layers.append(_pixel_dots(partners, "partners", [77, 77, 77, 230], 5))
+        layers.append(_partner_dots(arcs))
         layers.append(
             pdk.Layer(
                 "ArcLayer",
@@ -306,18 +451,11 @@ def network_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pd
                 pickable=True,
             )
         )
-    default_view = PACIFIC_VIEW if arcs is not None and len(arcs) else ASEAN_VIEW
-    return pdk.Deck(
-        layers=layers,
-        initial_view_state=view or default_view,
-        # World copies, so a view centred on the Pacific shows Asia on its left and the U.S. on its right.
-        views=[pdk.View(type="MapView", controller=True, repeat=True)],
-        map_style=OFFLINE_MAP_STYLE,
-        tooltip=NETWORK_TOOLTIP,
-    )
-
-
-WORLD_VIEW = pdk.ViewState(latitude=20.0, longitude=40.0, zoom=0.6, min_zoom=0, max_zoom=10)
+        default_view, default_box = PACIFIC_VIEW, (-180.0, -90.0, 180.0, 90.0)
+    else:
+        default_view, default_box = ASEAN_VIEW, _box_of(points) if len(points) else ASEAN_BOX
+    view = view or default_view
+    return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
 
 def events_map(events: pd.DataFrame) -> pdk.Deck:
@@ -331,41 +469,27 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         tooltip_title=events["name"],
         tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
     )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
-    layer = _pixel_dots(points, "events", "colour", 7)
-    return pdk.Deck(
-        layers=[country_outlines(), layer], initial_view_state=WORLD_VIEW, map_style=OFFLINE_MAP_STYLE, tooltip=NETWORK_TOOLTIP
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        data=points,
+        id="events",
+        get_position=["lon", "lat"],
+        get_radius=7,
+        radius_units="'pixels'",
+        get_fill_color="colour",
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=True,
     )
+    return _deck([layer], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
 
 
-def static_city_map(cities: pd.DataFrame, title: str, fit_to_cities: bool = False):
-    """The member-city map as a plotly figure (PNG downloads, slides): all of ASEAN, or framed on `cities`."""
-    from usascp import charts
+def picked_city(selection) -> str | None:
+    """The city_id of the city a person clicked on a map (st.pydeck_chart's selection), or None."""
+    if not selection:
+        return None
+    objects = selection.get("objects", {}) if isinstance(selection, dict) else getattr(selection, "objects", {})
+    picked = (objects.get(CITY_LAYER) or [None])[0]
+    return picked.get("city_id") if picked else None
 
-    box = charts.box_around(cities["lat"], cities["lon"]) if fit_to_cities else charts.ASEAN_BOX
-    return charts.city_map_figure(cities, outline_rings(*box), title)
-
-
-OUTLINES_FILE = Path(__file__).resolve().parents[1] / "data" / "country-outlines.geojson"
-
-
-@functools.lru_cache(maxsize=4)
-def outline_rings(west: float, south: float, east: float, north: float) -> dict[str, tuple[list, list]]:
-    """Country outlines inside a box as lon/lat lists with None between rings, for plotly's filled scatter.
-
-    Keys "asean" and "other"; a country is kept when its bounding box meets the box. Used by the static
-    map figure (PNG downloads and slides), which cannot use the browser's pydeck layers.
-    """
-    features = json.loads(OUTLINES_FILE.read_text(encoding="utf-8"))["features"]
-    rings: dict[str, tuple[list, list]] = {"asean": ([], []), "other": ([], [])}
-    for feature in features:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        lons, lats = rings["asean" if feature["properties"]["asean"] else "other"]
-        for polygon in polygons:
-            for ring in polygon[:1]:  # outer ring only: lakes and enclaves do not show at slide scale
-                xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-                if max(xs) < west or min(xs) > east or max(ys) < south or min(ys) > north:
-                    continue
-                lons += xs + [None]
-                lats += ys + [None]
-    return rings
