@@ -321,7 +321,7 @@ def test_a_program_with_no_city_of_its_own_says_where_its_components_work():
     assert "Where its components work: 5 member cities." in text
     assert not any("No city is named" in info.value for info in app.info)
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
-    assert {point["city"] for layer in spec["layers"] if layer["id"] == "places" for point in layer["data"]} == {
+    assert {point["city"] for layer in spec["layers"] if layer["id"] == "cities" for point in layer["data"]} == {
         "Vientiane",
         "Johor Bahru",
         "Cebu City",
