@@ -23,12 +23,21 @@ st.caption(
 st.header("1. Start from the template", anchor=False)
 st.markdown(
     "One sheet (or CSV file) per table, with the allowed values as drop-down lists and a sheet explaining every column. "
+    "Write names where you know names (a city, a country, a source's web address): they are read as the identifiers "
+    "they name. To add projects, the projects sheet is enough: name each one's cities and sources in its last columns. "
     "To correct or extend the shipped data, start from it instead: its rows come filled in."
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blank, filled = st.columns(2)
 downloads = (
-    (blank, "Excel template (empty)", template_workbook, "usascp-template.xlsx", XLSX, ":material/table_view:"),
+    (
+        blank,
+        "Excel template (empty)",
+        lambda: template_workbook(cities=shipped.cities),  # the member cities offered by name
+        "usascp-template.xlsx",
+        XLSX,
+        ":material/table_view:",
+    ),
     (blank, "CSV template (zip, empty)", template_zip, "usascp-template.zip", "application/zip", ":material/folder_zip:"),
     (
         filled,

@@ -499,7 +499,7 @@ def test_a_valid_upload_is_explored_with_its_numbers_on_the_overview():
         [("grants.csv", f'{header}\nU1,wise,A,"$1,250,000",15/03/2021,,,grant,usascp_home,\n'.encode(), "text/csv")]
     )
     app.radio[0].set_value("beside").run()
-    assert app.success[0].value.startswith("**The upload is valid.** It holds 1 grants rows.")
+    assert app.success[0].value.startswith("**The upload is valid.** It holds 1 grant.")
     next(button for button in app.button if button.label.startswith("Explore")).click().run()
     assert not app.exception
     # $4,398,750 shipped + $1,250,000 uploaded
@@ -591,8 +591,8 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     assert "IATI:** iati&#45;activities&#45;test.xml" not in page_text(app)  # shown as text, not as entities
     assert "**IATI:** iati-activities-test.xml: 4 activities, 5 transactions, 2 result values." in page_text(app)
     warnings = [warning.value for warning in app.warning]
-    assert warnings[0].startswith("1 location(s) match no member city by name or within 25 km")
-    assert warnings[1].startswith("1 amount(s) in other currencies are kept as they are")
+    assert warnings[0].startswith("1 location matches no member city by name or within 25 km; its activity is placed")
+    assert warnings[1].startswith("1 amount in another currency is kept as it is")
     assert app.dataframe[0].value["location"].tolist() == ["Pai"]
     assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
     assert app.success[0].value.startswith("**The upload is valid.**")

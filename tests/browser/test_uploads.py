@@ -22,7 +22,7 @@ def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit)
     upload(visit, server_url, SAMPLE)
     text = visit.page.locator('[data-testid="stMain"]').inner_text()
     assert "IATI: iati-activities-test.xml: 4 activities, 5 transactions, 2 result values." in text
-    assert "1 location(s) match no member city" in text and "kept as they are" in text
+    assert "1 location matches no member city" in text and "kept as it is" in text
     visit.page.get_by_role("button", name="Explore this data on every page").click()
     visit.wait_for_address("127.0.0.1")
     visit.settle(2)
