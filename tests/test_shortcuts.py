@@ -147,3 +147,15 @@ def test_the_template_offers_member_city_names_where_a_city_goes_without_refusin
     city_list = offered["B2:B5000"]
     assert f"${titles['member cities']}$" in city_list.formula1 and not city_list.showErrorMessage
     assert offered["C2:C5000"].showErrorMessage  # role: only site or venue
+
+
+def test_one_misspelt_city_is_one_problem_not_also_a_scope_without_a_city(dataset):
+    row = {**THREE_PROJECTS[0], "cities": "Ho Chi Mihn City"}
+    refused = check([("projects.csv", projects_csv(row))], dataset)
+    assert [str(problem) for problem in refused.problems] == [
+        "projects.csv row 2, column cities: 'Ho Chi Mihn City' is not the name or city_id of a member city; "
+        "did you mean `ho_chi_minh_city` — Ho Chi Minh City, Vietnam?"
+    ]
+    # Without the column, the same project with no city says so: the rule itself still holds.
+    no_city = check([("projects.csv", projects_csv({**THREE_PROJECTS[0], "cities": ""}))], dataset)
+    assert [problem.column for problem in no_city.problems] == ["geographic_scope"]

@@ -194,6 +194,7 @@ def build_dataset(
     }
     notes += read_references(typed, lookups, {table: given.label for table, given in raw.items()})
     made_rows: dict[str, dict[int, tuple[str, int]]] = {}
+    shortcut_problems: set[tuple[str, int, str]] = set()  # (sheet, row, column) of each problem in a shortcut column
     if shortcuts is not None and "projects" in typed:
         given_links = {
             table: _with_base_rows(typed.get(table), base if beside_base else None, table) for table in LINK_TABLES
@@ -201,6 +202,7 @@ def build_dataset(
         links = link_rows(shortcuts, typed["projects"], raw["projects"].label, lookups["cities"], lookups["sources"], given_links)
         problems += links.problems
         notes += links.notes
+        shortcut_problems = {(problem.file, problem.row, problem.column) for problem in links.problems}
         for table, made in links.tables.items():
             start = len(typed[table]) if table in typed else 0
             made = made[list(SCHEMAS[table].columns)].set_axis(pd.RangeIndex(start, start + len(made)))
@@ -236,7 +238,7 @@ def build_dataset(
     # another file's dangling ids; the rules across tables need them all (a missing one would look empty).
     problems += foreign_key_problems(tables, locate, left_out)
     if len(tables) == len(TABLE_FILES):
-        problems += consistency_problems(tables, locate)
+        problems += _not_explained(consistency_problems(tables, locate), shortcut_problems)
     # Notes by file and row (a stable sort keeps each row's in column order), whichever step made them.
     notes.sort(key=lambda note: (note.file, note.row or 0))
     if problems.total:
@@ -254,6 +256,23 @@ def build_dataset(
 
 
 LINK_TABLES = ("project_sources", "project_cities", "project_countries")
+# A rule across tables that a problem in a project's shortcut column already explains: (rule's column, shortcut column).
+_CONSEQUENCES = {("geographic_scope", "cities"), ("geographic_scope", "countries"), ("project_id", "sources")}
+
+
+def _not_explained(problems: ProblemList, shortcut_problems: set[tuple[str, int, str]]) -> ProblemList:
+    """The problems not merely the consequence of one already reported on the same row: a misspelt city in a
+    project's cities column leaves it no site row, and saying so again ("'city' needs a member city") is noise."""
+    columns_by_row: dict[tuple[str, int], set[str]] = {}
+    for file, row, column in shortcut_problems:
+        columns_by_row.setdefault((file, row), set()).add(column)
+    kept = ProblemList(
+        problem
+        for problem in problems
+        if not any((problem.column, column) in _CONSEQUENCES for column in columns_by_row.get((problem.file, problem.row), ()))
+    )
+    kept.unlisted += problems.unlisted
+    return kept
 
 
 def _with_base_rows(own: pd.DataFrame | None, base: Dataset | None, table: str) -> pd.DataFrame:
