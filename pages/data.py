@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.data import explore, explored_upload, shipped_dataset_or_stop
+from ui.data import explored_upload, forget_upload, kept_words, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
 from ui.upload import checked, forget_check, show_check
@@ -17,7 +17,7 @@ shipped = shipped_dataset_or_stop()
 st.title("Your data")
 st.caption(
     "Bring your own portfolio: spreadsheets in the template's format are checked against the same rules as the shipped "
-    "data and can be explored on every page, for this session only. Nothing you upload changes the shipped data."
+    "data and can be explored on every page, by you only, for a day at most. Nothing you upload changes the shipped data."
 )
 
 st.header("1. Start from the template", anchor=False)
@@ -96,8 +96,14 @@ else:
 
 current = explored_upload()
 if current is not None:
-    st.info(f"This session shows {markdown_text(current.description)}.", icon=":material/upload_file:")  # file names
-    st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")
+    st.info(f"This browser shows {markdown_text(current.description)}. {kept_words(current)}", icon=":material/upload_file:")
+    st.button(
+        "Forget this upload now",
+        on_click=forget_upload,
+        icon=":material/delete:",
+        key="leave_upload_here",
+        help="Deletes the copy kept on the server and shows the shipped data again.",
+    )
 
 st.header("3. Make it everyone's data (editors)", anchor=False)
 editors_section()

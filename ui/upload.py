@@ -6,12 +6,13 @@ import hashlib
 
 import streamlit as st
 
-from ui.data import ExploredUpload, explore
+from ui.data import explore, keep_for_this_browser
 from usascp import export
 from usascp.formatting import markdown_text, plural
 from usascp.importers.iati import MATCH_KM
 from usascp.importers.tables import UploadCheck, UploadedFile
 from usascp.importers.worker import check_upload_isolated
+from usascp.kept_uploads import KEEP_FOR
 from usascp.load import Dataset
 from usascp.schema import problems_table, rows_in_words
 
@@ -46,6 +47,19 @@ def forget_check() -> None:
         st.session_state.pop(key, None)
 
 
+# Up to this many problems (or readings) are written out as sentences, each whole: a table cuts its longest
+# column at 1280 pixels, and that is where "did you mean ..." is. More are a table, to sort and scan.
+AS_SENTENCES = 10
+
+
+def problem_lines(problems, report) -> None:
+    """Problems as sentences a person reads whole, or, past AS_SENTENCES, as the table `report`."""
+    if problems.total <= AS_SENTENCES:
+        st.markdown("\n".join(f"- {markdown_text(problem)}" for problem in problems))
+    else:
+        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+
+
 def show_check(result: UploadCheck, beside: bool) -> None:
     """The report: problems by file, row and column, values read loosely, what IATI files gave, then a preview."""
     problems = result.problems
@@ -58,7 +72,7 @@ def show_check(result: UploadCheck, beside: bool) -> None:
             icon=":material/error:",
         )
         report = problems_table(problems)
-        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+        problem_lines(problems, report)
         st.download_button(
             "Download this report (CSV)",
             lambda: export.csv_bytes(report),
@@ -70,7 +84,7 @@ def show_check(result: UploadCheck, beside: bool) -> None:
     if result.notes.total:
         count = result.notes.total
         with st.expander(f"Read {plural(count, 'value')} written loosely or by name (check they mean what you meant)"):
-            st.dataframe(problems_table(result.notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+            problem_lines(result.notes, problems_table(result.notes))
 
     for imported in result.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
@@ -112,7 +126,13 @@ def show_check(result: UploadCheck, beside: bool) -> None:
     tabs = st.tabs([f"{table} ({counts[table]:,})" for table in shown]) if shown else []
     for tab, table in zip(tabs, shown):
         tab.dataframe(result.previews[table], hide_index=True, width="stretch")
+    hours = round(KEEP_FOR.total_seconds() / 3600)
+    st.caption(
+        f"Exploring keeps the upload on this server for {hours} hours, for this browser only: a reload, or a dashboard "
+        "link opened in this browser, still shows it. Nobody else can reach it, and links you copy or share never carry "
+        "it. You can forget it sooner, from any page."
+    )
     if st.button("Explore this data on every page", type="primary", icon=":material/travel_explore:"):
-        explore(ExploredUpload(result.dataset, result.file_names, beside_shipped=beside))
+        explore(keep_for_this_browser(result.dataset, result.file_names, beside))
         st.switch_page("pages/overview.py")
     st.session_state["checked_upload"] = (result.dataset, result.file_names)

@@ -31,7 +31,7 @@ def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit)
     )
     assert visit.metrics()["USASCP projects"] == "4"
     assert visit.metrics()["Disclosed funding"] == "$1.6M"
-    visit.page.get_by_role("button", name="Back to the shipped data").first.click()
+    visit.page.get_by_role("button", name="Forget this upload now").first.click()
     visit.settle(2)
     assert visit.metrics()["Disclosed funding"] == "$4.4M"
     assert "You are exploring" not in visit.page.inner_text("body")
