@@ -45,3 +45,20 @@ def test_counts_are_said_in_words_with_singular_and_plural_right(tmp_path, capsy
     grants.write_text(",".join(SCHEMAS["grants"].columns) + "\nU1,wise,A,5000,2021,,,grant,usascp_home,\n", encoding="utf-8")
     assert main(["validate", "--beside-shipped", str(grants)]) == 0
     assert f"{grants}: valid. Would load 1 grant, beside the shipped data." in capsys.readouterr().out
+
+
+def test_names_are_read_and_a_misspelt_city_is_answered_with_the_likely_one(tmp_path, capsys):
+    from usascp.schema import SCHEMAS
+
+    links = tmp_path / "project_cities.csv"
+    header = ",".join(SCHEMAS["project_cities"].columns)
+    links.write_text(f"{header}\nkhm_hospital_digitization,Kota Kinabalu,site,usascp_home\n", encoding="utf-8")
+    assert main(["validate", "--beside-shipped", str(links)]) == 0
+    out = capsys.readouterr().out
+    assert "Read 1 value written loosely or by name:\n- project_cities.csv row 2, column city_id: read 'Kota Kinabalu' as kota_kinabalu (Kota Kinabalu, Malaysia)" in out
+    links.write_text(f"{header}\nkhm_hospital_digitization,Siem Riep,site,usascp_home\n", encoding="utf-8")
+    assert main(["validate", "--beside-shipped", str(links)]) == 1
+    assert (
+        "project_cities.csv row 2, column city_id: 'Siem Riep' is not the name or city_id of a member city; "
+        "did you mean `siem_reap` — Siem Reap, Cambodia?"
+    ) in capsys.readouterr().out

@@ -146,3 +146,13 @@ def test_a_dataset_without_base_version_round_trips_every_table_exactly(keeper, 
     for table in TABLE_FILES:
         assert getattr(kept, table).equals(getattr(dataset, table)), table
     assert dataclasses.replace(kept, version=dataset.version).row_counts == dataset.row_counts
+
+
+def test_an_upload_is_never_kept_inside_the_data_folder(tmp_path, upload, dataset, clock):
+    data = tmp_path / "data"
+    inside = UploadKeeper(data / "kept", now=clock, data_folders=(data,))
+    with pytest.raises(NotKept, match="inside a folder of the dashboard's data"):
+        inside.keep(upload, ["grants.csv"], True, dataset.version)
+    assert not (data / "kept").exists()
+    beside = UploadKeeper(tmp_path / "kept-uploads", now=clock, data_folders=(data,))
+    assert beside.load(beside.keep(upload, ["grants.csv"], True, dataset.version)[0]) is not None

@@ -110,7 +110,7 @@ def upload_keeper() -> UploadKeeper:
 
 @st.cache_resource(show_spinner=False)
 def _opened_keeper(root: str) -> UploadKeeper:
-    keeper = UploadKeeper(root)
+    keeper = UploadKeeper(root, data_folders=(DEFAULT_DATA_DIR, os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA_DIR)))
     keeper.remove_expired()  # once per server process; every keep cleans again
     return keeper
 

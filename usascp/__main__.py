@@ -106,7 +106,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
 def _print_notes(notes) -> None:
     total = getattr(notes, "total", len(notes))
     if total:
-        print(f"Read {plural(total, 'value')} written loosely:")
+        print(f"Read {plural(total, 'value')} written loosely or by name:")
         for note in notes:
             print(f"- {note}")
         if more := getattr(notes, "more_line", lambda what: None)("values"):

@@ -84,8 +84,11 @@ class UploadKeeper:
         keep_for: dt.timedelta = KEEP_FOR,
         budget: Budget | None = None,
         now=lambda: dt.datetime.now(dt.timezone.utc),
+        data_folders=(DEFAULT_DATA_DIR,),
     ):
         self.root = Path(root)
+        # A dataset folder is what every viewer sees: an upload is never written into one.
+        self.inside_data = any(_within(self.root, Path(folder)) for folder in data_folders)
         self.keep_for = keep_for
         self._budget = budget
         self.now = now
@@ -101,6 +104,8 @@ class UploadKeeper:
         Raises NotKept, writing nothing, when the tables are larger than one kept upload may be or the
         room for all of them is used up.
         """
+        if self.inside_data:
+            raise NotKept("the server is set to keep uploads inside a folder of the dashboard's data, which it never does")
         self.remove_expired()
         texts = {table: table_csv(getattr(dataset, table), table).encode("utf-8") for table in TABLE_FILES}
         size = sum(map(len, texts.values()))
@@ -205,6 +210,11 @@ class UploadKeeper:
             return dt.datetime.fromisoformat(about["kept_until"]) <= self.now()
         except (KeyError, TypeError, ValueError):
             return True
+
+
+def _within(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
 
 
 def _about(folder: Path) -> dict | None:
