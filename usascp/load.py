@@ -189,17 +189,16 @@ def build_dataset(
             typed[table] = frame
     # Names and addresses where identifiers belong are read against every city and source the dataset will
     # have (the upload's and the base's), before rows are matched with the base's by identifier.
-    lookups = {
-        table: lookup_for(table, _with_base_rows(typed.get(table), base, table)) for table in ("cities", "sources")
-    }
-    notes += read_references(typed, lookups, {table: given.label for table, given in raw.items()})
+    references = {table: _with_base_rows(typed.get(table), base, table) for table in ("cities", "sources")}
+    notes += read_references(typed, references, {table: given.label for table, given in raw.items()})
     made_rows: dict[str, dict[int, tuple[str, int]]] = {}
     shortcut_problems: set[tuple[str, int, str]] = set()  # (sheet, row, column) of each problem in a shortcut column
     if shortcuts is not None and "projects" in typed:
         given_links = {
             table: _with_base_rows(typed.get(table), base if beside_base else None, table) for table in LINK_TABLES
         }
-        links = link_rows(shortcuts, typed["projects"], raw["projects"].label, lookups["cities"], lookups["sources"], given_links)
+        cities, sources = (lookup_for(table, references[table]) for table in ("cities", "sources"))
+        links = link_rows(shortcuts, typed["projects"], raw["projects"].label, cities, sources, given_links)
         problems += links.problems
         notes += links.notes
         shortcut_problems = {(problem.file, problem.row, problem.column) for problem in links.problems}

@@ -165,22 +165,30 @@ def lookup_for(table: str, frame: pd.DataFrame) -> Lookup:
 READ_INTO = ("cities", "sources")
 
 
-def read_references(tables: dict[str, pd.DataFrame], lookups: dict[str, Lookup], labels: dict[str, str]) -> ProblemList:
+def read_references(tables: dict[str, pd.DataFrame], targets: dict[str, pd.DataFrame], labels: dict[str, str]) -> ProblemList:
     """Replace, in `tables`, each reference that names exactly one city or source by name or address with its id.
 
-    `tables` are the upload's own tables as validated (their index is the file's row order), `lookups` the
+    `tables` are the upload's own tables as validated (their index is the file's row order), `targets` the
     cities and sources they may name, `labels` each table's file or sheet. Returns a note for each reading.
+    A Lookup is built only when some reference names no row as written: loading a large dataset whose
+    references are all identifiers costs one isin per column.
     """
     notes = ProblemList()
+    lookups: dict[str, Lookup] = {}
     for key in FOREIGN_KEYS:
-        lookup = lookups.get(key.target_table)
-        if key.target_table not in READ_INTO or lookup is None or key.table not in tables:
+        target = targets.get(key.target_table)
+        if key.target_table not in READ_INTO or target is None or key.table not in tables:
             continue
         frame = tables[key.table]
         if key.column not in frame:
             continue
         values = frame[key.column]
-        unknown = values.notna() & ~values.isin(lookup.ids)
+        unknown = values.notna() & ~values.isin(target[key.target_column].dropna().unique())
+        if not unknown.any():
+            continue
+        if key.target_table not in lookups:
+            lookups[key.target_table] = lookup_for(key.target_table, target)
+        lookup = lookups[key.target_table]
         readings = {}
         for index, value in values[unknown].items():
             if (identifier := lookup.read(value)) is not None:
