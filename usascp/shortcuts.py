@@ -118,8 +118,12 @@ def link_rows(
             if (project_id, source_id) not in given["project_sources"]:
                 rows["project_sources"].append({"project_id": project_id, "source_id": source_id})
                 origins["project_sources"].append(row)
-        if source_ids:
-            made.notes.append(Problem(label, row, "sources", text, _made_words(source_ids, sources, "source", "project_sources"), True))
+        # Noted after the cities and countries: the notes follow the sheet's columns.
+        source_note = (
+            Problem(label, row, "sources", text, _made_words(source_ids, sources, "source", "project_sources"), True)
+            if source_ids
+            else None
+        )
         # The main source is the project's first in project_sources: rows given in that table come before those made here.
         main_source = first_given_source.get(project_id) or (source_ids[0] if source_ids else None)
 
@@ -164,6 +168,8 @@ def link_rows(
                 made.notes.append(
                     Problem(label, row, column, text, _place_words(identifiers, cities if column == "cities" else None, table, main_source), True)
                 )
+        if source_note is not None:
+            made.notes.append(source_note)
     for table, made_rows in rows.items():
         if made_rows:
             made.tables[table] = pd.DataFrame(made_rows, dtype=object)
