@@ -54,7 +54,10 @@ def test_a_city_name_reads_as_its_id_only_when_it_names_one_member_city(dataset)
     assert cities.read("ho_chi_minh_city") is None  # already the id: nothing to read
     assert cities.read("Ho Chi Mihn City") is None  # a near miss is a question, never read
     twins = pd.concat(
-        [dataset.cities, dataset.cities[dataset.cities["city_id"] == "da_nang"].assign(city_id="da_nang_2", iso3="LAO", country="Laos")]
+        [
+            dataset.cities,
+            dataset.cities[dataset.cities["city_id"] == "da_nang"].assign(city_id="da_nang_2", iso3="LAO", country="Laos"),
+        ]
     )
     assert lookup_for("cities", twins).read("Da Nang") is None  # two member cities of that name: not read
     assert lookup_for("cities", twins).read("Da Nang, Laos") == "da_nang_2"
@@ -92,7 +95,9 @@ def test_an_upload_may_name_cities_countries_and_sources_and_is_told_how_they_we
 
 
 def test_a_name_that_names_no_member_city_is_reported_in_words_with_the_likely_one(dataset):
-    result = checked({"project_cities.csv": csv("project_cities", "khm_hospital_digitization,Ho Chi Mihn City,site,usascp_home")}, dataset)
+    result = checked(
+        {"project_cities.csv": csv("project_cities", "khm_hospital_digitization,Ho Chi Mihn City,site,usascp_home")}, dataset
+    )
     assert [str(problem) for problem in result.problems] == [
         "project_cities.csv row 2, column city_id: 'Ho Chi Mihn City' is not the name or city_id of a member city; "
         "did you mean `ho_chi_minh_city` — Ho Chi Minh City, Vietnam?"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
@@ -35,8 +34,19 @@ def projects_csv(*rows: dict) -> bytes:
 
 
 THREE_PROJECTS = [
-    {"project_id": "hcmc_water", "title": "Water meters", "cities": "Ho Chi Minh City; Da Nang", "sources": "https://usascp.org/"},
-    {"project_id": "vn_buses", "title": "Bus lanes", "geographic_scope": "country", "countries": "Viet Nam", "sources": "usascp_home"},
+    {
+        "project_id": "hcmc_water",
+        "title": "Water meters",
+        "cities": "Ho Chi Minh City; Da Nang",
+        "sources": "https://usascp.org/",
+    },
+    {
+        "project_id": "vn_buses",
+        "title": "Bus lanes",
+        "geographic_scope": "country",
+        "countries": "Viet Nam",
+        "sources": "usascp_home",
+    },
     {"project_id": "pp_clinics", "title": "Clinic records", "cities": "Phnom Penh, Cambodia", "sources": "usascp_home"},
 ]
 
@@ -94,9 +104,7 @@ def test_a_new_web_address_needs_its_sources_row_and_then_two_sheets_do(dataset)
 
 
 def test_a_link_given_as_a_row_and_in_the_column_is_made_once(dataset):
-    links = (
-        ",".join(SCHEMAS["project_cities"].columns) + "\nhcmc_water,ho_chi_minh_city,site,usascp_home\n"
-    ).encode()
+    links = (",".join(SCHEMAS["project_cities"].columns) + "\nhcmc_water,ho_chi_minh_city,site,usascp_home\n").encode()
     result = check([("projects.csv", projects_csv(THREE_PROJECTS[0])), ("project_cities.csv", links)], dataset)
     assert not isinstance(result, DatasetError), str(result)
     assert result.project_cities["city_id"].tolist() == ["ho_chi_minh_city", "da_nang"]

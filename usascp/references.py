@@ -120,8 +120,10 @@ class Lookup:
             candidates = sorted(self.fuzzy[close[0]]) if close else []
         words = None
         if candidates:
-            options = [f"`{identifier}` — {self.labels[identifier]}" if self.labels.get(identifier) else f"`{identifier}`"
-                       for identifier in candidates[:3]]
+            options = [
+                f"`{identifier}` — {self.labels[identifier]}" if self.labels.get(identifier) else f"`{identifier}`"
+                for identifier in candidates[:3]
+            ]
             words = "did you mean " + (" or ".join(options)) + "?"
         self._suggested[text] = words
         return words

@@ -41,7 +41,11 @@ SHORTCUT_COLUMNS = {
 }
 _SEPARATOR = re.compile(r"\s*[;\n]\s*")
 # What makes a link the same link (the link tables' unique columns in schema.py).
-_LINK_KEYS = {"project_sources": ["project_id", "source_id"], "project_cities": ["project_id", "city_id"], "project_countries": ["project_id", "iso3"]}
+_LINK_KEYS = {
+    "project_sources": ["project_id", "source_id"],
+    "project_cities": ["project_id", "city_id"],
+    "project_countries": ["project_id", "iso3"],
+}
 
 
 def split_shortcuts(projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -97,16 +101,10 @@ def link_rows(
             continue  # the row's missing project_id is reported by the projects table's own check
         row = spreadsheet_row(index)
 
-        def problem(column: str, value: str | None, expected: str) -> None:
+        def problem(column: str, value: str | None, expected: str, row: int = row) -> None:
             made.problems.append(Problem(label, row, column, value, expected))
 
-        def cell(column: str) -> tuple[str | None, list[str]]:
-            text = shortcuts.at[index, column] if column in shortcuts.columns else None
-            if text is None or pd.isna(text):
-                return None, []
-            return str(text), [part for part in _SEPARATOR.split(str(text).strip()) if part]
-
-        text, parts = cell("sources")
+        text, parts = _cell(shortcuts, index, "sources")
         source_ids = []
         for part in parts:
             found = part if part in sources.ids else sources.read(part)
@@ -128,7 +126,7 @@ def link_rows(
         main_source = first_given_source.get(project_id) or (source_ids[0] if source_ids else None)
 
         for column, table in (("cities", "project_cities"), ("countries", "project_countries")):
-            text, parts = cell(column)
+            text, parts = _cell(shortcuts, index, column)
             identifiers = []
             for part in parts:
                 if column == "cities":
@@ -158,15 +156,26 @@ def link_rows(
             for identifier in identifiers:
                 if (project_id, identifier) in given[table]:
                     continue
-                link = {"project_id": project_id, "city_id": identifier, "role": "site"} if column == "cities" else {
-                    "project_id": project_id,
-                    "iso3": identifier,
-                }
+                link = (
+                    {"project_id": project_id, "city_id": identifier, "role": "site"}
+                    if column == "cities"
+                    else {
+                        "project_id": project_id,
+                        "iso3": identifier,
+                    }
+                )
                 rows[table].append({**link, "source_id": main_source})
                 origins[table].append(row)
             if identifiers:
                 made.notes.append(
-                    Problem(label, row, column, text, _place_words(identifiers, cities if column == "cities" else None, table, main_source), True)
+                    Problem(
+                        label,
+                        row,
+                        column,
+                        text,
+                        _place_words(identifiers, cities if column == "cities" else None, table, main_source),
+                        True,
+                    )
                 )
         if source_note is not None:
             made.notes.append(source_note)
@@ -175,6 +184,14 @@ def link_rows(
             made.tables[table] = pd.DataFrame(made_rows, dtype=object)
             made.origins[table] = origins[table]
     return made
+
+
+def _cell(shortcuts: pd.DataFrame, index, column: str) -> tuple[str | None, list[str]]:
+    """A shortcut cell as written, and the names in it (separated by ; or line breaks)."""
+    text = shortcuts.at[index, column] if column in shortcuts.columns else None
+    if text is None or pd.isna(text):
+        return None, []
+    return str(text), [part for part in _SEPARATOR.split(str(text).strip()) if part]
 
 
 def _source_words(part: str, sources: Lookup) -> str:
@@ -188,7 +205,10 @@ def _source_words(part: str, sources: Lookup) -> str:
 
 
 def _made_words(source_ids: list[str], sources: Lookup, word: str, table: str) -> str:
-    named = [f"{identifier} ({sources.labels[identifier]})" if sources.labels.get(identifier) else identifier for identifier in source_ids]
+    named = [
+        f"{identifier} ({sources.labels[identifier]})" if sources.labels.get(identifier) else identifier
+        for identifier in source_ids
+    ]
     if len(named) == 1:
         return f"the {word} {named[0]}; a {table} row made"
     return f"{plural(len(named), word)}, main one first: {', '.join(named)}; {table} rows made"
@@ -203,4 +223,6 @@ def _place_words(identifiers: list[str], cities: Lookup | None, table: str, main
         word, words = "country", "countries"
     if len(named) == 1:
         return f"the {word} {named[0]}, where the project works; a {table} row made, citing {main_source}"
-    return f"{plural(len(named), word, words)} where the project works: {', '.join(named)}; {table} rows made, citing {main_source}"
+    return (
+        f"{plural(len(named), word, words)} where the project works: {', '.join(named)}; {table} rows made, citing {main_source}"
+    )
