@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.data import explore, explored_upload, shipped_dataset_or_stop
+from ui.data import explored_upload, forget_upload, kept_words, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
 from ui.upload import checked, forget_check, show_check
@@ -17,18 +17,27 @@ shipped = shipped_dataset_or_stop()
 st.title("Your data")
 st.caption(
     "Bring your own portfolio: spreadsheets in the template's format are checked against the same rules as the shipped "
-    "data and can be explored on every page, for this session only. Nothing you upload changes the shipped data."
+    "data and can be explored on every page, by you only, for a day at most. Nothing you upload changes the shipped data."
 )
 
 st.header("1. Start from the template", anchor=False)
 st.markdown(
     "One sheet (or CSV file) per table, with the allowed values as drop-down lists and a sheet explaining every column. "
+    "Write names where you know names (a city, a country, a source's web address): they are read as the identifiers "
+    "they name. To add projects, the projects sheet is enough: name each one's cities and sources in its last columns. "
     "To correct or extend the shipped data, start from it instead: its rows come filled in."
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blank, filled = st.columns(2)
 downloads = (
-    (blank, "Excel template (empty)", template_workbook, "usascp-template.xlsx", XLSX, ":material/table_view:"),
+    (
+        blank,
+        "Excel template (empty)",
+        lambda: template_workbook(cities=shipped.cities),  # the member cities offered by name
+        "usascp-template.xlsx",
+        XLSX,
+        ":material/table_view:",
+    ),
     (blank, "CSV template (zip, empty)", template_zip, "usascp-template.zip", "application/zip", ":material/folder_zip:"),
     (
         filled,
@@ -87,8 +96,14 @@ else:
 
 current = explored_upload()
 if current is not None:
-    st.info(f"This session shows {markdown_text(current.description)}.", icon=":material/upload_file:")  # file names
-    st.button("Back to the shipped data", on_click=explore, args=(None,), icon=":material/undo:", key="leave_upload_here")
+    st.info(f"This browser shows {markdown_text(current.description)}. {kept_words(current)}", icon=":material/upload_file:")
+    st.button(
+        "Forget this upload now",
+        on_click=forget_upload,
+        icon=":material/delete:",
+        key="leave_upload_here",
+        help="Deletes the copy kept on the server and shows the shipped data again.",
+    )
 
 st.header("3. Make it everyone's data (editors)", anchor=False)
 editors_section()

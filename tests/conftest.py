@@ -15,10 +15,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session", autouse=True)
 def no_saved_versions(tmp_path_factory):
-    """Tests see the shipped data/, never a version an editor saved on this machine (saved-data/)."""
+    """Tests see the shipped data/, never a version an editor saved on this machine (saved-data/), and keep uploads aside."""
     import os
 
     os.environ["USASCP_STORE_DIR"] = str(tmp_path_factory.mktemp("no-saved-versions"))
+    os.environ["USASCP_UPLOADS_DIR"] = str(tmp_path_factory.mktemp("kept-uploads"))  # never kept-uploads/ in the repo
 
 
 @pytest.fixture(scope="session")

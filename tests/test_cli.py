@@ -13,7 +13,7 @@ IATI_SAMPLE = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
 def test_valid_folder_exits_0_with_row_counts(capsys):
     assert main(["validate", str(DEFAULT_DATA_DIR)]) == 0
     out = capsys.readouterr().out
-    assert "valid. Would load sources 123, cities 31, projects 31" in out
+    assert "valid. Would load 123 sources, 31 member cities, 31 projects, 83 project–source links" in out
 
 
 def test_invalid_folder_exits_1_and_lists_problems(data_copy, capsys):
@@ -36,3 +36,29 @@ def test_an_iati_file_in_another_encoding_exits_2_with_the_way_out(tmp_path, cap
     path.write_bytes(IATI_SAMPLE.read_bytes().replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1))
     assert main(["validate", str(path)]) == 2
     assert f"other.xml: declares the encoding {encoding}; IATI files must be UTF-8: save it as UTF-8" in capsys.readouterr().err
+
+
+def test_counts_are_said_in_words_with_singular_and_plural_right(tmp_path, capsys):
+    from usascp.schema import SCHEMAS
+
+    grants = tmp_path / "grants.csv"
+    grants.write_text(",".join(SCHEMAS["grants"].columns) + "\nU1,wise,A,5000,2021,,,grant,usascp_home,\n", encoding="utf-8")
+    assert main(["validate", "--beside-shipped", str(grants)]) == 0
+    assert f"{grants}: valid. Would load 1 grant, beside the shipped data." in capsys.readouterr().out
+
+
+def test_names_are_read_and_a_misspelt_city_is_answered_with_the_likely_one(tmp_path, capsys):
+    from usascp.schema import SCHEMAS
+
+    links = tmp_path / "project_cities.csv"
+    header = ",".join(SCHEMAS["project_cities"].columns)
+    links.write_text(f"{header}\nkhm_hospital_digitization,Kota Kinabalu,site,usascp_home\n", encoding="utf-8")
+    assert main(["validate", "--beside-shipped", str(links)]) == 0
+    out = capsys.readouterr().out
+    assert "Read 1 value written loosely or by name:\n- project_cities.csv row 2, column city_id: read 'Kota Kinabalu' as kota_kinabalu (Kota Kinabalu, Malaysia)" in out
+    links.write_text(f"{header}\nkhm_hospital_digitization,Siem Riep,site,usascp_home\n", encoding="utf-8")
+    assert main(["validate", "--beside-shipped", str(links)]) == 1
+    assert (
+        "project_cities.csv row 2, column city_id: 'Siem Riep' is not the name or city_id of a member city; "
+        "did you mean `siem_reap` — Siem Reap, Cambodia?"
+    ) in capsys.readouterr().out

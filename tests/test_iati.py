@@ -294,7 +294,8 @@ def test_the_command_line_summarises_an_iati_file(capsys):
     assert "IATI iati-activities-test.xml: 4 activities, 5 transactions, 2 result values" in out
     assert "- kept aside, not in USD: commitment of 1,200,000 EUR (activity XM-TEST-3-ENERGY)" in out
     assert (
-        "valid. Would load sources 4, projects 4, project_sources 4, project_cities 2, project_countries 1, grants 4, metrics 3"
+        "valid. Would load 4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, "
+        "4 grants and 3 figures"
         in out
     )
 

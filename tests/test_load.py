@@ -102,7 +102,10 @@ def test_missing_column_is_named(data_copy):
 def test_dangling_foreign_key_names_file_row_column_and_value(data_copy):
     data_copy.replace("project_cities", "khm_hospital_digitization,phnom_penh", "khm_hospital_digitization,phnom_pen")
     problems = data_copy.problems()
-    assert problems == ["project_cities.csv row 8, column city_id: 'phnom_pen' is not a city_id listed in cities.csv"]
+    assert problems == [
+        "project_cities.csv row 8, column city_id: 'phnom_pen' is not the name or city_id of a member city; "
+        "did you mean `phnom_penh` — Phnom Penh, Cambodia?"
+    ]
 
 
 def test_negative_amount_is_rejected(data_copy):
@@ -252,7 +255,7 @@ def test_every_problem_is_reported_at_once(data_copy):
     message = str(caught.value)
     assert message.startswith("The dataset has 3 problems:")
     assert "cities.csv row 2, column lat: '94.89035' is not a latitude between -90 and 90" in message
-    assert "metrics.csv row 13, column project_id: 'bif9' is not a project_id listed in projects.csv" in message
+    assert "metrics.csv row 13, column project_id: 'bif9' is not the project_id of a project in the projects table" in message
 
 
 def test_boolean_columns_reject_other_words(data_copy):

@@ -31,14 +31,16 @@ def test_country_must_match_its_iso_code(data_copy):
 def test_city_scope_needs_a_site_city(data_copy):
     data_copy.replace("project_cities", "ustda_hcmc_ioc,ho_chi_minh_city,site,vietnamplus_ustda\n", "")
     assert data_copy.problems() == [
-        "projects.csv row 32, column geographic_scope: 'city' is not 'city' only with a site row in project_cities.csv"
+        "projects.csv row 32, column geographic_scope: 'city' is not a scope that fits the project: 'city' needs a member "
+        "city where it works (a site row in the project_cities table, or the project's cities column)"
     ]
 
 
 def test_country_scope_needs_a_country_row(data_copy):
     data_copy.replace("project_countries", "idn_san_antonio_delegation,IDN,factsheet_2020\n", "")
     assert data_copy.problems() == [
-        "projects.csv row 26, column geographic_scope: 'country' is not 'country' only with a row in project_countries.csv"
+        "projects.csv row 26, column geographic_scope: 'country' is not a scope that fits the project: 'country' needs the "
+        "countries where it works (rows in the project_countries table, or the project's countries column)"
     ]
 
 
@@ -79,7 +81,8 @@ def test_unknown_sector_lists_the_allowed_ones(data_copy):
 def test_project_without_any_source_is_rejected(data_copy):
     data_copy.replace("project_sources", "nsf_bike_energy,usascp_wcs_2022\n", "")
     assert data_copy.problems() == [
-        "projects.csv row 21, column project_id: 'nsf_bike_energy' is not a project with at least one row in project_sources.csv"
+        "projects.csv row 21, column project_id: 'nsf_bike_energy' is not a project with at least one source "
+        "(a row in the project_sources table, or the project's sources column)"
     ]
 
 

@@ -116,7 +116,7 @@ def test_the_report_names_file_row_column_value_and_what_was_expected(dataset):
         "grants.csv row 2, column amount_usd: '12,5OO' is not a number (is there a letter O where a zero should be?)",
         "grants.csv row 3, column award_date: '03/04/2021' is not a date that can be read only one way "
         "(3 April or March 4? write 2021-04-03 or 2021-03-04)",
-        "grants.csv row 3, column project_id: 'nowhere' is not a project_id listed in projects.csv",
+        "grants.csv row 3, column project_id: 'nowhere' is not the project_id of a project in the projects table",
         "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards, commitment, budget",
         "grants.csv row 4, column amount_usd: '€900' is not an amount in US dollars (this looks like another currency: "
         "convert it first and say so in the note)",
@@ -128,7 +128,7 @@ def test_instead_of_the_shipped_data_a_missing_table_is_named_with_the_way_out(d
         [UploadedFile("grants.csv", grants_csv("U1,wise,A,5000,2021,,,grant,usascp_home,"))], dataset, False
     )
     assert problems == [
-        "grants.csv row 2, column project_id: 'wise' is not a project_id listed in projects.csv "
+        "grants.csv row 2, column project_id: 'wise' is not the project_id of a project in the projects table "
         "(the upload has no projects table: add one, or load it beside the shipped data)"
     ]
 
@@ -144,7 +144,7 @@ def test_a_file_missing_a_column_does_not_hide_dangling_ids_in_another(dataset):
         dataset,
     )
     assert problems == [
-        "grants.csv row 2, column project_id: 'nowhere' is not a project_id listed in projects.csv",
+        "grants.csv row 2, column project_id: 'nowhere' is not the project_id of a project in the projects table",
         "metrics.csv row 1, column value_type: a required column that is missing from the header",
     ]
 
@@ -205,7 +205,7 @@ def test_an_uploaded_row_with_a_shipped_id_replaces_that_row(dataset):
     combined = dataset_from_upload(read_upload([UploadedFile("grants.csv", csv)]), dataset, beside_base=True)
     assert len(combined.grants) == len(dataset.grants)
     assert combined.grants.loc[combined.grants["grant_id"] == "G001", "amount_usd"].tolist() == [99_000]
-    assert "grants.csv: replaces 1 row(s) of the shipped grants table" in [str(note) for note in combined.notes]
+    assert "grants.csv: replaces 1 row of the shipped grants table" in [str(note) for note in combined.notes]
 
 
 def test_empty_file_is_named(dataset):
@@ -309,7 +309,7 @@ def test_the_template_offers_the_allowed_values_as_lists():
     workbook = load_workbook(io.BytesIO(template_workbook()))
     assert workbook.sheetnames[0] == "How to fill this in" and workbook.sheetnames[-1] == "lists"
     projects = workbook["projects"]
-    assert [cell.value for cell in projects[1]] == list(SCHEMAS["projects"].columns)
+    assert [cell.value for cell in projects[1]] == list(SCHEMAS["projects"].columns) + ["cities", "countries", "sources"]
     ranges = {str(validation.sqref): validation.formula1 for validation in projects.data_validations.dataValidation}
     sector_column = list(SCHEMAS["projects"].columns).index("sector")
     letter = projects.cell(row=1, column=sector_column + 1).column_letter
@@ -376,10 +376,10 @@ def test_invisible_control_characters_are_removed_from_text_with_a_note_naming_f
     assert notes[:3] == [
         "grants.csv row 2, column recipient: read 'Clinic\\x01 records\\x07' as 'Clinic records' "
         f"(removed the invisible control characters U+0001, U+0007; {cannot})",
-        "grants.csv row 3, column recipient: read 'Line\\x0bbreak' as 'Line\\nbreak' "
-        f"(turned U+000B, a line or page break copied from another program, into a line break; {cannot})",
         "grants.csv row 2, column note: read 'Note\\x00 one\\x7f' as 'Note one' "
         f"(removed the invisible control characters U+0000, U+007F; {cannot})",
+        "grants.csv row 3, column recipient: read 'Line\\x0bbreak' as 'Line\\nbreak' "
+        f"(turned U+000B, a line or page break copied from another program, into a line break; {cannot})",
     ]
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.data import configured_editors, dataset_store, explore
 from usascp.editors import FailedSignIns, sign_in, wait_text
-from usascp.formatting import markdown_text
+from usascp.formatting import markdown_text, plural
 from usascp.load import DatasetError
 from usascp.store import SHIPPED
 
@@ -59,7 +59,7 @@ def editors_section() -> None:
                 try:
                     saved = store.save(upload)
                 except DatasetError as error:
-                    st.error(f"Not saved: the files did not load back ({len(error.problems):,} problems). Nothing was changed.")
+                    st.error(f"Not saved: the files did not load back ({plural(error.problems.total, 'problem')}). Nothing was changed.")
                 else:
                     st.success(
                         f"Saved as version {markdown_text(saved.name)}. Every viewer now sees it.", icon=":material/check_circle:"

@@ -6,14 +6,15 @@ import hashlib
 
 import streamlit as st
 
-from ui.data import ExploredUpload, explore
+from ui.data import explore, keep_for_this_browser
 from usascp import export
-from usascp.formatting import markdown_text
+from usascp.formatting import markdown_text, plural
 from usascp.importers.iati import MATCH_KM
 from usascp.importers.tables import UploadCheck, UploadedFile
 from usascp.importers.worker import check_upload_isolated
+from usascp.kept_uploads import KEEP_FOR
 from usascp.load import Dataset
-from usascp.schema import problems_table
+from usascp.schema import problems_table, rows_in_words
 
 # The row number is short and the explanation long: give the explanation the room.
 REPORT_COLUMNS = {
@@ -46,19 +47,32 @@ def forget_check() -> None:
         st.session_state.pop(key, None)
 
 
+# Up to this many problems (or readings) are written out as sentences, each whole: a table cuts its longest
+# column at 1280 pixels, and that is where "did you mean ..." is. More are a table, to sort and scan.
+AS_SENTENCES = 10
+
+
+def problem_lines(problems, report) -> None:
+    """Problems as sentences a person reads whole, or, past AS_SENTENCES, as the table `report`."""
+    if problems.total <= AS_SENTENCES:
+        st.markdown("\n".join(f"- {markdown_text(problem)}" for problem in problems))
+    else:
+        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+
+
 def show_check(result: UploadCheck, beside: bool) -> None:
     """The report: problems by file, row and column, values read loosely, what IATI files gave, then a preview."""
     problems = result.problems
     if problems.total:
         count = problems.total
         st.error(
-            f"**{count:,} problem{'s' if count != 1 else ''} to fix** before this upload can be explored. "
+            f"**{plural(count, 'problem')} to fix** before this upload can be explored. "
             "Each names the file or sheet, the row (the header is row 1), the column, the value and what was expected."
             + (f" The first {len(problems):,} are listed." if problems.unlisted else ""),
             icon=":material/error:",
         )
         report = problems_table(problems)
-        st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+        problem_lines(problems, report)
         st.download_button(
             "Download this report (CSV)",
             lambda: export.csv_bytes(report),
@@ -69,22 +83,30 @@ def show_check(result: UploadCheck, beside: bool) -> None:
         )
     if result.notes.total:
         count = result.notes.total
-        with st.expander(f"Read {count:,} value{'s' if count != 1 else ''} written loosely (check they mean what you meant)"):
-            st.dataframe(problems_table(result.notes), hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
+        with st.expander(f"Read {plural(count, 'value')} written loosely or by name (check they mean what you meant)"):
+            problem_lines(result.notes, problems_table(result.notes))
 
     for imported in result.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
         if imported.unmatched_locations:
+            unmatched = len(imported.unmatched_locations)
             st.warning(
-                f"{len(imported.unmatched_locations):,} location(s) match no member city by name or within "
-                f"{MATCH_KM} km; their activities are placed by country, or not at all.",
+                f"{plural(unmatched, 'location')} {'matches' if unmatched == 1 else 'match'} no member city by name or "
+                f"within {MATCH_KM} km; {'its activity is' if unmatched == 1 else 'their activities are'} placed by "
+                "country, or not at all.",
                 icon=":material/location_off:",
             )
             st.dataframe(imported.unmatched_locations, hide_index=True, width="stretch")
         if imported.other_currency:
+            other = len(imported.other_currency)
             st.warning(
-                f"{len(imported.other_currency):,} amount(s) in other currencies are kept as they are, listed here and in each "
-                "project's amount note; they are not converted to US dollars or added to any total.",
+                (
+                    "1 amount in another currency is kept as it is, listed here and in its project's amount note; it is "
+                    "not converted to US dollars or added to any total."
+                    if other == 1
+                    else f"{other:,} amounts in other currencies are kept as they are, listed here and in each project's "
+                    "amount note; they are not converted to US dollars or added to any total."
+                ),
                 icon=":material/currency_exchange:",
             )
             st.dataframe(imported.other_currency, hide_index=True, width="stretch")
@@ -94,16 +116,23 @@ def show_check(result: UploadCheck, beside: bool) -> None:
         return
     counts = result.row_counts
     st.success(
-        "**The upload is valid.** It holds " + ", ".join(f"{rows:,} {table} rows" for table, rows in counts.items()) + ".",
+        f"**The upload is valid.** It holds {rows_in_words(counts)}.",
         icon=":material/check_circle:",
     )
     for oddity in result.oddities:
         st.warning(markdown_text(oddity), icon=":material/info:")
     st.subheader("Preview", anchor=False)
-    tabs = st.tabs([f"{table} ({rows:,})" for table, rows in counts.items()])
-    for tab, table in zip(tabs, counts):
+    shown = [table for table, rows in counts.items() if rows]  # an empty sheet of the template has nothing to preview
+    tabs = st.tabs([f"{table} ({counts[table]:,})" for table in shown]) if shown else []
+    for tab, table in zip(tabs, shown):
         tab.dataframe(result.previews[table], hide_index=True, width="stretch")
+    hours = round(KEEP_FOR.total_seconds() / 3600)
+    st.caption(
+        f"Exploring keeps the upload on this server for {hours} hours, for this browser only: a reload, or a dashboard "
+        "link opened in this browser, still shows it. Nobody else can reach it, and links you copy or share never carry "
+        "it. You can forget it sooner, from any page."
+    )
     if st.button("Explore this data on every page", type="primary", icon=":material/travel_explore:"):
-        explore(ExploredUpload(result.dataset, result.file_names, beside_shipped=beside))
+        explore(keep_for_this_browser(result.dataset, result.file_names, beside))
         st.switch_page("pages/overview.py")
     st.session_state["checked_upload"] = (result.dataset, result.file_names)

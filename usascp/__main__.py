@@ -18,7 +18,8 @@ from usascp.budgets import Budget, default_budget
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
-from usascp.schema import TABLE_FILES
+from usascp.formatting import plural
+from usascp.schema import TABLE_FILES, rows_in_words
 
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
 
@@ -87,24 +88,25 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
     for oddity in oddities(dataset):
         print(f"Warning: {oddity}")
     names = ", ".join(str(path) for path in paths)
-    read = ", ".join(
-        f"{table} {len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame):,}"
+    counts = {
+        table: len(getattr(dataset, table)) if base is None else len(upload.tables[table].frame)
         for table in TABLE_FILES
         if table in upload.tables
-    )
+    }
+    read = rows_in_words(counts)
     how = (
         "on its own"
         if base is None
         else ("beside the shipped data" if beside_shipped else "with the shipped member cities and sources")
     )
-    print(f"{names}: valid. Would load {read} rows, {how}.")
+    print(f"{names}: valid. Would load {read}, {how}.")
     return 0
 
 
 def _print_notes(notes) -> None:
     total = getattr(notes, "total", len(notes))
     if total:
-        print(f"Read {total:,} value{'s' if total != 1 else ''} written loosely:")
+        print(f"Read {plural(total, 'value')} written loosely or by name:")
         for note in notes:
             print(f"- {note}")
         if more := getattr(notes, "more_line", lambda what: None)("values"):

@@ -33,6 +33,9 @@ class Budget:
     xml_elements_per_activity: int = 200_000  # a large activity has a few thousand transactions
     seconds: float = 180.0  # reading and checking one upload in its worker process
     memory_bytes: int = 3 * 1024 * MB  # the worker's memory, above what it starts with
+    # An explored upload kept on disk for its browser (usascp.kept_uploads), as CSV: the shipped data is under 1 MB.
+    kept_bytes: int = 64 * MB
+    all_kept_bytes: int = 2 * 1024 * MB  # every kept upload together: a disk that fills stops keeping, it never fails
 
     def describe(self, name: str) -> str:
         """A limit in words for a message: "1,000,000 rows", "300 MB"."""

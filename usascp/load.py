@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +17,11 @@ import pandera.pandas as pa
 
 from usascp.characters import MISREAD_CONTROLS, REMOVED_CONTROLS, misread_as, removal_note, texts_with_controls, without_controls
 from usascp.dates import latest_day
+from usascp.formatting import plural
 from usascp.readings import Refusal, read_date, read_number
+from usascp.references import country_code, country_name, lookup_for, read_references
 from usascp.schema import (
+    ASEAN_COUNTRIES,
     DATE_COLUMNS,
     SCHEMAS,
     TABLE_FILES,
@@ -30,6 +34,7 @@ from usascp.schema import (
     future_date_problems,
     spreadsheet_row,
 )
+from usascp.shortcuts import link_rows, split_shortcuts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -45,7 +50,7 @@ class DatasetError(ValueError):
         self.problems = problems if isinstance(problems, ProblemList) else ProblemList(problems)
         self.notes = notes if isinstance(notes, ProblemList) else ProblemList(notes)  # how values were read
         count = self.problems.total
-        lines = [f"The dataset has {count:,} problem{'s' if count != 1 else ''}:"]
+        lines = [f"The dataset has {plural(count, 'problem')}:"]
         lines += [f"- {problem}" for problem in self.problems]
         if more := self.problems.more_line():
             lines.append(more)
@@ -172,12 +177,36 @@ def build_dataset(
     problems = ProblemList(problems or [])
     notes = ProblemList()
     typed: dict[str, pd.DataFrame] = {}
+    shortcuts = None
     for table, given in raw.items():
-        frame, table_problems, table_notes = validate_table(given.frame, table, given.label, today)
+        frame = given.frame
+        if table == "projects":
+            frame, shortcuts = split_shortcuts(frame)  # a project's cities, countries and sources columns
+        frame, table_problems, table_notes = validate_table(frame, table, given.label, today)
         problems += table_problems
         notes += table_notes
         if frame is not None:
             typed[table] = frame
+    # Names and addresses where identifiers belong are read against every city and source the dataset will
+    # have (the upload's and the base's), before rows are matched with the base's by identifier.
+    references = {table: _with_base_rows(typed.get(table), base, table) for table in ("cities", "sources")}
+    notes += read_references(typed, references, {table: given.label for table, given in raw.items()})
+    made_rows: dict[str, dict[int, tuple[str, int]]] = {}
+    shortcut_problems: set[tuple[str, int, str]] = set()  # (sheet, row, column) of each problem in a shortcut column
+    if shortcuts is not None and "projects" in typed:
+        given_links = {
+            table: _with_base_rows(typed.get(table), base if beside_base else None, table) for table in LINK_TABLES
+        }
+        cities, sources = (lookup_for(table, references[table]) for table in ("cities", "sources"))
+        links = link_rows(shortcuts, typed["projects"], raw["projects"].label, cities, sources, given_links)
+        problems += links.problems
+        notes += links.notes
+        shortcut_problems = {(problem.file, problem.row, problem.column) for problem in links.problems}
+        for table, made in links.tables.items():
+            start = len(typed[table]) if table in typed else 0
+            made = made[list(SCHEMAS[table].columns)].set_axis(pd.RangeIndex(start, start + len(made)))
+            typed[table] = pd.concat([typed[table], made]) if table in typed else made
+            made_rows[table] = {start + offset: (raw["projects"].label, row) for offset, row in enumerate(links.origins[table])}
     tables = typed
     if base is not None:
         tables = {}
@@ -186,10 +215,9 @@ def build_dataset(
             if table in typed and keep_base:
                 kept = _rows_not_replaced(getattr(base, table), typed[table], table)
                 if replaced := len(getattr(base, table)) - len(kept):
+                    label = raw[table].label if table in raw else raw["projects"].label
                     notes.append(
-                        Problem(
-                            raw[table].label, None, None, None, f"replaces {replaced} row(s) of the shipped {table} table", True
-                        )
+                        Problem(label, None, None, None, f"replaces {plural(replaced, 'row')} of the shipped {table} table", True)
                     )
                 tables[table] = pd.concat([typed[table], _renumbered(kept, len(typed[table]))])
             elif table in typed:
@@ -198,17 +226,21 @@ def build_dataset(
                 tables[table] = _renumbered(getattr(base, table), 0)
             elif table not in raw and table not in unreadable:
                 tables[table] = validate_table(pd.DataFrame(columns=list(SCHEMAS[table].columns)), table, table)[0]
-    locate = _upload_rows(raw, typed) if base is not None else file_rows
+    locate = _upload_rows(raw, made_rows) if base is not None else _file_or_made_rows(made_rows)
+    # A table the upload left out, shown instead of the base's, is empty: a reference into it says how to supply it.
+    left_out = (
+        frozenset(table for table in TABLE_FILES if table not in typed and table not in raw and table not in REFERENCE_TABLES)
+        if base is not None and not beside_base
+        else frozenset()
+    )
     # References are checked among the tables that could be read, so one file missing a column does not hide
     # another file's dangling ids; the rules across tables need them all (a missing one would look empty).
-    problems += foreign_key_problems(tables, locate)
+    problems += foreign_key_problems(tables, locate, left_out)
     if len(tables) == len(TABLE_FILES):
-        problems += consistency_problems(tables, locate)
+        problems += _not_explained(consistency_problems(tables, locate), shortcut_problems)
+    # Notes by file and row (a stable sort keeps each row's in column order), whichever step made them.
+    notes.sort(key=lambda note: (note.file, note.row or 0))
     if problems.total:
-        if base is not None:
-            hinted = ProblemList(_with_hint(problem, raw, beside_base) for problem in problems)
-            hinted.unlisted = problems.unlisted
-            problems = hinted
         problems.sort(key=lambda problem: (problem.file, problem.row or 0, problem.column or ""))
         raise DatasetError(problems, notes)
     tables = {table: frame.reset_index(drop=True) for table, frame in tables.items()}
@@ -222,18 +254,41 @@ def build_dataset(
     )
 
 
-def _with_hint(problem: Problem, raw: dict[str, RawTable], beside_base: bool) -> Problem:
-    """A dangling reference to a table the upload left out: say how to supply it."""
-    for table, file_name in TABLE_FILES.items():
-        if (
-            problem.expected.endswith(f"listed in {file_name}")
-            and table not in raw
-            and not beside_base
-            and table not in REFERENCE_TABLES
-        ):
-            hint = f" (the upload has no {table} table: add one, or load it beside the shipped data)"
-            return Problem(problem.file, problem.row, problem.column, problem.value, problem.expected + hint)
-    return problem
+LINK_TABLES = ("project_sources", "project_cities", "project_countries")
+# A rule across tables that a problem in a project's shortcut column already explains: (rule's column, shortcut column).
+_CONSEQUENCES = {("geographic_scope", "cities"), ("geographic_scope", "countries"), ("project_id", "sources")}
+
+
+def _not_explained(problems: ProblemList, shortcut_problems: set[tuple[str, int, str]]) -> ProblemList:
+    """The problems not merely the consequence of one already reported on the same row: a misspelt city in a
+    project's cities column leaves it no site row, and saying so again ("'city' needs a member city") is noise."""
+    columns_by_row: dict[tuple[str, int], set[str]] = {}
+    for file, row, column in shortcut_problems:
+        columns_by_row.setdefault((file, row), set()).add(column)
+    kept = ProblemList(
+        problem
+        for problem in problems
+        if not any((problem.column, column) in _CONSEQUENCES for column in columns_by_row.get((problem.file, problem.row), ()))
+    )
+    kept.unlisted += problems.unlisted
+    return kept
+
+
+def _with_base_rows(own: pd.DataFrame | None, base: Dataset | None, table: str) -> pd.DataFrame:
+    """A table's rows from the upload, then the base's (when there is a base): what a reference may name."""
+    frames = [frame for frame in (own, getattr(base, table) if base is not None else None) if frame is not None]
+    if not frames:
+        return pd.DataFrame(columns=list(SCHEMAS[table].columns), dtype=object)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _file_or_made_rows(made_rows: dict[str, dict[int, tuple[str, int]]]):
+    """Name a row of a dataset read without a base by its file and row, or by the projects row that made it."""
+
+    def locate(table: str, index) -> tuple[str, int] | None:
+        return made_rows.get(table, {}).get(index) or file_rows(table, index)
+
+    return locate
 
 
 def _renumbered(frame: pd.DataFrame, start: int) -> pd.DataFrame:
@@ -241,11 +296,14 @@ def _renumbered(frame: pd.DataFrame, start: int) -> pd.DataFrame:
     return frame.set_axis(pd.RangeIndex(start, start + len(frame)))
 
 
-def _upload_rows(raw: dict[str, RawTable], typed: dict[str, pd.DataFrame]):
-    """Name a row by the upload's label and spreadsheet row; rows of the base are not the uploader's to fix."""
+def _upload_rows(raw: dict[str, RawTable], made_rows: dict[str, dict[int, tuple[str, int]]]):
+    """Name a row by the upload's label and spreadsheet row; a row made from a project's shortcut columns by that
+    project's row; rows of the base are not the uploader's to fix."""
 
     def locate(table: str, index) -> tuple[str, int] | None:
-        if table in typed and index < len(typed[table]):
+        if index in made_rows.get(table, {}):
+            return made_rows[table][index]
+        if table in raw and index < len(raw[table].frame):
             return raw[table].label, spreadsheet_row(index)
         return None
 
@@ -380,6 +438,10 @@ def validate_table(
                     file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason or _TYPE_WORDS[dtype]
                 )
             )
+    for column_name, (reader, taken) in _PLACE_COLUMNS.get(table, {}).items():
+        if column_name in frame:
+            frame[column_name], readings = _read_places(frame[column_name], reader, taken)
+            notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings)
     for column_name in DATE_COLUMNS[table]:
         if column_name not in frame:
             continue
@@ -400,6 +462,29 @@ def validate_table(
         problems += _describe_failures(errors.failure_cases, file_name, unparsed, raw)
     has_all_columns = all(name in frame for name in schema.columns)
     return (frame if has_all_columns else None), problems, notes
+
+
+# Columns where a person may write a country's name for what the table holds: table -> column -> (reader, the
+# values that stand as written). None: any three-letter code stands (an event may be held outside ASEAN).
+_PLACE_COLUMNS = {
+    "cities": {"iso3": (country_code, set(ASEAN_COUNTRIES)), "country": (country_name, set(ASEAN_COUNTRIES.values()))},
+    "project_countries": {"iso3": (country_code, set(ASEAN_COUNTRIES))},
+    "events": {"iso3": (country_code, None)},
+}
+
+
+def _read_places(values: pd.Series, reader, taken: set[str] | None) -> tuple[pd.Series, list[tuple[int, str]]]:
+    """Read the cells that name an ASEAN country another way ("Viet Nam", "vnm") as the table writes it; each reading noted."""
+    readings = {}
+    for text in values.dropna().unique():
+        stands = text in taken if taken is not None else re.fullmatch(r"[A-Z]{3}", text) is not None
+        if not stands and (read := reader(text)) is not None:
+            readings[text] = read
+    if not readings:
+        return values, []
+    read = values.isin(list(readings))
+    notes = [(index, readings[value]) for index, value in values[read].items()]
+    return values.where(~read, values.map(readings)), notes
 
 
 _TYPE_WORDS = {

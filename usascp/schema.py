@@ -282,6 +282,30 @@ DATE_COLUMNS = {
 # Load order matters only for messages: sources first, since every other table points at it.
 TABLE_FILES = {name: f"{name}.csv" for name in SCHEMAS}
 
+# What one row of each table is, for people: "3 projects, 1 source", never "1 sources rows".
+TABLE_ROWS = {
+    "sources": ("source", "sources"),
+    "cities": ("member city", "member cities"),
+    "projects": ("project", "projects"),
+    "project_sources": ("project–source link", "project–source links"),
+    "project_cities": ("project–city link", "project–city links"),
+    "project_countries": ("project–country link", "project–country links"),
+    "city_pairs": ("city pairing", "city pairings"),
+    "grants": ("grant", "grants"),
+    "metrics": ("figure", "figures"),
+    "events": ("event", "events"),
+}
+
+
+def rows_in_words(counts: dict[str, int]) -> str:
+    """ "3 projects, 2 project–city links and 1 source": the tables' rows as things, empty tables left out."""
+    from usascp.formatting import plural
+
+    parts = [plural(count, *TABLE_ROWS[table]) for table, count in counts.items() if count]
+    if not parts:
+        return "no rows"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
 
 @dataclass(frozen=True)
 class ForeignKey:
@@ -409,8 +433,25 @@ def spreadsheet_row(index: int) -> int:
     return int(index) + 2
 
 
-def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> ProblemList:
+# What a reference must name, in words: people fill in sheets, and may never have seen a cities.csv.
+REFERENCE_WORDS = {
+    "cities": "the name or city_id of a member city",
+    "projects": "the project_id of a project in the projects table",
+    "sources": "the source_id or web address of a source in the sources table",
+    "metrics": "the metric_id of another figure in the metrics table",
+}
+
+
+def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows, left_out=frozenset()) -> ProblemList:
+    """Every reference that names no row of its table, with the likely intended one when one is close.
+
+    `left_out` names tables an upload did not bring and replaces (so they are empty): a reference into one
+    says how to supply it instead of suggesting anything.
+    """
+    from usascp.references import lookup_for
+
     problems = ProblemList()
+    lookups = {}
     for key in FOREIGN_KEYS:
         if key.table not in tables or key.target_table not in tables:
             continue
@@ -421,9 +462,15 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
         dangling = column.notna() & ~column.isin(target[key.target_column].dropna().unique())
         for index, value in column[dangling].items():
             if where := locate(key.table, index):
-                problems.append(
-                    Problem(*where, key.column, str(value), f"a {key.target_column} listed in {TABLE_FILES[key.target_table]}")
-                )
+                expected = REFERENCE_WORDS[key.target_table]
+                if key.target_table in left_out:
+                    expected += f" (the upload has no {key.target_table} table: add one, or load it beside the shipped data)"
+                elif len(problems) < problems.limit:  # a suggestion only for a problem that will be listed
+                    if key.target_table not in lookups:
+                        lookups[key.target_table] = lookup_for(key.target_table, target)
+                    if suggestion := lookups[key.target_table].suggestion(value):
+                        expected += f"; {suggestion}"
+                problems.append(Problem(*where, key.column, str(value), expected))
     return problems
 
 
@@ -533,7 +580,7 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
                 "projects",
                 index,
                 "project_id",
-                "a project with at least one row in project_sources.csv",
+                "a project with at least one source (a row in the project_sources table, or the project's sources column)",
                 projects.at[index, "project_id"],
             )
     if projects is not None and "geographic_scope" in projects:
@@ -546,9 +593,23 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
         no_country = (scope == "country") & ~projects["project_id"].isin(country_projects)
         for index in projects.index[no_site | no_country]:
             if no_site.loc[index]:
-                add("projects", index, "geographic_scope", "'city' only with a site row in project_cities.csv", "city")
+                add(
+                    "projects",
+                    index,
+                    "geographic_scope",
+                    "a scope that fits the project: 'city' needs a member city where it works "
+                    "(a site row in the project_cities table, or the project's cities column)",
+                    "city",
+                )
             else:
-                add("projects", index, "geographic_scope", "'country' only with a row in project_countries.csv", "country")
+                add(
+                    "projects",
+                    index,
+                    "geographic_scope",
+                    "a scope that fits the project: 'country' needs the countries where it works "
+                    "(rows in the project_countries table, or the project's countries column)",
+                    "country",
+                )
 
     metrics = tables.get("metrics")
     if metrics is not None and {"scope", "project_id", "duplicate_of", "metric", "metric_id"} <= set(metrics):

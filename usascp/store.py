@@ -161,7 +161,15 @@ def _process_is_running(pid: int) -> bool:
 
 
 def write_table(frame: pd.DataFrame, path: Path, table: str) -> None:
-    """A table as the CSV form the loader reads: booleans as true/false, whole numbers without ".0", NA empty."""
+    """A table as the CSV form the loader reads (table_csv), written and flushed to disk."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(table_csv(frame, table))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def table_csv(frame: pd.DataFrame, table: str) -> str:
+    """A table as the CSV text the loader reads: booleans as true/false, whole numbers without ".0", NA empty."""
     columns = list(SCHEMAS[table].columns)
     out = frame[columns].copy()
     for name in columns:
@@ -172,7 +180,4 @@ def write_table(frame: pd.DataFrame, path: Path, table: str) -> None:
             out[name] = out[name].map(
                 lambda value: "" if pd.isna(value) else (str(int(value)) if float(value).is_integer() else repr(float(value)))
             )
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        out.to_csv(handle, index=False)
-        handle.flush()
-        os.fsync(handle.fileno())
+    return out.to_csv(index=False, lineterminator="\n")

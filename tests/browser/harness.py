@@ -66,7 +66,8 @@ def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[st
             cwd=REPO,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(extra_env or {})},
+            # Uploads a test explores are kept beside the log, never in the repository's kept-uploads/.
+            env={**os.environ, "USASCP_UPLOADS_DIR": str(log.parent / "kept-uploads"), **(extra_env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     SERVER_LOGS[url] = log

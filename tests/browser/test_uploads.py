@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from usascp.formatting import WORD_JOINER
 from usascp.importers.template import template_workbook
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "iati-activities-test.xml"
@@ -22,7 +23,7 @@ def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit)
     upload(visit, server_url, SAMPLE)
     text = visit.page.locator('[data-testid="stMain"]').inner_text()
     assert "IATI: iati-activities-test.xml: 4 activities, 5 transactions, 2 result values." in text
-    assert "1 location(s) match no member city" in text and "kept as they are" in text
+    assert "1 location matches no member city" in text and "kept as it is" in text
     visit.page.get_by_role("button", name="Explore this data on every page").click()
     visit.wait_for_address("127.0.0.1")
     visit.settle(2)
@@ -31,7 +32,7 @@ def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit)
     )
     assert visit.metrics()["USASCP projects"] == "4"
     assert visit.metrics()["Disclosed funding"] == "$1.6M"
-    visit.page.get_by_role("button", name="Back to the shipped data").first.click()
+    visit.page.get_by_role("button", name="Forget this upload now").first.click()
     visit.settle(2)
     assert visit.metrics()["Disclosed funding"] == "$4.4M"
     assert "You are exploring" not in visit.page.inner_text("body")
@@ -49,7 +50,8 @@ def test_markup_in_an_uploaded_title_is_shown_as_text_and_never_runs(server_url,
     visit.page.get_by_role("button", name="Explore this data on every page").click()  # on to the Overview
     visit.settle(2)
     main = visit.page.locator('[data-testid="stMain"]')
-    # The recent-results card shows the title as text (an invisible word joiner keeps its address from becoming a link).
-    assert HOSTILE in main.inner_text().replace("\u2060", "")
+    # The recent-results card shows the title, as text: as a person reads it, with the invisible word joiner
+    # that keeps "http://" from becoming a link (formatting.markdown_text) taken out.
+    assert HOSTILE in main.inner_text().replace(WORD_JOINER, "")
     assert main.locator('img[src="x"], script:not([type])').count() == 0
     assert dialogs == [] and not [url for url in visit.requests if "evil.example" in url]

@@ -41,6 +41,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from usascp.budgets import Budget, default_budget
+from usascp.formatting import plural
 from usascp.load import RawTable, byte_order_mark, wide_text_without_mark
 from usascp.schema import LARGEST_AMOUNT, SCHEMAS, Problem
 
@@ -114,7 +115,8 @@ class IatiImport:
 
     @property
     def summary(self) -> str:
-        return f"{self.file_name}: {self.activities} activities, {self.transactions} transactions, {self.results} result values"
+        counts = (plural(self.activities, "activity", "activities"), plural(self.transactions, "transaction"), plural(self.results, "result value"))
+        return f"{self.file_name}: " + ", ".join(counts)
 
 
 def _local(tag: str) -> str:
