@@ -70,6 +70,13 @@ COLUMNS: dict[str, Column] = {
     # Money
     "amount_usd": Column("amount", kind="usd", unit="USD", help=AMOUNT_HELP, width=115),
     "disclosed_usd": Column("disclosed funding", kind="usd", unit="USD", help=AMOUNT_HELP, width=135),
+    "shared_usd": Column(
+        "in shared projects",
+        kind="usd",
+        unit="USD",
+        help="Disclosed funding of projects that also work in other places, not split between them.",
+        width=135,
+    ),
     "recipient": Column("recipient"),
     "award_date": Column("awarded", kind="date", width=90),
     "amount_kind": Column("kind of amount"),
