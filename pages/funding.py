@@ -87,7 +87,7 @@ notes = [
     "U.S.-ASEAN Smart Cities Partnership dashboard: funding rows",
     f"Filters: {view}",
     f"Data as of: {format_partial_date(dataset.data_as_of)}",
-    f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {totals.projects_total:,} projects.",
+    f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {plural(totals.projects_total, 'project')}.",
     "Rows with an empty amount are projects that publish no amount: unknown, not zero.",
 ]
 csv_col, excel_col = st.columns(2)

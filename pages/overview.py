@@ -17,7 +17,7 @@ from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
 from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
-from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_link, markdown_text
+from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_link, markdown_text, plural
 from ui.maps import city_map_chart
 from usascp.map_pictures import map_picture
 from usascp.maps import city_map
@@ -72,7 +72,7 @@ columns[2].metric(
     border=True,
     help="Every exact amount a public source states for these projects, added up.",
 )
-columns[2].caption(f"disclosed across {funding.projects_disclosing:,} of {funding.projects_total:,} projects")
+columns[2].caption(f"disclosed across {funding.projects_disclosing:,} of {plural(funding.projects_total, 'project')}")
 results = shared("results", lambda: aggregate.metric_totals(dataset, projects=projects))
 headlines = aggregate.headline_results(results)  # the headline slide names the same results
 for column, metric in zip(columns[3:], headlines):
@@ -96,7 +96,7 @@ with st.container(border=True):
     )
     st.markdown(
         f"- **Funding** adds up only amounts a public source states: {funding.projects_not_disclosing:,} of "
-        f"{funding.projects_total:,} projects publish no amount and are counted as *not disclosed*, never as zero.{commitment_text}\n"
+        f"{plural(funding.projects_total, 'project')} {'publishes' if funding.projects_not_disclosing == 1 else 'publish'} no amount and are counted as *not disclosed*, never as zero.{commitment_text}\n"
         "- **Sister programs, private initiatives and related U.S. government work** are kept out of totals unless the sidebar includes them.\n"
         "- **Results** count each achievement once: where two sources report the same figure, the more precise one is used; "
         'a figure given as "more than" is shown with a +.'

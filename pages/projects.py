@@ -91,7 +91,7 @@ if len(table):
     )
     found = aggregate.sort_projects(aggregate.search_projects(table, query), order)
     st.caption(
-        f"{len(found):,} of {len(table):,} projects (components such as WiSE city pairs are listed on their own rows)."
+        f"{len(found):,} of {plural(len(table), 'project')} (components such as WiSE city pairs are listed on their own rows)."
     )
     if found.empty:
         if query:

@@ -98,7 +98,7 @@ def one_city(dataset: Dataset) -> Dataset:
 
 ODD_DATASETS = {
     "one year": one_year,
-    "one project": lambda dataset: keep_projects(dataset, ["khm_hospital_digitization"]),
+    "one project": lambda dataset: keep_projects(dataset, ["vientiane_nbs_pilot"]),
     "one undated project with nothing else": lambda dataset: no_dates(keep_projects(dataset, ["usdot_smart_cities_program"])),
     "no dated projects": no_dates,
     "no projects": lambda dataset: keep_projects(dataset, []),
@@ -319,3 +319,14 @@ def test_an_iati_file_whose_activities_fall_in_one_year_is_explored_on_every_pag
     assert "Years active: every dated project and grant falls in 2022." in [caption.value for caption in app.sidebar.caption]
     app.switch_page(page).run()
     assert not app.exception, (page, [exception.value for exception in app.exception])
+
+
+def test_one_project_is_counted_in_the_singular(dataset, tmp_path, monkeypatch):
+    # The Vientiane nature-based solutions pilot publishes no amount: 1 of 1 project, never "1 of 1 projects".
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(keep_projects(dataset, ["vientiane_nbs_pilot"]), tmp_path / "data")))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    text = " ".join(element.value for element in list(app.markdown) + list(app.caption))
+    assert "disclosed across 0 of 1 project" in text
+    assert "1 of 1 project publishes no amount" in text
+    app.switch_page("pages/projects.py").run()
+    assert any(caption.value.startswith("1 of 1 project (components") for caption in app.caption)

@@ -150,7 +150,8 @@ def funding_bars(table, dimension: str, title: str | None = None):
         text=[str(count) if count else "" for count in silent],
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{y}: %{x} project(s) with no published amount<extra></extra>",
+        customdata=["project" if count == 1 else "projects" for count in silent],
+        hovertemplate="%{y}: %{x} %{customdata} with no published amount<extra></extra>",
         row=1,
         col=2,
     )
