@@ -101,4 +101,4 @@ if profile.events.empty:
     st.caption("No recorded events in this city.")
 for event in profile.events.sort_values("start_date", na_position="last").itertuples():
     st.markdown(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}")
-st.caption(f"{plural(len(profile.projects), 'project')} match the sidebar filters in {markdown_text(city['city'])}.")
+st.caption(f"{plural(len(profile.projects), 'project matches', 'projects match')} the sidebar filters in {markdown_text(city['city'])}.")

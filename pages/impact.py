@@ -8,7 +8,7 @@ from ui.url_state import control
 from usascp import aggregate, charts
 from usascp.dates import format_partial_date
 from usascp.filters import select_projects
-from usascp.formatting import format_count, format_usd, markdown_text
+from usascp.formatting import format_count, format_usd, markdown_text, plural
 from usascp.link_values import choice
 
 dataset, filters = start()
@@ -36,7 +36,7 @@ for column, row in zip(columns, headline.itertuples()):
         markdown_text(aggregate.metric_label(row.metric)),
         value,
         border=True,
-        help=f"Added up over {row.figures} figure(s); latest as of {format_partial_date(row.as_of)}.",
+        help=f"Added up over {plural(row.figures, 'figure')}; latest as of {format_partial_date(row.as_of)}.",
     )
 st.caption('Totals add results only, each once; a + means at least one figure is a minimum given as "more than".')
 

@@ -483,6 +483,13 @@ def test_city_profile_for_phnom_penh_lists_its_projects():
     hospital = "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare"
     assert table.at[hospital, "amount"] == "$98,750" and table.at[hospital, "also in"] == "Battambang, Siem Reap"
     assert table.at["BIF award: Agroecology Garden for the Future (AG4F) school gardens", "amount"] == "not disclosed"
+    assert "2 projects match the sidebar filters in Phnom Penh." in page_text(app)
+
+
+def test_a_city_with_one_project_says_it_in_the_singular():
+    app = run_app("pages/city.py", profile="battambang")
+    assert metric_values(app)["Projects here"] == "1"
+    assert "1 project matches the sidebar filters in Battambang." in page_text(app)
 
 
 def test_a_city_with_no_projects_says_so_rather_than_not_disclosed():
