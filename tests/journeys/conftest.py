@@ -3,10 +3,14 @@
 Every journey runs at 1280x720 (a hall projector) and 1920x1080 (a desk), against one real server whose
 log is read at the end of each journey: normal use must leave no traceback there. Skipped, loudly, with
 the browser tests when Chromium or Playwright is missing (tests/browser/conftest.py says so).
+
+Set JOURNEY_SCREENSHOTS to a folder to keep what the journeys saw there (`visit.shot(name)`: one PNG per
+name and size), for a person to look at.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -55,9 +59,7 @@ def journey_browser(shared_chromium):
 def person(request, journey_browser, journey_server):
     """A fresh browser window at one of the two sizes, on the journey server; the log is checked after."""
     context = journey_browser.new_context(viewport=VIEWPORTS[request.param], accept_downloads=True)
-    visit = Visit(context.new_page())
-    visit.size = request.param
-    visit.server = journey_server
+    visit = _visit(context, request.param, journey_server)
     visit.new_window = lambda: _new_window(journey_browser, request.param, journey_server)
     log_before = len(server_log(journey_server))
     yield visit
@@ -69,6 +71,18 @@ def person(request, journey_browser, journey_server):
 def _new_window(browser, size: str, server: str) -> Visit:
     """Another browser context (no shared cookies or storage): a colleague opening a pasted link."""
     context = browser.new_context(viewport=VIEWPORTS[size], accept_downloads=True)
+    return _visit(context, size, server)
+
+
+def _visit(context, size: str, server: str) -> Visit:
     visit = Visit(context.new_page())
     visit.size, visit.server = size, server
+    visit.shot = lambda name: _screenshot(visit, name)
     return visit
+
+
+def _screenshot(visit: Visit, name: str) -> None:
+    folder = os.environ.get("JOURNEY_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(Path(folder) / f"{name}-{visit.size}.png"))

@@ -123,6 +123,7 @@ def test_a_presenter_runs_the_slides_by_mouse_and_keys(person, titles):
         click_at_centre(person, SLIDE_NAMES[key], controls(person)[SLIDE_NAMES[key]])
         shown_slide(person, key, titles[key], drawn=True)
         assert_slide_fits(person, key)
+        person.shot(f"present-collapsed-{key}")
     # Next round every slide and back to the first (it wraps round), then Previous the other way.
     for step, button in ((+1, "Next"), (-1, "Previous")):
         position = 0

@@ -163,6 +163,7 @@ def test_a_person_compares_places_and_a_colleague_opens_the_same_comparison(pers
     assert rows["Projects publishing no amount"] == ["1 of 2", "2 of 3", "1 of 2"]
     assert rows["Records digitized"] == ["108,750", "—", "108,750"]
     assert rows["Events held here"] == ["1", "3", "1"]
+    person.shot("compare-places")
 
     # The comparison follows the sidebar: include sister and related programs (USTDA's work in Ho Chi Minh City).
     toggle = person.page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text="Include sister")

@@ -7,7 +7,7 @@ upload again. Then they explore: move between pages by the navigation and by a l
 window, reload, and find their upload still there, until they press "Forget this upload now". A colleague
 opening the same link in another browser never sees it. No traceback may reach the server log (conftest).
 
-Set USASCP_JOURNEY_SHOTS to a folder to keep screenshots of the report and of the explored upload.
+Set JOURNEY_SCREENSHOTS to a folder to keep screenshots of the report and of the explored upload.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def browser_cookie(visit) -> dict | None:
 
 
 def shot(visit, name: str) -> None:
-    folder = os.environ.get("USASCP_JOURNEY_SHOTS")
+    folder = os.environ.get("JOURNEY_SCREENSHOTS")  # as tests/journeys/conftest.py says
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         visit.page.screenshot(path=str(Path(folder) / f"uploader-{name}-{visit.size}.png"))
