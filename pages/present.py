@@ -49,7 +49,7 @@ draw_slide(slide_for(dataset, dataset.version, filters, today, current))
 link_notice(unknown_slide)
 
 st.divider()
-auto_col, deck_col, tip_col = st.columns([1.2, 1.2, 3], vertical_alignment="bottom")
+auto_col, deck_col, tip_col = st.columns([1, 1.8, 2.6], vertical_alignment="bottom")
 auto_col.selectbox("Auto-advance", list(AUTO_ADVANCE), format_func=AUTO_ADVANCE.get, key="present_auto")
 deck_col.download_button(
     "Download these slides (PowerPoint)",

@@ -60,9 +60,18 @@ def person(request, journey_browser, journey_server):
     """A fresh browser window at one of the two sizes, on the journey server; the log is checked after."""
     context = journey_browser.new_context(viewport=VIEWPORTS[request.param], accept_downloads=True)
     visit = _visit(context, request.param, journey_server)
-    visit.new_window = lambda: _new_window(journey_browser, request.param, journey_server)
+    others = []  # every window a journey opens is closed with it: a page left open keeps drawing its maps
+
+    def new_window() -> Visit:
+        other = _new_window(journey_browser, request.param, journey_server)
+        others.append(other.page.context)
+        return other
+
+    visit.new_window = new_window
     log_before = len(server_log(journey_server))
     yield visit
+    for other in others:
+        other.close()
     context.close()
     written = server_log(journey_server)[log_before:]
     assert "Traceback" not in written, f"the server logged a traceback during this journey:\n{written[-4000:]}"

@@ -181,7 +181,7 @@ def test_an_uploader_fills_the_template_fixes_a_mistake_explores_and_keeps_it_ac
     try:
         colleague.open(link)
         text = colleague.page.locator('[data-testid="stMain"]').inner_text()
-        assert "There is no project 'hcmc_water_meters' among the projects shown" in text
+        assert "There is no project 'hcmc_water_meters' in this data" in text
         assert "You are exploring" not in colleague.page.inner_text("body")
         colleague.open(server)
         assert pick(colleague.metrics(), SHIPPED) == SHIPPED
