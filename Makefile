@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test check-data screenshots bench load-test install install-dev clean
+.PHONY: run test journeys check-data screenshots bench load-test install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -26,8 +26,13 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
+# Two workers: the AppTest pages and the browser journeys share the machine's two cores (pytest-xdist).
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
+
+# The journeys with every option of every control at both sizes (make test walks a sample; see tests/journeys).
+journeys: install-dev
+	JOURNEYS=all $(BIN)/python -m pytest tests/journeys -n 2 --dist worksteal
 
 # Validate data/ (or USASCP_DATA_DIR) and print each table's row count, or every problem found.
 check-data: install

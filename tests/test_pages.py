@@ -249,6 +249,60 @@ LINKED_VIEWS = {
 }
 
 
+def every_linked_option():
+    """(page, param, widget key, value in the link, value in the widget) for every option of every page control."""
+    from usascp import aggregate, charts
+    from usascp.filters import Filters, select_grants as grants_of, select_projects as projects_of
+    from usascp.load import load_dataset
+    from usascp.presentation import SLIDE_KEYS
+
+    data = load_dataset()
+    projects = projects_of(data, Filters())
+    cities, measures = aggregate.city_measures(data, projects, grants_of(data, Filters(), projects))
+    results = sorted(aggregate.metric_totals(data, by="project", projects=projects)["metric"].unique())
+    controls = [
+        ("pages/funding.py", "by", "funding_dimension", list(charts.DIMENSION_LABELS), "sector"),
+        ("pages/map.py", "size", "map_measure", list(measures), "projects"),
+        ("pages/map.py", "focus", "map_focus", sorted(set(cities["iso3"])), ""),
+        ("pages/projects.py", "sort", "project_sort", list(aggregate.PROJECT_ORDERS), "listed"),
+        ("pages/city.py", "profile", "profile_city", list(data.cities["city_id"]), None),
+        ("pages/present.py", "slide", "present_slide", list(SLIDE_KEYS), "headline"),
+        ("pages/impact.py", "result", "impact_metric", results, "records_digitized"),
+    ]
+    return [
+        pytest.param(page, param, key, value, id=f"{param}={value}")
+        for page, param, key, options, default in controls
+        for value in options
+        if value != default
+    ]
+
+
+@pytest.mark.parametrize("page, param, key, value", every_linked_option())
+def test_every_option_of_every_page_control_is_written_in_the_link_and_read_back(page, param, key, value):
+    """The browser journeys (tests/journeys/test_officer.py) click a sample of these; here every one goes round:
+    chosen in the widget, it is written in the address; that address opened afresh shows it chosen."""
+    app = run_app(page)
+    widget = app.get(WIDGET_KINDS[param])
+    widget = next(element for element in widget if element.key == key)
+    widget.set_value(value).run()
+    assert not app.exception
+    assert app.query_params[param] == value
+    again = run_app(page, **{param: value})
+    assert next(element for element in again.get(WIDGET_KINDS[param]) if element.key == key).value == value
+    assert not again.main.warning
+
+
+WIDGET_KINDS = {
+    "by": "button_group",
+    "size": "selectbox",
+    "focus": "selectbox",
+    "sort": "selectbox",
+    "profile": "selectbox",
+    "slide": "button_group",
+    "result": "selectbox",
+}
+
+
 @pytest.mark.parametrize("view", LINKED_VIEWS)
 def test_a_link_with_each_page_parameter_opens_that_view_and_keeps_it_in_the_address(view):
     page, params = LINKED_VIEWS[view]

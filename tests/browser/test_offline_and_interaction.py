@@ -16,14 +16,6 @@ def test_page_renders_offline_without_errors(server_url, visit, path):
     assert visit.external_requests() == [], "the page asked the internet for something"
 
 
-@pytest.mark.parametrize("path", ["", "map", "events"])
-def test_maps_are_drawn(server_url, visit, path):
-    visit.open(f"{server_url}/{path}")
-    canvas = visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas')
-    box = canvas.bounding_box()
-    assert box["width"] > 300 and box["height"] > 200
-
-
 def test_charts_are_drawn(server_url, visit):
     visit.open(f"{server_url}/funding")
     visit.wait_for('[data-testid="stPlotlyChart"] .main-svg')

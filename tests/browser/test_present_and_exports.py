@@ -1,10 +1,8 @@
 """In Chromium: presenter mode by keyboard and timer, pictures and slides downloaded, and axe-core on every page."""
 
-import io
 import time
 
 import pytest
-from PIL import Image
 from pptx import Presentation
 
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "data", "about"]
@@ -60,16 +58,6 @@ def test_the_deck_downloads_with_the_filtered_numbers(server_url, visit):
     assert "$98,750" in headline and "Cambodia" in headline
     assert any(shape.shape_type == 13 for shape in deck.slides[1].shapes)  # the map, drawn offline by kaleido
     assert visit.external_requests() == []
-
-
-def test_a_chart_downloads_as_a_png(server_url, visit):
-    visit.open(f"{server_url}/funding?country=KHM")
-    visit.wait_for('[data-testid="stPlotlyChart"] .main-svg')
-    with visit.page.expect_download(timeout=90_000) as download:
-        visit.page.get_by_role("button", name="Download PNG for slides").first.click()
-    assert download.value.suggested_filename == "usascp-funding-by-sector.png"
-    data = open(download.value.path(), "rb").read()
-    assert data.startswith(b"\x89PNG") and Image.open(io.BytesIO(data)).size == (1600, 900)
 
 
 @pytest.mark.parametrize("path", PAGES)

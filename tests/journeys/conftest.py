@@ -4,6 +4,11 @@ Every journey runs at 1280x720 (a hall projector) and 1920x1080 (a desk), agains
 log is read at the end of each journey: normal use must leave no traceback there. Skipped, loudly, with
 the browser tests when Chromium or Playwright is missing (tests/browser/conftest.py says so).
 
+`make test` runs every journey at both sizes within its time budget: where a journey repeats one step over
+many options (every map measure, every country, every slide), the two sizes share the options and each
+takes a sample, while AppTest (tests/test_pages.py) checks every option's link. `JOURNEYS=all` (`make
+journeys`) walks every option at both sizes, as a person with an afternoon would.
+
 Set JOURNEY_SCREENSHOTS to a folder to keep what the journeys saw there (`visit.shot(name)`: one PNG per
 name and size), for a person to look at.
 """

@@ -1,9 +1,12 @@
 """Program officer: every view a page's controls make is in its link, and the rows a page hands out are the rows it shows.
 
-An officer sends "the chart I'm looking at" by copying the address. For every option of every page-level
-control (ui/url_state.py binds each to the address), this chooses it as a person does (a click), copies
+An officer sends "the chart I'm looking at" by copying the address. For the options of every page-level
+control (ui/url_state.py binds each to the address), this chooses one as a person does (a click), copies
 the address, opens it in another browser (no shared session or storage) and expects the same view:
-the same numbers, the same control values, the same titles, headings and captions. Then the officer
+the same numbers, the same control values, the same titles, headings and captions. `make test` walks a
+sample of each control's options, different ones at each size (journey_options.sample); `JOURNEYS=all`
+(`make journeys`) walks every option at both sizes, and tests/test_pages.py sends every option round the
+address in AppTest. Then the officer
 narrows Funding in the sidebar, downloads the rows and checks them against the cards on the page.
 """
 
@@ -14,6 +17,7 @@ import io
 import time
 import urllib.parse
 
+from journey_options import sample
 from usascp import aggregate
 from usascp.aggregate import METRIC_LABELS, PROJECT_ORDERS
 from usascp.load import load_dataset
@@ -110,20 +114,16 @@ def choose_radio(person, group: str, option: str) -> None:
     main(person).get_by_role("radiogroup", name=group).get_by_role("radio", name=option, exact=True).click()
 
 
-def check_every_choice(person, colleague, choices, split: bool = True) -> list[str]:
+def check_every_choice(person, colleague, choices, keep: int | None = 2) -> list[str]:
     """For (choose, param, value) choices: choose each by a click, see the address name it, and open the copy
     in another browser (a fresh session) to find the same view.
 
-    Each choice stands alone (it sets the control, whatever it held), so the two sizes share them: 1280x720
-    takes every other choice and 1920x1080 the rest, and both take the last (back to the default, which
-    leaves the address). Between the two sizes every option is chosen, copied and opened elsewhere; each
-    size still works every control. `split=False` takes every choice at each size (a switch's on and off).
+    Each choice stands alone (it sets the control, whatever it held), so in `make test` each size walks
+    `keep` of them, different ones, and then the last (back to the default, which leaves the address);
+    `JOURNEYS=all` walks every one at both sizes. `keep=None` walks every choice (a switch on, then off).
     """
     links = []
-    first = 0 if person.size == "1280x720" else 1
-    for index, (choose, param, value) in enumerate(choices):
-        if split and index % 2 != first and index != len(choices) - 1:
-            continue
+    for choose, param, value in choices if keep is None else sample(choices, person.size, keep):
         choose()
         url = wait_for_param(person, param, value)
         links.append(url)
@@ -173,14 +173,16 @@ def test_every_map_measure_focus_and_pairing_is_kept_in_a_copied_link(person):
             (lambda label=label: choose_option(person, "Size dots by", label), "size", None if size[label] == "projects" else size[label])
             for label in [*measures[1:], measures[0]]
         ],
+        keep=1,  # each change redraws the map in software WebGL: the costliest step of all the journeys
     )
     check_every_choice(
         person,
         colleague,
         [(lambda name=name: choose_option(person, "Zoom to", name), "focus", iso3[name]) for name in [*countries[1:], countries[0]]],
+        keep=1,
     )
     pairs = main(person).get_by_text("U.S. pairings (6)")  # the switch itself is visually hidden
-    check_every_choice(person, colleague, [(pairs.click, "pairs", "1"), (pairs.click, "pairs", None)], split=False)
+    check_every_choice(person, colleague, [(pairs.click, "pairs", "1"), (pairs.click, "pairs", None)], keep=None)
 
 
 def test_the_projects_search_sort_and_project_are_kept_in_a_copied_link(person):
