@@ -28,9 +28,10 @@ run: install
 
 # Two workers: the AppTest pages and the browser journeys share the machine's two cores (pytest-xdist).
 test: install-dev
-	$(BIN)/python -m pytest -n 2 --dist worksteal
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not extended"
 
-# The journeys with every option of every control at both sizes (make test walks a sample; see tests/journeys).
+# The journeys with every option of every control at both sizes, the extended ones too (make test walks a
+# sample and leaves the extended ones out; see tests/journeys/conftest.py).
 journeys: install-dev
 	JOURNEYS=all $(BIN)/python -m pytest tests/journeys -n 2 --dist worksteal
 

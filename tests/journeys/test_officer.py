@@ -17,7 +17,9 @@ import io
 import time
 import urllib.parse
 
+import pytest
 from journey_options import sample
+
 from usascp import aggregate
 from usascp.aggregate import METRIC_LABELS, PROJECT_ORDERS
 from usascp.load import load_dataset
@@ -153,6 +155,7 @@ def test_every_funding_breakdown_is_kept_in_a_copied_link(person):
     assert "Year not published" in ticks and "2020" in ticks and "2,019.5" not in ticks
 
 
+@pytest.mark.extended
 def test_every_map_measure_focus_and_pairing_is_kept_in_a_copied_link(person):
     person.open(f"{person.server}/map")
     colleague = person.new_window()
@@ -185,6 +188,7 @@ def test_every_map_measure_focus_and_pairing_is_kept_in_a_copied_link(person):
     check_every_choice(person, colleague, [(pairs.click, "pairs", "1"), (pairs.click, "pairs", None)], keep=None)
 
 
+@pytest.mark.extended
 def test_the_projects_search_sort_and_project_are_kept_in_a_copied_link(person):
     person.open(f"{person.server}/projects")
     colleague = person.new_window()
@@ -226,6 +230,7 @@ def test_the_projects_search_sort_and_project_are_kept_in_a_copied_link(person):
     check_every_choice(person, colleague, [(type_search(""), "search", None)])
 
 
+@pytest.mark.extended
 def test_the_city_of_a_profile_is_kept_in_a_copied_link(person):
     person.open(f"{person.server}/city")
     colleague = person.new_window()
@@ -247,6 +252,7 @@ def test_the_city_of_a_profile_is_kept_in_a_copied_link(person):
     assert colleague.metrics()["Funding for this city alone"] == "no projects"
 
 
+@pytest.mark.extended
 def test_the_slide_and_the_impact_result_are_kept_in_a_copied_link(person):
     person.open(f"{person.server}/present")
     colleague = person.new_window()
