@@ -4,10 +4,12 @@ Every journey runs at 1280x720 (a hall projector) and 1920x1080 (a desk), agains
 log is read at the end of each journey: normal use must leave no traceback there. Skipped, loudly, with
 the browser tests when Chromium or Playwright is missing (tests/browser/conftest.py says so).
 
-`make test` runs every journey at both sizes within its time budget: where a journey repeats one step over
-many options (every map measure, every country, every slide), the two sizes share the options and each
-takes a sample, while AppTest (tests/test_pages.py) checks every option's link. `JOURNEYS=all` (`make
-journeys`) walks every option at both sizes, as a person with an afternoon would.
+`make test` runs the journeys at both sizes within its 20-minute budget on two cores (each map redrawn in
+Chromium's software WebGL costs seconds of CPU): a journey that repeats one step over many options walks a
+sample, different options at each size (journey_options.sample), while AppTest (tests/test_pages.py) sends
+every option of every page control round the address; journeys marked `extended` repeat what a shorter
+one proves (the officers' links on the map, Projects, City and Present pages; hover and click on the two
+small maps) and run in `make journeys`, which also walks every option (`JOURNEYS=all`) at both sizes.
 
 Set JOURNEY_SCREENSHOTS to a folder to keep what the journeys saw there (`visit.shot(name)`: one PNG per
 name and size), for a person to look at.
