@@ -296,7 +296,7 @@ def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(
     cards = person.metrics()
     assert cards == {"Disclosed funding": "$98,750", "Projects with a published amount": "1 of 2", "Amount not disclosed": "1 project"}
 
-    with person.page.expect_download() as download:
+    with person.page.expect_download(timeout=60_000) as download:
         person.page.get_by_role("button", name="Download these rows (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
     assert list(rows[0])[:3] == ["project id", "project", "amount (USD)"]  # people's headers, ids kept
@@ -307,9 +307,13 @@ def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(
     assert {row["country"] for row in rows} == {"Cambodia"}
 
     # The breakdown's own download agrees with the chart it sits under.
-    person.page.get_by_text("Table: funding by sector").click()
-    with person.page.expect_download() as download:
-        person.page.get_by_role("button", name="Download CSV").first.click()
+    table = main(person).locator('[data-testid="stExpander"]', has_text="Table: funding by sector")
+    table.get_by_text("Table: funding by sector").click()
+    button = table.get_by_role("button", name="Download CSV")
+    button.wait_for(state="visible")
+    time.sleep(0.5)  # the expander opens with a slide: click the button where it comes to rest
+    with person.page.expect_download(timeout=60_000) as download:
+        button.click()
     breakdown = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
     assert list(breakdown[0]) == ["sector", "disclosed funding (USD)", "published amounts", "projects with an amount", "projects without an amount"]
     assert sum(float(row["disclosed funding (USD)"] or 0) for row in breakdown) == sum(amounts)
