@@ -161,6 +161,7 @@ def test_a_country_map_picture_downloads_for_a_slide(person):
     picture = Image.open(path).convert("RGB")
     assert picture.size == (1600, 900)
     if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
         picture.save(SHOTS / f"leadership-picture-{iso3}-{person.size}.png")
     colours = picture.getcolors(maxcolors=1 << 20)
     share = {colour: count / (1600 * 900) for count, colour in colours}
