@@ -5,12 +5,11 @@ import streamlit as st
 
 from ui.layout import download_rows, people_table, source_detail_view
 from ui.page import start
-from ui.url_state import control
+from ui.url_state import linked_choice
 from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.formatting import format_usd, plural
 from usascp.labels import Column
-from usascp.link_values import choice
 from usascp.schema import TABLE_FILES
 from usascp.sources import source_support
 
@@ -26,17 +25,13 @@ st.markdown(
 
 # `?source=<source_id>`: a search hit (or any link) opens one source with what rests on it.
 sources = dict(zip(dataset.sources["source_id"], dataset.sources["title"] + " — " + dataset.sources["publisher"]))
-chosen = control(
-    choice("source", sources, refusal="There is no source '{value}' in this data; check the link."),
+chosen = linked_choice(
+    "source",
+    sources,
     "about_source",
-    lambda: st.selectbox(
-        "Look up a source",
-        list(sources),
-        format_func=sources.get,
-        key="about_source",
-        index=None,
-        placeholder="Choose a source to see the projects, figures, events and cities that cite it",
-    ),
+    "Look up a source",
+    "Choose a source to see the projects, figures, events and cities that cite it",
+    "source",
 )
 if chosen:
     with st.container(border=True):

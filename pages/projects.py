@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.layout import download_rows, filter_caption, first_rows, no_match, people_table, project_detail_view
 from ui.page import start
-from ui.url_state import control
+from ui.url_state import control, linked_choice
 from usascp import aggregate, search
 from usascp.filters import filters_hiding, select_grants, select_projects
 from usascp.formatting import markdown_text, plural
@@ -50,17 +50,8 @@ else:
 titles = dict(zip(table["project_id"], table["title"]))
 if linked and linked not in titles:
     titles[linked] = every_title[linked]
-chosen = control(
-    choice("project", titles, refusal="There is no project '{value}' in this data; check the link."),
-    "project_choice",
-    lambda: st.selectbox(
-        "Project",
-        list(titles),
-        format_func=titles.get,
-        key="project_choice",
-        index=None,
-        placeholder="Choose a project to see its summary, places, results and sources",
-    ),
+chosen = linked_choice(
+    "project", titles, "project_choice", "Project", "Choose a project to see its summary, places, results and sources", "project"
 )
 if chosen:
     hiding = filters_hiding(dataset, filters, chosen)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.url_state import control
+from ui.url_state import linked_choice
 from usascp import aggregate, charts, export, images, labels
 from usascp.formatting import format_partial_date, markdown_link, markdown_text
-from usascp.link_values import choice
 from usascp.load import Dataset
 
 # For every page. A collapsed sidebar is only slid off the screen: hidden, its ~13 links and filters leave the
@@ -381,17 +380,8 @@ def event_chooser(dataset: Dataset, events: pd.DataFrame, filters) -> None:
     outside = linked in every_event.index and linked not in names
     if outside:
         names[linked] = every_event.at[linked, "name"]
-    chosen = control(
-        choice("event", names, refusal="There is no event '{value}' in this data; check the link."),
-        "event_choice",
-        lambda: st.selectbox(
-            "Event",
-            list(names),
-            format_func=names.get,
-            key="event_choice",
-            index=None,
-            placeholder="Choose an event to see when and where it was held, and its source",
-        ),
+    chosen = linked_choice(
+        "event", names, "event_choice", "Event", "Choose an event to see when and where it was held, and its source", "event"
     )
     if chosen:
         if chosen not in set(events["event_id"]):

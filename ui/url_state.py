@@ -23,7 +23,7 @@ from typing import TypeVar
 import streamlit as st
 
 from usascp.formatting import markdown_text
-from usascp.link_values import LinkValue
+from usascp.link_values import LinkValue, choice
 
 T = TypeVar("T")
 
@@ -106,6 +106,19 @@ def set_param(param: str, values: list[str]) -> None:
             st.query_params[param] = values if len(values) > 1 else values[0]
     elif param in st.query_params:
         del st.query_params[param]
+
+
+def linked_choice(param: str, options: dict, key: str, label: str, placeholder: str, noun: str):
+    """A chooser of one thing (`options`: id -> name), none chosen at first, kept in the address as `?param=id`.
+
+    A search hit or a link elsewhere opens the thing it names; an id the data does not hold is refused
+    with "There is no <noun> '<id>' in this data; check the link."
+    """
+    return control(
+        choice(param, options, refusal=f"There is no {noun} '{{value}}' in this data; check the link."),
+        key,
+        lambda: st.selectbox(label, list(options), format_func=options.get, key=key, index=None, placeholder=placeholder),
+    )
 
 
 def link_notice(notice: str | None, container=st) -> None:
