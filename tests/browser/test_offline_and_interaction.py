@@ -69,8 +69,11 @@ def _open_city_from_map(visit, click_on_map: bool):
         visit.page.mouse.move(x, y)
         visit.page.mouse.click(x, y)
     else:
-        visit.page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').nth(2).click()
-        visit.page.get_by_role("option", name="Vientiane, Laos").click()
+        # As a person does in a long list: open it, type the first letters, click the city.
+        chooser = visit.page.locator('[data-testid="stMain"]').get_by_role("combobox", name="Open a city profile", exact=True)
+        chooser.click()
+        chooser.fill("Vient")
+        visit.page.get_by_role("option", name="Vientiane, Laos", exact=True).click()
     visit.wait_for_address("/city?", timeout_s=45)
     visit.wait_for_address("profile=vientiane", timeout_s=15)
     visit.settle()
