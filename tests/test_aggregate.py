@@ -390,6 +390,7 @@ def test_a_view_is_computed_once_and_only_the_latest_views_are_kept(monkeypatch)
                 "project_sources",
                 "city_pairs",
                 "grants",
+                "transactions",
                 "metrics",
                 "events",
             )

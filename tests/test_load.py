@@ -18,6 +18,7 @@ def test_shipped_dataset_loads_with_every_table(dataset):
         "project_sources": 83,
         "city_pairs": 6,
         "grants": 6,
+        "transactions": 2,
         "metrics": 38,
         "events": 31,
     }
@@ -290,6 +291,7 @@ def test_table_files_are_the_client_tables():
         "project_sources.csv",
         "city_pairs.csv",
         "grants.csv",
+        "transactions.csv",
         "metrics.csv",
         "events.csv",
     }

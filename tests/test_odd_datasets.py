@@ -54,6 +54,7 @@ def keep_projects(dataset: Dataset, project_ids) -> Dataset:
         project_sources=dataset.project_sources[dataset.project_sources["project_id"].isin(keep)],
         city_pairs=dataset.city_pairs[dataset.city_pairs["project_id"].isin(keep)],
         grants=dataset.grants[dataset.grants["project_id"].isin(keep)],
+        transactions=dataset.transactions[dataset.transactions["project_id"].isin(keep)],
         metrics=metrics,
         events=events,
     )
@@ -65,13 +66,18 @@ def one_year(dataset: Dataset) -> Dataset:
         end_date=dataset.projects["end_date"].where(dataset.projects["end_date"].isna(), "2020"),
         status_as_of=None,
     )
-    return dataclasses.replace(dataset, projects=projects, grants=dataset.grants.assign(award_date="2020"))
+    return dataclasses.replace(
+        dataset,
+        projects=projects,
+        grants=dataset.grants.assign(award_date="2020"),
+        transactions=dataset.transactions.assign(transaction_date="2020", fiscal_year=None),
+    )
 
 
 def no_dates(dataset: Dataset) -> Dataset:
-    """No project publishes a date, and no grant is left to carry one."""
+    """No project publishes a date, and no grant or transaction is left to carry one."""
     projects = dataset.projects.assign(start_date=None, end_date=None, status_as_of=None)
-    return dataclasses.replace(dataset, projects=projects, grants=dataset.grants.iloc[0:0])
+    return dataclasses.replace(dataset, projects=projects, grants=dataset.grants.iloc[0:0], transactions=dataset.transactions.iloc[0:0])
 
 
 def one_city(dataset: Dataset) -> Dataset:
@@ -179,6 +185,7 @@ def test_a_session_keeps_working_when_the_years_of_the_data_shrink(dataset, tmp_
         dataset,
         projects=dataset.projects.assign(start_date="2023", end_date="2024", status_as_of=None),
         grants=dataset.grants.assign(award_date="2023"),
+        transactions=dataset.transactions.assign(transaction_date="2023", fiscal_year=None),
     )
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(write_folder(narrow, tmp_path / "narrow")))
     app = AppTest.from_file(APP, default_timeout=60)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from usascp.schema import FOREIGN_KEYS, Problem
+from usascp.load import load_dataset
+from usascp.schema import FOREIGN_KEYS, SCHEMAS, Problem
 
 
 def test_problem_reads_as_file_row_column_value_expected():
@@ -105,3 +106,55 @@ def test_a_source_address_that_could_break_out_of_a_link_is_refused(data_copy, u
     assert problem.startswith("sources.csv row ") and ", column url: " in problem
     assert problem.endswith(f"is not {WEB_ADDRESS_RULE}")
     assert "(write a space as %20, ( as %28 and ) as %29)" in problem
+
+
+def test_a_dataset_saved_before_transactions_existed_still_loads_with_none(data_copy):
+    (data_copy.folder / "transactions.csv").unlink()
+    dataset = load_dataset(data_copy.folder)
+    assert dataset.transactions.empty
+    assert list(dataset.transactions.columns) == list(SCHEMAS["transactions"].columns)
+    assert dataset.row_counts["transactions"] == 0
+
+
+def test_a_de_obligation_is_kept_as_a_negative_amount(data_copy):
+    data_copy.replace("transactions", "T002,stic_asu,disbursement,100000,", "T002,stic_asu,obligation,-2500.50,")
+    dataset = load_dataset(data_copy.folder)
+    assert dataset.transactions.set_index("transaction_id").loc["T002", "amount"] == -2500.5
+
+
+def test_a_transaction_needs_a_date_or_a_fiscal_year(data_copy):
+    data_copy.replace("transactions", "USD,2023-09,,", "USD,,,")
+    assert data_copy.problems() == [
+        "transactions.csv row 2, column transaction_date: a date, or a fiscal_year when only the fiscal year is known"
+    ]
+
+
+def test_a_transaction_with_only_a_fiscal_year_is_valid(data_copy):
+    data_copy.replace("transactions", "USD,2023-09,,", "USD,,2023,")
+    assert load_dataset(data_copy.folder).transactions["fiscal_year"].tolist()[0] == 2023
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (
+            "disbursement,100000,usd",
+            "transactions.csv row 2, column currency: 'usd' is not a three-letter currency code (ISO 4217), such as USD",
+        ),
+        ("refund,100000,USD", "transactions.csv row 2, column transaction_type: 'refund' is not one of: commitment, obligation, disbursement, expenditure"),
+        (
+            "disbursement,1e16,USD",
+            "transactions.csv row 2, column amount: '1e16' is not a finite amount between -1,000,000,000,000,000 and "
+            "1,000,000,000,000,000 (negative for a de-obligation or a reversal)",
+        ),
+    ],
+)
+def test_a_transaction_row_that_cannot_be_money_says_why(data_copy, cell, expected):
+    data_copy.replace("transactions", "T001,stic_asu,disbursement,100000,USD", "T001,stic_asu," + cell)
+    assert data_copy.problems() == [expected]
+
+
+def test_a_transaction_of_an_unknown_project_is_refused(data_copy):
+    data_copy.replace("transactions", "T001,stic_asu,", "T001,stic_asuu,")
+    problems = data_copy.problems()
+    assert problems[0].startswith("transactions.csv row 2, column project_id: 'stic_asuu' is not the project_id of a project")

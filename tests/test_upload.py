@@ -117,7 +117,7 @@ def test_the_report_names_file_row_column_value_and_what_was_expected(dataset):
         "grants.csv row 3, column award_date: '03/04/2021' is not a date that can be read only one way "
         "(3 April or March 4? write 2021-04-03 or 2021-03-04)",
         "grants.csv row 3, column project_id: 'nowhere' is not the project_id of a project in the projects table",
-        "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards, commitment, budget",
+        "grants.csv row 4, column amount_kind: 'gift' is not one of: grant, fund capitalization, awards, commitment, budget, obligation",
         "grants.csv row 4, column amount_usd: '€900' is not an amount in US dollars (this looks like another currency: "
         "convert it first and say so in the note)",
     ]

@@ -19,7 +19,7 @@ from usascp.importers.tables import UploadedFile, dataset_from_upload, read_uplo
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
 from usascp.formatting import plural
-from usascp.schema import TABLE_FILES, rows_in_words
+from usascp.schema import REQUIRED_TABLES, TABLE_FILES, rows_in_words
 
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
 
@@ -76,7 +76,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
             print(more, file=sys.stderr)
         print("Nothing could be read as a table.", file=sys.stderr)
         return 2
-    complete = set(upload.tables) == set(TABLE_FILES)
+    complete = set(REQUIRED_TABLES) <= set(upload.tables)
     base = None if complete and not beside_shipped else shipped
     try:
         dataset = dataset_from_upload(upload, base, beside_base=beside_shipped)

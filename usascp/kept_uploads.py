@@ -45,7 +45,7 @@ from pathlib import Path
 from usascp.budgets import Budget, default_budget
 from usascp.formatting import plural
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, load_dataset
-from usascp.schema import TABLE_FILES
+from usascp.schema import OPTIONAL_TABLES, TABLE_FILES
 from usascp.store import table_csv
 
 DEFAULT_UPLOADS_DIR = DEFAULT_DATA_DIR.parent / "kept-uploads"
@@ -161,7 +161,9 @@ class UploadKeeper:
         # The version names the contents (caches shared between viewers are keyed by it), not the folder's file times.
         digest = hashlib.sha256(b"kept upload;")
         for table in TABLE_FILES:
-            digest.update((folder / TABLE_FILES[table]).read_bytes())
+            path = folder / TABLE_FILES[table]
+            if path.exists() or table not in OPTIONAL_TABLES:  # kept by an earlier release, before the table existed
+                digest.update(path.read_bytes())
         names = tuple(about["file_names"])
         dataset = dataclasses.replace(dataset, folder="upload: " + ", ".join(names), version=digest.hexdigest()[:16])
         return KeptUpload(

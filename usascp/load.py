@@ -24,6 +24,7 @@ from usascp.schema import (
     ASEAN_COUNTRIES,
     DATE_COLUMNS,
     SCHEMAS,
+    OPTIONAL_TABLES,
     TABLE_FILES,
     Problem,
     ProblemList,
@@ -81,6 +82,7 @@ class Dataset:
     project_sources: pd.DataFrame
     city_pairs: pd.DataFrame
     grants: pd.DataFrame
+    transactions: pd.DataFrame
     metrics: pd.DataFrame
     events: pd.DataFrame
     folder: str = ""
@@ -135,6 +137,9 @@ def load_dataset(folder: str | Path = DEFAULT_DATA_DIR, today: dt.date | None = 
     problems: list[Problem] = []
     for table, file_name in TABLE_FILES.items():
         path = folder / file_name
+        if not path.exists() and table in OPTIONAL_TABLES:
+            raw[table] = empty_table(table, file_name)
+            continue
         if not path.exists():
             problems.append(Problem(file_name, None, None, None, f"file is missing from {path.parent}"))
             continue
@@ -144,6 +149,11 @@ def load_dataset(folder: str | Path = DEFAULT_DATA_DIR, today: dt.date | None = 
         else:
             raw[table] = RawTable(frame, file_name)
     return build_dataset(raw, folder=str(folder), version=dataset_version(folder), problems=problems, today=today)
+
+
+def empty_table(table: str, label: str) -> RawTable:
+    """A table with its columns and no rows: what a folder or upload of an earlier release has for an optional table."""
+    return RawTable(pd.DataFrame(columns=list(SCHEMAS[table].columns), dtype=object), label)
 
 
 # Tables every dataset shares with the shipped one when given a base: the member cities, and the sources
@@ -176,6 +186,10 @@ def build_dataset(
     """
     problems = ProblemList(problems or [])
     notes = ProblemList()
+    if base is None:
+        # A complete dataset of an earlier release has no optional tables: they are empty, not missing.
+        missing = {table: empty_table(table, TABLE_FILES[table]) for table in OPTIONAL_TABLES if table not in unreadable}
+        raw = {table: raw.get(table) or missing[table] for table in TABLE_FILES if table in raw or table in missing}
     typed: dict[str, pd.DataFrame] = {}
     shortcuts = None
     for table, given in raw.items():

@@ -54,7 +54,14 @@ ASCN_COHORTS = ["original_2018_pilot", "later_member"]
 CITY_ROLES = ["site", "venue"]
 PAIR_STATUSES = ["planned", "active", "completed"]
 # "commitment" and "budget" come from IATI files: a committed or budgeted amount, not necessarily spent.
-AMOUNT_KINDS = ["grant", "fund capitalization", "awards", "commitment", "budget"]
+# "obligation" comes from ForeignAssistance.gov: an activity's obligations net of de-obligations.
+AMOUNT_KINDS = ["grant", "fund capitalization", "awards", "commitment", "budget", "obligation"]
+# Money as it moves (the transactions table): promised (a commitment, or a U.S. obligation of funds), then paid
+# out (a disbursement to a recipient, or an expenditure the funder makes itself). IATI and ForeignAssistance.gov
+# use these four words; a negative amount is a de-obligation or a reversal, kept and netted, never dropped.
+TRANSACTION_TYPES = ["commitment", "obligation", "disbursement", "expenditure"]
+COMMITTED_TYPES = ("commitment", "obligation")
+SPENT_TYPES = ("disbursement", "expenditure")
 METRIC_SCOPES = ["project", "program", "network"]
 VALUE_TYPES = ["result", "target", "context"]
 EVENT_TYPES = ["ASCN meeting", "summit", "conference", "workshop", "training", "exchange"]
@@ -67,6 +74,12 @@ LOCATION_PRECISIONS = ["city", "region", "online"]
 LARGEST_AMOUNT = 10**15
 LARGEST_POPULATION = 10**10  # more people than live on Earth: a city's count above it is a typing slip
 AMOUNT_RULE = f"a finite amount of 0 or more and at most {LARGEST_AMOUNT:,}"
+SIGNED_AMOUNT_RULE = (
+    f"a finite amount between -{LARGEST_AMOUNT:,} and {LARGEST_AMOUNT:,} (negative for a de-obligation or a reversal)"
+)
+# U.S. fiscal year N runs from 1 October of year N-1 to 30 September of year N. ForeignAssistance.gov's data
+# starts in the 1940s; a year outside this range is a typing slip.
+FISCAL_YEARS = (1946, 2100)
 METRIC_VALUE_RULE = f"a finite number of 0 or more and at most {LARGEST_AMOUNT:,}"
 
 ID_PATTERN = r"^[a-z0-9_]+$"
@@ -164,6 +177,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "end_date": _optional(TEXT, _partial_date()),
             "summary": _required(TEXT),
             "amount_note": _optional(TEXT),
+            # The project's own identifier in the public register it was imported from: an IATI identifier
+            # ("US-GOV-1-72048620CA00003") or a ForeignAssistance.gov activity id. Its record is its main source.
+            "record_id": _optional(TEXT),
         },
         strict=True,
     ),
@@ -227,6 +243,30 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         },
         strict=True,
     ),
+    # Money over time: each commitment, obligation, disbursement or expenditure with its date (or only its U.S.
+    # fiscal year, as ForeignAssistance.gov often gives it), in its own currency. The grants table says what a
+    # project is worth; these rows say when money was promised and when it was paid.
+    "transactions": pa.DataFrameSchema(
+        {
+            "transaction_id": _required(TEXT, unique=True),
+            "project_id": _required(TEXT),
+            "transaction_type": _required(TEXT, _one_of(TRANSACTION_TYPES)),
+            "amount": _required(
+                "Float64", pa.Check.in_range(-LARGEST_AMOUNT, LARGEST_AMOUNT, error=SIGNED_AMOUNT_RULE)
+            ),
+            "currency": _required(
+                TEXT, pa.Check.str_matches(r"^[A-Z]{3}$", error="a three-letter currency code (ISO 4217), such as USD")
+            ),
+            "transaction_date": _optional(TEXT, _partial_date()),
+            "fiscal_year": _optional(
+                "Int64", pa.Check.in_range(*FISCAL_YEARS, error=f"a U.S. fiscal year from {FISCAL_YEARS[0]} to {FISCAL_YEARS[1]}")
+            ),
+            "recipient": _optional(TEXT),
+            "source_id": _required(TEXT),
+            "note": _optional(TEXT),
+        },
+        strict=True,
+    ),
     "metrics": pa.DataFrameSchema(
         {
             "metric_id": _required(TEXT, unique=True),
@@ -281,6 +321,10 @@ DATE_COLUMNS = {
 
 # Load order matters only for messages: sources first, since every other table points at it.
 TABLE_FILES = {name: f"{name}.csv" for name in SCHEMAS}
+# Tables added after datasets were first saved: a folder (a saved version, a kept upload) or an upload
+# without one reads it as empty, so a complete dataset of an earlier release is still complete.
+OPTIONAL_TABLES = ("transactions",)
+REQUIRED_TABLES = tuple(table for table in TABLE_FILES if table not in OPTIONAL_TABLES)
 
 # What one row of each table is, for people: "3 projects, 1 source", never "1 sources rows".
 TABLE_ROWS = {
@@ -292,6 +336,7 @@ TABLE_ROWS = {
     "project_countries": ("project–country link", "project–country links"),
     "city_pairs": ("city pairing", "city pairings"),
     "grants": ("grant", "grants"),
+    "transactions": ("transaction", "transactions"),
     "metrics": ("figure", "figures"),
     "events": ("event", "events"),
 }
@@ -324,6 +369,7 @@ FOREIGN_KEYS = [
     ForeignKey("city_pairs", "project_id", "projects", "project_id"),
     ForeignKey("city_pairs", "city_id", "cities", "city_id"),
     ForeignKey("grants", "project_id", "projects", "project_id"),
+    ForeignKey("transactions", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "project_id", "projects", "project_id"),
     ForeignKey("metrics", "city_id", "cities", "city_id"),
     ForeignKey("metrics", "duplicate_of", "metrics", "metric_id"),
@@ -610,6 +656,12 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
                     "(rows in the project_countries table, or the project's countries column)",
                     "country",
                 )
+
+    transactions = tables.get("transactions")
+    if transactions is not None and {"transaction_date", "fiscal_year"} <= set(transactions):
+        undated = transactions["transaction_date"].isna() & transactions["fiscal_year"].isna()
+        for index in transactions.index[undated]:
+            add("transactions", index, "transaction_date", "a date, or a fiscal_year when only the fiscal year is known")
 
     metrics = tables.get("metrics")
     if metrics is not None and {"scope", "project_id", "duplicate_of", "metric", "metric_id"} <= set(metrics):
