@@ -238,6 +238,31 @@ def test_funding_by_year_draws_every_year_and_the_year_not_published_with_no_tra
     assert list(breakdown.iloc[:, 0]) == ["2019", "2020", "2022", "2023", "2024", "Year not published"]
 
 
+def test_funding_shows_committed_against_disbursed_by_year_and_who_publishes_nothing():
+    app = run_app("pages/funding.py", related="1")
+    assert not app.exception
+    assert "Money over time" in [header.value for header in app.header]
+    chart = next(
+        json.loads(element.proto.spec)
+        for element in app.get("plotly_chart")
+        if "Committed against disbursed, by calendar year" in element.proto.spec
+    )
+    committed, disbursed, silent = chart["data"]
+    at_2023 = committed["x"].index("2023")
+    assert (committed["y"][at_2023], disbursed["y"][at_2023]) == (100_000, 100_000)  # the STIC awards
+    assert committed["y"][committed["x"].index("2024")] == 3_100_000  # BIF 2.0's $3M and the 2024 STIC awards
+    assert sum(silent["y"]) == int(metric_values(app)["Amount not disclosed"].split()[0]) == 19
+    assert "Projects that publish no money (19)" in [expander.label for expander in app.expander]
+    by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
+    assert by_year.set_index("year").loc["2023", "disbursed"] == "$100,000"
+    assert by_year.set_index("year").loc["2021", "committed"] == "not disclosed"
+
+    app.segmented_control(key="funding_year_basis").set_value("fiscal").run()
+    assert app.query_params["years"] == "fiscal"
+    by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
+    assert by_year.set_index("year").loc["2025", "committed"] == "$3,000,000"  # 28 Oct 2024 falls in FY2025
+
+
 # A link with each page-level parameter, and what the page must show for it.
 LINKED_VIEWS = {
     "funding": ("pages/funding.py", {"by": "year"}),
@@ -262,6 +287,7 @@ def every_linked_option():
     results = sorted(aggregate.metric_totals(data, by="project", projects=projects)["metric"].unique())
     controls = [
         ("pages/funding.py", "by", "funding_dimension", list(charts.DIMENSION_LABELS), "sector"),
+        ("pages/funding.py", "years", "funding_year_basis", list(aggregate.YEAR_BASES), "calendar"),
         ("pages/map.py", "size", "map_measure", list(measures), "projects"),
         ("pages/map.py", "focus", "map_focus", sorted(set(cities["iso3"])), ""),
         ("pages/projects.py", "sort", "project_sort", list(aggregate.PROJECT_ORDERS), "listed"),
@@ -294,6 +320,7 @@ def test_every_option_of_every_page_control_is_written_in_the_link_and_read_back
 
 WIDGET_KINDS = {
     "by": "button_group",
+    "years": "button_group",
     "size": "selectbox",
     "focus": "selectbox",
     "sort": "selectbox",
