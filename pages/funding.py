@@ -48,12 +48,12 @@ TRANSACTION_COLUMNS = [
 ]
 
 
-def money_notes(money: aggregate.MoneyByYear, basis_label: str) -> list[str]:
+def money_notes(money: aggregate.MoneyByYear, basis_words: str) -> list[str]:
     """What the money chart leaves out, each in one sentence: nothing is dropped without a word."""
     lines = []
     if money.rows_not_placed:
         lines.append(
-            f"Not drawn: {plural(money.rows_not_placed, 'amount')} with no {basis_label.lower()} "
+            f"Not drawn: {plural(money.rows_not_placed, 'amount')} with no {basis_words} "
             f"({format_usd(money.committed_not_placed_usd)} committed, {format_usd(money.disbursed_not_placed_usd)} disbursed)"
             + (": dated by fiscal year only; choose U.S. fiscal year to place them." if money.basis == "calendar" else
                ": dated by a year alone, which may fall in either of two fiscal years; choose Calendar year to place them.")
@@ -125,19 +125,19 @@ st.caption(
 )
 if money.has_money:
     chart(
-        charts.money_by_year_chart(money.table, bases[basis]),
+        charts.money_by_year_chart(money.table, aggregate.YEAR_BASIS_WORDS[basis]),
         f"money_by_year_{basis}",
         f"usascp-committed-disbursed-{basis}-year.png",
         footnote,
     )
 else:
     st.info("None of the selected projects publishes a dated amount, so there is nothing to draw by year.")
-for line in money_notes(money, bases[basis]):
+for line in money_notes(money, aggregate.YEAR_BASIS_WORDS[basis]):
     st.caption(line)
 if len(money.silent):
     with st.expander(f"Projects that publish no money ({len(money.silent):,})"):
         people_table(money.silent, ["title", "lead_agency", "sector", "start_date", "status"])
-with st.expander(f"Table: committed and disbursed by {bases[basis].lower()}"):
+with st.expander(f"Table: committed and disbursed by {aggregate.YEAR_BASIS_WORDS[basis]}"):
     people_table(money.table, MONEY_COLUMNS)
     download_rows(money.table, MONEY_COLUMNS, "Download CSV", f"usascp-committed-disbursed-{basis}-year.csv", key="download_money")
     if len(transactions):
@@ -162,7 +162,7 @@ notes = [
     f"Data as of: {format_partial_date(dataset.data_as_of)}",
     f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {plural(totals.projects_total, 'project')}.",
     "Rows with an empty amount are projects that publish no amount: unknown, not zero.",
-    f"Committed and disbursed: by {aggregate.YEAR_BASES[basis].lower()}; transactions in their own currency, negative for a de-obligation.",
+    f"Committed and disbursed: by {aggregate.YEAR_BASIS_WORDS[basis]}; transactions in their own currency, negative for a de-obligation.",
 ]
 csv_col, excel_col = st.columns(2)
 download_rows(rows, DOWNLOAD_COLUMNS, "Download these rows (CSV)", "usascp-funding-rows.csv", container=csv_col, width="stretch")

@@ -74,6 +74,8 @@ def test_fiscal_years_move_october_onwards_into_the_next_year(dataset):
     assert table["2021"][0] == 98_750  # Oct 2020 is FY2021
     assert table["2023"][0] == 300_000  # Dec 2022 is FY2023
     assert table["2025"][0] == 3_000_000  # 28 Oct 2024 is FY2025
+    # A project that starts in "2019" may have started in FY2019 or FY2020: not placed, and not called undated.
+    assert list(money.table["year"])[-1] == aggregate.FISCAL_YEAR_UNKNOWN
 
 
 def test_commitment_rows_replace_a_projects_grants_so_nothing_is_counted_twice(dataset):
@@ -145,7 +147,7 @@ def test_a_project_with_no_money_at_all_and_no_start_year_is_counted_as_year_not
 def test_the_chart_draws_committed_and_disbursed_and_the_silent_projects(dataset):
     projects = aggregate.select_projects(dataset, ("usascp_project", "sister_program"))
     money = aggregate.money_by_year(dataset, projects)
-    figure = charts.money_by_year_chart(money.table, "Calendar year")
+    figure = charts.money_by_year_chart(money.table, "calendar year")
     committed, disbursed, silent = figure.data
     assert (committed.name, disbursed.name) == ("Committed", "Disbursed")
     at_2023 = list(committed.x).index("2023")
@@ -153,6 +155,9 @@ def test_the_chart_draws_committed_and_disbursed_and_the_silent_projects(dataset
     assert committed.text[at_2023] == "$100K" and committed.customdata[at_2023] == "$100,000"
     assert list(silent.x)[-1] == aggregate.YEAR_UNKNOWN and sum(silent.y) == len(money.silent)
     assert figure.layout.xaxis.type == "category"
+    assert charts.money_by_year_chart(money.table, aggregate.YEAR_BASIS_WORDS["fiscal"]).layout.title.text == (
+        "Committed against disbursed, by U.S. fiscal year"
+    )
 
 
 def test_negative_amounts_read_with_the_sign_before_the_dollar():

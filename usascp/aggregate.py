@@ -294,6 +294,8 @@ def funding_by(
 
 
 YEAR_BASES = {"calendar": "Calendar year", "fiscal": "U.S. fiscal year"}
+FISCAL_YEAR_UNKNOWN = "Fiscal year not known"
+YEAR_BASIS_WORDS = {"calendar": "calendar year", "fiscal": "U.S. fiscal year"}  # in a sentence: "by U.S. fiscal year"
 # Grants that are not a promise of money: a budget is what a publisher plans to spend, not what it committed.
 NOT_COMMITTED_KINDS = ("budget",)
 
@@ -304,7 +306,8 @@ class MoneyByYear:
 
     `table` has one row per year (text labels, in order): committed_usd and disbursed_usd (NA where nothing
     of that kind is dated that year, never zero), projects_committing, projects_disbursing and
-    projects_silent (reporting units that publish no money at all, by their start year, YEAR_UNKNOWN last).
+    projects_silent (reporting units that publish no money at all, by their start year; YEAR_UNKNOWN, or
+    FISCAL_YEAR_UNKNOWN, last).
     """
 
     table: pd.DataFrame
@@ -417,7 +420,8 @@ def money_by_year(
     table.index = [str(int(year)) for year in table.index]
     undated_silent = int(silent_start.isna().sum())
     if undated_silent:
-        table.loc[YEAR_UNKNOWN] = {"committed_usd": pd.NA, "disbursed_usd": pd.NA, "projects_committing": 0,
+        # A start written "2019" has a calendar year, but may fall in either of two fiscal years.
+        table.loc[YEAR_UNKNOWN if basis == "calendar" else FISCAL_YEAR_UNKNOWN] = {"committed_usd": pd.NA, "disbursed_usd": pd.NA, "projects_committing": 0,
                                    "projects_disbursing": 0, "projects_silent": undated_silent}
     table.index.name = "year"
     table = table.reset_index()

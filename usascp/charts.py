@@ -175,7 +175,7 @@ COMMITTED_COLOUR = PALETTE["blue"]
 DISBURSED_COLOUR = PALETTE["orange"]
 
 
-def money_by_year_chart(table, basis_label: str, title: str | None = None):
+def money_by_year_chart(table, basis_words: str, title: str | None = None):
     """Committed against disbursed US dollars per year, above the projects that publish no money at all.
 
     `table` is aggregate.money_by_year().table. A year with nothing of a kind has no bar (unknown is not
@@ -237,7 +237,7 @@ def money_by_year_chart(table, basis_label: str, title: str | None = None):
     figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
     # Years are categories: plotly would read "2020" as a number and drop "Year not published".
     figure.update_xaxes(type="category", tickangle=0)
-    figure = _style(figure, title or f"Committed against disbursed, by {basis_label.lower()}", 520)
+    figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520)
     figure.update_layout(showlegend=True)  # two series share the panel: the legend says which is which
     return figure
 
