@@ -331,21 +331,43 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
     A dated row counts in the calendar year of its date, as grants count in their award year; a row dated
     only by its fiscal year counts in that year.
     """
-    rows = dataset.transactions[rows_of_projects(dataset, "transactions", projects)]
-    if year_from is None and year_to is None:
-        return rows
-    year = rows["transaction_date"].map(year_of).astype("Float64").fillna(rows["fiscal_year"].astype("Float64"))
-    low = year_from if year_from is not None else -1
-    high = year_to if year_to is not None else 9999
-    return rows[((year >= low) & (year <= high)).fillna(False).to_numpy(dtype=bool)]
+    chosen = rows_of_projects(dataset, "transactions", projects)
+    if year_from is not None or year_to is not None:
+        calendar = _row_years(dataset, "transactions", "calendar")
+        year = np.where(np.isnan(calendar), _row_years(dataset, "transactions", "fiscal"), calendar)
+        low = year_from if year_from is not None else -1
+        high = year_to if year_to is not None else 9999
+        chosen = chosen & (year >= low) & (year <= high)  # NaN (no year at all) is never within
+    return dataset.transactions[chosen]
 
 
-def _year_on(basis: str, dates: pd.Series, fiscal_years: pd.Series | None = None) -> pd.Series:
-    """Each row's year on `basis` as a number (NA when it cannot be told), from its date or its fiscal year."""
-    if basis == "fiscal":
-        from_dates = dates.map(fiscal_year_of).astype("Float64")
-        return from_dates if fiscal_years is None else fiscal_years.astype("Float64").fillna(from_dates)
-    return dates.map(year_of).astype("Float64")
+# The column that dates each row of a money table, and its fiscal year column when it has one.
+_MONEY_DATES = {"grants": ("award_date", None), "transactions": ("transaction_date", "fiscal_year"), "projects": ("start_date", None)}
+
+
+def _row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
+    """Each row's year on `basis` (NaN when it cannot be told), from its date or its fiscal year; once per dataset.
+
+    Dates repeat (a table of 300,000 rows holds a few thousand), so each distinct one is read once.
+    """
+
+    def build():
+        date_column, fiscal_column = _MONEY_DATES[table]
+        dates = getattr(dataset, table)[date_column]
+        read = fiscal_year_of if basis == "fiscal" else year_of
+        lookup = {text: read(text) for text in dates.dropna().unique()}
+        years = dates.map(lookup).astype("Float64")
+        if basis == "fiscal" and fiscal_column:
+            years = getattr(dataset, table)[fiscal_column].astype("Float64").fillna(years)
+        return years.to_numpy(dtype=float, na_value=np.nan)
+
+    return derived(dataset, ("row_years", table, basis), build)
+
+
+def _year_on(dataset: Dataset, table: str, basis: str, rows: pd.DataFrame) -> pd.Series:
+    """The years on `basis` of some rows of one of the dataset's tables (a selection keeps the table's index)."""
+    positions = getattr(dataset, table).index.get_indexer(rows.index)  # a RangeIndex answers this without a hash
+    return pd.Series(_row_years(dataset, table, basis)[positions], index=rows.index)
 
 
 def money_by_year(
@@ -374,7 +396,7 @@ def money_by_year(
 
     in_dollars = transactions["currency"] == "USD"
     committed_type = transactions["transaction_type"].isin(COMMITTED_TYPES)
-    with_commitments = set(transactions.loc[committed_type, "project_id"])
+    with_commitments = transactions.loc[committed_type, "project_id"].unique()  # never a Python set of 100,000 strings
     counted_grants = grants[~grants["amount_kind"].isin(NOT_COMMITTED_KINDS) & ~grants["project_id"].isin(with_commitments)]
     committed = pd.DataFrame(
         {
@@ -382,9 +404,8 @@ def money_by_year(
             "amount": pd.concat([counted_grants["amount_usd"], transactions.loc[committed_type & in_dollars, "amount"]]),
             "year": pd.concat(
                 [
-                    _year_on(basis, counted_grants["award_date"]),
-                    _year_on(basis, transactions.loc[committed_type & in_dollars, "transaction_date"],
-                             transactions.loc[committed_type & in_dollars, "fiscal_year"]),
+                    _year_on(dataset, "grants", basis, counted_grants),
+                    _year_on(dataset, "transactions", basis, transactions[committed_type & in_dollars]),
                 ]
             ),
         }
@@ -394,7 +415,7 @@ def money_by_year(
         {
             "unit_id": spent["unit_id"],
             "amount": spent["amount"],
-            "year": _year_on(basis, spent["transaction_date"], spent["fiscal_year"]),
+            "year": _year_on(dataset, "transactions", basis, spent),
         }
     )
     placed_committed, placed_disbursed = committed[committed["year"].notna()], disbursed[disbursed["year"].notna()]
@@ -404,9 +425,9 @@ def money_by_year(
         "projects_committing": placed_committed.groupby("year")["unit_id"].nunique(),
         "projects_disbursing": placed_disbursed.groupby("year")["unit_id"].nunique(),
     }
-    publishing = set(grants["unit_id"]) | set(transactions["unit_id"])
+    publishing = np.concatenate([grants["unit_id"].unique(), transactions["unit_id"].unique()])
     silent = units[~units["project_id"].isin(publishing)]
-    silent_start = _year_on(basis, silent["start_date"])
+    silent_start = _year_on(dataset, "projects", basis, silent)
     silent_by_year = silent_start.dropna().value_counts()
     table = pd.concat(by_year, axis=1, sort=True) if any(len(part) for part in by_year.values()) else pd.DataFrame(columns=list(by_year))
     years = table.index.union(silent_by_year.index)
