@@ -231,14 +231,18 @@ def money_by_year_chart(table, basis_words: str, title: str | None = None):
     amounts = [abs(float(amount)) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()]
     top = max(amounts + [1])
     lowest = min([float(amount) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()] + [0])
-    figure.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="right", x=1))
+    # The legend sits at the left above the dollars panel, level with its centred title: at the right it would lie
+    # under plotly's toolbar, which appears there on hover.
+    figure.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     figure.update_yaxes(tickprefix="$", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5", row=1, col=1)
     most = max(silent + [1])
     figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
     # Years are categories: plotly would read "2020" as a number and drop "Year not published".
     figure.update_xaxes(type="category", tickangle=0)
     figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520)
-    figure.update_layout(showlegend=True)  # two series share the panel: the legend says which is which
+    # Two series share the panel: the legend says which is which, with room for it under the title.
+    # The left margin holds the dollar ticks ("-$2.5M") even in a picture taken before automargin settles.
+    figure.update_layout(showlegend=True, margin=dict(t=90, l=80))
     return figure
 
 
