@@ -52,12 +52,20 @@ def money_notes(money: aggregate.MoneyByYear, basis_words: str) -> list[str]:
     """What the money chart leaves out, each in one sentence: nothing is dropped without a word."""
     lines = []
     if money.rows_not_placed:
-        lines.append(
-            f"Not drawn: {plural(money.rows_not_placed, 'amount')} with no {basis_words} "
-            f"({format_usd(money.committed_not_placed_usd)} committed, {format_usd(money.disbursed_not_placed_usd)} disbursed)"
-            + (": dated by fiscal year only; choose U.S. fiscal year to place them." if money.basis == "calendar" else
-               ": dated by a year alone, which may fall in either of two fiscal years; choose Calendar year to place them.")
+        sums = [
+            f"{format_usd(total)} {kind}"
+            for rows, total, kind in (
+                (money.committed_rows_not_placed, money.committed_not_placed_usd, "committed"),
+                (money.disbursed_rows_not_placed, money.disbursed_not_placed_usd, "disbursed"),
+            )
+            if rows
+        ]
+        why = (
+            "dated by fiscal year only; choose U.S. fiscal year to place them"
+            if money.basis == "calendar"
+            else "dated by a year alone, which may fall in either of two fiscal years; choose Calendar year to place them"
         )
+        lines.append(f"Not drawn: {plural(money.rows_not_placed, 'amount')} with no {basis_words} ({' and '.join(sums)}): {why}.")
     if money.other_currency_rows:
         lines.append(
             f"Kept aside: {plural(money.other_currency_rows, 'transaction')} in {', '.join(money.other_currencies)}, "
@@ -78,6 +86,7 @@ if projects.empty:
     no_match(dataset, filters)
     st.stop()
 
+transactions = aggregate.select_transactions(dataset, projects, filters.year_from, filters.year_to)
 totals = aggregate.funding_totals(dataset, projects, grants)
 disclosed_col, coverage_col, silent_col = st.columns(3)
 disclosed_col.metric(
@@ -94,7 +103,10 @@ silent_col.metric(
     help="Counted here and in every chart below, never added as zero.",
 )
 if totals.disclosed_usd is None:
-    st.info("None of the selected projects publishes an amount. The charts below show how many projects there are, not dollars.")
+    st.info(
+        "None of the selected projects publishes an amount awarded. The breakdowns below show how many projects there are, "
+        "not dollars" + ("; Money over time shows the transactions they publish." if len(transactions) else ".")
+    )
 
 labels = charts.DIMENSION_LABELS
 dimension = control(
@@ -117,7 +129,6 @@ basis = control(
     "funding_year_basis",
     lambda: st.segmented_control("Years", list(bases), format_func=bases.get, key="funding_year_basis", required=True),
 )
-transactions = aggregate.select_transactions(dataset, projects, filters.year_from, filters.year_to)
 money = aggregate.money_by_year(dataset, projects, grants, transactions, basis)
 st.caption(
     "Committed: commitments and obligations where a project publishes them, otherwise the amounts it was awarded. "
@@ -131,7 +142,7 @@ if money.has_money:
         footnote,
     )
 else:
-    st.info("None of the selected projects publishes a dated amount, so there is nothing to draw by year.")
+    st.info(f"None of the selected projects publishes an amount with a {aggregate.YEAR_BASIS_WORDS[basis]}, so there is nothing to draw by year.")
 for line in money_notes(money, aggregate.YEAR_BASIS_WORDS[basis]):
     st.caption(line)
 if len(money.silent):

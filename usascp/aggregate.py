@@ -315,10 +315,15 @@ class MoneyByYear:
     silent: pd.DataFrame  # the reporting units that publish no money at all: counted, and listed by name
     committed_not_placed_usd: float  # US dollar rows with no year on this basis (a bare "2023" for a fiscal year)
     disbursed_not_placed_usd: float
-    rows_not_placed: int
+    committed_rows_not_placed: int
+    disbursed_rows_not_placed: int
     other_currency_rows: int  # rows in another currency: kept, never converted or added
     other_currencies: tuple[str, ...]
     budgets_left_out: int  # grants of kind "budget", which are plans, not commitments
+
+    @property
+    def rows_not_placed(self) -> int:
+        return self.committed_rows_not_placed + self.disbursed_rows_not_placed
 
     @property
     def has_money(self) -> bool:
@@ -455,7 +460,8 @@ def money_by_year(
         silent=silent,
         committed_not_placed_usd=float(committed.loc[not_placed[0], "amount"].sum()),
         disbursed_not_placed_usd=float(disbursed.loc[not_placed[1], "amount"].sum()),
-        rows_not_placed=int(not_placed[0].sum() + not_placed[1].sum()),
+        committed_rows_not_placed=int(not_placed[0].sum()),
+        disbursed_rows_not_placed=int(not_placed[1].sum()),
         other_currency_rows=int((~in_dollars).sum()),
         other_currencies=tuple(sorted(set(transactions.loc[~in_dollars, "currency"]))),
         budgets_left_out=int(grants["amount_kind"].isin(NOT_COMMITTED_KINDS).sum()),
