@@ -77,11 +77,10 @@ def test_commitments_or_else_budgets_become_funding_and_other_currencies_are_kep
     assert note == "Also reports 1,200,000 EUR in other currencies: not converted to US dollars and not added to totals."
 
 
-def test_disbursements_and_indicator_actuals_become_results(imported):
+def test_indicator_actuals_become_results_and_disbursements_stay_money(imported):
     _, dataset = imported
     metrics = rows_of(dataset.metrics)
     assert metrics[["metric", "value", "unit", "value_type", "as_of"]].values.tolist() == [
-        ["disbursed_usd", 500_000, "USD", "result", "2023-06-30"],
         ["staff_trained", 45, "Staff trained", "result", "2023-12-31"],
         [
             "non_revenue_water_percent",
@@ -91,44 +90,62 @@ def test_disbursements_and_indicator_actuals_become_results(imported):
             "2023-12-31",
         ],  # a percentage is never summed
     ]
+    # Disbursements were once a "disbursed_usd" result: money pretending to be an outcome. They are transactions.
+    assert "disbursed_usd" not in set(dataset.metrics["metric"])
 
 
-def activity_spending(*values: str) -> bytes:
-    """An IATI file with one activity in Phnom Penh that disburses `values` US dollars."""
+def test_every_commitment_disbursement_and_expenditure_is_a_transaction_in_its_own_currency(imported):
+    _, dataset = imported
+    transactions = rows_of(dataset.transactions)
+    assert transactions[["transaction_id", "transaction_type", "amount", "currency", "transaction_date", "recipient"]].astype(
+        object
+    ).where(transactions.notna(), None).values.tolist() == [
+        ["xm_test_1_water_transaction_1", "commitment", 750_000, "USD", "2021-04-15", "Test Water Authority"],
+        ["xm_test_1_water_transaction_2", "disbursement", 300_000, "USD", "2022-06-30", None],
+        ["xm_test_1_water_transaction_3", "disbursement", 200_000, "USD", "2023-06-30", None],
+        ["xm_test_3_energy_transaction_1", "commitment", 1_200_000, "EUR", "2026-06-01", None],  # kept in euros
+        ["xm_test_4_regional_transaction_1", "commitment", 100_000, "USD", "2019-03-01", None],
+    ]
+    projects = dataset.projects.set_index("project_id")
+    assert projects.loc["xm_test_1_water", "record_id"] == "XM-TEST-1-WATER"
+
+
+def activity_spending(*values: str, currency: str = ' default-currency="USD"') -> bytes:
+    """An IATI file with one activity in Phnom Penh that disburses `values` (US dollars unless told)."""
     transactions = "".join(
         f'<transaction><transaction-type code="3"/><transaction-date iso-date="2023-01-0{n}"/><value>{value}</value></transaction>'
         for n, value in enumerate(values, start=1)
     )
     return (
-        '<iati-activities version="2.03"><iati-activity default-currency="USD"><iati-identifier>XM-HUGE</iati-identifier>'
+        f'<iati-activities version="2.03"><iati-activity{currency}><iati-identifier>XM-HUGE</iati-identifier>'
         f'<recipient-country code="KH"/>{transactions}</iati-activity></iati-activities>'
     ).encode()
 
 
-def test_disbursements_beyond_a_thousand_trillion_are_refused_never_summed_to_infinity(dataset):
-    result = read_iati("huge.xml", activity_spending("1e308", "1e308"), dataset.cities)
-    assert [str(problem) for problem in result.problems] == [
-        f"huge.xml, column transaction value: '1e308' is not a finite amount of at most 1,000,000,000,000,000 "
-        f"(activity XM-HUGE, transaction {n})"
-        for n in (1, 2)
+def test_values_beyond_a_thousand_trillion_are_set_aside_never_summed_to_infinity(dataset):
+    result = read_iati("huge.xml", activity_spending("1e308", "1e308", "250"), dataset.cities)
+    assert result.problems == []
+    assert result.reports[0].set_aside == [
+        f"transaction {n}: its value '1e308' is beyond any real amount (at most 1,000,000,000,000,000)" for n in (1, 2)
     ]
-    assert "metrics" not in result.tables
+    assert result.tables["transactions"].frame["amount"].tolist() == ["250.0"]
 
 
-def test_disbursements_that_add_up_beyond_the_limit_are_refused_as_a_sum(dataset):
+def test_large_disbursements_are_each_kept_never_summed_into_a_figure(dataset):
+    """Two of 900 trillion once added up past any metric value; each is now a transaction of its own."""
     result = read_iati("huge.xml", activity_spending("900000000000000", "900000000000000"), dataset.cities)
-    assert [str(problem) for problem in result.problems] == [
-        "huge.xml, column transaction value: '1800000000000000' is not a total of at most 1,000,000,000,000,000 "
-        "(the disbursements and expenditures of activity XM-HUGE, 2 transactions, add up to it)"
-    ]
+    assert result.problems == [] and result.troubles == 0
+    assert result.tables["transactions"].frame["amount"].tolist() == ["900000000000000.0"] * 2
     assert "metrics" not in result.tables
 
 
 def test_an_iati_file_with_huge_disbursements_is_reported_on_the_command_line(tmp_path, capsys):
     path = tmp_path / "huge.xml"
-    path.write_bytes(activity_spending("1e308", "1e308"))
+    path.write_bytes(activity_spending("1e308", "1e308", "250"))
     assert main(["validate", str(path)]) == 1
-    assert "huge.xml, column transaction value: '1e308' is not a finite amount" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "transaction 1: its value '1e308' is beyond any real amount (at most 1,000,000,000,000,000)" in out
+    assert "huge.xml: read in part (2 parts of activities set aside, listed above); what was read is valid." in out
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -164,7 +181,7 @@ def test_entity_tricks_are_refused_before_anything_expands_or_is_read(dataset, p
         ),
         (
             b"<iati-activities version='1.05'><iati-activity/></iati-activities>",
-            "hostile.xml: IATI version 1.05; this dashboard reads 2.01 to 2.03",
+            "hostile.xml: its only activity could not be read: set aside, and the report says why",
         ),
         (b"<iati-activities version='2.03'></iati-activities>", "hostile.xml: holds no <iati-activity> elements"),
         (
@@ -292,10 +309,13 @@ def test_the_command_line_summarises_an_iati_file(capsys):
     assert main(["validate", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
     assert "IATI iati-activities-test.xml: 4 activities, 5 transactions, 2 result values" in out
-    assert "- kept aside, not in USD: commitment of 1,200,000 EUR (activity XM-TEST-3-ENERGY)" in out
+    assert (
+        "Totals for iati-activities-test.xml: 4 activities: 4 read, 0 set aside; 5 transactions (1 in EUR, 4 in USD); "
+        "2 budgets; 2 result values; 2 locations placed, 1 not placed."
+    ) in out
     assert (
         "valid. Would load 4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, "
-        "4 grants and 3 figures"
+        "4 grants, 5 transactions and 2 figures"
         in out
     )
 
