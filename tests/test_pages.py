@@ -826,9 +826,38 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     warnings = [warning.value for warning in app.warning]
     assert warnings[0].startswith("1 location matches no member city by name or within 25 km; its activity is placed")
     assert warnings[1].startswith("1 amount in another currency is kept as it is")
-    assert app.dataframe[0].value["location"].tolist() == ["Pai"]
-    assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
+    assert app.dataframe[0].value["outcome"].tolist() == ["read"] * 4  # the activity report comes first
+    assert app.dataframe[1].value["location"].tolist() == ["Pai"]
+    assert app.dataframe[2].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
     assert app.success[0].value.startswith("**The upload is valid.**")
+
+
+def test_the_data_page_reports_each_activity_of_a_mixed_iati_export_and_offers_the_report_as_csv():
+    mixed = Path(__file__).parent / "fixtures" / "iati-dportal-mixed.xml"
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([(mixed.name, mixed.read_bytes(), "text/xml")]).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert "**IATI:** iati-dportal-mixed.xml: 7 activities (2 set aside), 7 transactions, 1 result value." in page_text(app)
+    assert app.warning[0].value == (
+        "2 activities set aside and 2 parts of activities set aside: the report says why. The rest of the file is read."
+    )
+    report = app.dataframe[0].value
+    read = report["transactions"].astype(object).where(report["transactions"].notna(), None)  # none for one set aside
+    assert report[["activity", "version read as", "outcome"]].assign(transactions=read, currencies=report["currencies"]).values.tolist() == [
+        ["XM-DP-103-WATER", "1.03", "read in part", 2, "USD"],
+        ["XM-DP-105-SKILLS", "1.05", "read", 2, "GBP"],
+        ["XM-DP-201-PARENT", "2.01", "read", 0, "USD"],
+        ["XM-DP-203-CHILD", "2.03", "read in part", 3, "USD"],
+        ["XM-DP-300-FUTURE", "3.0", "set aside", None, ""],
+        ["(no identifier)", "2.02", "set aside", None, ""],
+        ["XM-DP-NOVERSION-REGIONAL", "2.03 (by its narratives)", "read", 0, "USD"],
+    ]
+    assert report.loc[4, "set aside"] == "IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03"
+    assert report.loc[0, "set aside"] == "transaction 4: its value 'n/a' is not a number"
+    assert "Download the activity report (CSV)" in [button.proto.label for button in app.get("download_button")]
+    # What was read is valid and can be explored: the set-aside activities do not hold the rest back.
+    assert app.success[0].value.startswith("**The upload is valid.** It holds 5 sources, 5 projects")
+    assert "7 transactions" in app.success[0].value
 
 
 def test_an_iati_file_in_an_encoding_python_cannot_read_is_reported_on_the_data_page_not_raised():
