@@ -83,6 +83,7 @@ def iati_report(imported: IatiImport) -> None:
     report = imported.report_table()
     st.caption(f"What was read from each activity of {markdown_text(imported.file_name)}, in the file's order.")
     st.dataframe(report, hide_index=True, width="stretch", column_config=ACTIVITY_REPORT_COLUMNS)
+    st.caption(markdown_text(imported.totals_line()))
     st.download_button(
         "Download the activity report (CSV)",
         lambda: export.csv_bytes(report),
@@ -94,11 +95,14 @@ def iati_report(imported: IatiImport) -> None:
     )
 
 
+# Why an activity (or part of one) was set aside is what a person reads the report for: it gets the room.
 ACTIVITY_REPORT_COLUMNS = {
     "#": st.column_config.NumberColumn(width="small"),
-    "title": st.column_config.TextColumn(width="medium"),
+    "activity": st.column_config.TextColumn(width="medium"),
     "set aside": st.column_config.TextColumn(width="large"),
+    "version read as": st.column_config.TextColumn(width="medium"),
     "notes": st.column_config.TextColumn(width="large"),
+    "title": st.column_config.TextColumn(width="large"),
 }
 
 

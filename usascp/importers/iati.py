@@ -112,20 +112,21 @@ class ActivityReport:
         return "set aside" if not self.read else "read in part" if self.set_aside else "read"
 
     def row(self) -> dict:
+        """The report's row: which activity, whether it was read and why not first (what a person scans for), then the counts."""
         return {
             "#": self.number,
             "activity": self.identifier or "(no identifier)",
-            "version read as": self.version,
             "outcome": self.outcome,
-            "title": self.title,
-            "transactions": self.transactions if self.read else None,
-            "budgets": self.budgets if self.read else None,
-            "results": self.results if self.read else None,
-            "locations placed": self.placed if self.read else None,
-            "locations not placed": self.not_placed if self.read else None,
-            "currencies": ", ".join(self.currencies),
             "set aside": "; ".join(self.set_aside),
+            "version read as": self.version,
+            "transactions": self.transactions,  # nothing is read from an activity set aside: 0
+            "budgets": self.budgets,
+            "results": self.results,
+            "locations placed": self.placed,
+            "locations not placed": self.not_placed,
+            "currencies": ", ".join(self.currencies),
             "notes": "; ".join(self.notes),
+            "title": self.title,
         }
 
 
@@ -150,6 +151,7 @@ class IatiImport:
     other_currency: list[dict] = field(default_factory=list)
     reports: list[ActivityReport] = field(default_factory=list)
     file_notes: list[str] = field(default_factory=list)
+    transactions_by_currency: dict[str, int] = field(default_factory=dict)  # kept when the tables are dropped (worker)
 
     @property
     def activities_set_aside(self) -> int:
@@ -174,8 +176,7 @@ class IatiImport:
 
     def report_table(self) -> pd.DataFrame:
         """The report as a table: one row per activity, in the file's order (the Data page shows it, and its CSV)."""
-        frame = pd.DataFrame([report.row() for report in self.reports], columns=REPORT_COLUMNS)
-        return frame.astype({column: "Int64" for column in ("transactions", "budgets", "results", "locations placed", "locations not placed")})
+        return pd.DataFrame([report.row() for report in self.reports], columns=REPORT_COLUMNS)
 
     def report_lines(self) -> list[str]:
         """The report for a terminal: a header, a line per activity in aligned columns, then the file's totals."""
@@ -209,10 +210,7 @@ class IatiImport:
     def totals_line(self) -> str:
         read = [report for report in self.reports if report.read]
         in_part = sum(bool(report.set_aside) for report in read)
-        by_currency: dict[str, int] = {}
-        for row in self.tables["transactions"].frame["currency"] if "transactions" in self.tables else []:
-            by_currency[row] = by_currency.get(row, 0) + 1
-        money = ", ".join(f"{count:,} in {currency}" for currency, count in sorted(by_currency.items()))
+        money = ", ".join(f"{count:,} in {currency}" for currency, count in sorted(self.transactions_by_currency.items()))
         parts = [
             plural(self.activities, "activity", "activities")
             + f": {len(read):,} read" + (f" ({in_part:,} in part)" if in_part else "")
@@ -777,6 +775,8 @@ class _Reader:
                 if table == "transactions":
                     result.transactions -= len(rows[table]) - len(kept)
                 rows[table] = kept
+        for row in rows["transactions"]:
+            result.transactions_by_currency[row["currency"]] = result.transactions_by_currency.get(row["currency"], 0) + 1
         for table, table_rows in rows.items():
             if table_rows:
                 frame = pd.DataFrame(table_rows, columns=list(SCHEMAS[table].columns), dtype=object)
