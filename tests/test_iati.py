@@ -365,7 +365,7 @@ def test_a_dportal_export_mixing_versions_is_read_activity_by_activity_with_a_re
          "3.0", 0, 0, 0, 0, 0, "", "", "Test 3.0: an activity from a version yet to come"],
         [6, "(no identifier)", "set aside", "no iati-identifier: an activity cannot be told apart or linked without one",
          "2.02", 0, 0, 0, 0, 0, "", "", "Test 2.02: an activity without an identifier"],
-        [7, "XM-DP-NOVERSION-REGIONAL", "read", "", "2.03 (by its narratives)", 0, 1, 0, 0, 0, "USD", "",
+        [7, "XM-DP-NOVERSION-REGIONAL", "read", "", "2.0x (by its narratives)", 0, 1, 0, 0, 0, "USD", "",
          "Test without a version: regional planning exchange"],
     ]  # fmt: skip
     assert mixed.totals_line() == (
@@ -455,14 +455,22 @@ def test_an_activity_without_a_version_is_read_by_the_roots_else_by_its_content(
     text_only = "<iati-identifier>XM-A</iati-identifier><title>Plain text title</title>"
     letters = '<iati-identifier>XM-B</iati-identifier><transaction><transaction-type code="D"/><value currency="USD" value-date="2012-01-01">5</value></transaction>'
     numbers = '<iati-identifier>XM-C</iati-identifier><transaction><transaction-type code="3"/><value currency="USD" value-date="2012-01-01">5</value></transaction>'
+    roles = '<iati-identifier>XM-E</iati-identifier><participating-org role="Implementing">Test Partner</participating-org>'
+    dates = '<iati-identifier>XM-F</iati-identifier><activity-date type="start-actual" iso-date="2012-01-01"/>'
     bare = "<iati-identifier>XM-D</iati-identifier>"
-    data = activities(*(f"<iati-activity>{body}</iati-activity>" for body in (text_only, letters, numbers, bare)))
-    assert [report.version for report in read_iati("a.xml", data, dataset.cities).reports] == [
-        "1.05 (by its text without narratives)",
-        "1.05 (by its letter transaction codes)",
-        "2.03 (by its number transaction codes)",
-        "2.03 (nothing in it differs between versions)",
+    data = activities(*(f"<iati-activity>{body}</iati-activity>" for body in (text_only, letters, numbers, roles, dates, bare)))
+    result = read_iati("a.xml", data, dataset.cities)
+    assert [report.version for report in result.reports] == [
+        "1.0x (by its text without narratives)",
+        "1.0x (by its transaction codes as letters)",
+        "2.0x (by its transaction codes as numbers)",
+        "1.0x (by its organisation roles in words)",
+        "1.0x (by its activity date types in words)",
+        "2.0x (nothing in it tells the versions apart)",
     ]
+    projects = result.tables["projects"].frame.set_index("project_id")
+    assert projects.loc["xm_e", "implementing_partners"] == "Test Partner"  # read by the 1.0x codes its roles showed
+    assert projects.loc["xm_f", "start_date"] == "2012-01-01"
     versioned = activities(f"<iati-activity>{letters}</iati-activity>", f'<iati-activity version="2.02">{bare}</iati-activity>', root=' version="1.04"')
     assert [report.version for report in read_iati("b.xml", versioned, dataset.cities).reports] == ["1.04 (the file's)", "2.02"]
     future = activities(f"<iati-activity>{bare}</iati-activity>", root=' version="0.9"')
@@ -568,13 +576,27 @@ def test_a_parent_that_is_itself_a_component_or_is_not_in_the_file_leaves_its_ch
         related = f'<related-activity type="1" ref="{parent}"/>' if parent else ""
         return f'<iati-activity version="2.03"><iati-identifier>{identifier}</iati-identifier>{related}</iati-activity>'
 
-    data = activities(activity("XM-TOP", None), activity("XM-MID", "XM-TOP"), activity("XM-LOW", "XM-MID"), activity("XM-ORPHAN", "XM-GONE"))
+    future = '<iati-activity version="3.0"><iati-identifier>XM-NEW</iati-identifier></iati-activity>'
+    data = activities(
+        activity("XM-TOP", None),
+        activity("XM-MID", "XM-TOP"),
+        activity("XM-LOW", "XM-MID"),
+        activity("XM-ORPHAN", "XM-GONE"),
+        future,
+        activity("XM-LEFT", "XM-NEW"),
+        activity("XM-TOP", None),
+    )
     result = read_iati("family.xml", data, dataset.cities)
     projects = result.tables["projects"].frame.set_index("project_id")["parent_project_id"]
-    assert projects.where(projects.notna(), None).to_dict() == {"xm_top": None, "xm_mid": "xm_top", "xm_low": None, "xm_orphan": None}
+    assert projects.where(projects.notna(), None).to_dict() == {
+        "xm_top": None, "xm_mid": "xm_top", "xm_low": None, "xm_orphan": None, "xm_left": None, "xm_top_2": None,
+    }  # fmt: skip
     assert [report.notes for report in result.reports] == [
         [],
         ["a component of XM-TOP"],
         ["its parent XM-MID is itself a component of XM-TOP: read as a project of its own"],
         ["its parent XM-GONE is not in this file: read as a project of its own"],
+        [],
+        ["its parent XM-NEW was set aside: read as a project of its own"],
+        ["activity 1 has the same identifier: both are read, this one as project xm_top_2"],
     ]

@@ -849,7 +849,7 @@ def test_the_data_page_reports_each_activity_of_a_mixed_iati_export_and_offers_t
         ["XM-DP-203-CHILD", "2.03", "read in part", 3, "USD"],
         ["XM-DP-300-FUTURE", "3.0", "set aside", 0, ""],
         ["(no identifier)", "2.02", "set aside", 0, ""],
-        ["XM-DP-NOVERSION-REGIONAL", "2.03 (by its narratives)", "read", 0, "USD"],
+        ["XM-DP-NOVERSION-REGIONAL", "2.0x (by its narratives)", "read", 0, "USD"],
     ]
     assert report.loc[4, "set aside"] == "IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03"
     assert report.loc[0, "set aside"] == "transaction 4: its value 'n/a' is not a number"

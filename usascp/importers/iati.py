@@ -67,7 +67,6 @@ from usascp.importers.iati_codes import (
     MEASURE_UNITS,
     PARENT,
     STATUS,
-    SUPPORTED_VERSIONS,
     VERSIONS_READ,
     Codes,
     codes_for,
@@ -95,7 +94,7 @@ class ActivityReport:
 
     number: int  # its place in the file, 1 for the first
     identifier: str  # "" when it has none
-    version: str  # the version it was read as, and why when it is not its own: "1.05 (the file's)", "2.0x (by its content)"
+    version: str  # the version it was read as, and why when it is not its own: "1.05 (the file's)", "2.0x (by its narratives)"
     title: str = ""
     read: bool = True
     transactions: int = 0  # commitments, disbursements and expenditures read as money
@@ -462,30 +461,34 @@ class _Reader:
         self.report_of: dict[str, ActivityReport] = {}  # project_id -> its report line
         self.parent_named: dict[str, str] = {}  # project_id -> the identifier its related-activity type 1 names
         self.children_named: dict[str, list[str]] = {}  # project_id -> identifiers its related-activity type 2 names
+        self.set_aside_ids: set[str] = set()
 
     def set_aside(self, report: ActivityReport, reason: str) -> None:
         report.read = False
         report.set_aside.append(reason)
         self.result.reports.append(report)
+        if report.identifier:
+            self.set_aside_ids.add(report.identifier)
 
     def activity(self, activity, number: int) -> None:
         by_tag: dict[str, list] = {}
         for child in activity:
             by_tag.setdefault(_local(child.tag), []).append(child)
         identifier = " ".join((by_tag["iati-identifier"][0].text or "").split()) if "iati-identifier" in by_tag else ""
-        version, how = _version(activity, self.file_version, by_tag)
-        report = ActivityReport(number, identifier, version + (f" ({how})" if how else ""), _text(by_tag.get("title")) or "")
-        if version not in SUPPORTED_VERSIONS:
-            given = f" ({how})" if how else ""
-            return self.set_aside(report, f"IATI version {version}{given}; this dashboard reads {VERSIONS_READ}")
+        version, codes = _version(activity, self.file_version, by_tag)
+        report = ActivityReport(number, identifier, version, _text(by_tag.get("title")) or "")
+        if codes is None:
+            return self.set_aside(report, f"IATI version {version}; this dashboard reads {VERSIONS_READ}")
         if not identifier:
             return self.set_aside(report, "no iati-identifier: an activity cannot be told apart or linked without one")
         self.result.reports.append(report)
-        codes = codes_for(version)
         project_id = _slug(identifier)
         while project_id in self.used_ids:
             project_id += "_2"
         self.used_ids.add(project_id)
+        if identifier in self.project_of:  # an export joining two publishers' files can hold an activity twice
+            earlier = self.report_of[self.project_of[identifier]].number
+            report.notes.append(f"activity {earlier} has the same identifier: both are read, this one as project {project_id}")
         self.project_of.setdefault(identifier, project_id)
         self.report_of[project_id] = report
         for related in by_tag.get("related-activity", []):
@@ -730,7 +733,8 @@ class _Reader:
         for child, ref in self.parent_named.items():
             parent = self.project_of.get(ref)
             if parent is None:
-                self.report_of[child].notes.append(f"its parent {ref} is not in this file: read as a project of its own")
+                where = "was set aside" if ref in self.set_aside_ids else "is not in this file"
+                self.report_of[child].notes.append(f"its parent {ref} {where}: read as a project of its own")
             elif parent != child:
                 parent_of[child] = parent
         for parent, refs in self.children_named.items():
@@ -783,30 +787,40 @@ class _Reader:
                 result.tables[table] = RawTable(frame.where(frame.notna(), pd.NA), f"{result.file_name} ({table} from IATI)")
 
 
-def _version(activity, file_version: str, by_tag: dict[str, list]) -> tuple[str, str]:
-    """The version to read an activity by, and why when it is not its own: ("1.05", "the file's"), ("2.0x", "by its content")."""
+def _version(activity, file_version: str, by_tag: dict[str, list]) -> tuple[str, Codes | None]:
+    """The version an activity is read as, with why when it is not its own ("1.05 (the file's)", "1.0x (by its
+    letter transaction codes)"), and the codes to read it by: None for a version this dashboard does not read."""
     own = " ".join((activity.get("version") or "").split())
     if own:
-        return own, ""
+        return own, codes_for(own)
     if file_version:
-        return file_version, "the file's"
-    # Neither says: what the activity holds does. Narratives came with 2.01; letters for transaction types,
-    # words for organisation roles and activity dates, and text directly in a title are 1.0x.
+        return f"{file_version} (the file's)", codes_for(file_version)
+    # Neither says: what the activity holds does. Narratives came with 2.01; before them, text sat in the
+    # elements themselves, and the codes for the same meanings differed (iati_codes).
     if any(_local(grandchild.tag) == "narrative" for children in by_tag.values() for child in children for grandchild in child):
-        return "2.03", "by its narratives"
-    codes = [
-        (part.get("code") or "").strip()
-        for transaction in by_tag.get("transaction", [])
-        for part in transaction
-        if _local(part.tag) == "transaction-type"
-    ]
-    if any(code.upper() in CODES_1.money or code.upper() in CODES_1.other_flows for code in codes):
-        return "1.05", "by its letter transaction codes"
-    if any(code in CODES_2.money or code in CODES_2.other_flows for code in codes):
-        return "2.03", "by its number transaction codes"
+        return f"{CODES_2.generation} (by its narratives)", CODES_2
+    written = {
+        "transaction codes": [
+            (part.get("code") or "").strip().upper()
+            for transaction in by_tag.get("transaction", [])
+            for part in transaction
+            if _local(part.tag) == "transaction-type"
+        ],
+        "organisation roles": [(org.get("role") or "").strip().lower() for org in by_tag.get("participating-org", [])],
+        "activity date types": [(date.get("type") or "").strip() for date in by_tag.get("activity-date", [])],
+    }
+    for what, found in written.items():
+        for codes, form in ((CODES_1, "in words" if what != "transaction codes" else "as letters"), (CODES_2, "as numbers")):
+            known = {
+                "transaction codes": set(codes.money) | set(codes.other_flows),
+                "organisation roles": set(codes.roles),
+                "activity date types": set(codes.start_dates + codes.end_dates),
+            }[what]
+            if known & set(found):
+                return f"{codes.generation} (by its {what} {form})", codes
     if any((element.text or "").strip() for element in by_tag.get("title", []) + by_tag.get("description", [])):
-        return "1.05", "by its text without narratives"
-    return "2.03", "nothing in it differs between versions"
+        return f"{CODES_1.generation} (by its text without narratives)", CODES_1
+    return f"{CODES_2.generation} (nothing in it tells the versions apart)", CODES_2
 
 
 def _unknown_type(code: str, codes: Codes) -> str:

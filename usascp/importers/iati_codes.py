@@ -31,7 +31,8 @@ class Codes:
     generation: str  # "1.0x" or "2.0x"
     money: dict[str, str]  # transaction type code -> the transactions table's type (schema.TRANSACTION_TYPES)
     other_flows: dict[str, str]  # transaction types that are not money the funder commits or spends, by name
-    implementing_role: str  # OrganisationRole: the implementing partner
+    roles: tuple[str, ...]  # OrganisationRole: funding, accountable, extending, implementing
+    implementing_role: str  # the implementing partner
     start_dates: tuple[str, str]  # ActivityDateType: actual, then planned
     end_dates: tuple[str, str]
     dac5_vocabularies: tuple[str, ...]  # sector vocabulary of 5-digit DAC purpose codes (the default)
@@ -51,7 +52,8 @@ CODES_1 = Codes(
         "QS": "sale of equity",
         "CG": "credit guarantee",
     },
-    implementing_role="implementing",  # the 1.0x codes are words; compared without regard to case
+    roles=("funding", "accountable", "extending", "implementing"),  # words, compared without regard to case
+    implementing_role="implementing",
     start_dates=("start-actual", "start-planned"),
     end_dates=("end-actual", "end-planned"),
     dac5_vocabularies=("DAC",),
@@ -74,6 +76,7 @@ CODES_2 = Codes(
         "12": "outgoing pledge",
         "13": "incoming pledge",
     },
+    roles=("1", "2", "3", "4"),
     implementing_role="4",
     start_dates=("2", "1"),
     end_dates=("4", "3"),
@@ -83,8 +86,11 @@ CODES_2 = Codes(
 )
 
 
-def codes_for(version: str) -> Codes:
-    return CODES_1 if version.startswith("1.") else CODES_2
+def codes_for(version: str) -> Codes | None:
+    """The codes to read an activity of `version` by; None for a version this dashboard does not read."""
+    if version not in SUPPORTED_VERSIONS:
+        return None
+    return CODES_1 if version in VERSIONS_1 else CODES_2
 
 
 # RelatedActivityType (both generations): in a child's file, type 1 names its parent; in a parent's, 2 a child.
