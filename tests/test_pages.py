@@ -841,6 +841,12 @@ def test_the_data_page_reports_each_activity_of_a_mixed_iati_export_and_offers_t
     assert app.warning[0].value == (
         "2 activities set aside and 2 parts of activities set aside: the report says why. The rest of the file is read."
     )
+    assert (
+        "- XM-DP-103-WATER (activity 1): transaction 4: its value 'n/a' is not a number\n"
+        "- XM-DP-203-CHILD (activity 4): transaction 4: no currency (its value names none and the activity has no default-currency)\n"
+        "- XM-DP-300-FUTURE (activity 5): IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03\n"
+        "- (no identifier) (activity 6): no iati-identifier: an activity cannot be told apart or linked without one"
+    ) in page_text(app)  # a few reasons are written out whole
     report = app.dataframe[0].value
     assert report[["activity", "version read as", "outcome", "transactions", "currencies"]].values.tolist() == [
         ["XM-DP-103-WATER", "1.03", "read in part", 2, "USD"],

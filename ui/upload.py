@@ -80,6 +80,13 @@ def iati_report(imported: IatiImport) -> None:
             f"{' and '.join(filter(None, said)).capitalize()}: the report says why. The rest of the file is read.",
             icon=":material/playlist_remove:",
         )
+        reasons = [
+            f"{report.identifier or '(no identifier)'} (activity {report.number}): {reason}"
+            for report in imported.reports
+            for reason in report.set_aside
+        ]
+        if len(reasons) <= AS_SENTENCES:  # a few are read whole as sentences; the table cuts its long cells
+            st.markdown("\n".join(f"- {markdown_text(reason)}" for reason in reasons))
     report = imported.report_table()
     st.caption(f"What was read from each activity of {markdown_text(imported.file_name)}, in the file's order.")
     st.dataframe(report, hide_index=True, width="stretch", column_config=ACTIVITY_REPORT_COLUMNS)
