@@ -88,7 +88,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TITLE_WIDTH = 48  # characters of a title on a report line; the table and its CSV keep it whole
 
 
-@dataclass
+@dataclass(slots=True)  # one per activity: a million-activity file holds a million of them
 class ActivityReport:
     """One activity of a file: what was read from it, or why it was set aside."""
 
