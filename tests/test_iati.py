@@ -352,12 +352,12 @@ def test_a_dportal_export_mixing_versions_is_read_activity_by_activity_with_a_re
         [1, "XM-DP-103-WATER", "read in part", "transaction 4: its value 'n/a' is not a number", "1.03", 2, 0, 1, 1, 0,
          "USD", "other flows not read as money: 1 incoming funds", "Test 1.03: Phnom Penh water works"],
         [2, "XM-DP-105-SKILLS", "read", "", "1.05", 2, 1, 0, 0, 1, "GBP",
-         "not placed on a member city (none by that name or within 25 km): Hue; not in US dollars, kept in their own "
-         "currency and not added to totals: 300,000 GBP, 120,000 GBP, 300,000 GBP",
+         ("not placed on a member city (none by that name or within 25 km): Hue; not in US dollars, kept in their own "
+          "currency and not added to totals: 300,000 GBP, 120,000 GBP, 300,000 GBP"),
          "Test 1.05: vocational skills in central Viet Nam"],
         [3, "XM-DP-201-PARENT", "read", "", "2.01", 0, 0, 0, 0, 0, "USD",
-         "its own money (1 transaction) is not counted: its components in this file carry money of their own, and "
-         "counting both would count it twice", "Test 2.01: smart city innovation program"],
+         ("its own money (1 transaction) is not counted: its components in this file carry money of their own, and "
+          "counting both would count it twice"), "Test 2.01: smart city innovation program"],
         [4, "XM-DP-203-CHILD", "read in part",
          "transaction 4: no currency (its value names none and the activity has no default-currency)", "2.03",
          3, 0, 0, 1, 0, "USD", "a component of XM-DP-201-PARENT", "Test 2.03: Jakarta flood sensors"],
@@ -541,7 +541,7 @@ def one_transaction(transaction: str, currency: str = ' default-currency="USD"')
     ids=[
         "no-value", "blank-value", "unknown-type", "1.0x-code-in-2.0x", "no-type", "unknown-currency",
         "unknown-default-currency", "no-currency-at-all", "not-a-number", "no-date", "not-a-date",
-    ],  # fmt: skip
+    ],
 )
 def test_a_transaction_that_cannot_be_read_is_set_aside_alone_with_its_reason(dataset, transaction, currency, reason):
     data = one_transaction(transaction, ' default-currency="USD"' if currency is None else currency)
@@ -559,9 +559,12 @@ def test_a_truncated_file_keeps_the_activities_before_the_break_and_says_where_i
     result = read_iati("cut.xml", text[:cut].encode(), dataset.cities)
     assert result.problems == []
     assert [report.identifier for report in result.reports] == ["XM-DP-103-WATER", "XM-DP-105-SKILLS", "XM-DP-201-PARENT"]
+    column = cut - text[:cut].rfind("\n") - 1
     assert result.file_notes == [
-        f"the file breaks off at line {line} (not well-formed XML: no element found: line {line}, column {cut - text[:cut].rfind(chr(10)) - 1}); "
-        "the 3 activities before the break are read, anything after it is not"
+        (
+            f"the file breaks off at line {line} (not well-formed XML: no element found: line {line}, column {column}); "
+            "the 3 activities before the break are read, anything after it is not"
+        )
     ]
     path = tmp_path / "cut.xml"
     path.write_bytes(text[:cut].encode())

@@ -142,6 +142,7 @@ DAC_SECTORS = {
 
 # ISO 4217 as IATI's Currency codelist has it, with the codes it has withdrawn (a 1.0x file from 2012 may
 # still write EEK or LTL: a real currency, kept in its own money like any other).
+# Written as the codelist lists them, to check against it by eye.
 CURRENCIES = frozenset(
     """
     AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD
@@ -152,5 +153,5 @@ CURRENCIES = frozenset(
     SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UZS VED VES VND VUV WST XAF XBT XCD XDR XOF
     XPF YER ZAR ZMW ZWL
     BYR EEK LTL LVL MRO STD USS VEF ZMK
-    """.split()
+    """.split()  # noqa: SIM905
 )
