@@ -64,7 +64,10 @@ uploaded = st.file_uploader(
     "CSV files, a zip of CSV files, an Excel workbook, or an IATI activity file (XML)",
     type=["csv", "zip", "xlsx", "xlsm", "xls", "xml"],
     accept_multiple_files=True,
-    help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ". IATI files: version 2.01 to 2.03.",
+    help="Name each CSV file or sheet after its table: "
+    + ", ".join(TABLE_FILES)
+    + ". IATI files: versions 1.01 to 1.05 and 2.01 to 2.03, read activity by activity (d-portal and IATI "
+    "Datastore exports mix them).",
 )
 placement = st.radio(
     "Show the upload",

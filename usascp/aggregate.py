@@ -486,7 +486,6 @@ METRIC_LABELS = {
     "stated_commitment_usd": "Stated commitment (USD)",
     "projects_count": "Projects (as stated by the partnership)",
     "member_cities": "ASCN member cities",
-    "disbursed_usd": "Disbursed (USD)",  # from IATI transactions
 }
 
 
