@@ -152,7 +152,7 @@ def test_the_chart_draws_committed_and_disbursed_and_the_silent_projects(dataset
     assert (committed.name, disbursed.name) == ("Committed", "Disbursed")
     at_2023 = list(committed.x).index("2023")
     assert (committed.y[at_2023], disbursed.y[at_2023]) == (100_000, 100_000)
-    assert committed.text[at_2023] == "$100K" and committed.customdata[at_2023] == "$100,000"
+    assert committed.text[at_2023] == "$100k" and committed.customdata[at_2023] == "$100,000"
     assert list(silent.x)[-1] == aggregate.YEAR_UNKNOWN and sum(silent.y) == len(money.silent)
     assert figure.layout.xaxis.type == "category"
     assert charts.money_by_year_chart(money.table, aggregate.YEAR_BASIS_WORDS["fiscal"]).layout.title.text == (
@@ -163,5 +163,5 @@ def test_the_chart_draws_committed_and_disbursed_and_the_silent_projects(dataset
 def test_negative_amounts_read_with_the_sign_before_the_dollar():
     assert format_usd(-2500) == "-$2,500"
     assert format_usd(-3_400_000) == "-$3.4M"
-    assert format_usd_short(-98_750) == "-$99K"
+    assert format_usd_short(-98_750) == "-$99k"
     assert format_usd_short(5_000) == "$5,000"

@@ -827,6 +827,36 @@ def iati_upload(dataset):
     )
 
 
+def test_funding_shows_committed_against_disbursed_by_year_for_an_uploaded_iati_export(dataset):
+    """The d-portal-style mixed export, explored instead of the shipped projects: its transactions, year by year."""
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    mixed = Path(__file__).parent / "fixtures" / "iati-dportal-mixed.xml"
+    upload = dataset_from_upload(read_upload([UploadedFile(mixed.name, mixed.read_bytes())], dataset.cities), dataset, beside_base=False)
+    app = explored(upload, beside=False)
+    app.run()
+    app.switch_page("pages/funding.py").run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    chart = next(
+        json.loads(element.proto.spec)
+        for element in app.get("plotly_chart")
+        if "Committed against disbursed, by calendar year" in element.proto.spec
+    )
+    committed, disbursed, _ = chart["data"]
+    drawn = {
+        year: (amount, paid)
+        for year, amount, paid in zip(committed["x"], committed["y"], disbursed["y"])
+        if amount is not None or paid is not None
+    }
+    # XM-DP-103-WATER (1.03): committed 2012, disbursed 2013; XM-DP-203-CHILD (2.03): committed and disbursed in
+    # 2021, a reversal of $20,000 in 2022. Its parent's own $1M is left out (the child carries the money).
+    assert drawn == {"2012": (500_000, None), "2013": (None, 200_000), "2021": (400_000, 150_000), "2022": (None, -20_000)}
+    assert committed["x"][0] == "2012" and committed["x"][-1] == "2022"  # the years between are drawn, empty
+    captions = [caption.value for caption in app.caption]
+    assert "Kept aside: 2 transactions in GBP, never converted to US dollars or added here." in captions
+    assert "Left out: 1 budget (a plan to spend, not a commitment)." in captions
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_an_iati_import_renders_on_every_page(iati_upload, page):
     app = explored(iati_upload, beside=False)

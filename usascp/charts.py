@@ -175,26 +175,34 @@ COMMITTED_COLOUR = PALETTE["blue"]
 DISBURSED_COLOUR = PALETTE["orange"]
 
 
+LABELLED_YEARS = 8  # up to this many years, each bar carries its amount; more make bars too narrow to label
+
+
 def money_by_year_chart(table, basis_words: str, title: str | None = None):
     """Committed against disbursed US dollars per year, above the projects that publish no money at all.
 
     `table` is aggregate.money_by_year().table. A year with nothing of a kind has no bar (unknown is not
     zero); the projects that publish nothing get their own grey panel, counted by start year, so a year
-    with quiet projects is visibly not a year without work.
+    with quiet projects is visibly not a year without work (no panel when every project publishes money).
+    Bars carry their amounts while there are few years; with more, the axis and the hover say them, since
+    plotly would shrink each label to its narrow bar until it cannot be read.
     """
     from plotly.subplots import make_subplots
 
     from usascp.formatting import format_usd, format_usd_short
 
     years = [str(year) for year in table["year"]]
+    silent = table["projects_silent"].astype(int).tolist()
+    with_silent = any(silent)
     figure = make_subplots(
-        rows=2,
+        rows=2 if with_silent else 1,
         cols=1,
         shared_xaxes=True,
-        row_heights=[0.74, 0.26],
+        row_heights=[0.74, 0.26] if with_silent else None,
         vertical_spacing=0.12,
-        subplot_titles=("US dollars", "Projects that publish no money (by start year)"),
+        subplot_titles=("US dollars", "Projects that publish no money (by start year)") if with_silent else ("US dollars",),
     )
+    labelled = len(years) <= LABELLED_YEARS
     for column, name, colour in (
         ("committed_usd", "Committed", COMMITTED_COLOUR),
         ("disbursed_usd", "Disbursed", DISBURSED_COLOUR),
@@ -205,7 +213,7 @@ def money_by_year_chart(table, basis_words: str, title: str | None = None):
             y=amounts,
             name=name,
             marker_color=colour,
-            text=[format_usd_short(amount) if amount is not None else "" for amount in amounts],
+            text=[format_usd_short(amount) if amount is not None and labelled else "" for amount in amounts],
             customdata=[format_usd(amount) if amount is not None else "" for amount in amounts],
             textposition="outside",
             cliponaxis=False,
@@ -213,33 +221,36 @@ def money_by_year_chart(table, basis_words: str, title: str | None = None):
             row=1,
             col=1,
         )
-    silent = table["projects_silent"].astype(int).tolist()
-    figure.add_bar(
-        x=years,
-        y=silent,
-        name="Publish no money",
-        marker_color=NOT_DISCLOSED_GREY,
-        text=[str(count) if count else "" for count in silent],
-        textposition="outside",
-        cliponaxis=False,
-        customdata=["project starts" if count == 1 else "projects start" for count in silent],
-        hovertemplate="%{y} %{customdata} in %{x} with no published money<extra></extra>",
-        showlegend=False,
-        row=2,
-        col=1,
-    )
-    amounts = [abs(float(amount)) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()]
-    top = max(amounts + [1])
-    lowest = min([float(amount) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()] + [0])
+    if with_silent:
+        figure.add_bar(
+            x=years,
+            y=silent,
+            name="Publish no money",
+            marker_color=NOT_DISCLOSED_GREY,
+            text=[str(count) if count else "" for count in silent],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=["project starts" if count == 1 else "projects start" for count in silent],
+            hovertemplate="%{y} %{customdata} in %{x} with no published money<extra></extra>",
+            showlegend=False,
+            row=2,
+            col=1,
+        )
+        most = max(silent)
+        figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
+    drawn = [float(amount) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()]
+    top = max([abs(amount) for amount in drawn] + [1])
+    lowest = min(drawn + [0])
     # The legend sits at the left above the dollars panel, level with its centred title: at the right it would lie
     # under plotly's toolbar, which appears there on hover.
     figure.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
-    figure.update_yaxes(tickprefix="$", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5", row=1, col=1)
-    most = max(silent + [1])
-    figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
+    # Ticks in the labels' own words ("$500k", "$1.5M"): plotly's SI prefixes, as format_usd_short writes them.
+    figure.update_yaxes(
+        tickprefix="$", tickformat="~s", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5", row=1, col=1
+    )
     # Years are categories: plotly would read "2020" as a number and drop "Year not published".
     figure.update_xaxes(type="category", tickangle=0)
-    figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520)
+    figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520 if with_silent else 420)
     # Two series share the panel: the legend says which is which, with room for it under the title.
     # The left margin holds the dollar ticks ("-$2.5M") even in a picture taken before automargin settles.
     figure.update_layout(showlegend=True, margin=dict(t=90, l=80))

@@ -35,13 +35,14 @@ def format_usd(amount) -> str:
 
 
 def format_usd_short(amount) -> str:
-    """A bar's label, where two bars share little room: "$99K" below a million, as format_usd above (hover says it exactly)."""
+    """A bar's label, where two bars share little room: "$99k" below a million (the k of plotly's axis ticks), as
+    format_usd above (the hover says it exactly)."""
     if amount is None or pd.isna(amount) or not math.isfinite(float(amount)):
         return format_usd(amount)
     amount = float(amount)
     if amount < 0:
         return "-" + format_usd_short(-amount)
-    return f"${amount / 1e3:,.0f}K" if 10_000 <= amount < 1e6 else format_usd(amount)
+    return f"${amount / 1e3:,.0f}k" if 10_000 <= amount < 1e6 else format_usd(amount)
 
 
 def format_disclosed(amount, projects: int) -> str:
