@@ -77,9 +77,10 @@ def test_an_iati_record_carries_its_publishers_licence_and_a_us_agencys_is_publi
     assert links["The licence its publisher, Example Test Foundation, chose for its data on the IATI Registry"] == (
         "https://iatiregistry.org/"  # its page's name on the registry is not known: the registry, not a guess
     )
-    assert links[
-        "Public domain in the U.S.: published by a U.S. government agency, U.S. Agency for International Development"
-    ] == "https://iatiregistry.org/publisher/about/usaid"
+    assert (
+        links["Public domain in the U.S.: published by a U.S. government agency, U.S. Agency for International Development"]
+        == "https://iatiregistry.org/publisher/about/usaid"
+    )
     assert summary["sources"].sum() == len(dataset.sources) + 4
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.data import configured_editors, dataset_store, explore
+from usascp.changelog import LogEntry, changes_in_words, when_in_words
 from usascp.editors import FailedSignIns, sign_in, wait_text
 from usascp.formatting import markdown_text, plural
 from usascp.load import DatasetError
@@ -57,7 +58,7 @@ def editors_section() -> None:
             )
             if st.button("Save as the dashboard's data", disabled=not agreed, icon=":material/save:"):
                 try:
-                    saved = store.save(upload)
+                    saved = store.save(upload, editor=st.session_state["editor"], files=names)
                 except DatasetError as error:
                     st.error(f"Not saved: the files did not load back ({plural(error.problems.total, 'problem')}). Nothing was changed.")
                 else:
@@ -66,10 +67,10 @@ def editors_section() -> None:
                     )
                     explore(None)
         st.subheader("Versions", anchor=False)
-        for version in store.history():
-            label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {markdown_text(version.name)}"
+        st.caption("Newest first, as in the change log on About the data.")
+        for version in store.change_log():
             line, action = st.columns([4, 1], vertical_alignment="center")
-            line.markdown(f"{label}{' — **shown now**' if version.is_current else ''}")
+            line.markdown(version_line(version))
             if not version.is_current:
                 action.button(
                     "Restore", key=f"restore_{version.name}", on_click=store.restore, args=(version.name,), icon=":material/restore:"
@@ -77,3 +78,18 @@ def editors_section() -> None:
         if st.button("Sign out", icon=":material/logout:"):
             st.session_state.pop("editor")
             st.rerun()
+
+
+def version_line(version: LogEntry) -> str:
+    """One version of the change log in a line (markdown-safe): when, by whom, from what, what it changed."""
+    if version.name == SHIPPED:
+        line = "**The shipped data** (data/)"
+    else:
+        line = f"**Saved {markdown_text(when_in_words(version.saved_at))}**"
+        if version.recorded:
+            by = f" by {markdown_text(version.editor)}" if version.editor else ""
+            files = f" from {markdown_text(', '.join(version.files))}" if version.files else ""
+            line += f"{by}{files}: {markdown_text(changes_in_words(version.changes))}"
+        else:
+            line += " (before the change log: who saved it and what changed were not recorded)"
+    return line + (" — **shown now**" if version.is_current else "")

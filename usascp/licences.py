@@ -114,7 +114,11 @@ def registry_page(publisher: str) -> str | None:
     """The publisher's page on the IATI Registry, for the publishers whose registry name we know; else None."""
     name = " ".join(str(publisher).split())
     return next(
-        (f"https://iatiregistry.org/publisher/about/{short}" for pattern, short in IATI_REGISTRY_PUBLISHERS if pattern.search(name)),
+        (
+            f"https://iatiregistry.org/publisher/about/{short}"
+            for pattern, short in IATI_REGISTRY_PUBLISHERS
+            if pattern.search(name)
+        ),
         None,
     )
 
@@ -140,14 +144,20 @@ def licence_of(url: str, publisher: str, stated: str | None = None) -> Licence:
         return Licence(kind, " ".join(stated.split()), None, stated=True)
     if kind == FA_GOV:
         return Licence(
-            kind, "Public domain: U.S. government data (its publisher: “Data is considered public domain”)", US_GOVERNMENT_IATI_ENTRY
+            kind,
+            "Public domain: U.S. government data (its publisher: “Data is considered public domain”)",
+            US_GOVERNMENT_IATI_ENTRY,
         )
     if kind == IATI:
         publisher = " ".join(str(publisher).split())
         page = registry_page(publisher)
         if US_GOVERNMENT_PUBLISHER.search(publisher):
-            return Licence(kind, f"Public domain in the U.S.: published by a U.S. government agency, {publisher}", page or US_CODE_105)
-        return Licence(kind, f"The licence its publisher, {publisher}, chose for its data on the IATI Registry", page or IATI_REGISTRY)
+            return Licence(
+                kind, f"Public domain in the U.S.: published by a U.S. government agency, {publisher}", page or US_CODE_105
+            )
+        return Licence(
+            kind, f"The licence its publisher, {publisher}, chose for its data on the IATI Registry", page or IATI_REGISTRY
+        )
     if kind == US_GOVERNMENT:
         return Licence(kind, PUBLIC_DOMAIN_US_WORK, US_CODE_105)
     if kind == GEONAMES:
@@ -186,5 +196,7 @@ def licence_summary(sources: pd.DataFrame) -> pd.DataFrame:
     )
     summary["licence_url"] = summary["licence_url"].astype(object).where(summary["licence_url"] != "", None)
     order = summary["kind"].map({kind: place for place, kind in enumerate(KINDS)})
-    summary = summary.assign(order=order).sort_values(["order", "sources", "licence"], ascending=[True, False, True], kind="stable")
+    summary = summary.assign(order=order).sort_values(
+        ["order", "sources", "licence"], ascending=[True, False, True], kind="stable"
+    )
     return summary[["kind", "licence", "sources", "licence_url"]].reset_index(drop=True)
