@@ -173,7 +173,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         }
         if project["amount_note"]:
             rows["About the amount"] = project["amount_note"]
-        st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()))
+        lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
+        if isinstance(project["record_id"], str) and project["record_id"]:
+            lines.append(f"- **Public record:** {public_record_link(project['record_id'], detail.record_url)}")
+        st.markdown("\n".join(lines))
     with place:
         if len(detail.cities):
             city_map_chart(places_map(detail.cities), "project_places_map", 260)
@@ -200,6 +203,17 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
             f"- {markdown_link(row.title, row.url)} — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
         )
     )
+
+
+def public_record_link(record_id: str, url: str | None) -> str:
+    """ "Public record" in words (markdown-safe): the id linked to where it is published, and which register that is."""
+    from usascp.formatting import markdown_link
+    from usascp.licences import FA_GOV, IATI, kind_of
+
+    if not url:
+        return markdown_text(record_id)
+    register = {IATI: " (an IATI activity, on d-portal)", FA_GOV: " (on ForeignAssistance.gov)"}.get(kind_of(url), "")
+    return markdown_link(record_id, url) + register
 
 
 def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
@@ -314,14 +328,18 @@ LISTED_PER_KIND = 12
 def source_detail_view(dataset: Dataset, support, filters) -> None:
     """One source: where to read it, and what in the dashboard rests on it, each a link to where it is shown."""
     from usascp.formatting import format_count, markdown_link, plural
+    from usascp.licences import licence_of
 
     source = support.source
     published = (
         format_partial_date(source["date_published"]) if isinstance(source["date_published"], str) else "date not published"
     )
+    licence = licence_of(source["url"], source["publisher"], source.get("licence"))
+    terms = f" ({markdown_link('terms', licence.licence_url)})" if licence.licence_url else ""
     st.markdown(
         f"### {markdown_link(source['title'], source['url'])}\n"
-        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}"
+        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}\n\n"
+        f"**Licence:** {markdown_text(licence.licence)}{terms}"
     )
     if support.supports_nothing:
         st.caption("Nothing in this data cites this source.")
