@@ -621,26 +621,39 @@ def table_with(app: AppTest, header: str) -> "pd.DataFrame":
 def test_about_gives_each_kind_of_source_its_licence_and_each_source_its_own(raw_tables):
     app = run_app("pages/about.py")
     kinds = table_with(app, "kind of source").set_index("kind of source")
+    assert "IATI publisher" not in kinds.columns  # the shipped data has no IATI record
     urls = raw_tables["sources"]["url"]
     assert int(kinds.loc["GeoNames gazetteer entries", "sources"]) == urls.str.contains("geonames.org/").sum() == 44
-    assert kinds.loc["GeoNames gazetteer entries", "licence"] == "CC BY 4.0: free to reuse, crediting GeoNames"
+    assert kinds.loc["GeoNames gazetteer entries", "licence"] == "CC BY 4.0 (reuse crediting GeoNames)"
     assert int(kinds.loc["U.S. government pages", "sources"]) == 6
-    assert kinds.loc["U.S. government pages", "licence"].startswith("Public domain in the U.S.: a work of the U.S. government")
-    assert kinds.loc["U.S. government pages", "licence terms"] == "https://www.copyright.gov/title17/92chap1.html#105"
+    assert kinds.loc["U.S. government pages", "licence"] == "Public domain (a U.S. government work)"
+    assert kinds.loc["U.S. government pages", "terms"] == "https://www.copyright.gov/title17/92chap1.html#105"
     assert int(kinds["sources"].astype(int).sum()) == len(urls)
+    text = page_text(app)
+    assert "- **U.S. government pages.** Pages on U.S. federal government addresses" in text
+    assert "- **usascp.org, the partnership's site.** The partnership is a Department of State initiative" in text
     sources = table_with(app, "publisher").set_index("source")
-    assert sources.loc["https://www.state.gov/joint-statement-by-the-united-states-and-japan-on-furthering-the-development-of-smart-cities-in-the-indo-pacific/", "licence"].startswith("Public domain")
-    assert sources.loc["https://mb.com.ph/2024/10/29/us-offers-3-m-for-asean-green-tech", "licence"].startswith("No licence stated: cited for facts only")
+    state = "https://www.state.gov/joint-statement-by-the-united-states-and-japan-on-furthering-the-development-of-smart-cities-in-the-indo-pacific/"
+    assert sources.loc[state, "licence"] == "Public domain (a U.S. government work)"
+    assert sources.loc["https://mb.com.ph/2024/10/29/us-offers-3-m-for-asean-green-tech", "licence"] == "None stated: cited for facts only"
     # One source, opened by a link, says its licence under its title.
     geonames = run_app("pages/about.py", source="geonames_1821306")
-    assert "**Licence:** CC BY 4.0: free to reuse, crediting GeoNames ([terms](https://creativecommons.org/licenses/by/4.0/))" in page_text(geonames)
+    assert "**Licence:** CC BY 4.0 (reuse crediting GeoNames) ([terms](https://creativecommons.org/licenses/by/4.0/))" in page_text(
+        geonames
+    )
+
+
+def change_log_lines(app: AppTest) -> list[str]:
+    """The change log's entries as a person reads them, one per version."""
+    [log] = [text for text in (as_read(element.value) for element in app.markdown) if text.startswith("- **") and "Rows: " in text]
+    return log.split("\n- ")
 
 
 def test_about_shows_the_change_log_newest_first_the_current_version_marked_the_shipped_data_last(tmp_path, monkeypatch, dataset):
     from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
     from usascp.store import DatasetStore
 
-    assert table_with(run_app("pages/about.py"), "saved")["saved"].tolist() == ["shipped with the dashboard"]
+    assert "No editor has saved a version of the data" in page_text(run_app("pages/about.py"))
     sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
     with_iati = dataset_from_upload(read_upload([UploadedFile(sample.name, sample.read_bytes())], dataset.cities), dataset, True)
     store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
@@ -650,17 +663,20 @@ def test_about_shows_the_change_log_newest_first_the_current_version_marked_the_
     monkeypatch.setenv("USASCP_STORE_DIR", str(store.root))
     app = run_app("pages/about.py")
     assert "Editors have saved 2 versions of the data." in page_text(app)
-    log = table_with(app, "saved")
-    assert log["saved by"].tolist() == ["ana", "maria", ""]
-    assert log["shown now"].tolist() == [False, True, False]
-    assert log["files uploaded"].tolist() == ["usascp-data.xlsx", sample.name, ""]
-    assert log["saved"].tolist()[-1] == "shipped with the dashboard"
-    assert log["changes"][1] == (
+    newest, older, shipped = change_log_lines(app)
+    first_saved = ",".join(older.split("**")[1].split(",")[:2])  # "2 Dec 2026, 05:19:42 UTC"
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d UTC", first_saved)
+    assert newest.startswith("- **") and newest.split("**")[1].endswith(", saved by ana from usascp-data.xlsx")
+    assert "shown now" not in newest and "Removed (from the version of " not in newest
+    assert f"4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures removed (from the version of {first_saved})" in newest
+    assert older.split("**")[1].endswith(f", saved by maria from {sample.name}") and "** · **shown now**" in older
+    assert (
         "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures "
-        "added (from the shipped data)"
-    )
-    assert log["changes"][0].endswith("removed (from the version of " + log["saved"][1] + ")")
-    assert log["rows"][1].startswith(f"{len(dataset.sources) + 4} sources, 31 member cities, {len(dataset.projects) + 4} projects")
+        f"added (from the shipped data).  \n  Rows: {len(dataset.sources) + 4} sources, 31 member cities, {len(dataset.projects) + 4} projects"
+    ) in older
+    assert shipped.startswith("**The data the dashboard was shipped with**") and "shown now" not in shipped
+    download = next(button for button in app.get("download_button") if button.proto.label == "Download the change log (CSV)")
+    assert download is not None
 
 
 def imported_copy(data_copy, record_id: str, url: str, publisher: str) -> None:
@@ -971,10 +987,10 @@ def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tm
     assert not app.exception, [exception.value for exception in app.exception]
     assert app.success[-1].value.startswith("Saved as version ")
     # The versions to restore read as the change log does: who saved what, what it changed, which is shown now.
-    versions = [as_read(element.value) for element in app.markdown if element.value.startswith("**Saved ")]
-    assert len(versions) == 1 and " UTC** by maria from iati-activities-test.xml: 4 sources, 4 projects, " in versions[0]
-    assert versions[0].endswith(" and 3 figures added — **shown now**")
-    assert "**The shipped data** (data/)" in [element.value for element in app.markdown]
+    versions = [text for text in (as_read(element.value) for element in app.markdown) if " UTC, saved by " in text]
+    assert len(versions) == 1 and " UTC, saved by maria from iati-activities-test.xml** (**shown now**): 4 sources, 4 projects, " in versions[0]
+    assert versions[0].endswith(" and 3 figures added (from the shipped data).")
+    assert any(as_read(element.value).startswith("**The data the dashboard was shipped with**: Rows: ") for element in app.markdown)
 
     viewer = AppTest.from_file(APP, default_timeout=60)  # another viewer, a new session
     viewer.run()

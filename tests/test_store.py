@@ -300,8 +300,9 @@ def test_a_version_saved_before_the_change_log_shows_its_time_and_rows_from_its_
     assert log[2].rows == dataset.row_counts and log[2].saved_at is None
     table = log_table(log, SHIPPED)
     assert table["saved_at"].tolist() == [
-        f"{saved.name[6:8].lstrip('0')} {dt.datetime.strptime(saved.name[:8], '%Y%m%d'):%b %Y}, {saved.name[9:11]}:{saved.name[11:13]} UTC",
-        "1 Nov 2026, 09:30 UTC",
+        f"{int(saved.name[6:8])} {dt.datetime.strptime(saved.name[:8], '%Y%m%d'):%b %Y}, "
+        f"{saved.name[9:11]}:{saved.name[11:13]}:{saved.name[13:15]} UTC",
+        "1 Nov 2026, 09:30:00 UTC",
         "shipped with the dashboard",
     ]
     assert table["is_current"].tolist() == [False, True, False]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.data import configured_editors, dataset_store, explore
-from usascp.changelog import LogEntry, changes_in_words, when_in_words
+from usascp.changelog import LogEntry, log_lines
 from usascp.editors import FailedSignIns, sign_in, wait_text
 from usascp.formatting import markdown_text, plural
 from usascp.load import DatasetError
@@ -68,9 +68,9 @@ def editors_section() -> None:
                     explore(None)
         st.subheader("Versions", anchor=False)
         st.caption("Newest first, as in the change log on About the data.")
-        for version in store.change_log():
+        for version, words in version_lines(store):
             line, action = st.columns([4, 1], vertical_alignment="center")
-            line.markdown(version_line(version))
+            line.markdown(words)
             if not version.is_current:
                 action.button(
                     "Restore", key=f"restore_{version.name}", on_click=store.restore, args=(version.name,), icon=":material/restore:"
@@ -80,16 +80,10 @@ def editors_section() -> None:
             st.rerun()
 
 
-def version_line(version: LogEntry) -> str:
-    """One version of the change log in a line (markdown-safe): when, by whom, from what, what it changed."""
-    if version.name == SHIPPED:
-        line = "**The shipped data** (data/)"
-    else:
-        line = f"**Saved {markdown_text(when_in_words(version.saved_at))}**"
-        if version.recorded:
-            by = f" by {markdown_text(version.editor)}" if version.editor else ""
-            files = f" from {markdown_text(', '.join(version.files))}" if version.files else ""
-            line += f"{by}{files}: {markdown_text(changes_in_words(version.changes))}"
-        else:
-            line += " (before the change log: who saved it and what changed were not recorded)"
-    return line + (" — **shown now**" if version.is_current else "")
+def version_lines(store) -> list[tuple[LogEntry, str]]:
+    """Each version with its line of the change log (markdown-safe): when, by whom, from what, what it changed."""
+    entries = store.change_log()
+    return [
+        (entry, f"**{markdown_text(headline)}**{' (**shown now**)' if entry.is_current else ''}: {markdown_text(changes or rows)}")
+        for entry, (headline, changes, rows) in zip(entries, log_lines(entries, SHIPPED), strict=True)
+    ]

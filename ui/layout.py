@@ -76,7 +76,7 @@ def people_table(
     for header, column in labels.headers(columns, extra).items():
         settings = {"width": (widths or {}).get(names[header], column.width), "help": column.help or None}
         if column.kind == "link":
-            config[header] = st.column_config.LinkColumn(header, **settings)
+            config[header] = st.column_config.LinkColumn(header, display_text=column.link_text, **settings)
         elif column.kind == "flag":
             config[header] = st.column_config.CheckboxColumn(header, **settings)
         else:

@@ -194,11 +194,11 @@ def log_entry(name: str, folder: Path, is_current: bool, shipped: bool = False) 
 
 
 def when_in_words(moment: dt.datetime | None) -> str:
-    """ "2 Dec 2026, 05:40 UTC"; "time not known" without one."""
+    """ "2 Dec 2026, 05:40:12 UTC" (to the second: two saves a minute apart must read apart); "time not known" without one."""
     if moment is None:
         return "time not known"
     moment = moment.astimezone(dt.timezone.utc)
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    return f"{moment.day} {moment:%b %Y, %H:%M:%S} UTC"
 
 
 def changes_in_words(changes: dict[str, TableChange] | None) -> str:
@@ -217,12 +217,15 @@ def changes_in_words(changes: dict[str, TableChange] | None) -> str:
 
 
 def log_table(entries: list[LogEntry], shipped_name: str) -> pd.DataFrame:
-    """The change log as rows a page shows: version, saved_at (in words), is_current, editor, files, changes, row_counts."""
+    """The change log as rows (a download, and what log_lines says): version, saved_at (in words), is_current,
+    editor, files, changes (from which version), row_counts. The shipped data has no editor, files or changes."""
     from usascp.schema import rows_in_words
 
     names = {entry.name: entry for entry in entries}
 
     def compared(entry: LogEntry) -> str:
+        if entry.name == shipped_name:
+            return ""
         if entry.changes is None:
             return changes_in_words(None)
         if entry.compared_with == shipped_name:
@@ -233,6 +236,9 @@ def log_table(entries: list[LogEntry], shipped_name: str) -> pd.DataFrame:
             base = "a version no longer in the store"
         return f"{changes_in_words(entry.changes)} (from {base})"
 
+    def recorded(entry: LogEntry, value: str) -> str:
+        return "" if entry.name == shipped_name else value or "not recorded"
+
     return pd.DataFrame(
         {
             "version": [entry.name for entry in entries],
@@ -240,14 +246,29 @@ def log_table(entries: list[LogEntry], shipped_name: str) -> pd.DataFrame:
                 "shipped with the dashboard" if entry.name == shipped_name else when_in_words(entry.saved_at) for entry in entries
             ],
             "is_current": [entry.is_current for entry in entries],
-            "editor": pd.Series(
-                [entry.editor or ("" if entry.name == shipped_name else "not recorded") for entry in entries], dtype=object
-            ),
-            "files": pd.Series(
-                [", ".join(entry.files) or ("" if entry.name == shipped_name else "not recorded") for entry in entries],
-                dtype=object,
-            ),
-            "changes": pd.Series(["" if entry.name == shipped_name else compared(entry) for entry in entries], dtype=object),
+            "editor": pd.Series([recorded(entry, entry.editor or "") for entry in entries], dtype=object),
+            "files": pd.Series([recorded(entry, ", ".join(entry.files)) for entry in entries], dtype=object),
+            "changes": pd.Series([compared(entry) for entry in entries], dtype=object),
             "row_counts": [rows_in_words(entry.rows) for entry in entries],
         }
     )
+
+
+def log_lines(entries: list[LogEntry], shipped_name: str) -> list[tuple[str, str, str]]:
+    """The change log in sentences, one (headline, what it changed, its rows) per version, in log order (plain text).
+
+    ("2 Dec 2026, 05:14:09 UTC, saved by ana from iati.xml", "4 projects added (from the shipped data).", "Rows: 35 projects, …")
+    """
+    lines = []
+    for entry, row in zip(entries, log_table(entries, shipped_name).itertuples(), strict=True):
+        rows = f"Rows: {row.row_counts}."
+        if entry.name == shipped_name:
+            lines.append(("The data the dashboard was shipped with", "", rows))
+        elif entry.recorded:
+            by = f", saved by {entry.editor}" if entry.editor else ""
+            files = f" from {', '.join(entry.files)}" if entry.files else ""
+            lines.append((f"{row.saved_at}{by}{files}", f"{row.changes[0].upper()}{row.changes[1:]}.", rows))
+        else:
+            unknown = "Saved before the change log: who saved it, from which files, and what it changed were not recorded."
+            lines.append((row.saved_at, unknown, rows))
+    return lines

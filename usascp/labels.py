@@ -36,6 +36,7 @@ class Column:
     unit: str = ""  # added to the header in downloads: "amount (USD)"
     help: str = ""
     width: int | str | None = None
+    link_text: str | None = None  # a link column's words in place of its address on a page ("read the terms")
 
     @property
     def download_header(self) -> str:
@@ -133,9 +134,10 @@ COLUMNS: dict[str, Column] = {
     "file": Column("file"),
     "rows": Column("rows", kind="count"),
     # What a source lets us do with it (usascp.licences)
-    "kind": Column("kind of source", width="medium"),
-    "licence": Column("licence", width="large", help="What the source lets anyone do with it; see the licences above."),
-    "licence_url": Column("licence terms", kind="link", unit="address", width="medium"),
+    "kind": Column("kind of source", width=235),
+    "iati_publisher": Column("IATI publisher", width=190, help="For an IATI record: the publisher whose licence it is."),
+    "licence": Column("licence", width=265, help="What the source lets anyone do with it: see Licences above."),
+    "licence_url": Column("terms", kind="link", unit="address", width=110, link_text="read them"),
     "sources": Column("sources", kind="count", width="small"),
     # The change log of saved versions (usascp.changelog)
     "version": Column("version", help="The saved version's folder name: its UTC time and the fingerprint of its files."),

@@ -82,20 +82,57 @@ FA_GOV = "ForeignAssistance.gov records"
 IATI = "IATI activity records (d-portal)"
 US_GOVERNMENT = "U.S. government pages"
 GEONAMES = "GeoNames gazetteer entries"
-USASCP_SITE = "The partnership's own site (usascp.org)"
+USASCP_SITE = "usascp.org, the partnership's site"
 OTHER = "Other publishers' pages"
 KINDS = (FA_GOV, IATI, US_GOVERNMENT, GEONAMES, USASCP_SITE, OTHER)  # the order About lists them in
 
-PUBLIC_DOMAIN_US_WORK = "Public domain in the U.S.: a work of the U.S. government (17 U.S.C. § 105)"
-FACTS_ONLY = "No licence stated: cited for facts only (names, numbers, dates); its text is not reproduced"
+PUBLIC_DOMAIN_US_WORK = "Public domain (a U.S. government work)"
+PUBLIC_DOMAIN_US_DATA = "Public domain (U.S. government data)"
+PUBLISHERS_CHOICE = "The licence its publisher chose on the IATI Registry"
+CC_BY_GEONAMES = "CC BY 4.0 (reuse crediting GeoNames)"
+FACTS_ONLY = "None stated: cited for facts only"
+
+# Why each kind has its licence, for a person to check: (words, the address of what they rest on, or None).
+WHY = {
+    FA_GOV: (
+        "U.S. government data. The U.S. Government's own entry on the IATI Registry, whose contact is the "
+        "ForeignAssistance.gov team, says: “Data is considered public domain.”",
+        US_GOVERNMENT_IATI_ENTRY,
+    ),
+    IATI: (
+        "Each publisher chooses the licence of its IATI data when it registers its files on the IATI Registry; the "
+        "publisher of each record is named. Data a U.S. government agency publishes is a U.S. government work, so "
+        "public domain. Any other publisher's licence is the one it chose there.",
+        IATI_REGISTRY,
+    ),
+    US_GOVERNMENT: (
+        "Pages on U.S. federal government addresses (state.gov, usaid.gov, nsf.gov and the like). U.S. copyright law "
+        "(17 U.S.C. § 105) gives works of the U.S. government no copyright. Other .gov addresses belong to U.S. states "
+        "and cities, whose works are not covered, so they are not counted here.",
+        US_CODE_105,
+    ),
+    GEONAMES: ("GeoNames publishes its gazetteer under the Creative Commons Attribution 4.0 licence.", CC_BY_4),
+    USASCP_SITE: (
+        "The partnership is a Department of State initiative, but its site is on a .org address and states no "
+        "copyright or licence that we could find. So it is not taken to be a U.S. government work: its facts are "
+        "cited, and its text is not reproduced.",
+        None,
+    ),
+    OTHER: (
+        "News, partners' and other governments' pages state no licence we rely on. Their facts (names, numbers, "
+        "dates, addresses) are cited with a link; their text is not reproduced.",
+        None,
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Licence:
     kind: str  # one of KINDS
-    licence: str  # in words
+    licence: str  # in words, short enough for a table cell
     licence_url: str | None  # where the licence, or the statement it rests on, can be read
     stated: bool = False  # True when the sources table states it (the licence column), not the rule
+    iati_publisher: str | None = None  # for an IATI record: the publisher whose licence it is
 
 
 def host(url: str) -> str:
@@ -140,56 +177,48 @@ def kind_of(url: str) -> str:
 def licence_of(url: str, publisher: str, stated: str | None = None) -> Licence:
     """A source's kind and licence: the one its row states, else the rule above."""
     kind = kind_of(url)
+    publisher = " ".join(str(publisher).split())
+    iati_publisher = publisher if kind == IATI else None
     if isinstance(stated, str) and stated.strip():
-        return Licence(kind, " ".join(stated.split()), None, stated=True)
+        return Licence(kind, " ".join(stated.split()), None, stated=True, iati_publisher=iati_publisher)
     if kind == FA_GOV:
-        return Licence(
-            kind,
-            "Public domain: U.S. government data (its publisher: “Data is considered public domain”)",
-            US_GOVERNMENT_IATI_ENTRY,
-        )
+        return Licence(kind, PUBLIC_DOMAIN_US_DATA, US_GOVERNMENT_IATI_ENTRY)
     if kind == IATI:
-        publisher = " ".join(str(publisher).split())
         page = registry_page(publisher)
         if US_GOVERNMENT_PUBLISHER.search(publisher):
-            return Licence(
-                kind, f"Public domain in the U.S.: published by a U.S. government agency, {publisher}", page or US_CODE_105
-            )
-        return Licence(
-            kind, f"The licence its publisher, {publisher}, chose for its data on the IATI Registry", page or IATI_REGISTRY
-        )
+            return Licence(kind, PUBLIC_DOMAIN_US_DATA, page or US_CODE_105, iati_publisher=publisher)
+        return Licence(kind, PUBLISHERS_CHOICE, page or IATI_REGISTRY, iati_publisher=publisher)
     if kind == US_GOVERNMENT:
         return Licence(kind, PUBLIC_DOMAIN_US_WORK, US_CODE_105)
     if kind == GEONAMES:
-        return Licence(kind, "CC BY 4.0: free to reuse, crediting GeoNames", CC_BY_4)
-    if kind == USASCP_SITE:
-        return Licence(
-            kind,
-            FACTS_ONLY + " (a State Department initiative's site, but not on a U.S. government address and with no "
-            "copyright statement found: not taken to be a U.S. government work)",
-            None,
-        )
+        return Licence(kind, CC_BY_GEONAMES, CC_BY_4)
     return Licence(kind, FACTS_ONLY, None)
 
 
 def source_licences(sources: pd.DataFrame) -> pd.DataFrame:
-    """The sources table with each source's kind, licence, licence_url (None where there is none) and licence_stated."""
+    """The sources table with each source's kind, licence, licence_url (None where there is none), licence_stated
+    and iati_publisher (the publisher an IATI record's licence is the choice of; None for other kinds)."""
     stated = sources["licence"] if "licence" in sources else pd.Series(None, index=sources.index, dtype=object)
-    found = [licence_of(url, publisher, given) for url, publisher, given in zip(sources["url"], sources["publisher"], stated)]
+    found = [
+        licence_of(url, publisher, given)
+        for url, publisher, given in zip(sources["url"], sources["publisher"], stated, strict=True)
+    ]
     return sources.assign(
         kind=[item.kind for item in found],
         licence=[item.licence for item in found],
         licence_url=pd.Series([item.licence_url for item in found], index=sources.index, dtype=object),
         licence_stated=[item.stated for item in found],
+        iati_publisher=pd.Series([item.iati_publisher for item in found], index=sources.index, dtype=object),
     )
 
 
 def licence_summary(sources: pd.DataFrame) -> pd.DataFrame:
-    """One row per kind of source and licence: kind, licence, sources (how many), licence_url; in KINDS order, then most used."""
+    """One row per kind of source, IATI publisher and licence: kind, iati_publisher ("" for other kinds), licence,
+    sources (how many), licence_url (None where there is none); in KINDS order, then the most used first."""
     rows = source_licences(sources)
     summary = (
-        rows.assign(licence_url=rows["licence_url"].fillna(""))
-        .groupby(["kind", "licence", "licence_url"], sort=False)
+        rows.assign(licence_url=rows["licence_url"].fillna(""), iati_publisher=rows["iati_publisher"].fillna(""))
+        .groupby(["kind", "iati_publisher", "licence", "licence_url"], sort=False)
         .size()
         .rename("sources")
         .reset_index()
@@ -197,6 +226,6 @@ def licence_summary(sources: pd.DataFrame) -> pd.DataFrame:
     summary["licence_url"] = summary["licence_url"].astype(object).where(summary["licence_url"] != "", None)
     order = summary["kind"].map({kind: place for place, kind in enumerate(KINDS)})
     summary = summary.assign(order=order).sort_values(
-        ["order", "sources", "licence"], ascending=[True, False, True], kind="stable"
+        ["order", "sources", "iati_publisher"], ascending=[True, False, True], kind="stable"
     )
-    return summary[["kind", "licence", "sources", "licence_url"]].reset_index(drop=True)
+    return summary[["kind", "iati_publisher", "licence", "sources", "licence_url"]].reset_index(drop=True)
