@@ -623,15 +623,15 @@ def test_about_gives_each_kind_of_source_its_licence_and_each_source_its_own(raw
     kinds = table_with(app, "kind of source").set_index("kind of source")
     assert "IATI publisher" not in kinds.columns  # the shipped data has no IATI record
     urls = raw_tables["sources"]["url"]
-    assert int(kinds.loc["GeoNames gazetteer entries", "sources"]) == urls.str.contains("geonames.org/").sum() == 44
-    assert kinds.loc["GeoNames gazetteer entries", "licence"] == "CC BY 4.0 (reuse crediting GeoNames)"
+    assert int(kinds.loc["GeoNames entries", "sources"]) == urls.str.contains("geonames.org/").sum() == 44
+    assert kinds.loc["GeoNames entries", "licence"] == "CC BY 4.0 (reuse crediting GeoNames)"
     assert int(kinds.loc["U.S. government pages", "sources"]) == 6
     assert kinds.loc["U.S. government pages", "licence"] == "Public domain (a U.S. government work)"
     assert kinds.loc["U.S. government pages", "terms"] == "https://www.copyright.gov/title17/92chap1.html#105"
     assert int(kinds["sources"].astype(int).sum()) == len(urls)
     text = page_text(app)
     assert "- **U.S. government pages.** Pages on U.S. federal government addresses" in text
-    assert "- **usascp.org, the partnership's site.** The partnership is a Department of State initiative" in text
+    assert "- **usascp.org (partnership).** The partnership is a Department of State initiative" in text
     sources = table_with(app, "publisher").set_index("source")
     state = "https://www.state.gov/joint-statement-by-the-united-states-and-japan-on-furthering-the-development-of-smart-cities-in-the-indo-pacific/"
     assert sources.loc[state, "licence"] == "Public domain (a U.S. government work)"

@@ -134,11 +134,11 @@ COLUMNS: dict[str, Column] = {
     "file": Column("file"),
     "rows": Column("rows", kind="count"),
     # What a source lets us do with it (usascp.licences)
-    "kind": Column("kind of source", width=235),
-    "iati_publisher": Column("IATI publisher", width=190, help="For an IATI record: the publisher whose licence it is."),
-    "licence": Column("licence", width=265, help="What the source lets anyone do with it: see Licences above."),
-    "licence_url": Column("terms", kind="link", unit="address", width=110, link_text="read them"),
-    "sources": Column("sources", kind="count", width="small"),
+    "kind": Column("kind of source", width=160),
+    "iati_publisher": Column("IATI publisher", width=258, help="For an IATI record: the publisher whose licence it is."),
+    "licence": Column("licence", width=245, help="What the source lets anyone do with it: see Licences above."),
+    "licence_url": Column("terms", kind="link", unit="address", width=85, link_text="read them"),
+    "sources": Column("sources", kind="count", width=65),
     # The change log of saved versions (usascp.changelog)
     "version": Column("version", help="The saved version's folder name: its UTC time and the fingerprint of its files."),
     "saved_at": Column("saved", width=165),

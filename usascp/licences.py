@@ -78,17 +78,17 @@ US_GOVERNMENT_IATI_ENTRY = "https://iatiregistry.org/publisher/about/unitedstate
 US_CODE_105 = "https://www.copyright.gov/title17/92chap1.html#105"
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 
-FA_GOV = "ForeignAssistance.gov records"
-IATI = "IATI activity records (d-portal)"
+FA_GOV = "ForeignAssistance.gov"
+IATI = "IATI records (d-portal)"
 US_GOVERNMENT = "U.S. government pages"
-GEONAMES = "GeoNames gazetteer entries"
-USASCP_SITE = "usascp.org, the partnership's site"
+GEONAMES = "GeoNames entries"
+USASCP_SITE = "usascp.org (partnership)"
 OTHER = "Other publishers' pages"
 KINDS = (FA_GOV, IATI, US_GOVERNMENT, GEONAMES, USASCP_SITE, OTHER)  # the order About lists them in
 
 PUBLIC_DOMAIN_US_WORK = "Public domain (a U.S. government work)"
 PUBLIC_DOMAIN_US_DATA = "Public domain (U.S. government data)"
-PUBLISHERS_CHOICE = "The licence its publisher chose on the IATI Registry"
+PUBLISHERS_CHOICE = "Its publisher's choice (IATI Registry)"
 CC_BY_GEONAMES = "CC BY 4.0 (reuse crediting GeoNames)"
 FACTS_ONLY = "None stated: cited for facts only"
 
