@@ -679,6 +679,17 @@ def test_about_shows_the_change_log_newest_first_the_current_version_marked_the_
     assert download is not None
 
 
+def test_an_editors_name_and_file_names_in_the_change_log_are_shown_as_text(tmp_path, monkeypatch, dataset):
+    from usascp.store import DatasetStore
+
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    store.save(dataset, editor=MARKUP, files=[MARKUP + ".csv", "plain.csv"])
+    monkeypatch.setenv("USASCP_STORE_DIR", str(store.root))
+    app = run_app("pages/about.py")
+    assert_nothing_live(app, "the change log")
+    assert f"saved by {MARKUP.split(chr(10))[0]}" in " ".join(change_log_lines(app))
+
+
 def imported_copy(data_copy, record_id: str, url: str, publisher: str) -> None:
     """The shipped data with one project imported from a public register: its record_id, and that record as its main source."""
     sources = pd.read_csv(data_copy.path("sources"), dtype=str, keep_default_na=False)

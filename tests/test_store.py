@@ -317,3 +317,23 @@ def test_a_record_that_cannot_be_read_leaves_what_the_files_tell(tmp_path, with_
     (saved.folder / RECORD_FILE).write_text('{"saved_at": "not a time"', encoding="utf-8")
     entry = store.change_log()[0]
     assert not entry.recorded and entry.rows == with_iati.row_counts and entry.saved_at == time_in_name(saved.name)
+
+
+def test_a_save_that_fixes_broken_shipped_data_is_made_and_counts_its_change_from_the_files(data_copy, dataset):
+    """When the data shown cannot be loaded, an editor saves a fix: the change log must not stand in the way."""
+    data_copy.replace("grants", ",98750,", ",-98750,")  # a refused amount: the shipped copy no longer loads
+    store = DatasetStore(data_copy.folder.parent / "store", data_copy.folder)
+    saved = store.save(dataset, editor="maria", files=["grants.csv"])
+    [entry, shipped] = store.change_log()
+    assert entry.name == saved.name and entry.is_current and entry.compared_with == SHIPPED
+    assert {table: change for table, change in entry.changes.items() if change.any} == {"grants": TableChange(0, 0, 1)}
+
+
+def test_a_save_whose_earlier_data_cannot_be_read_says_its_changes_are_not_known(tmp_path, with_iati):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    first = store.save(with_iati)
+    (first.folder / "projects.csv").write_bytes(b'project_id,title\n"unclosed,quote\n')
+    store.save(with_iati, editor="maria")
+    entry = store.change_log()[0]
+    assert entry.recorded and entry.changes is None
+    assert log_table(store.change_log(), SHIPPED)["changes"][0] == "not known: the data shown before it could not be read"

@@ -227,7 +227,7 @@ def log_table(entries: list[LogEntry], shipped_name: str) -> pd.DataFrame:
         if entry.name == shipped_name:
             return ""
         if entry.changes is None:
-            return changes_in_words(None)
+            return changes_in_words(None) if not entry.recorded else "not known: the data shown before it could not be read"
         if entry.compared_with == shipped_name:
             base = "the shipped data"
         elif entry.compared_with in names:

@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from usascp import changelog
-from usascp.load import DEFAULT_DATA_DIR, Dataset, load_dataset
+from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, load_dataset
 from usascp.schema import SCHEMAS, TABLE_FILES
 
 DEFAULT_STORE_DIR = DEFAULT_DATA_DIR.parent / "saved-data"
@@ -98,7 +98,7 @@ class DatasetStore:
                 saved.row_counts,
                 dataset.version,
                 self._name_of(shown_before),
-                changelog.table_changes(self._text_of(shown_before), changelog.folder_text(staging)),
+                self._changes(shown_before, staging),
             )
             name = f"{saved_at:{changelog.NAME_TIME}}-{dataset.version[:8] or 'upload'}"
             final = self.versions / name
@@ -121,12 +121,25 @@ class DatasetStore:
     def _name_of(self, folder: Path) -> str:
         return SHIPPED if folder == self.shipped else folder.name
 
-    def _text_of(self, folder: Path) -> dict[str, pd.DataFrame]:
-        """A version's tables as the text the store writes: a saved version's files are that text already; the
-        shipped files, written by hand, are read and written the store's way (numbers, booleans) first."""
-        if folder == self.shipped:
-            return changelog.dataset_text(load_dataset(self.shipped))
-        return changelog.folder_text(folder)
+    def _changes(self, shown_before: Path, staging: Path) -> dict[str, changelog.TableChange] | None:
+        """What the new version changes in the data shown before it; None when that data cannot be read at all.
+
+        The data shown before may be broken (a rule added since it was saved): that is when an editor saves a
+        fix, so it never stops the save. A saved version's files are the store's text already; the shipped
+        files, written by hand, are read and written the store's way (numbers, booleans) first, and read as
+        they are when they do not load.
+        """
+        try:
+            if shown_before == self.shipped:
+                try:
+                    before = changelog.dataset_text(load_dataset(self.shipped))
+                except DatasetError:
+                    before = changelog.folder_text(self.shipped)
+            else:
+                before = changelog.folder_text(shown_before)
+            return changelog.table_changes(before, changelog.folder_text(staging))
+        except (OSError, ValueError):  # files that cannot be read as tables (pandas' ParserError is a ValueError)
+            return None
 
     def restore(self, name: str) -> None:
         """Show an earlier saved version again, or the shipped data (SHIPPED)."""
