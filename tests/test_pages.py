@@ -690,6 +690,12 @@ def test_an_editors_name_and_file_names_in_the_change_log_are_shown_as_text(tmp_
     assert f"saved by {MARKUP.split(chr(10))[0]}" in " ".join(change_log_lines(app))
 
 
+def test_an_events_source_says_its_licence():
+    text = page_text(run_app("pages/events.py", event="ascn_annual_2022"))
+    assert "- **Source:** [Sar Kheng does chair duties at smart city meet](https://www.phnompenhpost.com/" in text
+    assert "— The Phnom Penh Post · None stated: cited for facts only" in text
+
+
 def imported_copy(data_copy, record_id: str, url: str, publisher: str) -> None:
     """The shipped data with one project imported from a public register: its record_id, and that record as its main source."""
     sources = pd.read_csv(data_copy.path("sources"), dtype=str, keep_default_na=False)
@@ -714,6 +720,9 @@ def test_an_imported_projects_detail_and_download_link_its_public_record(data_co
         "- **Public record:** [XM-TEST-USASCP-0001](https://d-portal.org/ctrack.html#view=act&amp;aid=XM-TEST-USASCP-0001)"
         " (an IATI activity, on d-portal)"
     ) in " ".join(element.value for element in app.markdown)
+    text = page_text(app)
+    assert "— U.S. Department of State · Public domain (U.S. government data)" in text  # its record, among its sources
+    assert "— U.S.-ASEAN Smart Cities Partnership · None stated: cited for facts only" in text
     assert "Public record" not in page_text(run_app("pages/projects.py", project="wise"))  # no record_id: no line
     download = next(button for button in app.get("download_button") if button.proto.label == "Download these projects (CSV)")
     assert download is not None

@@ -200,9 +200,17 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     st.markdown("**Sources**")
     st.markdown(
         "\n".join(
-            f"- {markdown_link(row.title, row.url)} — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
+            f"- {source_with_licence(row.title, row.url, row.publisher, row.licence)}" for row in detail.sources.itertuples()
         )
     )
+
+
+def source_with_licence(title, url, publisher, stated_licence) -> str:
+    """A cited source in a line (markdown-safe): its title linked, its publisher, and what its licence lets anyone do."""
+    from usascp.licences import licence_of
+
+    licence = licence_of(url, publisher, stated_licence)
+    return f"{markdown_link(title, url)} — {markdown_text(publisher)} · {markdown_text(licence.licence)}"
 
 
 def public_record_link(record_id: str, url: str | None) -> str:
@@ -306,7 +314,7 @@ def event_detail_view(dataset: Dataset, event: pd.Series, filters) -> None:
         "On the USASCP calendar": "yes" if event["on_usascp_calendar"] else "no",
     }
     lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
-    lines.append(f"- **Source:** {markdown_link(source['title'], source['url'])} — {markdown_text(source['publisher'])}")
+    lines.append(f"- **Source:** {source_with_licence(source['title'], source['url'], source['publisher'], source['licence'])}")
     if isinstance(event["summary"], str) and event["summary"]:
         st.markdown(markdown_text(event["summary"]))
     st.markdown("\n".join(lines))
