@@ -1414,6 +1414,7 @@ def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page
         assert "[Sign in to continue](https://evil.example/login)" in read_as_text(app)
     if page == "pages/projects.py":
         assert f"### {MARKUP}" in read_as_text(app)  # the project's title, read as it was written
+        assert f"**Public record:** {MARKUP}" in read_as_text(app)  # its record_id, as written, its address refused
     if page == "pages/compare.py":
         assert MARKUP in read_as_text(app)  # the places' names in the table's header, as written
     if page == "pages/search.py":
