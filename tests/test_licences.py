@@ -104,3 +104,23 @@ def test_a_sources_table_without_the_licence_column_follows_the_rule(dataset):
     assert "licence" in dataset.sources  # read as empty: the shipped file has no such column
     assert dataset.sources["licence"].isna().all()
     assert not licences.source_licences(dataset.sources)["licence_stated"].any()
+
+
+@pytest.mark.parametrize(
+    "publisher, public_domain",
+    [
+        ("U.S. Agency for International Development", True),
+        ("United States Agency for International Development (USAID)", True),
+        ("US Department of State", True),
+        ("U.S. Government", True),
+        ("Millennium Challenge Corporation", True),
+        ("Example Test Foundation", False),
+        ("Japan International Cooperation Agency", False),
+        ("Bonus Department Stores", False),  # "us" inside a word is not the U.S.
+    ],
+)
+def test_an_iati_records_licence_follows_its_publisher(publisher, public_domain):
+    found = licences.licence_of("https://d-portal.org/ctrack.html#view=act&aid=XM-1", publisher)
+    assert found.kind == licences.IATI and found.iati_publisher == publisher
+    assert (found.licence == licences.PUBLIC_DOMAIN_US_DATA) is public_domain
+    assert (found.licence == licences.PUBLISHERS_CHOICE) is not public_domain

@@ -62,7 +62,7 @@ USASCP_DOMAINS = ("usascp.org",)
 
 # An IATI publisher that is a U.S. government agency, by the name its files give (reporting-org).
 US_GOVERNMENT_PUBLISHER = re.compile(
-    r"\busaid\b|\bustda\b|\bu\.\s?s\.?\s+(agency|department|government|trade and development)|"
+    r"\busaid\b|\bustda\b|\bu\.?\s?s\.?\s+(agency|department|government|trade and development)|"
     r"\bunited states\s+(agency|department|government)|millennium challenge corporation|\bus\s+government\b",
     re.I,
 )
