@@ -5,11 +5,13 @@ import streamlit as st
 
 from ui.layout import download_rows, people_table, source_detail_view
 from ui.page import start
+from ui.provenance import change_log_section, licences_section
 from ui.url_state import linked_choice
 from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.formatting import format_usd, plural
 from usascp.labels import Column
+from usascp.licences import source_licences
 from usascp.schema import TABLE_FILES
 from usascp.sources import source_support
 
@@ -60,6 +62,9 @@ lines += [
 ]
 st.markdown("\n".join(f"- {line}" for line in lines))
 
+licences_section(dataset)
+change_log_section()
+
 st.header("Tables", anchor=False)
 people_table(pd.DataFrame({"file": [TABLE_FILES[table] for table in dataset.row_counts], "rows": list(dataset.row_counts.values())}), ["file", "rows"])
 st.caption("Users can check their own copies of these tables with `python -m usascp validate FOLDER`.")
@@ -67,10 +72,11 @@ st.caption("Users can check their own copies of these tables with `python -m usa
 st.header(f"Sources ({len(dataset.sources):,})", anchor=False)
 # Here a title is a source's, not a project's.
 source_title = {"title": Column("title", width="large")}
-people_table(dataset.sources, ["publisher", "title", "url", "date_published", "date_accessed"], extra=source_title)
+sources_with_licences = source_licences(dataset.sources)
+people_table(sources_with_licences, ["publisher", "title", "url", "date_published", "date_accessed", "licence"], extra=source_title)
 download_rows(
-    dataset.sources,
-    ["source_id", "publisher", "title", "url", "date_published", "date_accessed"],
+    sources_with_licences,
+    ["source_id", "publisher", "title", "url", "date_published", "date_accessed", "kind", "licence", "licence_url"],
     "Download the sources (CSV)",
     "usascp-sources.csv",
     extra=source_title,

@@ -43,20 +43,30 @@ def free_text_columns() -> dict[str, list[str]]:
         table: [
             name
             for name, column in schema.columns.items()
-            if column.dtype is None and not column.checks and not name.endswith("_id") and (table, name) not in keys
+            if column.dtype is None
+            and not column.checks
+            and (not name.endswith("_id") or name == "record_id")  # a public register's identifier is anyone's text
+            and (table, name) not in keys
         ]
         for table, schema in SCHEMAS.items()
     }
 
 
 def with_markup(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The tables with MARKUP in every filled free-text cell, numbered so names stay unique (city with iso3)."""
+    """The tables with MARKUP in every filled free-text cell, numbered so names stay unique (city with iso3).
+
+    An optional column the files leave out or leave empty everywhere (a source's licence, a project's record_id)
+    is filled in every row, so what the pages make of it is walked too.
+    """
     marked = {}
     for table, columns in free_text_columns().items():
         frame = tables[table].copy()
         for name in columns:
+            values = frame[name] if name in frame else pd.Series("", index=frame.index, dtype=object)
+            unused = bool(len(frame)) and (values.isna() | (values == "")).all()
             frame[name] = [
-                value if pd.isna(value) or value == "" else f"{MARKUP} {number}" for number, value in enumerate(frame[name])
+                value if (pd.isna(value) or value == "") and not unused else f"{MARKUP} {number}"
+                for number, value in enumerate(values)
             ]
         marked[table] = frame
     return marked

@@ -157,6 +157,8 @@ def test_an_empty_comparison_has_its_columns(dataset):
         "countries",
         "status",
         "amount_usd",
+        "record_id",
+        "record_url",
     ]
     assert compare.comparison_table([]).empty
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from usascp import aggregate, labels
+from usascp import aggregate, changelog, labels, licences
+from usascp.store import SHIPPED, DatasetStore
 
 
 def test_funding_rows_read_in_words(dataset):
@@ -25,7 +26,7 @@ def test_a_download_keeps_numbers_ids_and_units_in_its_headers(dataset):
     assert len(table) == len(rows)
 
 
-def test_every_column_a_page_shows_has_a_header_in_words(dataset):
+def test_every_column_a_page_shows_has_a_header_in_words(dataset, tmp_path):
     projects = aggregate.select_projects(dataset)
     tables = [
         aggregate.funding_rows(dataset),
@@ -35,6 +36,9 @@ def test_every_column_a_page_shows_has_a_header_in_words(dataset):
         aggregate.city_profile(dataset, "phnom_penh", projects).projects,
         aggregate.figures_table(dataset, projects),
         aggregate.funding_by(dataset, "agency").rename(columns={"agency": "lead_agency"}),
+        licences.licence_summary(dataset.sources),
+        licences.source_licences(dataset.sources).drop(columns="licence_stated"),
+        changelog.log_table(DatasetStore(tmp_path / "store").change_log(), SHIPPED),
     ]
     for table in tables:
         for name in table.columns:

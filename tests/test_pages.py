@@ -13,6 +13,7 @@ from hostile_markup import HOSTILE_TAGS, HOSTILE_URLS, MARKUP, live_markup, with
 from streamlit.testing.v1 import AppTest
 
 from ui.data import DATA_DIR_VARIABLE
+from usascp.load import DEFAULT_DATA_DIR
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = [
@@ -634,7 +635,140 @@ def test_about_page_measures_what_is_missing():
     text = page_text(app)
     assert "15 of 19 USASCP projects publish no amount" in text
     assert "published amounts cover at most 44% of it" in text
-    assert len(app.dataframe[1].value) == 123
+    sources = next(table.value for table in app.dataframe if "publisher" in table.value.columns)
+    assert len(sources) == 123
+
+
+def table_with(app: AppTest, header: str) -> "pd.DataFrame":
+    """The one table on the page with `header` among its columns, as a person reads it."""
+    [table] = [table for table in app.dataframe if header in table.value.columns]
+    return shown(table)
+
+
+def test_about_gives_each_kind_of_source_its_licence_and_each_source_its_own(raw_tables):
+    app = run_app("pages/about.py")
+    kinds = table_with(app, "kind of source").set_index("kind of source")
+    assert "IATI publisher" not in kinds.columns  # the shipped data has no IATI record
+    urls = raw_tables["sources"]["url"]
+    assert int(kinds.loc["GeoNames entries", "sources"]) == urls.str.contains("geonames.org/").sum() == 44
+    assert kinds.loc["GeoNames entries", "licence"] == "CC BY 4.0 (reuse crediting GeoNames)"
+    assert int(kinds.loc["U.S. government pages", "sources"]) == 6
+    assert kinds.loc["U.S. government pages", "licence"] == "Public domain (a U.S. government work)"
+    assert kinds.loc["U.S. government pages", "terms"] == "https://www.copyright.gov/title17/92chap1.html#105"
+    assert int(kinds["sources"].astype(int).sum()) == len(urls)
+    text = page_text(app)
+    assert "- **U.S. government pages.** Pages on U.S. federal government addresses" in text
+    assert "- **usascp.org (partnership).** The partnership is a Department of State initiative" in text
+    sources = table_with(app, "publisher").set_index("source")
+    state = "https://www.state.gov/joint-statement-by-the-united-states-and-japan-on-furthering-the-development-of-smart-cities-in-the-indo-pacific/"
+    assert sources.loc[state, "licence"] == "Public domain (a U.S. government work)"
+    assert sources.loc["https://mb.com.ph/2024/10/29/us-offers-3-m-for-asean-green-tech", "licence"] == "None stated: cited for facts only"
+    # One source, opened by a link, says its licence under its title.
+    geonames = run_app("pages/about.py", source="geonames_1821306")
+    assert "**Licence:** CC BY 4.0 (reuse crediting GeoNames) ([terms](https://creativecommons.org/licenses/by/4.0/))" in page_text(
+        geonames
+    )
+
+
+def change_log_lines(app: AppTest) -> list[str]:
+    """The change log's entries as a person reads them, one per version."""
+    [log] = [text for text in (as_read(element.value) for element in app.markdown) if text.startswith("- **") and "Rows: " in text]
+    return log.split("\n- ")
+
+
+def test_about_shows_the_change_log_newest_first_the_current_version_marked_the_shipped_data_last(tmp_path, monkeypatch, dataset):
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+    from usascp.store import DatasetStore
+
+    assert "No editor has saved a version of the data" in page_text(run_app("pages/about.py"))
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    with_iati = dataset_from_upload(read_upload([UploadedFile(sample.name, sample.read_bytes())], dataset.cities), dataset, True)
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    first = store.save(with_iati, editor="maria", files=[sample.name])
+    store.save(dataset, editor="ana", files=["usascp-data.xlsx"])
+    store.restore(first.name)  # the older one shown again
+    monkeypatch.setenv("USASCP_STORE_DIR", str(store.root))
+    app = run_app("pages/about.py")
+    assert "Editors have saved 2 versions of the data." in page_text(app)
+    newest, older, shipped = change_log_lines(app)
+    first_saved = ",".join(older.split("**")[1].split(",")[:2])  # "2 Dec 2026, 05:19:42 UTC"
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d UTC", first_saved)
+    assert newest.startswith("- **") and newest.split("**")[1].endswith(", saved by ana from usascp-data.xlsx")
+    assert "shown now" not in newest and "Removed (from the version of " not in newest
+    assert f"4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures removed (from the version of {first_saved})" in newest
+    assert older.split("**")[1].endswith(f", saved by maria from {sample.name}") and "** · **shown now**" in older
+    assert (
+        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures "
+        f"added (from the shipped data).  \n  Rows: {len(dataset.sources) + 4} sources, 31 member cities, {len(dataset.projects) + 4} projects"
+    ) in older
+    assert shipped.startswith("**The data the dashboard was shipped with**") and "shown now" not in shipped
+    download = next(button for button in app.get("download_button") if button.proto.label == "Download the change log (CSV)")
+    assert download is not None
+
+
+def test_an_editors_name_and_file_names_in_the_change_log_are_shown_as_text(tmp_path, monkeypatch, dataset):
+    from usascp.store import DatasetStore
+
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    store.save(dataset, editor=MARKUP, files=[MARKUP + ".csv", "plain.csv"])
+    monkeypatch.setenv("USASCP_STORE_DIR", str(store.root))
+    app = run_app("pages/about.py")
+    assert_nothing_live(app, "the change log")
+    assert f"saved by {MARKUP.split(chr(10))[0]}" in " ".join(change_log_lines(app))
+
+
+def test_an_events_source_says_its_licence():
+    text = page_text(run_app("pages/events.py", event="ascn_annual_2022"))
+    assert "- **Source:** [Sar Kheng does chair duties at smart city meet](https://www.phnompenhpost.com/" in text
+    assert "— The Phnom Penh Post · None stated: cited for facts only" in text
+
+
+def imported_copy(data_copy, record_id: str, url: str, publisher: str) -> None:
+    """The shipped data with one project imported from a public register: its record_id, and that record as its main source."""
+    sources = pd.read_csv(data_copy.path("sources"), dtype=str, keep_default_na=False)
+    record = {"source_id": "public_record", "title": f"Record {record_id}", "publisher": publisher, "url": url,
+              "date_published": "2025-03", "date_accessed": "2026-11-25"}
+    pd.concat([sources, pd.DataFrame([record])]).to_csv(data_copy.path("sources"), index=False)
+    projects = pd.read_csv(data_copy.path("projects"), dtype=str, keep_default_na=False)
+    projects["record_id"] = ""
+    projects.loc[projects["project_id"] == "wise_hcmc_sfpuc", "record_id"] = record_id
+    projects.to_csv(data_copy.path("projects"), index=False)
+    links = pd.read_csv(data_copy.path("project_sources"), dtype=str, keep_default_na=False)
+    main = pd.DataFrame([{"project_id": "wise_hcmc_sfpuc", "source_id": "public_record"}])
+    pd.concat([main, links]).to_csv(data_copy.path("project_sources"), index=False)  # first: its main source
+
+
+def test_an_imported_projects_detail_and_download_link_its_public_record(data_copy, monkeypatch):
+    url = "https://d-portal.org/ctrack.html#view=act&aid=XM-TEST-USASCP-0001"
+    imported_copy(data_copy, "XM-TEST-USASCP-0001", url, "U.S. Department of State")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
+    app = run_app("pages/projects.py", project="wise_hcmc_sfpuc")
+    assert (
+        "- **Public record:** [XM-TEST-USASCP-0001](https://d-portal.org/ctrack.html#view=act&amp;aid=XM-TEST-USASCP-0001)"
+        " (an IATI activity, on d-portal)"
+    ) in " ".join(element.value for element in app.markdown)
+    text = page_text(app)
+    assert "— U.S. Department of State · Public domain (U.S. government data)" in text  # its record, among its sources
+    assert "— U.S.-ASEAN Smart Cities Partnership · None stated: cited for facts only" in text
+    assert "Public record" not in page_text(run_app("pages/projects.py", project="wise"))  # no record_id: no line
+    download = next(button for button in app.get("download_button") if button.proto.label == "Download these projects (CSV)")
+    assert download is not None
+    from usascp import aggregate
+    from usascp.labels import for_download
+    from usascp.load import load_dataset
+
+    copy = load_dataset(data_copy.folder)
+    rows = for_download(aggregate.project_table(copy, copy.projects), ["project_id", "record_id", "record_url"]).set_index("project id")
+    assert rows.loc["wise_hcmc_sfpuc"].tolist() == ["XM-TEST-USASCP-0001", url]
+    assert rows.drop("wise_hcmc_sfpuc")["public record (address)"].isna().all()
+
+
+def test_a_foreignassistance_gov_record_is_named_as_such(data_copy, monkeypatch):
+    url = "https://foreignassistance.gov/cd/vietnam/"
+    imported_copy(data_copy, "7200AA19CA00001", url, "ForeignAssistance.gov")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
+    text = " ".join(element.value for element in run_app("pages/projects.py", project="wise_hcmc_sfpuc").markdown)
+    assert f"- **Public record:** [7200AA19CA00001]({url}) (on ForeignAssistance.gov)" in text
 
 
 def test_map_position_is_kept_in_the_url():
@@ -964,6 +1098,11 @@ def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tm
     next(button for button in app.button if button.label == "Save as the dashboard's data").click().run()
     assert not app.exception, [exception.value for exception in app.exception]
     assert app.success[-1].value.startswith("Saved as version ")
+    # The versions to restore read as the change log does: who saved what, what it changed, which is shown now.
+    versions = [text for text in (as_read(element.value) for element in app.markdown) if " UTC, saved by " in text]
+    assert len(versions) == 1 and " UTC, saved by maria from iati-activities-test.xml** (**shown now**): 4 sources, 4 projects, " in versions[0]
+    assert versions[0].endswith(" and 3 figures added (from the shipped data).")
+    assert any(as_read(element.value).startswith("**The data the dashboard was shipped with**: Rows: ") for element in app.markdown)
 
     viewer = AppTest.from_file(APP, default_timeout=60)  # another viewer, a new session
     viewer.run()
@@ -1367,6 +1506,7 @@ def test_markup_in_every_text_cell_and_hostile_addresses_stay_text_on_every_page
         assert "[Sign in to continue](https://evil.example/login)" in read_as_text(app)
     if page == "pages/projects.py":
         assert f"### {MARKUP}" in read_as_text(app)  # the project's title, read as it was written
+        assert f"**Public record:** {MARKUP}" in read_as_text(app)  # its record_id, as written, its address refused
     if page == "pages/compare.py":
         assert MARKUP in read_as_text(app)  # the places' names in the table's header, as written
     if page == "pages/search.py":

@@ -3,7 +3,11 @@ and what it left behind is removed at the next start unless a running save may o
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from usascp.changelog import RECORD_FILE, TableChange, changes_in_words, log_table, time_in_name
 from usascp.editors import editor_signed_in, hash_password, password_matches
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, load_dataset
@@ -118,6 +123,8 @@ def test_a_save_killed_midway_leaves_the_old_dataset_whole(tmp_path, with_iati, 
     # ever shown; a kill before the switch leaves a complete new version that is simply not current.
     left_behind = {"while writing": [".staging"], "before the switch": [], "while switching": [".current"]}[moment]
     assert names_in(store) == sorted(left_behind + ["current", "versions"])
+    # The change-log record is written inside the staging folder: no version is ever in place without it.
+    assert all((folder / RECORD_FILE).is_file() for folder in store.versions.iterdir())
     # The next start (the dashboard opening the store) removes them: the process that made them is gone.
     assert len(DatasetStore(store.root, DEFAULT_DATA_DIR).remove_leftovers()) == len(left_behind)
     assert names_in(store) == ["current", "versions"]
@@ -222,3 +229,111 @@ def test_passwords_are_kept_as_salted_hashes():
     assert not password_matches("x", "not a hash")
     assert editor_signed_in({"maria": stored}, " maria ", "correct horse")
     assert not editor_signed_in({"maria": stored}, "pedro", "correct horse")
+
+
+# The change log: what each save records, and what the log shows of versions saved before records existed.
+
+IATI_SAMPLE_ADDS = {
+    "sources": TableChange(4, 0, 0),
+    "projects": TableChange(4, 0, 0),
+    "project_sources": TableChange(4, 0, 0),
+    "project_cities": TableChange(2, 0, 0),
+    "project_countries": TableChange(1, 0, 0),
+    "grants": TableChange(4, 0, 0),
+    "metrics": TableChange(3, 0, 0),
+}
+
+
+def test_a_save_records_when_who_which_files_its_rows_and_what_it_added(tmp_path, with_iati, dataset):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    before = dt.datetime.now(dt.timezone.utc)
+    saved = store.save(with_iati, editor="maria", files=["iati-activities-test.xml"])
+    record = json.loads((saved.folder / RECORD_FILE).read_text(encoding="utf-8"))
+    assert record["editor"] == "maria" and record["files"] == ["iati-activities-test.xml"]
+    assert record["rows"] == with_iati.row_counts and record["rows"]["projects"] == len(dataset.projects) + 4
+    assert before <= dt.datetime.fromisoformat(record["saved_at"]) <= dt.datetime.now(dt.timezone.utc)
+    assert time_in_name(saved.name) == dt.datetime.fromisoformat(record["saved_at"])  # one time, in the name and the record
+    assert record["compared_with"] == SHIPPED
+    # The IATI sample beside the shipped data adds its rows and changes none: the shipped files, written by hand,
+    # compare as the store writes them (no row reads as changed for "3000000" against "3000000.0").
+    changed = {table: TableChange(**change) for table, change in record["changes"].items() if any(change.values())}
+    assert changed == IATI_SAMPLE_ADDS
+
+
+def test_the_next_save_counts_removed_and_changed_rows_by_identifier_from_the_data_shown_before(tmp_path, with_iati, dataset):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    first = store.save(with_iati, editor="maria", files=["iati-activities-test.xml"])
+    projects = dataset.projects.copy()
+    projects.loc[projects["project_id"] == "wise", "status"] = "ongoing"  # one value of one row
+    edited = dataclasses.replace(dataset, projects=projects)
+    second = store.save(edited, editor="ana", files=["projects.csv"])
+    [newest, older, shipped] = store.change_log()
+    assert (newest.name, older.name, shipped.name) == (second.name, first.name, SHIPPED)
+    assert (newest.is_current, older.is_current, shipped.is_current) == (True, False, False)
+    assert newest.compared_with == first.name and newest.editor == "ana" and newest.files == ("projects.csv",)
+    assert newest.changes["projects"] == TableChange(added=0, removed=4, changed=1)
+    assert newest.changes["sources"] == TableChange(added=0, removed=4, changed=0)
+    assert newest.changes["cities"] == TableChange(0, 0, 0)
+    assert changes_in_words(newest.changes) == (
+        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures "
+        "removed; 1 project changed"
+    )
+    # Restoring the shipped data and saving again counts from the shipped data, not from the newest version.
+    store.restore(SHIPPED)
+    third = store.save(with_iati, editor="maria")
+    assert store.change_log()[0].compared_with == SHIPPED and store.change_log()[0].name == third.name
+
+
+def test_a_version_saved_before_the_change_log_shows_its_time_and_rows_from_its_files(tmp_path, with_iati, dataset):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    saved = store.save(with_iati, editor="maria", files=["iati-activities-test.xml"])
+    earlier = store.versions / "20261101T093000123456Z-0123abcd"  # as the store named versions before records
+    shutil.copytree(saved.folder, earlier)
+    (earlier / RECORD_FILE).unlink()
+    store.restore(earlier.name)
+    log = store.change_log()
+    assert [entry.name for entry in log] == [saved.name, earlier.name, SHIPPED]
+    old = log[1]
+    assert old.is_current and not old.recorded and old.editor is None and old.files == () and old.changes is None
+    assert old.saved_at == dt.datetime(2026, 11, 1, 9, 30, 0, 123456, tzinfo=dt.timezone.utc)
+    assert old.rows == with_iati.row_counts  # counted from its files; a summary with a line break stays one row
+    assert log[2].rows == dataset.row_counts and log[2].saved_at is None
+    table = log_table(log, SHIPPED)
+    assert table["saved_at"].tolist() == [
+        f"{int(saved.name[6:8])} {dt.datetime.strptime(saved.name[:8], '%Y%m%d'):%b %Y}, "
+        f"{saved.name[9:11]}:{saved.name[11:13]}:{saved.name[13:15]} UTC",
+        "1 Nov 2026, 09:30:00 UTC",
+        "shipped with the dashboard",
+    ]
+    assert table["is_current"].tolist() == [False, True, False]
+    assert table["editor"].tolist() == ["maria", "not recorded", ""]
+    assert table["changes"][1] == "not recorded (saved before the change log)"
+    assert table["changes"][0].startswith("4 sources, 4 projects") and table["changes"][0].endswith("added (from the shipped data)")
+
+
+def test_a_record_that_cannot_be_read_leaves_what_the_files_tell(tmp_path, with_iati):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    saved = store.save(with_iati, editor="maria")
+    (saved.folder / RECORD_FILE).write_text('{"saved_at": "not a time"', encoding="utf-8")
+    entry = store.change_log()[0]
+    assert not entry.recorded and entry.rows == with_iati.row_counts and entry.saved_at == time_in_name(saved.name)
+
+
+def test_a_save_that_fixes_broken_shipped_data_is_made_and_counts_its_change_from_the_files(data_copy, dataset):
+    """When the data shown cannot be loaded, an editor saves a fix: the change log must not stand in the way."""
+    data_copy.replace("grants", ",98750,", ",-98750,")  # a refused amount: the shipped copy no longer loads
+    store = DatasetStore(data_copy.folder.parent / "store", data_copy.folder)
+    saved = store.save(dataset, editor="maria", files=["grants.csv"])
+    [entry, shipped] = store.change_log()
+    assert entry.name == saved.name and entry.is_current and entry.compared_with == SHIPPED
+    assert {table: change for table, change in entry.changes.items() if change.any} == {"grants": TableChange(0, 0, 1)}
+
+
+def test_a_save_whose_earlier_data_cannot_be_read_says_its_changes_are_not_known(tmp_path, with_iati):
+    store = DatasetStore(tmp_path / "store", DEFAULT_DATA_DIR)
+    first = store.save(with_iati)
+    (first.folder / "projects.csv").write_bytes(b'project_id,title\n"unclosed,quote\n')
+    store.save(with_iati, editor="maria")
+    entry = store.change_log()[0]
+    assert entry.recorded and entry.changes is None
+    assert log_table(store.change_log(), SHIPPED)["changes"][0] == "not known: the data shown before it could not be read"

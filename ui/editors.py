@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.data import configured_editors, dataset_store, explore
+from usascp.changelog import LogEntry, log_lines
 from usascp.editors import FailedSignIns, sign_in, wait_text
 from usascp.formatting import markdown_text, plural
 from usascp.load import DatasetError
@@ -57,7 +58,7 @@ def editors_section() -> None:
             )
             if st.button("Save as the dashboard's data", disabled=not agreed, icon=":material/save:"):
                 try:
-                    saved = store.save(upload)
+                    saved = store.save(upload, editor=st.session_state["editor"], files=names)
                 except DatasetError as error:
                     st.error(f"Not saved: the files did not load back ({plural(error.problems.total, 'problem')}). Nothing was changed.")
                 else:
@@ -66,10 +67,10 @@ def editors_section() -> None:
                     )
                     explore(None)
         st.subheader("Versions", anchor=False)
-        for version in store.history():
-            label = "The shipped data (data/)" if version.name == SHIPPED else f"Saved {markdown_text(version.name)}"
+        st.caption("Newest first, as in the change log on About the data.")
+        for version, words in version_lines(store):
             line, action = st.columns([4, 1], vertical_alignment="center")
-            line.markdown(f"{label}{' — **shown now**' if version.is_current else ''}")
+            line.markdown(words)
             if not version.is_current:
                 action.button(
                     "Restore", key=f"restore_{version.name}", on_click=store.restore, args=(version.name,), icon=":material/restore:"
@@ -77,3 +78,12 @@ def editors_section() -> None:
         if st.button("Sign out", icon=":material/logout:"):
             st.session_state.pop("editor")
             st.rerun()
+
+
+def version_lines(store) -> list[tuple[LogEntry, str]]:
+    """Each version with its line of the change log (markdown-safe): when, by whom, from what, what it changed."""
+    entries = store.change_log()
+    return [
+        (entry, f"**{markdown_text(headline)}**{' (**shown now**)' if entry.is_current else ''}: {markdown_text(changes or rows)}")
+        for entry, (headline, changes, rows) in zip(entries, log_lines(entries, SHIPPED), strict=True)
+    ]

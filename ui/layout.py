@@ -76,7 +76,7 @@ def people_table(
     for header, column in labels.headers(columns, extra).items():
         settings = {"width": (widths or {}).get(names[header], column.width), "help": column.help or None}
         if column.kind == "link":
-            config[header] = st.column_config.LinkColumn(header, **settings)
+            config[header] = st.column_config.LinkColumn(header, display_text=column.link_text, **settings)
         elif column.kind == "flag":
             config[header] = st.column_config.CheckboxColumn(header, **settings)
         else:
@@ -173,7 +173,10 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
         }
         if project["amount_note"]:
             rows["About the amount"] = project["amount_note"]
-        st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()))
+        lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
+        if isinstance(project["record_id"], str) and project["record_id"]:
+            lines.append(f"- **Public record:** {public_record_link(project['record_id'], detail.record_url)}")
+        st.markdown("\n".join(lines))
     with place:
         if len(detail.cities):
             city_map_chart(places_map(detail.cities), "project_places_map", 260)
@@ -197,9 +200,28 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     st.markdown("**Sources**")
     st.markdown(
         "\n".join(
-            f"- {markdown_link(row.title, row.url)} — {markdown_text(row.publisher)}" for row in detail.sources.itertuples()
+            f"- {source_with_licence(row.title, row.url, row.publisher, row.licence)}" for row in detail.sources.itertuples()
         )
     )
+
+
+def source_with_licence(title, url, publisher, stated_licence) -> str:
+    """A cited source in a line (markdown-safe): its title linked, its publisher, and what its licence lets anyone do."""
+    from usascp.licences import licence_of
+
+    licence = licence_of(url, publisher, stated_licence)
+    return f"{markdown_link(title, url)} — {markdown_text(publisher)} · {markdown_text(licence.licence)}"
+
+
+def public_record_link(record_id: str, url: str | None) -> str:
+    """ "Public record" in words (markdown-safe): the id linked to where it is published, and which register that is."""
+    from usascp.formatting import markdown_link
+    from usascp.licences import FA_GOV, IATI, kind_of
+
+    if not url:
+        return markdown_text(record_id)
+    register = {IATI: " (an IATI activity, on d-portal)", FA_GOV: " (on ForeignAssistance.gov)"}.get(kind_of(url), "")
+    return markdown_link(record_id, url) + register
 
 
 def located_elsewhere(dataset: Dataset, projects: pd.DataFrame) -> None:
@@ -292,7 +314,7 @@ def event_detail_view(dataset: Dataset, event: pd.Series, filters) -> None:
         "On the USASCP calendar": "yes" if event["on_usascp_calendar"] else "no",
     }
     lines = [f"- **{label}:** {markdown_text(value)}" for label, value in rows.items()]
-    lines.append(f"- **Source:** {markdown_link(source['title'], source['url'])} — {markdown_text(source['publisher'])}")
+    lines.append(f"- **Source:** {source_with_licence(source['title'], source['url'], source['publisher'], source['licence'])}")
     if isinstance(event["summary"], str) and event["summary"]:
         st.markdown(markdown_text(event["summary"]))
     st.markdown("\n".join(lines))
@@ -314,14 +336,18 @@ LISTED_PER_KIND = 12
 def source_detail_view(dataset: Dataset, support, filters) -> None:
     """One source: where to read it, and what in the dashboard rests on it, each a link to where it is shown."""
     from usascp.formatting import format_count, markdown_link, plural
+    from usascp.licences import licence_of
 
     source = support.source
     published = (
         format_partial_date(source["date_published"]) if isinstance(source["date_published"], str) else "date not published"
     )
+    licence = licence_of(source["url"], source["publisher"], source.get("licence"))
+    terms = f" ({markdown_link('terms', licence.licence_url)})" if licence.licence_url else ""
     st.markdown(
         f"### {markdown_link(source['title'], source['url'])}\n"
-        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}"
+        f"{markdown_text(source['publisher'])} · published {published} · read {format_partial_date(source['date_accessed'])}\n\n"
+        f"**Licence:** {markdown_text(licence.licence)}{terms}"
     )
     if support.supports_nothing:
         st.caption("Nothing in this data cites this source.")

@@ -841,7 +841,8 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
     """One row per selected project, components included, with places, dates and its own disclosed amount.
 
     Columns: project_id, title, program, lead_agency, lead_office, implementing_partners, sector, cities,
-    countries, scope, status, status_as_of, start_date, end_date, amount_usd (NA: not disclosed), relationship, summary.
+    countries, scope, status, status_as_of, start_date, end_date, amount_usd (NA: not disclosed), relationship, summary,
+    record_id and record_url (its public record, for an imported project: public_records).
     """
     grants = dataset.grants if grants is None else grants
     amounts = grants.groupby("project_id")["amount_usd"].sum()
@@ -859,6 +860,7 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
         scope=projects["geographic_scope"],
         amount_usd=projects["project_id"].map(amounts).astype("Float64"),
         relationship=projects["relationship"].map(RELATIONSHIPS),
+        record_url=projects["project_id"].map(public_records(dataset)).astype(object),
     )
     columns = [
         "project_id",
@@ -878,8 +880,23 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
         "amount_usd",
         "relationship",
         "summary",
+        "record_id",
+        "record_url",
     ]
     return table[columns].reset_index(drop=True)
+
+
+def public_records(dataset: Dataset) -> pd.Series:
+    """project_id -> the address of its public record, for each project with a record_id (imported from IATI or
+    ForeignAssistance.gov): its main source, the first project_sources row, which the importer made that record."""
+
+    def build():
+        imported = dataset.projects.loc[dataset.projects["record_id"].notna(), "project_id"]
+        main = dataset.project_sources[dataset.project_sources["project_id"].isin(imported)].drop_duplicates("project_id")
+        urls = main.merge(dataset.sources[["source_id", "url"]], on="source_id")
+        return pd.Series(urls["url"].to_numpy(), index=urls["project_id"].to_numpy(), dtype=object)
+
+    return derived(dataset, "public_records", build)
 
 
 def _names_by_project(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -959,6 +976,7 @@ class ProjectDetail:
     metrics: pd.DataFrame  # every figure, duplicates and targets included, with its source
     sources: pd.DataFrame
     events: pd.DataFrame
+    record_url: str | None = None  # the address of its public record, when it has a record_id (public_records)
 
 
 def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
@@ -989,6 +1007,7 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
         metrics=metrics.reset_index(drop=True),
         sources=sources_for(dataset, source_ids),
         events=dataset.events[dataset.events["project_id"] == project_id],
+        record_url=public_records(dataset).get(project_id),
     )
 
 

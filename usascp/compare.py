@@ -248,9 +248,23 @@ def comparison_values(figures: list[PlaceFigures]) -> pd.DataFrame:
 def projects_behind(dataset: Dataset, figures: list[PlaceFigures]) -> pd.DataFrame:
     """Every project counted in the comparison, once per place it is counted in, with its own disclosed amount.
 
-    Columns: place, project_id, title, program, lead_agency, sector, cities, countries, status, amount_usd (NA: not disclosed).
+    Columns: place, project_id, title, program, lead_agency, sector, cities, countries, status, amount_usd (NA: not disclosed),
+    record_id and record_url (an imported project's public record).
     """
-    columns = ["place", "project_id", "title", "program", "lead_agency", "sector", "cities", "countries", "status", "amount_usd"]
+    columns = [
+        "place",
+        "project_id",
+        "title",
+        "program",
+        "lead_agency",
+        "sector",
+        "cities",
+        "countries",
+        "status",
+        "amount_usd",
+        "record_id",
+        "record_url",
+    ]
     parts = [aggregate.project_table(dataset, place.projects, place.grants).assign(place=place.place.name) for place in figures]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 

@@ -36,6 +36,7 @@ class Column:
     unit: str = ""  # added to the header in downloads: "amount (USD)"
     help: str = ""
     width: int | str | None = None
+    link_text: str | None = None  # a link column's words in place of its address on a page ("read the terms")
 
     @property
     def download_header(self) -> str:
@@ -67,6 +68,10 @@ COLUMNS: dict[str, Column] = {
     "shared_with": Column("also in", width=190, help="Other cities the project works in: its money is not split between them."),
     "precision": Column("located to"),
     "where": Column("where", width="medium"),
+    "record_id": Column(
+        "public record id", help="Its identifier in the public register it was imported from: IATI identifier or ForeignAssistance.gov activity id."
+    ),
+    "record_url": Column("public record", kind="link", unit="address", help="Where its public record can be read: d-portal or ForeignAssistance.gov."),
     # Money
     "amount_usd": Column("amount", kind="usd", unit="USD", help=AMOUNT_HELP, width=115),
     "disclosed_usd": Column("disclosed funding", kind="usd", unit="USD", help=AMOUNT_HELP, width=135),
@@ -150,6 +155,20 @@ COLUMNS: dict[str, Column] = {
     "date_accessed": Column("read", kind="date"),
     "file": Column("file"),
     "rows": Column("rows", kind="count"),
+    # What a source lets us do with it (usascp.licences)
+    "kind": Column("kind of source", width=160),
+    "iati_publisher": Column("IATI publisher", width=258, help="For an IATI record: the publisher whose licence it is."),
+    "licence": Column("licence", width=245, help="What the source lets anyone do with it: see Licences above."),
+    "licence_url": Column("terms", kind="link", unit="address", width=85, link_text="read them"),
+    "sources": Column("sources", kind="count", width=65),
+    # The change log of saved versions (usascp.changelog)
+    "version": Column("version", help="The saved version's folder name: its UTC time and the fingerprint of its files."),
+    "saved_at": Column("saved", width=165),
+    "is_current": Column("shown now", kind="flag", width="small"),
+    "editor": Column("saved by", width="small"),
+    "files": Column("files uploaded", width="medium"),
+    "changes": Column("changes", width="large", help="Rows added, removed or changed (matched by identifier) from the data shown before the save."),
+    "row_counts": Column("rows", width="large", help="The rows of every table in this version."),
 }
 
 

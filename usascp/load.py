@@ -33,6 +33,7 @@ from usascp.schema import (
     file_rows,
     foreign_key_problems,
     future_date_problems,
+    identifier_columns,
     spreadsheet_row,
 )
 from usascp.shortcuts import link_rows, split_shortcuts
@@ -326,9 +327,7 @@ def _upload_rows(raw: dict[str, RawTable], made_rows: dict[str, dict[int, tuple[
 
 def _rows_not_replaced(base: pd.DataFrame, upload: pd.DataFrame, table: str) -> pd.DataFrame:
     """The base rows whose identifier (or unique combination) the upload does not also have."""
-    schema = SCHEMAS[table]
-    key = next((name for name, column in schema.columns.items() if column.unique), None)
-    columns = [key] if key else list(schema.unique or [])
+    columns = identifier_columns(table)
     if not columns or not set(columns) <= set(upload):
         return base
     uploaded = pd.MultiIndex.from_frame(upload[columns].astype(str))

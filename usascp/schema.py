@@ -131,6 +131,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "url": _required(TEXT, _url()),
             "date_published": _optional(TEXT, _partial_date()),
             "date_accessed": _required(TEXT, _partial_date()),
+            # What the source says may be done with it, when whoever added it read one (usascp.licences: empty,
+            # the licence follows from the source's address and publisher).
+            "licence": _optional(TEXT),
         },
         strict=True,
     ),
@@ -340,6 +343,14 @@ TABLE_ROWS = {
     "metrics": ("figure", "figures"),
     "events": ("event", "events"),
 }
+
+
+def identifier_columns(table: str) -> list[str]:
+    """The column, or combination of columns, that tells one row of `table` from another: its unique id column
+    (project_id), else the combination the schema keeps unique (project_id and city_id); [] when there is none."""
+    schema = SCHEMAS[table]
+    key = next((name for name, column in schema.columns.items() if column.unique), None)
+    return [key] if key else list(schema.unique or [])
 
 
 def rows_in_words(counts: dict[str, int]) -> str:

@@ -2,7 +2,8 @@
 
 Layout under the store folder (saved-data/ by default, never inside data/):
 
-    versions/<time>-<fingerprint>/   one complete dataset per save, never changed once written
+    versions/<time>-<fingerprint>/   one complete dataset per save, never changed once written, with its
+                                     change-log record (saved.json: when, who, which files, what changed)
     current -> versions/<...>        a symbolic link: the dataset the dashboard shows
 
 A save writes every table into a temporary folder, loads and validates that folder again, renames it
@@ -32,7 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from usascp.load import DEFAULT_DATA_DIR, Dataset, load_dataset
+from usascp import changelog
+from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, load_dataset
 from usascp.schema import SCHEMAS, TABLE_FILES
 
 DEFAULT_STORE_DIR = DEFAULT_DATA_DIR.parent / "saved-data"
@@ -70,21 +72,35 @@ class DatasetStore:
         found = [Version(folder.name, folder, folder.resolve() == active) for folder in saved if folder.is_dir()]
         return found + [Version(SHIPPED, self.shipped, active == self.shipped)]
 
-    def save(self, dataset: Dataset, before_switch=None) -> Version:
+    def save(self, dataset: Dataset, before_switch=None, editor: str | None = None, files=()) -> Version:
         """Make `dataset` the dashboard's data. Raises DatasetError (and changes nothing) if it does not load back.
 
+        The version's change-log record (usascp.changelog) goes into the folder with its tables: when, which
+        `editor`, the `files` uploaded, its rows, and what it changes in the data shown until now.
         `before_switch` is called after the new version is complete and before `current` moves (tests
         use it to kill the process at the worst moment).
         """
         self.versions.mkdir(parents=True, exist_ok=True)
         self.remove_leftovers()
+        shown_before = self.active_folder()
         staging = self.root / _leftover_name(".staging-")
         staging.mkdir()
         try:
             for table in TABLE_FILES:
                 write_table(getattr(dataset, table), staging / TABLE_FILES[table], table)
-            load_dataset(staging)  # validate again, from the files themselves
-            name = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%fZ}-{dataset.version[:8] or 'upload'}"
+            saved = load_dataset(staging)  # validate again, from the files themselves
+            saved_at = dt.datetime.now(dt.timezone.utc)
+            changelog.write_record(
+                staging,
+                saved_at,
+                editor,
+                files,
+                saved.row_counts,
+                dataset.version,
+                self._name_of(shown_before),
+                self._changes(shown_before, staging),
+            )
+            name = f"{saved_at:{changelog.NAME_TIME}}-{dataset.version[:8] or 'upload'}"
             final = self.versions / name
             os.replace(staging, final)
         except BaseException:
@@ -94,6 +110,36 @@ class DatasetStore:
             before_switch()
         self._point_current_at(final)
         return Version(name, final, True)
+
+    def change_log(self) -> list[changelog.LogEntry]:
+        """Every version as the change log shows it: newest first, then the shipped data; the current one marked."""
+        return [
+            changelog.log_entry(version.name, version.folder, version.is_current, shipped=version.name == SHIPPED)
+            for version in self.history()
+        ]
+
+    def _name_of(self, folder: Path) -> str:
+        return SHIPPED if folder == self.shipped else folder.name
+
+    def _changes(self, shown_before: Path, staging: Path) -> dict[str, changelog.TableChange] | None:
+        """What the new version changes in the data shown before it; None when that data cannot be read at all.
+
+        The data shown before may be broken (a rule added since it was saved): that is when an editor saves a
+        fix, so it never stops the save. A saved version's files are the store's text already; the shipped
+        files, written by hand, are read and written the store's way (numbers, booleans) first, and read as
+        they are when they do not load.
+        """
+        try:
+            if shown_before == self.shipped:
+                try:
+                    before = changelog.dataset_text(load_dataset(self.shipped))
+                except DatasetError:
+                    before = changelog.folder_text(self.shipped)
+            else:
+                before = changelog.folder_text(shown_before)
+            return changelog.table_changes(before, changelog.folder_text(staging))
+        except (OSError, ValueError):  # files that cannot be read as tables (pandas' ParserError is a ValueError)
+            return None
 
     def restore(self, name: str) -> None:
         """Show an earlier saved version again, or the shipped data (SHIPPED)."""
