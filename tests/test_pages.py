@@ -695,10 +695,10 @@ def test_about_shows_the_change_log_newest_first_the_current_version_marked_the_
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d UTC", first_saved)
     assert newest.startswith("- **") and newest.split("**")[1].endswith(", saved by ana from usascp-data.xlsx")
     assert "shown now" not in newest and "Removed (from the version of " not in newest
-    assert f"4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures removed (from the version of {first_saved})" in newest
+    assert f"4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants, 5 transactions and 2 figures removed (from the version of {first_saved})" in newest
     assert older.split("**")[1].endswith(f", saved by maria from {sample.name}") and "** · **shown now**" in older
     assert (
-        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures "
+        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants, 5 transactions and 2 figures "
         f"added (from the shipped data).  \n  Rows: {len(dataset.sources) + 4} sources, 31 member cities, {len(dataset.projects) + 4} projects"
     ) in older
     assert shipped.startswith("**The data the dashboard was shipped with**") and "shown now" not in shipped
@@ -1101,7 +1101,7 @@ def test_an_editor_saves_an_upload_for_everyone_and_restores_the_shipped_data(tm
     # The versions to restore read as the change log does: who saved what, what it changed, which is shown now.
     versions = [text for text in (as_read(element.value) for element in app.markdown) if " UTC, saved by " in text]
     assert len(versions) == 1 and " UTC, saved by maria from iati-activities-test.xml** (**shown now**): 4 sources, 4 projects, " in versions[0]
-    assert versions[0].endswith(" and 3 figures added (from the shipped data).")
+    assert versions[0].endswith(", 4 grants, 5 transactions and 2 figures added (from the shipped data).")
     assert any(as_read(element.value).startswith("**The data the dashboard was shipped with**: Rows: ") for element in app.markdown)
 
     viewer = AppTest.from_file(APP, default_timeout=60)  # another viewer, a new session

@@ -240,7 +240,8 @@ IATI_SAMPLE_ADDS = {
     "project_cities": TableChange(2, 0, 0),
     "project_countries": TableChange(1, 0, 0),
     "grants": TableChange(4, 0, 0),
-    "metrics": TableChange(3, 0, 0),
+    "transactions": TableChange(5, 0, 0),  # its commitments and disbursements, kept as money
+    "metrics": TableChange(2, 0, 0),  # its two result values
 }
 
 
@@ -275,8 +276,8 @@ def test_the_next_save_counts_removed_and_changed_rows_by_identifier_from_the_da
     assert newest.changes["sources"] == TableChange(added=0, removed=4, changed=0)
     assert newest.changes["cities"] == TableChange(0, 0, 0)
     assert changes_in_words(newest.changes) == (
-        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants and 3 figures "
-        "removed; 1 project changed"
+        "4 sources, 4 projects, 4 project–source links, 2 project–city links, 1 project–country link, 4 grants, 5 transactions "
+        "and 2 figures removed; 1 project changed"
     )
     # Restoring the shipped data and saving again counts from the shipped data, not from the newest version.
     store.restore(SHIPPED)
