@@ -298,8 +298,6 @@ def first_rows(table: pd.DataFrame, what: str = "rows") -> pd.DataFrame:
 
 def event_detail_view(dataset: Dataset, event: pd.Series, filters) -> None:
     """One event: what, when, where, which project it belongs to, and the source that reports it."""
-    from usascp.formatting import markdown_link
-
     start, end = event["start_date"], event["end_date"]
     when = format_partial_date(start) if isinstance(start, str) else "date not published"
     if isinstance(end, str) and end != start:

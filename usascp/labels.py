@@ -108,9 +108,6 @@ COLUMNS: dict[str, Column] = {
     "currency": Column("currency", width="small"),
     "transaction_date": Column("date", kind="date", width=90),
     "fiscal_year": Column("fiscal year", help="The U.S. fiscal year: FY2024 runs from 1 October 2023 to 30 September 2024."),
-    "record_id": Column(
-        "public record id", help="The project's identifier in the public register it came from: IATI, or ForeignAssistance.gov."
-    ),
     "agency": Column("lead agency"),
     # Places
     "city_id": Column("city id"),
