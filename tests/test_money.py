@@ -165,3 +165,26 @@ def test_negative_amounts_read_with_the_sign_before_the_dollar():
     assert format_usd(-3_400_000) == "-$3.4M"
     assert format_usd_short(-98_750) == "-$99k"
     assert format_usd_short(5_000) == "$5,000"
+
+
+def test_a_projects_detail_lists_its_transactions_and_their_dollar_totals(dataset):
+    from usascp.labels import shown
+
+    detail = aggregate.project_detail(dataset, "stic_asu")
+    assert detail.money_in_dollars == (None, 200_000)  # it publishes what was paid, and no commitment row
+    table = shown(detail.transactions, ["transaction_type", "amount", "currency", "transaction_date", "fiscal_year"])
+    assert table.values.tolist() == [
+        ["disbursement", "100,000", "USD", "Sep 2023", ""],
+        ["disbursement", "100,000", "USD", "Jul 2024", ""],  # dated to the month: no fiscal year needed
+    ]
+    assert {"usascp_symposium_2023", "mirage_symposium_2024"} <= set(detail.sources["source_id"])
+    assert aggregate.project_detail(dataset, "bif2").transactions.empty
+
+
+def test_a_de_obligation_reads_with_its_sign_in_a_table(dataset):
+    from usascp.labels import shown
+
+    changed = with_transactions(dataset, [row("o", "bif2", "obligation", -2_500.5, fiscal_year=2024)])
+    detail = aggregate.project_detail(changed, "bif2")
+    assert detail.money_in_dollars == (-2_500.5, None)
+    assert shown(detail.transactions, ["amount", "fiscal_year"]).values.tolist() == [["-2,500.50", 2024]]

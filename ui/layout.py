@@ -189,6 +189,15 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
 
     if len(detail.components):
         st.markdown("**Components:** " + "; ".join(markdown_text(title) for title in detail.components["title"]))
+    if detail.transactions is not None and len(detail.transactions):
+        committed, disbursed = detail.money_in_dollars
+        totals = [f"{label} {format_usd(total)}" for label, total in (("committed", committed), ("disbursed", disbursed)) if total is not None]
+        st.markdown(
+            "**Money over time**" + (": " + " · ".join(totals) + " in US dollars, net of de-obligations and reversals" if totals else "")
+        )
+        people_table(
+            detail.transactions, ["transaction_type", "amount", "currency", "transaction_date", "fiscal_year", "recipient", "source_url"]
+        )
     if len(detail.metrics):
         st.markdown("**Results and figures**")
         figures = detail.metrics.assign(

@@ -977,6 +977,18 @@ class ProjectDetail:
     sources: pd.DataFrame
     events: pd.DataFrame
     record_url: str | None = None  # the address of its public record, when it has a record_id (public_records)
+    transactions: pd.DataFrame | None = None  # its money over time, oldest first (transaction_rows)
+
+    @property
+    def money_in_dollars(self) -> tuple[float | None, float | None]:
+        """(committed, disbursed) in US dollars from its transactions, None for a kind it publishes none of."""
+        rows = self.transactions
+        if rows is None:
+            return None, None
+        dollars = rows[rows["currency"] == "USD"]
+        committed = dollars[dollars["transaction_type"].isin(COMMITTED_TYPES)]["amount"]
+        disbursed = dollars[dollars["transaction_type"].isin(SPENT_TYPES)]["amount"]
+        return (float(committed.sum()) if len(committed) else None, float(disbursed.sum()) if len(disbursed) else None)
 
 
 def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
@@ -995,7 +1007,8 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
     )
     source_ids = list(dataset.project_sources.loc[dataset.project_sources["project_id"] == project_id, "source_id"])
     grants = dataset.grants[dataset.grants["project_id"] == project_id]
-    source_ids += list(grants["source_id"]) + list(metrics["source_id"])
+    transactions = dataset.transactions[dataset.transactions["project_id"] == project_id]
+    source_ids += list(grants["source_id"]) + list(transactions["source_id"]) + list(metrics["source_id"])
     return ProjectDetail(
         project=project,
         program_title=projects.at[parent, "title"] if pd.notna(parent) else None,
@@ -1008,6 +1021,7 @@ def project_detail(dataset: Dataset, project_id: str) -> ProjectDetail:
         sources=sources_for(dataset, source_ids),
         events=dataset.events[dataset.events["project_id"] == project_id],
         record_url=public_records(dataset).get(project_id),
+        transactions=transaction_rows(dataset, transactions),
     )
 
 

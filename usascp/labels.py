@@ -32,7 +32,7 @@ class Column:
     """What a column is called and how its values read; `width` is a browser hint (pixels, or small/medium/large)."""
 
     header: str
-    kind: str = "text"  # text, usd, count, date, link, flag
+    kind: str = "text"  # text, usd, amount (any currency), count, date, link, flag
     unit: str = ""  # added to the header in downloads: "amount (USD)"
     help: str = ""
     width: int | str | None = None
@@ -104,7 +104,7 @@ COLUMNS: dict[str, Column] = {
     ),
     "transaction_id": Column("transaction id"),
     "transaction_type": Column("kind of transaction", help="Commitment or obligation: promised. Disbursement or expenditure: paid."),
-    "amount": Column("amount", unit="in its currency", help="Negative for a de-obligation or a reversal."),
+    "amount": Column("amount", kind="amount", unit="in its currency", help="Negative for a de-obligation or a reversal.", width=110),
     "currency": Column("currency", width="small"),
     "transaction_date": Column("date", kind="date", width=90),
     "fiscal_year": Column("fiscal year", help="The U.S. fiscal year: FY2024 runs from 1 October 2023 to 30 September 2024."),
@@ -186,6 +186,8 @@ def _in_words(values: pd.Series, kind: str) -> pd.Series:
     missing = values.isna()
     if kind == "usd":
         return pd.Series([NOT_DISCLOSED if gap else format_usd_exact(amount) for amount, gap in zip(values, missing)], index=values.index)
+    if kind == "amount":  # in its own currency (the next column names it): separators and sign, cents only when there are some
+        return pd.Series([NOT_PUBLISHED if gap else format_amount(amount) for amount, gap in zip(values, missing)], index=values.index)
     if kind == "date":
         return values.map(lambda date: format_partial_date(date, missing=NOT_PUBLISHED) if isinstance(date, str) else NOT_PUBLISHED)
     if kind == "count" and missing.any():
@@ -194,6 +196,14 @@ def _in_words(values: pd.Series, kind: str) -> pd.Series:
         # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written.
         return pd.Series(["" if gap else str(value) for value, gap in zip(values, missing)], index=values.index, dtype=object)
     return values
+
+
+def format_amount(amount) -> str:
+    """An amount in any currency as a table shows it: "100,000", "-20,000", "1,234.50"."""
+    amount = float(amount)
+    if not math.isfinite(amount):
+        return NOT_FINITE_AMOUNT
+    return f"{amount:,.0f}" if amount == round(amount) else f"{amount:,.2f}"
 
 
 def format_usd_exact(amount) -> str:
