@@ -132,11 +132,12 @@ def write_fagov_file(out, activities: int | None = None, target_bytes: int | Non
     while (activities is not None and number < activities) or (target_bytes is not None and truth.bytes < target_bytes):
         number += 1
         activity_id = str(100000 + number)
+        # As in the complete file, most rows are elsewhere: one activity in ten is in ASEAN.
         pick = number % 10
-        place = ASEAN[number % len(ASEAN)] if pick < 5 else ELSEWHERE[number % len(ELSEWHERE)] if pick < 8 else WORLD if pick == 8 else REGION
+        place = ASEAN[number // 10 % len(ASEAN)] if pick == 1 else WORLD if pick == 8 else REGION if pick == 9 else ELSEWHERE[number % len(ELSEWHERE)]
         agency = AGENCIES[number % len(AGENCIES)]
         sector = SECTORS[number % len(SECTORS)]
-        start_year = 2012 + number % 10
+        start_year = 2012 + (number // 10) % 10
         values = {
             "Country ID": place[0],
             "Country Code": place[1],
@@ -186,7 +187,7 @@ def write_fagov_file(out, activities: int | None = None, target_bytes: int | Non
             "Activity End Date": "NULL" if number % 4 == 0 else f"{start_year + 5}-09-30",
         }
         prefix = ",".join(quoted(values[column]) for column in COLUMNS[:46])
-        where = "kept" if pick < 5 else "outside" if pick < 8 else "world" if pick == 8 else "regional"
+        where = "kept" if pick == 1 else "world" if pick == 8 else "regional" if pick == 9 else "outside"
         for kind, kind_id, kind_name, year, day, amount in _transactions(rng, number, start_year):
             line = f"{prefix},{kind_id},{kind_name},{year},{day},{amount:.2f},{amount * 0.9:.2f}\n"
             buffer.append(line)
@@ -218,9 +219,9 @@ def _transactions(rng: random.Random, number: int, start_year: int):
         day = f"{year - 1}-{rng.randint(10, 12)}-{rng.randint(1, 28):02d}" if (number + offset) % 2 else "NULL"
         rows.append(("obligation", "2", "Obligations", year, day, amount))
         rows.append(("disbursement", "3", "Disbursements", year + 1, "NULL", amount / 2))
-    if number % 5 == 1:  # a de-obligation: part of the first obligation given back
+    if number % 20 == 1:  # a de-obligation: part of the first obligation given back
         rows.append(("obligation", "2", "Obligations", start_year + 3, f"{start_year + 3}-03-15", -rng.randint(1, 4) * 250.0))
-    if number % 23 == 4:  # obligations that net to nothing: the whole obligation taken back
+    if number % 70 == 31:  # obligations that net to nothing: the whole obligation taken back
         first = rows[0]
         rows.append(("obligation", "2", "Obligations", first[3], "NULL", -first[5]))
     return rows

@@ -1,7 +1,8 @@
 """Command line: `python -m usascp validate PATH...` checks data before it is uploaded, shared or shipped.
 
 PATH may be a dataset folder, CSV files, a zip of CSV files, an Excel workbook (the template's
-format) or an IATI activity file (XML, 2.01 to 2.03). A complete set of tables is checked on its own; a partial one is checked the way the Data page
+format), an IATI activity file (XML, 2.01 to 2.03) or a ForeignAssistance.gov CSV download (of any size:
+it is streamed from disk, keeping the rows of --countries, ASEAN by default, and its report printed). A complete set of tables is checked on its own; a partial one is checked the way the Data page
 would read it, on the shipped member cities and sources. Prints every problem, then one summary line;
 a valid dataset the dashboard would show oddly (no dates, no grants, no projects) gets a warning line each.
 
@@ -15,7 +16,8 @@ import sys
 from pathlib import Path
 
 from usascp.budgets import Budget, default_budget
-from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+from usascp.importers.fagov import is_fagov_csv, read_fagov
+from usascp.importers.tables import UploadedFile, add_fagov, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
 from usascp.formatting import plural
@@ -52,15 +54,48 @@ def _files_in(paths: list[Path], budget: Budget) -> tuple[list[UploadedFile], li
     return files, unreadable
 
 
-def validate(paths: list[Path], beside_shipped: bool = False) -> int:
+def _fagov_downloads(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The ForeignAssistance.gov downloads among `paths` (known by their header), and the other paths."""
+    downloads, others = [], []
+    for path in paths:
+        try:
+            is_download = path.is_file() and path.suffix.lower() in (".csv", ".txt") and is_fagov_csv(path.open("rb").read(2**16))
+        except OSError:
+            is_download = False
+        (downloads if is_download else others).append(path)
+    return downloads, others
+
+
+def _read_downloads(downloads: list[Path], countries, budget: Budget) -> list:
+    """Each download streamed from disk (never read whole: the upload size limit does not apply), its report printed.
+
+    A download has its own time limit (budget.fagov_seconds), and lists at most budget.problems rows.
+    """
+    imported = []
+    for path in downloads:
+        with path.open("rb") as stream:
+            result = read_fagov(stream, path.name, path.stat().st_size, countries, budget=budget, seconds=budget.fagov_seconds)
+        print("\n".join(result.report_lines()))
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        imported.append(result)
+    return imported
+
+
+def validate(paths: list[Path], beside_shipped: bool = False, countries: list[str] | None = None) -> int:
     budget = default_budget()
-    files, unreadable = _files_in(paths, budget)
+    downloads, paths_read = _fagov_downloads(paths)
+    files, unreadable = _files_in(paths_read, budget)
     for line in unreadable:
         print(line, file=sys.stderr)
-    if not files:
+    if not files and not downloads:
         return 2
+    imported = _read_downloads(downloads, countries, budget)
     shipped = load_dataset(DEFAULT_DATA_DIR)
     upload = read_upload(files, shipped.cities, budget=budget)
+    for result in imported:
+        add_fagov(upload, result)
+    downloads_clean = all(result.clean for result in imported)
     for imported in upload.iati:
         print(f"IATI {imported.summary}")
         for place in imported.unmatched_locations:
@@ -69,6 +104,9 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
             print(
                 f"- kept aside, not in USD: {amount['what']} of {amount['amount']:,.0f} {amount['currency']} (activity {amount['activity']})"
             )
+    if not upload.tables and imported and not upload.problems.total:
+        print("No rows of the chosen countries: nothing to load.")
+        return 0 if downloads_clean else 1
     if not upload.tables:
         for problem in upload.problems:
             print(problem, file=sys.stderr)
@@ -100,7 +138,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
         else ("beside the shipped data" if beside_shipped else "with the shipped member cities and sources")
     )
     print(f"{names}: valid. Would load {read}, {how}.")
-    return 0
+    return 0 if downloads_clean else 1
 
 
 def _print_notes(notes) -> None:
@@ -123,11 +161,25 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument(
         "--beside-shipped", action="store_true", help="check the files as additions to the shipped data, not instead of it"
     )
+    validate_parser.add_argument(
+        "--countries",
+        type=_country_list,
+        metavar="ISO3,...",
+        help="the countries whose rows a ForeignAssistance.gov download keeps (ISO3 codes; the ASEAN members by default)",
+    )
     commands.add_parser("hash-password", help="print an [editors] line for .streamlit/secrets.toml")
     arguments = parser.parse_args(argv)
     if arguments.command == "hash-password":
         return hash_password_line()
-    return validate(arguments.paths, arguments.beside_shipped)
+    return validate(arguments.paths, arguments.beside_shipped, arguments.countries)
+
+
+def _country_list(text: str) -> list[str]:
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    wrong = [code for code in codes if len(code) != 3 or not code.isalpha()]
+    if wrong or not codes:
+        raise argparse.ArgumentTypeError(f"three-letter ISO codes separated by commas, such as KHM,VNM (not {', '.join(wrong) or 'nothing'})")
+    return codes
 
 
 def hash_password_line() -> int:

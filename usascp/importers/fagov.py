@@ -34,6 +34,7 @@ import difflib
 import io
 import math
 import re
+import sys
 import time
 import unicodedata
 from collections import Counter
@@ -102,10 +103,9 @@ USED = {
 EITHER = (("Transaction Type Name", "Transaction Type ID"), ("Fiscal Year", "Transaction Date"))
 MISSING_COUNTRY = "Country Code"
 
-SPAN_BYTES = 16 * 2**20  # read and parsed at a time: memory is a few of these, whatever the file's size
+SPAN_BYTES = 8 * 2**20  # read and parsed at a time: memory is a few of these, whatever the file's size
 LONGEST_ROW = 4 * 2**20  # a real row is a few KB; one longer is never held whole
 KEPT_OF_LONG_ROW = 64 * 1024  # of such a row, this much of its start and of its end is kept
-FAGOV_SECONDS = 3600.0  # reading one file from the command line (a 3 GB file takes a few minutes)
 SECTOR_TABLE = Path(__file__).with_name("fagov_sectors.csv")
 DATA_PAGE = "https://foreignassistance.gov/data"
 PUBLISHER = "U.S. Department of State and USAID (ForeignAssistance.gov)"
@@ -300,7 +300,7 @@ def _read_header(names: list[str], file_name: str, result: FagovImport) -> list[
 class _Span:
     """Whole rows of the file: `data` holds `count` rows, the first of them spreadsheet row `first_row`."""
 
-    data: bytes
+    data: bytes | memoryview
     first_row: int
     count: int
     blank: np.ndarray  # offsets (within the span) of empty lines, which the CSV reader skips
@@ -323,14 +323,13 @@ class _CutRow:
 
 def _row_ends(buffer: bytes, parity_before: int = 0) -> tuple[np.ndarray, int]:
     """Offsets of the newlines that end rows (outside quotes), and the quote parity at the buffer's end."""
+    # Only the positions of quotes and newlines are kept (a few per row), never a per-byte array beyond the
+    # comparison itself: a newline ends a row when an even number of quotes comes before it.
     data = np.frombuffer(buffer, dtype=np.uint8)
-    if not data.size:
-        return np.empty(0, dtype=np.int64), parity_before
-    inside = np.bitwise_xor.accumulate((data == 34).view(np.uint8))
-    if parity_before:
-        inside ^= 1
-    ends = np.flatnonzero((data == 10) & (inside == 0))
-    return ends, int(inside[-1])
+    quotes = np.flatnonzero(data == 34)
+    newlines = np.flatnonzero(data == 10)
+    before = np.searchsorted(quotes, newlines) + parity_before
+    return newlines[(before & 1) == 0], (len(quotes) + parity_before) & 1
 
 
 def _pieces(stream: BinaryIO, on_bytes: Callable[[int], None], span_bytes: int, longest: int) -> Iterator:
@@ -395,7 +394,8 @@ def _spans(buffer: bytes, start: int, ends: np.ndarray, row: int, longest: int) 
     for index in list(long_rows) + [len(ends)]:
         if index > first:
             piece_blank = blank[(blank >= first) & (blank < index)] - first
-            yield _Span(buffer[int(starts[first]) : int(ends[index - 1]) + 1], row + first, int(index - first), piece_blank)
+            piece = memoryview(buffer)[int(starts[first]) : int(ends[index - 1]) + 1]  # no copy of the rows
+            yield _Span(piece, row + first, int(index - first), piece_blank)
         if index < len(ends):
             record = buffer[int(starts[index]) : int(ends[index]) + 1]
             yield _LongRow(row + int(index), record[:KEPT_OF_LONG_ROW], record[-KEPT_OF_LONG_ROW:], len(record))
@@ -479,8 +479,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_") or "activity"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Activity:
+    """What a project needs from an activity's rows: tens of thousands are held at once, so kept small."""
+
     activity_id: str
     first_row: int
     name: str | None = None
@@ -491,8 +493,8 @@ class _Activity:
     start: str | None = None
     end: str | None = None
     partners: dict = field(default_factory=dict)
-    us_sectors: Counter = field(default_factory=Counter)
-    international_sectors: Counter = field(default_factory=Counter)
+    us_sectors: dict = field(default_factory=dict)  # name -> rows
+    international_sectors: dict = field(default_factory=dict)
     countries: dict = field(default_factory=dict)
 
 
@@ -527,7 +529,7 @@ class _Reader:
 
         try:
             table = pa_csv.read_csv(
-                pa.BufferReader(span.data),
+                pa.BufferReader(pa.py_buffer(span.data)),
                 read_options=pa_csv.ReadOptions(column_names=self.read_as, block_size=2 * LONGEST_ROW, use_threads=True),
                 parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
                 convert_options=pa_csv.ConvertOptions(
@@ -568,7 +570,7 @@ class _Reader:
     def _misshapen(self, span: _Span) -> list[tuple[int, int]]:
         """(offset, cells) of each row whose cell count is wrong: read again, slowly, only for spans that have any."""
         found, offset = [], 0
-        for cells in csv.reader(io.StringIO(span.data.decode("latin-1"), newline="")):
+        for cells in csv.reader(io.StringIO(bytes(span.data).decode("latin-1"), newline="")):
             if cells and len(cells) != self.columns:
                 found.append((offset, len(cells)))
             offset += 1
@@ -603,6 +605,11 @@ class _Reader:
 
         def cell(name: str) -> str | None:
             return _text(raw.get(name), latin)
+
+        def shared(name: str) -> str | None:
+            # Names repeat over thousands of activities (agencies, sectors, countries, dates): one copy of each.
+            text = _text(raw.get(name), latin)
+            return sys.intern(text) if text else None
 
         activity_id = cell("Activity ID")
         if activity_id is None:
@@ -653,21 +660,21 @@ class _Reader:
         if activity is None:
             activity = self.activities[activity_id] = _Activity(activity_id, row or 0)
             activity.name = cell("Activity Name")
-            description = cell("Activity Description")
-            activity.description = description[: SUMMARY_CHARACTERS * 2] if description else None
-            activity.agency_name, activity.agency_acronym = cell("Managing Agency Name"), cell("Managing Agency Acronym")
-            activity.office = cell("Managing Sub-agency or Bureau Name")
+            activity.description = _summary(cell("Activity Description"))
+            activity.agency_name, activity.agency_acronym = shared("Managing Agency Name"), shared("Managing Agency Acronym")
+            activity.office = shared("Managing Sub-agency or Bureau Name")
             activity.start, activity.end = _iso_date(cell("Activity Start Date")), _iso_date(cell("Activity End Date"))
-        code = cell(MISSING_COUNTRY)
-        activity.countries.setdefault(code, cell("Country Name") or code)
-        partner = cell("Implementing Partner Name")
+        code = shared(MISSING_COUNTRY)
+        if code not in activity.countries:
+            activity.countries[code] = shared("Country Name") or code
+        partner = shared("Implementing Partner Name")
         if partner and len(activity.partners) < 20:
             activity.partners[partner] = True
         for column, counter in (("US Sector Name", activity.us_sectors), ("International Sector Name", activity.international_sectors)):
-            if name := cell(column):
-                counter[name] += 1
+            if name := shared(column):
+                counter[name] = counter.get(name, 0) + 1
         self.result.rows_kept += 1
-        key = (activity_id, kind, year, day)
+        key = (activity_id, kind, year, sys.intern(day) if day else None)
         total = self.money.get(key)
         if total is None:
             self.money[key] = [amount, 1]
@@ -755,8 +762,8 @@ def _sector_key(name: str) -> str:
 
 def _sector_of(activity: _Activity, lookup: dict, unmapped: Counter) -> str:
     """The US sector's mapping; where that is Other or unknown, the international sector's; else Other."""
-    us = activity.us_sectors.most_common(1)[0][0] if activity.us_sectors else None
-    international = activity.international_sectors.most_common(1)[0][0] if activity.international_sectors else None
+    us = max(activity.us_sectors, key=activity.us_sectors.get) if activity.us_sectors else None
+    international = max(activity.international_sectors, key=activity.international_sectors.get) if activity.international_sectors else None
     ours = lookup.get(("US Sector Name", _sector_key(us))) if us else None
     if ours in (None, "Other") and international:
         ours = lookup.get(("International Sector Name", _sector_key(international))) or ours
@@ -795,16 +802,18 @@ def _money_words(amount: float) -> str:
 
 def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -> None:
     result = reader.result
-    rows: dict[str, list[dict]] = {table: [] for table in ("projects", "sources", "project_sources", "project_countries", "grants", "transactions")}
+    rows = {table: _Rows(table) for table in ("projects", "sources", "project_sources", "project_countries", "grants", "transactions")}
     lookup = _sector_lookup()
     by_activity: dict[str, list[tuple]] = {}
-    for (activity_id, kind, year, day), (amount, count) in reader.money.items():
+    money_rows, reader.money = reader.money, {}  # handed over: each is dropped as it is placed
+    for (activity_id, kind, year, day), (amount, count) in money_rows.items():
         by_activity.setdefault(activity_id, []).append((kind, year, day, amount, count))
         totals = result.fiscal_years.setdefault(year, {OBLIGATION: 0.0, DISBURSEMENT: 0.0})
         totals[kind] += amount
+    del money_rows
     used_ids: set[str] = set()
     for activity_id, activity in reader.activities.items():
-        money = by_activity.get(activity_id, [])
+        money = by_activity.pop(activity_id, [])
         project_id = "fagov_" + _slug(activity_id)
         while project_id in used_ids:
             project_id += "_2"
@@ -837,7 +846,7 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
                 "status_as_of": accessed,
                 "start_date": activity.start,
                 "end_date": activity.end,
-                "summary": _summary(activity.description),
+                "summary": activity.description,
                 "amount_note": amount_note,
                 "record_id": activity_id,
             }
@@ -855,7 +864,9 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
             }
         )
         rows["project_sources"].append({"project_id": project_id, "source_id": source_id})
-        rows["project_countries"] += [{"project_id": project_id, "iso3": code, "source_id": source_id} for code in activity.countries if code in ASEAN_COUNTRIES]
+        for code in activity.countries:
+            if code in ASEAN_COUNTRIES:
+                rows["project_countries"].append({"project_id": project_id, "iso3": code, "source_id": source_id})
         if net > 0:
             positive = sorted((day or f"{year - 1}-10", year, day) for year, day, amount in obligations if amount > 0)
             first_day, first_year, first_date = positive[0] if positive else (None, None, None)
@@ -898,9 +909,27 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
             )
             return
     for table, table_rows in rows.items():
-        if table_rows:
-            frame = pd.DataFrame(table_rows, columns=list(SCHEMAS[table].columns), dtype=object)
-            result.tables[table] = RawTable(frame.where(frame.notna(), pd.NA), f"{result.file_name} ({table} from ForeignAssistance.gov)")
+        if len(table_rows):
+            frame = pd.DataFrame(table_rows.columns, dtype=object)
+            table_rows.columns.clear()
+            result.tables[table] = RawTable(frame, f"{result.file_name} ({table} from ForeignAssistance.gov)")
+
+
+class _Rows:
+    """A table built a column at a time: a dict per row would cost a kilobyte each, for 300,000 transactions."""
+
+    def __init__(self, table: str):
+        self.columns: dict[str, list] = {column: [] for column in SCHEMAS[table].columns}
+        self.count = 0
+
+    def append(self, row: dict) -> None:
+        for column, values in self.columns.items():
+            value = row.get(column)
+            values.append(pd.NA if value is None else value)
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
 
 
 # --- the read ---------------------------------------------------------------------------------------------
@@ -927,7 +956,7 @@ def read_fagov(
     result = FagovImport(name, chosen, problems=ProblemList(limit=budget.problems), set_aside_rows=ProblemList(limit=budget.problems))
     result.total_bytes = total_bytes
     started = time.monotonic()
-    limit = seconds if seconds is not None else FAGOV_SECONDS
+    limit = seconds if seconds is not None else budget.fagov_seconds
 
     def on_bytes(count: int) -> None:
         result.bytes_read += count
