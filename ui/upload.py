@@ -95,7 +95,7 @@ def show_fagov(imported: FagovImport) -> None:
     if imported.notes:
         st.info("\n".join(f"- {markdown_text(note)}" for note in imported.notes), icon=":material/info:")
     if imported.set_aside:
-        reasons = pd.DataFrame(imported.set_aside.most_common(), columns=["rows set aside", "rows"])
+        reasons = pd.DataFrame([(reason, count) for reason, count in imported.set_aside.most_common()], columns=["rows set aside", "rows"])
         st.dataframe(reasons, hide_index=True, width="stretch")
     if imported.set_aside_rows.total:
         st.warning(

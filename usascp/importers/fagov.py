@@ -116,10 +116,11 @@ TYPE_NAMES = {"obligation": OBLIGATION, "obligations": OBLIGATION, "disbursement
 SUMMARY_CHARACTERS = 400
 
 # Why rows were set aside. The first three are the file's other places, not defects of the file.
-OUTSIDE = "outside the chosen countries"
-WORLD = '"World" rows (no country)'
-REGIONAL = "regional rows (a region, no country)"
+OUTSIDE = "in a country not chosen"
+WORLD = 'for "World" (no country)'
+REGIONAL = "for a region (no country)"
 NOT_DEFECTS = (OUTSIDE, WORLD, REGIONAL)
+CUT_SHORT = "cut short at the end of the file"
 
 
 @dataclass
@@ -164,7 +165,7 @@ class FagovImport:
         )
 
     def set_aside_lines(self) -> list[str]:
-        return [f"{count:,} {reason}" for reason, count in self.set_aside.most_common()]
+        return [f"{plural(count, 'row')} {reason}" for reason, count in self.set_aside.most_common()]
 
     def fiscal_year_table(self) -> pd.DataFrame:
         """Obligations and disbursements kept, by U.S. fiscal year, in US dollars (negative amounts netted)."""
@@ -542,7 +543,7 @@ class _Reader:
         except pa.ArrowException as error:
             count = span.count - len(span.blank)
             self.result.rows_read += count
-            self.result.set_aside["rows the CSV reader could not read"] += count
+            self.result.set_aside["that could not be read as CSV"] += count
             last = span.first_row + span.count - 1
             self.result.set_aside_rows.append(
                 Problem(self.result.file_name, span.first_row, None, None, f"rows that can be read as CSV (rows {span.first_row:,} to {last:,} could not: {error}); they were set aside")
@@ -553,7 +554,7 @@ class _Reader:
         self.result.rows_read += table.num_rows + len(invalid)
         for row, cells in self._invalid_rows(span, invalid, misshapen):
             self.set_aside(
-                "rows with too few or too many cells",
+                "with too few or too many cells",
                 row,
                 None,
                 None,
@@ -613,26 +614,26 @@ class _Reader:
 
         activity_id = cell("Activity ID")
         if activity_id is None:
-            self.set_aside("rows with no activity id", row, "Activity ID", None, "an activity id; the row was set aside")
+            self.set_aside("with no activity id", row, "Activity ID", None, "an activity id; the row was set aside")
             return
         kind_name, kind_id = cell("Transaction Type Name"), cell("Transaction Type ID")
         kind = TYPE_NAMES.get((kind_name or "").casefold()) or (TYPE_IDS.get(kind_id or "") if not kind_name else None)
         if kind is None:
             shown = kind_name or kind_id or "(none)"
-            self.result.set_aside[f"transaction type {shown} (only obligations and disbursements are read)"] += 1
+            self.result.set_aside[f"of transaction type {shown} (only obligations and disbursements are read)"] += 1
             return
         amount_text = cell("Current Dollar Amount")
         if amount_text is None:
-            self.set_aside("rows with no amount", row, "Current Dollar Amount", None, "an amount in US dollars; the row was set aside")
+            self.set_aside("with no amount", row, "Current Dollar Amount", None, "an amount in US dollars; the row was set aside")
             return
         try:
             amount = float(amount_text.replace(",", "").replace("$", ""))
         except ValueError:
-            self.set_aside("amounts that are not numbers", row, "Current Dollar Amount", amount_text, "an amount in US dollars (a number); the row was set aside")
+            self.set_aside("with an amount that is not a number", row, "Current Dollar Amount", amount_text, "an amount in US dollars (a number); the row was set aside")
             return
         if not math.isfinite(amount) or abs(amount) > LARGEST_AMOUNT:
             self.set_aside(
-                "amounts beyond any real amount", row, "Current Dollar Amount", amount_text, f"a finite amount of at most {LARGEST_AMOUNT:,}; the row was set aside"
+                "with an amount beyond any real amount", row, "Current Dollar Amount", amount_text, f"a finite amount of at most {LARGEST_AMOUNT:,}; the row was set aside"
             )
             return
         day_text = cell("Transaction Date")
@@ -650,11 +651,11 @@ class _Reader:
             year = fiscal_year_of(day)
         if year is None:
             self.set_aside(
-                "rows with no fiscal year or transaction date", row, "Fiscal Year", year_text, "a fiscal year (or a transaction date); the row was set aside"
+                "with no fiscal year or transaction date", row, "Fiscal Year", year_text, "a fiscal year (or a transaction date); the row was set aside"
             )
             return
         if not FISCAL_YEARS[0] <= year <= FISCAL_YEARS[1]:
-            self.set_aside("fiscal years out of range", row, "Fiscal Year", year_text, f"a U.S. fiscal year from {FISCAL_YEARS[0]} to {FISCAL_YEARS[1]}; the row was set aside")
+            self.set_aside("with a fiscal year out of range", row, "Fiscal Year", year_text, f"a U.S. fiscal year from {FISCAL_YEARS[0]} to {FISCAL_YEARS[1]}; the row was set aside")
             return
         activity = self.activities.get(activity_id)
         if activity is None:
@@ -690,7 +691,7 @@ class _Reader:
         size = f"{long_row.length / 2**20:,.0f} MB"
         if rebuilt is None:
             self.set_aside(
-                "rows too long to read",
+                "too long to read",
                 long_row.row,
                 None,
                 None,
@@ -709,7 +710,7 @@ class _Reader:
         self.result.rows_read += 1
         why = "opens a quoted value that never closes" if cut.open_quote else "ends before its last cell"
         self.set_aside(
-            "a last row cut short",
+            CUT_SHORT,
             cut.row,
             None,
             None,
@@ -793,7 +794,8 @@ def _summary(description: str | None) -> str:
     sentence = max(cut.rfind(". "), cut.rfind("; "))
     if sentence > SUMMARY_CHARACTERS // 2:
         return cut[: sentence + 1]
-    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    words = cut.rsplit(" ", 1)[0]
+    return (words if len(words) > SUMMARY_CHARACTERS // 2 else cut).rstrip(",;:") + "…"
 
 
 def _money_words(amount: float) -> str:
@@ -952,7 +954,7 @@ def read_fagov(
     """
     budget = budget or default_budget()
     today = today or dt.date.today()
-    chosen = tuple(sorted(countries)) if countries else tuple(ASEAN_COUNTRIES)
+    chosen = tuple(sorted(countries or ASEAN_COUNTRIES))
     result = FagovImport(name, chosen, problems=ProblemList(limit=budget.problems), set_aside_rows=ProblemList(limit=budget.problems))
     result.total_bytes = total_bytes
     started = time.monotonic()
