@@ -378,3 +378,16 @@ def test_the_data_page_reads_an_uploaded_download_with_its_report(tmp_path):
     assert app.success[0].value.startswith("**The upload is valid.** It holds 2 projects")
     app.multiselect[0].set_value(["KHM"]).run()
     assert "**ForeignAssistance.gov:** download.csv: 10 rows read, 1 kept (KHM)" in page_text(app)
+
+
+def test_the_worker_process_reports_how_far_it_has_read_through_a_pipe_of_its_own(dataset):
+    from usascp.importers.worker import check_upload_isolated
+
+    data = hand_written().encode()
+    seen = []
+    result = check_upload_isolated(
+        [UploadedFile("download.csv", data)], dataset, False, fagov_countries=("VNM",), progress=lambda read, total: seen.append((read, total))
+    )
+    assert seen and seen[-1] == (len(data), len(data))
+    assert [(imported.rows_kept, imported.countries) for imported in result.fagov] == [(3, ("VNM",))]
+    assert result.dataset is not None and result.row_counts["transactions"] == 3
