@@ -47,8 +47,12 @@ def checked(
     bar = st.progress(0.0, text="Reading the ForeignAssistance.gov download…") if fagov_countries else None
 
     def progress(read: int, total: int | None) -> None:
-        if bar is not None and total:
-            bar.progress(min(read / total, 1.0), text=f"Reading the ForeignAssistance.gov download: {read / 2**20:,.0f} of {total / 2**20:,.0f} MB")
+        if bar is None or not total:
+            return
+        if read >= total:
+            bar.progress(1.0, text=f"Read the whole download ({total / 2**20:,.0f} MB); checking the tables it gave…")
+        else:
+            bar.progress(read / total, text=f"Reading the ForeignAssistance.gov download: {read / 2**20:,.0f} of {total / 2**20:,.0f} MB")
 
     with st.spinner("Reading and checking your files…"):
         result = check_upload_isolated(files, shipped, beside, relationship, fagov_countries=fagov_countries, progress=progress)
@@ -96,7 +100,7 @@ def show_fagov(imported: FagovImport) -> None:
         st.info("\n".join(f"- {markdown_text(note)}" for note in imported.notes), icon=":material/info:")
     if imported.set_aside:
         reasons = pd.DataFrame([(reason, count) for reason, count in imported.set_aside.most_common()], columns=["rows set aside", "rows"])
-        st.dataframe(reasons, hide_index=True, width="stretch")
+        st.dataframe(reasons, hide_index=True, width="stretch", column_config={"rows": st.column_config.NumberColumn(format="localized")})
     if imported.set_aside_rows.total:
         st.warning(
             f"{plural(imported.set_aside_rows.total, 'row')} set aside for a defect, each named below; the rest of the file was read.",
