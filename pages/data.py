@@ -5,7 +5,7 @@ import streamlit as st
 from ui.data import explored_upload, forget_upload, kept_words, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
-from ui.upload import checked, fagov_countries_chosen, forget_check, show_check, show_sector_table
+from ui.upload import checked, fagov_countries_chosen, forget_check, show_check
 from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
@@ -67,7 +67,6 @@ uploaded = st.file_uploader(
     help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ". IATI files: version 2.01 to 2.03. "
     "ForeignAssistance.gov downloads are known by their columns, whatever their name.",
 )
-show_sector_table()
 placement = st.radio(
     "Show the upload",
     ["instead", "beside"],

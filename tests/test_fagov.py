@@ -376,6 +376,8 @@ def test_the_data_page_reads_an_uploaded_download_with_its_report(tmp_path):
     by_year = next(frame for frame in frames if "fiscal year" in frame.columns)
     assert by_year.set_index("fiscal year").loc[2022].tolist() == [-250_000.0, 400_000.0]
     assert app.success[0].value.startswith("**The upload is valid.** It holds 2 projects")
+    sectors = next(frame for frame in frames if "our sector" in frame.columns)  # the mapping, as the file says it
+    assert sectors.set_index("its sector").loc["Water Supply and Sanitation", "our sector"].tolist() == ["Water", "Water"]
     app.multiselect[0].set_value(["KHM"]).run()
     assert "**ForeignAssistance.gov:** download.csv: 10 rows read, 1 kept (KHM)" in page_text(app)
 

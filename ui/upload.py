@@ -88,7 +88,8 @@ def show_sector_table() -> None:
             "An activity takes the sector its US sector maps to; where that is Other, the one its international sector "
             "maps to. Edit usascp/importers/fagov_sectors.csv to change a line."
         )
-        st.dataframe(sector_table(), hide_index=True, width="stretch")
+        columns = {"fagov_column": "ForeignAssistance.gov column", "fagov_sector": "its sector", "sector": "our sector", "note": "why"}
+        st.dataframe(sector_table().rename(columns=columns), hide_index=True, width="stretch")
 
 
 def show_fagov(imported: FagovImport) -> None:
@@ -167,6 +168,8 @@ def show_check(result: UploadCheck, beside: bool) -> None:
 
     for imported in result.fagov:
         show_fagov(imported)
+    if result.fagov:
+        show_sector_table()
 
     for imported in result.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
