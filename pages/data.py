@@ -5,7 +5,7 @@ import streamlit as st
 from ui.data import explored_upload, forget_upload, kept_words, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
-from ui.upload import checked, fagov_countries_chosen, forget_check, show_check
+from ui.upload import checked, fagov_rows_chosen, forget_check, show_check
 from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
@@ -81,8 +81,8 @@ st.caption(
 )
 relationship = "usascp_project"
 files = [UploadedFile(file.name, file.getvalue()) for file in uploaded or []]
-fagov_countries = fagov_countries_chosen(files)
-if any(file.name.lower().endswith(".xml") for file in files) or fagov_countries:
+fagov_choice = fagov_rows_chosen(files)
+if any(file.name.lower().endswith(".xml") for file in files) or fagov_choice:
     relationship = st.radio(
         "The imported activities are",
         ["usascp_project", "related_usg"],
@@ -93,7 +93,7 @@ if any(file.name.lower().endswith(".xml") for file in files) or fagov_countries:
     )
 
 if files:
-    show_check(checked(files, shipped, placement == "beside", relationship, fagov_countries), beside=placement == "beside")
+    show_check(checked(files, shipped, placement == "beside", relationship, fagov_choice), beside=placement == "beside")
 else:
     forget_check()
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.fagov_files import COLUMNS, HEADER, row_line, write_fagov_file
 from usascp.importers import fagov
-from usascp.importers.fagov import OUTSIDE, REGIONAL, WORLD, read_fagov, sector_table
+from usascp.importers.fagov import OUTSIDE, REGIONAL, WORLD, FagovChoice, read_fagov, sector_table
 from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
 from usascp.schema import SECTORS
 
@@ -388,8 +388,49 @@ def test_the_worker_process_reports_how_far_it_has_read_through_a_pipe_of_its_ow
     data = hand_written().encode()
     seen = []
     result = check_upload_isolated(
-        [UploadedFile("download.csv", data)], dataset, False, fagov_countries=("VNM",), progress=lambda read, total: seen.append((read, total))
+        [UploadedFile("download.csv", data)], dataset, False, fagov_choice=FagovChoice(("VNM",)), progress=lambda read, total: seen.append((read, total))
     )
     assert seen and seen[-1] == (len(data), len(data))
     assert [(imported.rows_kept, imported.countries) for imported in result.fagov] == [(3, ("VNM",))]
     assert result.dataset is not None and result.row_counts["transactions"] == 3
+
+
+REGIONAL_ROW = {**WATER, "Country ID": "998", "Country Code": "NULL", "Country Name": "Asia Region", "Activity ID": "RDMA-1",
+                "Activity Name": "Smart cities network support", "Current Dollar Amount": "2000000"}  # fmt: skip
+
+
+def test_regional_rows_are_set_aside_unless_their_region_is_chosen_and_then_make_a_regional_project(dataset):
+    text = hand_written() + row_line(REGIONAL_ROW)
+    assert read_text(text).set_aside[REGIONAL] == 1
+    result = read_text(text, regions=["East Asia and Oceania"])
+    assert (result.rows_kept, result.regions, result.set_aside[REGIONAL]) == (7, ("East Asia and Oceania",), 0)
+    assert "6 kept" not in result.summary and "(BRN, IDN, KHM, LAO, MMR, MYS, PHL, SGP, THA, TLS, VNM; regional rows of East Asia and Oceania)" in result.summary
+    project = table(result, "projects").set_index("record_id").loc["RDMA-1"]
+    assert project["geographic_scope"] == "regional"
+    assert project["summary"].endswith("Where, in the ForeignAssistance.gov file: East Asia and Oceania (regional).")
+    data = text.encode()
+    from usascp.importers.fagov import FagovChoice
+
+    upload = read_upload([UploadedFile("download.csv", data)], dataset.cities, fagov_choice=FagovChoice(regions=("East Asia and Oceania",)))
+    loaded = dataset_from_upload(upload, dataset, beside_base=True)
+    assert loaded.grants.set_index("project_id").loc["fagov_rdma_1", "amount_usd"] == 2_000_000
+
+
+def test_a_country_outside_asean_makes_a_project_that_says_where_it_works(dataset):
+    data = hand_written().encode()
+    from usascp.importers.fagov import FagovChoice
+
+    upload = read_upload([UploadedFile("download.csv", data)], dataset.cities, fagov_choice=FagovChoice(("KEN",)))
+    loaded = dataset_from_upload(upload, dataset, beside_base=False)
+    project = loaded.projects.set_index("record_id").loc["KE-9"]
+    assert project["geographic_scope"] == "unspecified"
+    assert project["summary"].endswith("Where, in the ForeignAssistance.gov file: Kenya.")
+
+
+def test_the_command_line_keeps_a_chosen_region(tmp_path, capsys):
+    from usascp.__main__ import main
+
+    path = tmp_path / "download.csv"
+    path.write_text(HEADER + "\n" + row_line(REGIONAL_ROW), encoding="utf-8")
+    assert main(["validate", str(path), "--region", "East Asia and Oceania"]) == 0
+    assert "1 row read, 1 kept (BRN, IDN, KHM, LAO, MMR, MYS, PHL, SGP, THA, TLS, VNM; regional rows of East Asia and Oceania)" in capsys.readouterr().out

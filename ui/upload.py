@@ -10,7 +10,7 @@ import streamlit as st
 from ui.data import explore, keep_for_this_browser
 from usascp import export
 from usascp.formatting import markdown_text, plural
-from usascp.importers.fagov import FagovImport, is_fagov_csv, sector_table
+from usascp.importers.fagov import FagovChoice, FagovImport, is_fagov_csv, sector_table
 from usascp.importers.iati import MATCH_KM
 from usascp.importers.tables import UploadCheck, UploadedFile
 from usascp.importers.worker import check_upload_isolated
@@ -28,7 +28,7 @@ REPORT_COLUMNS = {
 
 
 def checked(
-    files: list[UploadedFile], shipped: Dataset, beside: bool, relationship: str, fagov_countries: tuple[str, ...] | None = None
+    files: list[UploadedFile], shipped: Dataset, beside: bool, relationship: str, fagov_choice: FagovChoice | None = None
 ) -> UploadCheck:
     """The check of these files with these choices, kept in this session so a rerun does not read them again.
 
@@ -39,12 +39,12 @@ def checked(
         beside,
         relationship,
         shipped.version,
-        fagov_countries,
+        fagov_choice,
     )
     kept = st.session_state.get("upload_check")
     if kept is not None and kept[0] == key:
         return kept[1]
-    bar = st.progress(0.0, text="Reading the ForeignAssistance.gov download…") if fagov_countries else None
+    bar = st.progress(0.0, text="Reading the ForeignAssistance.gov download…") if fagov_choice else None
 
     def progress(read: int, total: int | None) -> None:
         if bar is None or not total:
@@ -55,17 +55,20 @@ def checked(
             bar.progress(read / total, text=f"Reading the ForeignAssistance.gov download: {read / 2**20:,.0f} of {total / 2**20:,.0f} MB")
 
     with st.spinner("Reading and checking your files…"):
-        result = check_upload_isolated(files, shipped, beside, relationship, fagov_countries=fagov_countries, progress=progress)
+        result = check_upload_isolated(files, shipped, beside, relationship, fagov_choice=fagov_choice, progress=progress)
     if bar is not None:
         bar.empty()
     st.session_state["upload_check"] = (key, result)
     return result
 
 
-def fagov_countries_chosen(files: list[UploadedFile]) -> tuple[str, ...] | None:
-    """For an upload holding a ForeignAssistance.gov download (known by its header): the countries whose rows to keep.
+REGIONAL_PROGRAMS = "East Asia and Oceania"  # the region FA.gov files regional programs for Southeast Asia under
 
-    None when there is no such download. The ASEAN members are chosen at first.
+
+def fagov_rows_chosen(files: list[UploadedFile]) -> FagovChoice | None:
+    """For an upload holding a ForeignAssistance.gov download (known by its header): which of its rows to keep.
+
+    None when there is no such download. The ASEAN members are chosen at first, regional rows not.
     """
     if not any(is_fagov_csv(file.data) for file in files):
         return None
@@ -78,7 +81,12 @@ def fagov_countries_chosen(files: list[UploadedFile]) -> tuple[str, ...] | None:
     )
     if not chosen:
         st.caption("No country chosen: the rows of every ASEAN member are kept.")
-    return tuple(chosen) or tuple(ASEAN_COUNTRIES)
+    regional = st.checkbox(
+        f"Also keep the regional rows of {REGIONAL_PROGRAMS}",
+        help="Rows that name a region instead of a country: regional programs for Southeast Asia are often filed "
+        "so, beside programs for China, Mongolia or the Pacific. Their projects show as regional, with no country.",
+    )
+    return FagovChoice(tuple(sorted(chosen or ASEAN_COUNTRIES)), (REGIONAL_PROGRAMS,) if regional else ())
 
 
 def show_sector_table() -> None:

@@ -66,7 +66,7 @@ def _fagov_downloads(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return downloads, others
 
 
-def _read_downloads(downloads: list[Path], countries, budget: Budget) -> list:
+def _read_downloads(downloads: list[Path], countries, regions, budget: Budget) -> list:
     """Each download streamed from disk (never read whole: the upload size limit does not apply), its report printed.
 
     A download has its own time limit (budget.fagov_seconds), and lists at most budget.problems rows.
@@ -74,7 +74,7 @@ def _read_downloads(downloads: list[Path], countries, budget: Budget) -> list:
     imported = []
     for path in downloads:
         with path.open("rb") as stream:
-            result = read_fagov(stream, path.name, path.stat().st_size, countries, budget=budget, seconds=budget.fagov_seconds)
+            result = read_fagov(stream, path.name, path.stat().st_size, countries, budget=budget, seconds=budget.fagov_seconds, regions=regions or ())
         print("\n".join(result.report_lines()))
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -82,7 +82,7 @@ def _read_downloads(downloads: list[Path], countries, budget: Budget) -> list:
     return imported
 
 
-def validate(paths: list[Path], beside_shipped: bool = False, countries: list[str] | None = None) -> int:
+def validate(paths: list[Path], beside_shipped: bool = False, countries: list[str] | None = None, regions=()) -> int:
     budget = default_budget()
     downloads, paths_read = _fagov_downloads(paths)
     files, unreadable = _files_in(paths_read, budget)
@@ -90,7 +90,7 @@ def validate(paths: list[Path], beside_shipped: bool = False, countries: list[st
         print(line, file=sys.stderr)
     if not files and not downloads:
         return 2
-    imported = _read_downloads(downloads, countries, budget)
+    imported = _read_downloads(downloads, countries, regions, budget)
     shipped = load_dataset(DEFAULT_DATA_DIR)
     upload = read_upload(files, shipped.cities, budget=budget)
     for result in imported:
@@ -167,11 +167,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ISO3,...",
         help="the countries whose rows a ForeignAssistance.gov download keeps (ISO3 codes; the ASEAN members by default)",
     )
+    validate_parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="NAME",
+        help='also keep a download\'s regional rows (no country named) of this Region Name, e.g. "East Asia and Oceania"; may be repeated',
+    )
     commands.add_parser("hash-password", help="print an [editors] line for .streamlit/secrets.toml")
     arguments = parser.parse_args(argv)
     if arguments.command == "hash-password":
         return hash_password_line()
-    return validate(arguments.paths, arguments.beside_shipped, arguments.countries)
+    return validate(arguments.paths, arguments.beside_shipped, arguments.countries, arguments.regions or ())
 
 
 def _country_list(text: str) -> list[str]:

@@ -82,6 +82,7 @@ OWN_SPELLINGS = {"funding acount id": "Funding Account ID"}
 USED = {
     "Country Code": None,
     "Country Name": "countries are named by their code only",
+    "Region Name": "no regional rows can be kept",
     "Activity ID": None,
     "Current Dollar Amount": None,
     "Transaction Type Name": "transaction types are read from Transaction Type ID",
@@ -123,12 +124,22 @@ NOT_DEFECTS = (OUTSIDE, WORLD, REGIONAL)
 CUT_SHORT = "cut short at the end of the file"
 
 
+@dataclass(frozen=True)
+class FagovChoice:
+    """Which rows of a download to keep: those of `countries` (ISO3 codes), and the regional rows (no country named)
+    of `regions` (Region Name, such as "East Asia and Oceania", where regional programs for ASEAN are filed)."""
+
+    countries: tuple[str, ...] = tuple(sorted(ASEAN_COUNTRIES))
+    regions: tuple[str, ...] = ()
+
+
 @dataclass
 class FagovImport:
     """What one ForeignAssistance.gov file gave: text tables for validation, and the report of the read."""
 
     file_name: str
     countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
     tables: dict[str, RawTable] = field(default_factory=dict)
     problems: ProblemList = field(default_factory=ProblemList)  # the file could not be read (whole or to its end)
     set_aside_rows: ProblemList = field(default_factory=ProblemList)  # rows with a defect, each named
@@ -158,7 +169,8 @@ class FagovImport:
 
     @property
     def summary(self) -> str:
-        kept = f"{self.rows_kept:,} kept ({', '.join(self.countries)})" if self.countries else f"{self.rows_kept:,} kept"
+        places = ", ".join(self.countries) + "".join(f"; regional rows of {region}" for region in self.regions)
+        kept = f"{self.rows_kept:,} kept ({places})"
         return (
             f"{self.file_name}: {plural(self.rows_read, 'row')} read, {kept}, {self.rows_read - self.rows_kept:,} set aside; "
             f"{plural(self.activities, 'activity', 'activities')}, {plural(self.transactions, 'transaction')}"
@@ -496,14 +508,17 @@ class _Activity:
     partners: dict = field(default_factory=dict)
     us_sectors: dict = field(default_factory=dict)  # name -> rows
     international_sectors: dict = field(default_factory=dict)
-    countries: dict = field(default_factory=dict)
+    countries: dict = field(default_factory=dict)  # ISO3 -> name
+    regions: dict = field(default_factory=dict)  # region names of its regional rows
 
 
 class _Reader:
     """One file's read: the rows kept so far, added up, and the report."""
 
-    def __init__(self, result: FagovImport, read_as: list[str], chosen: tuple[str, ...], budget: Budget):
+    def __init__(self, result: FagovImport, read_as: list[str], chosen: tuple[str, ...], regions: tuple[str, ...], budget: Budget):
         self.result = result
+        self.chosen_codes = set(chosen)
+        self.regions = pa.array([region.encode() for region in regions], type=pa.binary()) if regions else None
         self.read_as = read_as
         self.columns = len(read_as)
         self.used = [column for column in read_as if column in USED]
@@ -587,6 +602,8 @@ class _Reader:
     def _keep(self, table: pa.Table, rows: np.ndarray) -> None:
         codes = table.column(MISSING_COUNTRY)
         keep = pc.is_in(codes, value_set=self.chosen)
+        if self.regions is not None and "Region Name" in table.column_names:
+            keep = pc.or_(keep, self._regional_rows_kept(table))
         outside = table.filter(pc.invert(keep))
         if outside.num_rows:
             names = outside.column("Country Name") if "Country Name" in outside.column_names else outside.column(MISSING_COUNTRY)
@@ -600,6 +617,14 @@ class _Reader:
         columns = {name: kept.column(name).to_pylist() for name in kept.column_names}
         for index in range(kept.num_rows):
             self._row({name: values[index] for name, values in columns.items()}, int(numbers[index]) or None)
+
+    def _regional_rows_kept(self, table: pa.Table):
+        """Rows that name no country (a region, not "World") in one of the chosen regions."""
+        codes = table.column(MISSING_COUNTRY)
+        names = table.column("Country Name") if "Country Name" in table.column_names else codes
+        no_country = pc.or_(pc.invert(pc.match_substring_regex(codes, "^[A-Z]{3}$")), pc.match_substring_regex(names, "(?i)region"))
+        world = pc.or_(pc.equal(codes, pa.scalar(b"WLD", pa.binary())), pc.match_substring_regex(names, "(?i)^world$"))
+        return pc.and_(pc.and_(no_country, pc.invert(world)), pc.is_in(table.column("Region Name"), value_set=self.regions))
 
     def _row(self, raw: dict, row: int | None) -> None:
         latin = [False]
@@ -666,8 +691,11 @@ class _Reader:
             activity.office = shared("Managing Sub-agency or Bureau Name")
             activity.start, activity.end = _iso_date(cell("Activity Start Date")), _iso_date(cell("Activity End Date"))
         code = shared(MISSING_COUNTRY)
-        if code not in activity.countries:
-            activity.countries[code] = shared("Country Name") or code
+        if code in self.chosen_codes:
+            if code not in activity.countries:
+                activity.countries[code] = shared("Country Name") or code
+        else:  # a regional row kept for its region
+            activity.regions[shared("Region Name") or "a region"] = True
         partner = shared("Implementing Partner Name")
         if partner and len(activity.partners) < 20:
             activity.partners[partner] = True
@@ -773,6 +801,23 @@ def _sector_of(activity: _Activity, lookup: dict, unmapped: Counter) -> str:
     return ours or "Other"
 
 
+def _scope(activity: _Activity) -> str:
+    """"country" where it names an ASEAN country (the project_countries rows say which); "regional" for a region's rows."""
+    if any(code in ASEAN_COUNTRIES for code in activity.countries):
+        return "country"
+    return "regional" if activity.regions else "unspecified"
+
+
+def _with_places(summary: str, activity: _Activity) -> str:
+    """The summary, saying where the activity works when no ASEAN country row can say it (another country, a region)."""
+    places = [name for code, name in activity.countries.items() if code not in ASEAN_COUNTRIES] + [
+        f"{region} (regional)" for region in activity.regions
+    ]
+    if not places:
+        return summary
+    return f"{summary} Where, in the ForeignAssistance.gov file: {', '.join(places)}."
+
+
 def _status(start: str | None, end: str | None, today: dt.date) -> str:
     day = today.isoformat()
     if end and end < day:
@@ -843,12 +888,12 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
                 "lead_office": activity.office or activity.agency_name or activity.agency_acronym,
                 "implementing_partners": "; ".join(partners[:5]) + (f"; and {len(partners) - 5} more" if len(partners) > 5 else "") if partners else None,
                 "sector": _sector_of(activity, lookup, result.unmapped_sectors),
-                "geographic_scope": "country",
+                "geographic_scope": _scope(activity),
                 "status": _status(activity.start, activity.end, today),
                 "status_as_of": accessed,
                 "start_date": activity.start,
                 "end_date": activity.end,
-                "summary": activity.description,
+                "summary": _with_places(activity.description, activity),
                 "amount_note": amount_note,
                 "record_id": activity_id,
             }
@@ -947,15 +992,18 @@ def read_fagov(
     budget: Budget | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     seconds: float | None = None,
+    regions=(),
 ) -> FagovImport:
-    """Read a ForeignAssistance.gov CSV download from `stream`, keeping the rows of `countries` (ISO3 codes; ASEAN by default).
+    """Read a ForeignAssistance.gov CSV download from `stream`, keeping the rows of `countries` (ISO3 codes; ASEAN by default)
+    and the regional rows (no country named) of `regions` (Region Name).
 
     `progress(bytes read, total bytes)` is called after each span; the read stops (and says so) after `seconds`.
     """
     budget = budget or default_budget()
     today = today or dt.date.today()
     chosen = tuple(sorted(countries or ASEAN_COUNTRIES))
-    result = FagovImport(name, chosen, problems=ProblemList(limit=budget.problems), set_aside_rows=ProblemList(limit=budget.problems))
+    regions = tuple(sorted(regions))
+    result = FagovImport(name, chosen, regions, problems=ProblemList(limit=budget.problems), set_aside_rows=ProblemList(limit=budget.problems))
     result.total_bytes = total_bytes
     started = time.monotonic()
     limit = seconds if seconds is not None else budget.fagov_seconds
@@ -986,7 +1034,7 @@ def read_fagov(
                 piece.decode("utf-8")
             except UnicodeDecodeError:
                 result.notes.append("the header is not UTF-8: read as Windows-1252 (Latin-1)")
-            reader = _Reader(result, read_as, chosen, budget)
+            reader = _Reader(result, read_as, chosen, regions, budget)
             continue
         if isinstance(piece, _Span):
             reader.span(piece)

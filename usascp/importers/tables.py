@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from usascp.budgets import Budget, OverBudget, default_budget
-from usascp.importers.fagov import FagovImport, is_fagov_csv, read_fagov
+from usascp.importers.fagov import FagovChoice, FagovImport, is_fagov_csv, read_fagov
 from usascp.importers.iati import IatiImport, read_iati
 from usascp.load import Dataset, RawTable, build_dataset, csv_over_budget, read_csv_bytes
 from usascp.schema import SCHEMAS, TABLE_FILES, Problem, ProblemList
@@ -65,15 +65,15 @@ def read_upload(
     cities: pd.DataFrame | None = None,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
-    fagov_countries: tuple[str, ...] | None = None,
+    fagov_choice: FagovChoice | None = None,
     progress=None,
 ) -> Upload:
     """Read every file into text tables; any file that cannot be read becomes a problem, never an exception.
 
     IATI activity files are placed on the member `cities` (the shipped ones when none are given), and
     their activities take `relationship` to the partnership. Everything read spends from `budget`.
-    ForeignAssistance.gov downloads (known by their header) keep the rows of `fagov_countries` (ASEAN when
-    None), and call `progress(bytes read, total)` as they are read.
+    ForeignAssistance.gov downloads (known by their header) keep the rows `fagov_choice` names (the ASEAN
+    countries when None), and call `progress(bytes read, total)` as they are read.
     """
     budget = budget or default_budget()
     upload = Upload(file_names=[file.name for file in files], budget=budget)
@@ -92,7 +92,7 @@ def read_upload(
             continue
         suffix = PurePosixPath(file.name.lower()).suffix
         if suffix in (".csv", ".txt") and is_fagov_csv(file.data):
-            _read_fagov_upload(upload, file, relationship, fagov_countries, progress)
+            _read_fagov_upload(upload, file, relationship, fagov_choice or FagovChoice(), progress)
         elif suffix == ".csv" or suffix == ".txt":
             _add_csv(upload, file.name, file.data, file.name)
         elif suffix == ".zip":
@@ -126,12 +126,12 @@ def read_upload(
                 ),
             )
     if upload.fagov:  # the same download read for other countries is another dataset
-        digest.update(b"\0fagov:" + ",".join(upload.fagov[0].countries).encode())
+        digest.update(b"\0fagov:" + repr((upload.fagov[0].countries, upload.fagov[0].regions)).encode())
     upload.fingerprint = digest.hexdigest()[:16]
     return upload
 
 
-def _read_fagov_upload(upload: Upload, file: UploadedFile, relationship: str, countries, progress) -> None:
+def _read_fagov_upload(upload: Upload, file: UploadedFile, relationship: str, choice: FagovChoice, progress) -> None:
     """A ForeignAssistance.gov download, streamed from the uploaded bytes; stopped short of the check's time limit,
     so the person gets the report of what was read rather than a check that ran out of time."""
     budget = upload.budget
@@ -139,11 +139,12 @@ def _read_fagov_upload(upload: Upload, file: UploadedFile, relationship: str, co
         io.BytesIO(file.data),
         file.name,
         len(file.data),
-        countries,
+        choice.countries,
         relationship,
         budget=budget,
         progress=progress,
         seconds=budget.seconds * 0.6,
+        regions=choice.regions,
     )
     upload.cells += sum(raw.frame.size for raw in imported.tables.values())
     if upload.cells > budget.cells:
@@ -497,14 +498,14 @@ def check_upload(
     beside_base: bool,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
-    fagov_countries: tuple[str, ...] | None = None,
+    fagov_choice: FagovChoice | None = None,
     progress=None,
 ) -> UploadCheck:
     """Read and validate an upload against `base` (the shipped data), within `budget`: the whole check in one call."""
     from usascp.load import DatasetError
     from usascp.oddities import oddities
 
-    upload = read_upload(files, base.cities if base is not None else None, relationship, budget, fagov_countries, progress)
+    upload = read_upload(files, base.cities if base is not None else None, relationship, budget, fagov_choice, progress)
     try:
         dataset = dataset_from_upload(upload, base, beside_base)
         problems, notes = ProblemList(), ProblemList(dataset.notes)

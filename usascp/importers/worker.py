@@ -46,7 +46,7 @@ def check_upload_isolated(
     beside_base: bool,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
-    fagov_countries: tuple[str, ...] | None = None,
+    fagov_choice=None,
     progress=None,
 ) -> UploadCheck:
     """tables.check_upload, run in a child process within `budget`'s memory and time; never raises for a bad file.
@@ -55,7 +55,7 @@ def check_upload_isolated(
     a ForeignAssistance.gov download (through a pipe of its own: its stdout carries only the answer).
     """
     budget = budget or default_budget()
-    request = pickle.dumps((files, base, beside_base, relationship, budget, fagov_countries), protocol=pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps((files, base, beside_base, relationship, budget, fagov_choice), protocol=pickle.HIGHEST_PROTOCOL)
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))}
     with _turns:
         progress_read, progress_write = os.pipe()
@@ -145,11 +145,11 @@ def _serve_one_check() -> None:
     """The child's side: read the request from stdin, write (outcome, result) to stdout."""
     answer_to = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the log, not into the answer
-    files, base, beside_base, relationship, budget, fagov_countries = pickle.load(sys.stdin.buffer)
+    files, base, beside_base, relationship, budget, fagov_choice = pickle.load(sys.stdin.buffer)
     progress = _progress_writer()
     _cap_memory(budget.memory_bytes)
     try:
-        answer = ("ok", check_upload(files, base, beside_base, relationship, budget, fagov_countries, progress))
+        answer = ("ok", check_upload(files, base, beside_base, relationship, budget, fagov_choice, progress))
     except MemoryError:
         answer = ("memory", None)
     except Exception as error:  # noqa: BLE001 - any failure is reported to the viewer as "could not be checked"
