@@ -434,3 +434,11 @@ def test_the_command_line_keeps_a_chosen_region(tmp_path, capsys):
     path.write_text(HEADER + "\n" + row_line(REGIONAL_ROW), encoding="utf-8")
     assert main(["validate", str(path), "--region", "East Asia and Oceania"]) == 0
     assert "1 row read, 1 kept (BRN, IDN, KHM, LAO, MMR, MYS, PHL, SGP, THA, TLS, VNM; regional rows of East Asia and Oceania)" in capsys.readouterr().out
+
+
+def test_a_utf16_download_is_known_and_refused_with_the_way_out(dataset):
+    data = hand_written().encode("utf-16")
+    upload = read_upload([UploadedFile("download.csv", data)], dataset.cities)
+    assert [str(problem) for problem in upload.problems] == [
+        "download.csv: is UTF-16 (it starts with UTF-16's byte-order mark); save it as UTF-8"
+    ]

@@ -231,6 +231,9 @@ _KNOWN = {_key(name): name for name in COLUMNS}
 
 def header_of(data: bytes) -> list[str] | None:
     """The column names of a CSV file's first row (from its first bytes), or None when there is no header row."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # known, so that read_fagov can say to save it as UTF-8
+        text = data[: len(data) // 2 * 2].decode("utf-16", errors="replace").split("\n", 1)[0]
+        data = text.encode("utf-8")
     data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     end = data.find(b"\n")
     line = data if end < 0 else data[:end]
