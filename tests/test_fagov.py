@@ -442,3 +442,24 @@ def test_a_utf16_download_is_known_and_refused_with_the_way_out(dataset):
     assert [str(problem) for problem in upload.problems] == [
         "download.csv: is UTF-16 (it starts with UTF-16's byte-order mark); save it as UTF-8"
     ]
+
+
+@pytest.fixture(scope="module")
+def fagov_upload(dataset):
+    """The hand-written download, its regional row kept too, explored instead of the shipped projects."""
+    data = (hand_written() + row_line(REGIONAL_ROW)).encode()
+    upload = read_upload([UploadedFile("download.csv", data)], dataset.cities, fagov_choice=FagovChoice(regions=("East Asia and Oceania",)))
+    return dataset_from_upload(upload, dataset, beside_base=False)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/funding.py", "pages/projects.py", "pages/map.py", "pages/compare.py", "pages/present.py"])
+def test_an_explored_download_renders_with_its_obligations_counted_once(fagov_upload, page):
+    from tests.test_pages import explored, metric_values
+
+    app = explored(fagov_upload, beside=False)
+    app.query_params["project"] = "fagov_sc_001"
+    app.run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert metric_values(app)["Disclosed funding"] == "$2.8M"  # 750,000 (SC-001 net) + 2,000,000 (RDMA-1); NZ-0 nets to nothing
+    app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
