@@ -64,8 +64,10 @@ uploaded = st.file_uploader(
     "CSV files, a zip of CSV files, an Excel workbook, an IATI activity file (XML), or a ForeignAssistance.gov download (CSV)",
     type=["csv", "zip", "xlsx", "xlsm", "xls", "xml"],
     accept_multiple_files=True,
-    help="Name each CSV file or sheet after its table: " + ", ".join(TABLE_FILES) + ". IATI files: version 2.01 to 2.03. "
-    "ForeignAssistance.gov downloads are known by their columns, whatever their name.",
+    help="Name each CSV file or sheet after its table: "
+    + ", ".join(TABLE_FILES)
+    + ". IATI files: versions 1.01 to 1.05 and 2.01 to 2.03, read activity by activity (d-portal and IATI "
+    "Datastore exports mix them). ForeignAssistance.gov downloads are known by their columns, whatever their name.",
 )
 placement = st.radio(
     "Show the upload",

@@ -31,6 +31,51 @@ SHOWN_COLUMNS = [
 # The download adds the project's id and the source's title to exactly what is shown.
 DOWNLOAD_COLUMNS = ["project_id", *SHOWN_COLUMNS[: SHOWN_COLUMNS.index("source_url")], "source", "source_url", "note"]
 
+MONEY_COLUMNS = ["year", "committed_usd", "disbursed_usd", "projects_committing", "projects_disbursing", "projects_silent"]
+# The money rows behind "Money over time", as downloaded: one row per transaction, with its project and source.
+TRANSACTION_COLUMNS = [
+    "project_id",
+    "project",
+    "transaction_type",
+    "amount",
+    "currency",
+    "transaction_date",
+    "fiscal_year",
+    "recipient",
+    "source",
+    "source_url",
+    "note",
+]
+
+
+def money_notes(money: aggregate.MoneyByYear, basis_words: str) -> list[str]:
+    """What the money chart leaves out, each in one sentence: nothing is dropped without a word."""
+    lines = []
+    if money.rows_not_placed:
+        sums = [
+            f"{format_usd(total)} {kind}"
+            for rows, total, kind in (
+                (money.committed_rows_not_placed, money.committed_not_placed_usd, "committed"),
+                (money.disbursed_rows_not_placed, money.disbursed_not_placed_usd, "disbursed"),
+            )
+            if rows
+        ]
+        why = (
+            "dated by fiscal year only; choose U.S. fiscal year to place them"
+            if money.basis == "calendar"
+            else "dated by a year alone, which may fall in either of two fiscal years; choose Calendar year to place them"
+        )
+        lines.append(f"Not drawn: {plural(money.rows_not_placed, 'amount')} with no {basis_words} ({' and '.join(sums)}): {why}.")
+    if money.other_currency_rows:
+        lines.append(
+            f"Kept aside: {plural(money.other_currency_rows, 'transaction')} in {', '.join(money.other_currencies)}, "
+            "never converted to US dollars or added here."
+        )
+    if money.budgets_left_out:
+        lines.append(f"Left out: {plural(money.budgets_left_out, 'budget')} (a plan to spend, not a commitment).")
+    return lines
+
+
 dataset, filters = start()
 projects = select_projects(dataset, filters)
 grants = select_grants(dataset, filters, projects)
@@ -41,6 +86,7 @@ if projects.empty:
     no_match(dataset, filters)
     st.stop()
 
+transactions = aggregate.select_transactions(dataset, projects, filters.year_from, filters.year_to)
 totals = aggregate.funding_totals(dataset, projects, grants)
 disclosed_col, coverage_col, silent_col = st.columns(3)
 disclosed_col.metric(
@@ -57,7 +103,10 @@ silent_col.metric(
     help="Counted here and in every chart below, never added as zero.",
 )
 if totals.disclosed_usd is None:
-    st.info("None of the selected projects publishes an amount. The charts below show how many projects there are, not dollars.")
+    st.info(
+        "None of the selected projects publishes an amount awarded. The breakdowns below show how many projects there are, "
+        "not dollars" + ("; Money over time shows the transactions they publish." if len(transactions) else ".")
+    )
 
 labels = charts.DIMENSION_LABELS
 dimension = control(
@@ -72,6 +121,41 @@ with st.expander(f"Table: funding by {labels[dimension].lower()}"):
     breakdown = [dimension, "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"]
     people_table(table, breakdown)
     download_rows(table, breakdown, "Download CSV", f"usascp-funding-by-{dimension}.csv", key="download_breakdown")
+
+st.header("Money over time", anchor=False)
+bases = aggregate.YEAR_BASES
+basis = control(
+    choice("years", bases, default="calendar", refusal=f"Ignored years '{{value}}': not one of {', '.join(bases)}."),
+    "funding_year_basis",
+    lambda: st.segmented_control("Years", list(bases), format_func=bases.get, key="funding_year_basis", required=True),
+)
+money = aggregate.money_by_year(dataset, projects, grants, transactions, basis)
+st.caption(
+    "Committed: commitments and obligations where a project publishes them, otherwise the amounts it was awarded. "
+    "Disbursed: money paid out (disbursements and expenditures). De-obligations and reversals are netted, never dropped."
+)
+if money.has_money:
+    chart(
+        charts.money_by_year_chart(money.table, aggregate.YEAR_BASIS_WORDS[basis]),
+        f"money_by_year_{basis}",
+        f"usascp-committed-disbursed-{basis}-year.png",
+        footnote,
+    )
+else:
+    st.info(f"None of the selected projects publishes an amount with a {aggregate.YEAR_BASIS_WORDS[basis]}, so there is nothing to draw by year.")
+for line in money_notes(money, aggregate.YEAR_BASIS_WORDS[basis]):
+    st.caption(line)
+if len(money.silent):
+    with st.expander(f"Projects that publish no money ({len(money.silent):,})"):
+        people_table(money.silent, ["title", "lead_agency", "sector", "start_date", "status"])
+with st.expander(f"Table: committed and disbursed by {aggregate.YEAR_BASIS_WORDS[basis]}"):
+    people_table(money.table, MONEY_COLUMNS)
+    download_rows(money.table, MONEY_COLUMNS, "Download CSV", f"usascp-committed-disbursed-{basis}-year.csv", key="download_money")
+    if len(transactions):
+        money_rows = aggregate.transaction_rows(dataset, transactions)
+        download_rows(
+            money_rows, TRANSACTION_COLUMNS, "Download the transactions (CSV)", "usascp-transactions.csv", key="download_transactions"
+        )
 
 rows = aggregate.funding_rows(dataset, projects, grants)
 with_amount = rows[rows["amount_usd"].notna()]
@@ -89,12 +173,20 @@ notes = [
     f"Data as of: {format_partial_date(dataset.data_as_of)}",
     f"Disclosed: {format_usd(totals.disclosed_usd)} across {totals.projects_disclosing:,} of {plural(totals.projects_total, 'project')}.",
     "Rows with an empty amount are projects that publish no amount: unknown, not zero.",
+    f"Committed and disbursed: by {aggregate.YEAR_BASIS_WORDS[basis]}; transactions in their own currency, negative for a de-obligation.",
 ]
 csv_col, excel_col = st.columns(2)
 download_rows(rows, DOWNLOAD_COLUMNS, "Download these rows (CSV)", "usascp-funding-rows.csv", container=csv_col, width="stretch")
 excel_col.download_button(
     "Download these rows (Excel)",
-    lambda: export.excel_bytes({"Funding rows": for_download(rows, DOWNLOAD_COLUMNS)}, notes),
+    lambda: export.excel_bytes(
+        {
+            "Funding rows": for_download(rows, DOWNLOAD_COLUMNS),
+            "Committed and disbursed": for_download(money.table, MONEY_COLUMNS),
+            "Transactions": for_download(aggregate.transaction_rows(dataset, transactions), TRANSACTION_COLUMNS),
+        },
+        notes,
+    ),
     "usascp-funding-rows.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",

@@ -8,8 +8,9 @@ cites one source, "SYNTHETIC BENCHMARK DATA: not real", at https://example.inval
 synthetic projects and partners, so the tables
 validate with the same schemas and foreign keys as data/. Nothing here is ever shipped or shown as fact.
 
-Per unit of scale: 3 projects (two in a member city, one country-wide), 30 grants, 50 result figures
-and 3 events, so 10,000x is 30,000 projects, 300,000 grants and 500,000 metric rows. A fixed seed makes
+Per unit of scale: 3 projects (two in a member city, one country-wide), 30 grants, 20 transactions
+(obligations by fiscal year, one in ten a de-obligation, and dated disbursements), 50 result figures and
+3 events, so 10,000x is 30,000 projects, 300,000 grants, 200,000 transactions and 500,000 metric rows. A fixed seed makes
 each size the same on every run.
 """
 
@@ -46,7 +47,7 @@ METRICS = {
     "solutions_funded": "solutions",
 }
 KEPT_AS_IS = ("sources", "cities", "city_pairs")  # pairs are re-pointed at synthetic projects below
-PER_UNIT = {"projects": 3, "grants": 30, "metrics": 50, "events": 3}
+PER_UNIT = {"projects": 3, "grants": 30, "transactions": 20, "metrics": 50, "events": 3}
 
 
 def read(folder: Path, table: str) -> tuple[list[str], list[dict]]:
@@ -118,6 +119,24 @@ def generate(scale: int, out: Path, template: Path = REPO / "data", seed: int = 
                     "date_basis": "award",
                     "funding_office": "SYN",
                     "amount_kind": grant_kinds[0],
+                    "source_id": SOURCE_ID,
+                }
+            )
+        for i in range(PER_UNIT["transactions"]):
+            project, city, year = unit_projects[i % len(unit_projects)]
+            obligation = i % 2 == 0
+            amount = rng.randrange(5, 900) * 1000 * (-1 if obligation and rng.random() < 0.1 else 1)
+            rows["transactions"].append(
+                blank("transactions")
+                | {
+                    "transaction_id": f"ST{unit:05d}{i:02d}",
+                    "project_id": project["project_id"],
+                    "transaction_type": "obligation" if obligation else "disbursement",
+                    "amount": str(amount),
+                    "currency": "USD",
+                    # Obligations by fiscal year only, as ForeignAssistance.gov often gives them; disbursements dated.
+                    "transaction_date": "" if obligation else f"{year + rng.randrange(2)}-{rng.randrange(1, 13):02d}",
+                    "fiscal_year": str(year + rng.randrange(2)) if obligation else "",
                     "source_id": SOURCE_ID,
                 }
             )

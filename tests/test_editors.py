@@ -52,16 +52,16 @@ def test_an_unknown_name_runs_the_same_pbkdf2_as_a_known_one(team, pbkdf2_runs):
 
 
 def test_known_and_unknown_names_take_about_as_long(team):
-    def fastest(name: str) -> float:
-        times = []
-        for _ in range(7):
+    # Tries alternate between the two names, so a burst of load on a shared machine slows both alike; the
+    # fastest of each is the one least disturbed. The bound is loose: before the stand-in hash it was over 100.
+    times = {"pedro": [], "somebody": []}
+    for _ in range(11):
+        for name, taken in times.items():
             start = time.perf_counter()
             editor_signed_in(team, name, "wrong")
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    ratio = fastest("pedro") / fastest("somebody")
-    assert 1 / 3 < ratio < 3, ratio  # before the stand-in hash: well over 100
+            taken.append(time.perf_counter() - start)
+    ratio = min(times["pedro"]) / min(times["somebody"])
+    assert 1 / 5 < ratio < 5, ratio
 
 
 def test_the_right_password_still_signs_in(team):

@@ -84,3 +84,30 @@ def test_the_template_of_a_dataset_with_control_characters_opens(dataset):
     projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = "Hospital\x01 records\x07"
     workbook = openpyxl.load_workbook(io.BytesIO(template_workbook(dataclasses.replace(dataset, projects=projects))))
     assert "Hospital records" in [cell.value for cell in workbook["projects"]["B"]]
+
+
+def test_the_template_and_the_data_zip_carry_the_transactions_and_read_back(dataset):
+    import zipfile
+
+    import openpyxl
+
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+    from usascp.importers.template import column_guide, template_workbook, template_zip
+
+    workbook = openpyxl.load_workbook(io.BytesIO(template_workbook(dataset)))
+    sheet = workbook["transactions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == list(dataset.transactions.columns)
+    assert [row[:6] for row in rows[1:]] == [
+        ("T001", "stic_asu", "disbursement", 100000, "USD", "2023-09"),
+        ("T002", "stic_asu", "disbursement", 100000, "USD", "2024-07"),
+    ]
+    listed = [cell.value for cell in next(column for column in workbook["lists"].columns if column[0].value == "transactions.transaction_type")]
+    assert listed[1:5] == ["commitment", "obligation", "disbursement", "expenditure"]
+    guide = {(table, column): meaning for table, column, _, _, meaning in column_guide()}
+    assert "negative for a de-obligation" in guide[("transactions", "amount")]
+
+    archive = zipfile.ZipFile(io.BytesIO(template_zip(dataset)))
+    assert "transactions.csv" in archive.namelist()
+    again = dataset_from_upload(read_upload([UploadedFile("usascp-data.zip", template_zip(dataset))]), None, beside_base=False)
+    assert again.transactions["amount"].tolist() == [100000, 100000]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -102,6 +103,19 @@ def one_city(dataset: Dataset) -> Dataset:
     )
 
 
+def money_only_as_transactions(dataset: Dataset) -> Dataset:
+    """No grants: money only as transactions, a de-obligation outweighing its obligation, and a payment in euros."""
+    rows = [
+        ("X1", "bif2", "obligation", 50_000.0, "USD", None, 2024),
+        ("X2", "bif2", "obligation", -80_000.0, "USD", None, 2024),
+        ("X3", "khm_hospital_digitization", "disbursement", 12_000.0, "EUR", "2021-03", None),
+    ]
+    columns = ["transaction_id", "project_id", "transaction_type", "amount", "currency", "transaction_date", "fiscal_year"]
+    frame = pd.DataFrame(rows, columns=columns).assign(source_id="usascp_home", recipient=None, note=None)
+    frame = frame[list(dataset.transactions.columns)].astype({"amount": "Float64", "fiscal_year": "Int64"})
+    return dataclasses.replace(dataset, grants=dataset.grants.iloc[0:0], transactions=frame)
+
+
 ODD_DATASETS = {
     "one year": one_year,
     "one project": lambda dataset: keep_projects(dataset, ["vientiane_nbs_pilot"]),
@@ -112,6 +126,7 @@ ODD_DATASETS = {
     "no metrics": lambda dataset: dataclasses.replace(dataset, metrics=dataset.metrics.iloc[0:0]),
     "no events": lambda dataset: dataclasses.replace(dataset, events=dataset.events.iloc[0:0]),
     "one city": one_city,
+    "money only as transactions, netting below zero": money_only_as_transactions,
 }
 
 

@@ -238,6 +238,31 @@ def test_funding_by_year_draws_every_year_and_the_year_not_published_with_no_tra
     assert list(breakdown.iloc[:, 0]) == ["2019", "2020", "2022", "2023", "2024", "Year not published"]
 
 
+def test_funding_shows_committed_against_disbursed_by_year_and_who_publishes_nothing():
+    app = run_app("pages/funding.py", related="1")
+    assert not app.exception
+    assert "Money over time" in [header.value for header in app.header]
+    chart = next(
+        json.loads(element.proto.spec)
+        for element in app.get("plotly_chart")
+        if "Committed against disbursed, by calendar year" in element.proto.spec
+    )
+    committed, disbursed, silent = chart["data"]
+    at_2023 = committed["x"].index("2023")
+    assert (committed["y"][at_2023], disbursed["y"][at_2023]) == (100_000, 100_000)  # the STIC awards
+    assert committed["y"][committed["x"].index("2024")] == 3_100_000  # BIF 2.0's $3M and the 2024 STIC awards
+    assert sum(silent["y"]) == int(metric_values(app)["Amount not disclosed"].split()[0]) == 19
+    assert "Projects that publish no money (19)" in [expander.label for expander in app.expander]
+    by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
+    assert by_year.set_index("year").loc["2023", "disbursed"] == "$100,000"
+    assert by_year.set_index("year").loc["2021", "committed"] == "not disclosed"
+
+    app.segmented_control(key="funding_year_basis").set_value("fiscal").run()
+    assert app.query_params["years"] == "fiscal"
+    by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
+    assert by_year.set_index("year").loc["2025", "committed"] == "$3,000,000"  # 28 Oct 2024 falls in FY2025
+
+
 # A link with each page-level parameter, and what the page must show for it.
 LINKED_VIEWS = {
     "funding": ("pages/funding.py", {"by": "year"}),
@@ -262,6 +287,7 @@ def every_linked_option():
     results = sorted(aggregate.metric_totals(data, by="project", projects=projects)["metric"].unique())
     controls = [
         ("pages/funding.py", "by", "funding_dimension", list(charts.DIMENSION_LABELS), "sector"),
+        ("pages/funding.py", "years", "funding_year_basis", list(aggregate.YEAR_BASES), "calendar"),
         ("pages/map.py", "size", "map_measure", list(measures), "projects"),
         ("pages/map.py", "focus", "map_focus", sorted(set(cities["iso3"])), ""),
         ("pages/projects.py", "sort", "project_sort", list(aggregate.PROJECT_ORDERS), "listed"),
@@ -294,6 +320,7 @@ def test_every_option_of_every_page_control_is_written_in_the_link_and_read_back
 
 WIDGET_KINDS = {
     "by": "button_group",
+    "years": "button_group",
     "size": "selectbox",
     "focus": "selectbox",
     "sort": "selectbox",
@@ -826,9 +853,44 @@ def test_the_data_page_shows_what_an_iati_file_gave_and_what_it_could_not_place(
     warnings = [warning.value for warning in app.warning]
     assert warnings[0].startswith("1 location matches no member city by name or within 25 km; its activity is placed")
     assert warnings[1].startswith("1 amount in another currency is kept as it is")
-    assert app.dataframe[0].value["location"].tolist() == ["Pai"]
-    assert app.dataframe[1].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
+    assert app.dataframe[0].value["outcome"].tolist() == ["read"] * 4  # the activity report comes first
+    assert app.dataframe[1].value["location"].tolist() == ["Pai"]
+    assert app.dataframe[2].value[["amount", "currency"]].values.tolist() == [[1_200_000, "EUR"]]
     assert app.success[0].value.startswith("**The upload is valid.**")
+
+
+def test_the_data_page_reports_each_activity_of_a_mixed_iati_export_and_offers_the_report_as_csv():
+    mixed = Path(__file__).parent / "fixtures" / "iati-dportal-mixed.xml"
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([(mixed.name, mixed.read_bytes(), "text/xml")]).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert "**IATI:** iati-dportal-mixed.xml: 7 activities (2 set aside), 7 transactions, 1 result value." in page_text(app)
+    assert app.warning[0].value == (
+        "2 activities set aside and 2 parts of activities set aside: the report says why. The rest of the file is read."
+    )
+    assert (
+        "- XM-DP-103-WATER (activity 1): transaction 4: its value 'n/a' is not a number\n"
+        "- XM-DP-203-CHILD (activity 4): transaction 4: no currency (its value names none and the activity has no default-currency)\n"
+        "- XM-DP-300-FUTURE (activity 5): IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03\n"
+        "- (no identifier) (activity 6): no iati-identifier: an activity cannot be told apart or linked without one"
+    ) in page_text(app)  # a few reasons are written out whole
+    report = app.dataframe[0].value
+    assert report[["activity", "version read as", "outcome", "transactions", "currencies"]].values.tolist() == [
+        ["XM-DP-103-WATER", "1.03", "read in part", 2, "USD"],
+        ["XM-DP-105-SKILLS", "1.05", "read", 2, "GBP"],
+        ["XM-DP-201-PARENT", "2.01", "read", 0, "USD"],
+        ["XM-DP-203-CHILD", "2.03", "read in part", 3, "USD"],
+        ["XM-DP-300-FUTURE", "3.0", "set aside", 0, ""],
+        ["(no identifier)", "2.02", "set aside", 0, ""],
+        ["XM-DP-NOVERSION-REGIONAL", "2.0x (by its narratives)", "read", 0, "USD"],
+    ]
+    assert report.loc[4, "set aside"] == "IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03"
+    assert report.loc[0, "set aside"] == "transaction 4: its value 'n/a' is not a number"
+    assert "Download the activity report (CSV)" in [button.proto.label for button in app.get("download_button")]
+    assert "Totals for iati-dportal-mixed.xml: 7 activities: 5 read (2 in part), 2 set aside; 7 transactions" in page_text(app)
+    # What was read is valid and can be explored: the set-aside activities do not hold the rest back.
+    assert app.success[0].value.startswith("**The upload is valid.** It holds 5 sources, 5 projects")
+    assert "7 transactions" in app.success[0].value
 
 
 def test_an_iati_file_in_an_encoding_python_cannot_read_is_reported_on_the_data_page_not_raised():
@@ -1413,3 +1475,14 @@ def test_more_than_ten_problems_are_a_table_to_sort_and_scan():
     assert app.error[0].value.startswith("**11 problems to fix**")
     report = app.dataframe[0].value
     assert report["value"].tolist() == [f"{n}OO" for n in range(1, 12)]
+
+
+def test_the_data_page_says_where_a_truncated_iati_file_breaks_off_and_keeps_what_came_before():
+    mixed = (Path(__file__).parent / "fixtures" / "iati-dportal-mixed.xml").read_text()
+    cut = mixed[: mixed.index("<title><narrative>Test 2.03: Jakarta flood sensors")]
+    app = run_app("pages/data.py")
+    app.file_uploader[0].set_value([("cut.xml", cut.encode(), "text/xml")]).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert as_read(app.warning[0].value).startswith(f"cut.xml: the file breaks off at line {cut.count(chr(10)) + 1} (not well-formed XML")
+    assert app.dataframe[0].value["activity"].tolist() == ["XM-DP-103-WATER", "XM-DP-105-SKILLS", "XM-DP-201-PARENT"]
+    assert app.success[0].value.startswith("**The upload is valid.** It holds 3 sources, 3 projects")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +12,7 @@ from ui.data import explore, keep_for_this_browser
 from usascp import export
 from usascp.formatting import markdown_text, plural
 from usascp.importers.fagov import FagovChoice, FagovImport, is_fagov_csv, sector_table
-from usascp.importers.iati import MATCH_KM
+from usascp.importers.iati import MATCH_KM, IatiImport
 from usascp.importers.tables import UploadCheck, UploadedFile
 from usascp.importers.worker import check_upload_isolated
 from usascp.kept_uploads import KEEP_FOR
@@ -148,6 +149,58 @@ def problem_lines(problems, report) -> None:
         st.dataframe(report, hide_index=True, width="stretch", column_config=REPORT_COLUMNS)
 
 
+def iati_report(imported: IatiImport) -> None:
+    """An IATI file's report: a row per activity (what was read, or why it was set aside), with its CSV."""
+    if not imported.reports:
+        return
+    for note in imported.file_notes:
+        st.warning(f"{markdown_text(imported.file_name)}: {markdown_text(note)}.", icon=":material/content_cut:")
+    if imported.activities_set_aside or imported.parts_set_aside:
+        said = [
+            f"{plural(imported.activities_set_aside, 'activity', 'activities')} set aside"
+            if imported.activities_set_aside
+            else "",
+            f"{plural(imported.parts_set_aside, 'part of an activity', 'parts of activities')} set aside"
+            if imported.parts_set_aside
+            else "",
+        ]
+        st.warning(
+            f"{' and '.join(filter(None, said)).capitalize()}: the report says why. The rest of the file is read.",
+            icon=":material/playlist_remove:",
+        )
+        reasons = [
+            f"{report.identifier or '(no identifier)'} (activity {report.number}): {reason}"
+            for report in imported.reports
+            for reason in report.set_aside
+        ]
+        if len(reasons) <= AS_SENTENCES:  # a few are read whole as sentences; the table cuts its long cells
+            st.markdown("\n".join(f"- {markdown_text(reason)}" for reason in reasons))
+    report = imported.report_table()
+    st.caption(f"What was read from each activity of {markdown_text(imported.file_name)}, in the file's order.")
+    st.dataframe(report, hide_index=True, width="stretch", column_config=ACTIVITY_REPORT_COLUMNS)
+    st.caption(markdown_text(imported.totals_line()))
+    st.download_button(
+        "Download the activity report (CSV)",
+        lambda: export.csv_bytes(report),
+        file_name=f"iati-report-{re.sub(r'[^A-Za-z0-9._-]+', '-', imported.file_name)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"iati_report_{imported.file_name}",
+    )
+
+
+# Why an activity (or part of one) was set aside is what a person reads the report for: it gets the room.
+ACTIVITY_REPORT_COLUMNS = {
+    "#": st.column_config.NumberColumn(width="small"),
+    "activity": st.column_config.TextColumn(width="medium"),
+    "set aside": st.column_config.TextColumn(width="large"),
+    "version read as": st.column_config.TextColumn(width="medium"),
+    "notes": st.column_config.TextColumn(width="large"),
+    "title": st.column_config.TextColumn(width="large"),
+}
+
+
 def show_check(result: UploadCheck, beside: bool) -> None:
     """The report: problems by file, row and column, values read loosely, what IATI files gave, then a preview."""
     problems = result.problems
@@ -181,6 +234,7 @@ def show_check(result: UploadCheck, beside: bool) -> None:
 
     for imported in result.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")
+        iati_report(imported)
         if imported.unmatched_locations:
             unmatched = len(imported.unmatched_locations)
             st.warning(

@@ -1,12 +1,14 @@
 """Command line: `python -m usascp validate PATH...` checks data before it is uploaded, shared or shipped.
 
 PATH may be a dataset folder, CSV files, a zip of CSV files, an Excel workbook (the template's
-format), an IATI activity file (XML, 2.01 to 2.03) or a ForeignAssistance.gov CSV download (of any size:
-it is streamed from disk, keeping the rows of --countries, ASEAN by default, and its report printed). A complete set of tables is checked on its own; a partial one is checked the way the Data page
+format), an IATI activity file (XML, 1.01 to 1.05 and 2.01 to 2.03, read activity by activity: a report
+line for each) or a ForeignAssistance.gov CSV download (of any size: it is streamed from disk, keeping the rows of
+--countries, ASEAN by default, and its report printed). A complete set of tables is checked on its own; a partial one is checked the way the Data page
 would read it, on the shipped member cities and sources. Prints every problem, then one summary line;
 a valid dataset the dashboard would show oddly (no dates, no grants, no projects) gets a warning line each.
 
-Exit status: 0 valid, 1 invalid (every problem is printed), 2 nothing could be read at all.
+Exit status: 0 valid, 1 invalid (every problem is printed) or read in part (IATI activities, or parts of them,
+set aside), 2 nothing could be read at all. A readable IATI file never exits 2, even when every activity is set aside.
 """
 
 from __future__ import annotations
@@ -90,21 +92,14 @@ def validate(paths: list[Path], beside_shipped: bool = False, countries: list[st
         print(line, file=sys.stderr)
     if not files and not downloads:
         return 2
-    imported = _read_downloads(downloads, countries, regions, budget)
+    downloads_read = _read_downloads(downloads, countries, regions, budget)
     shipped = load_dataset(DEFAULT_DATA_DIR)
     upload = read_upload(files, shipped.cities, budget=budget)
-    for result in imported:
+    for result in downloads_read:
         add_fagov(upload, result)
-    downloads_clean = all(result.clean for result in imported)
-    for imported in upload.iati:
-        print(f"IATI {imported.summary}")
-        for place in imported.unmatched_locations:
-            print(f"- location not matched to a member city: {place['location']} (activity {place['activity']})")
-        for amount in imported.other_currency:
-            print(
-                f"- kept aside, not in USD: {amount['what']} of {amount['amount']:,.0f} {amount['currency']} (activity {amount['activity']})"
-            )
-    if not upload.tables and imported and not upload.problems.total:
+    downloads_clean = all(result.clean for result in downloads_read)
+    set_aside = _print_iati_reports(upload)
+    if not upload.tables and downloads_read and not upload.problems.total:
         print("No rows of the chosen countries: nothing to load.")
         return 0 if downloads_clean else 1
     if not upload.tables:
@@ -112,6 +107,8 @@ def validate(paths: list[Path], beside_shipped: bool = False, countries: list[st
             print(problem, file=sys.stderr)
         if more := upload.problems.more_line():
             print(more, file=sys.stderr)
+        if any(imported.reports for imported in upload.iati):
+            return 1  # an IATI file was read: each of its activities has its line above, and none could be kept
         print("Nothing could be read as a table.", file=sys.stderr)
         return 2
     complete = set(REQUIRED_TABLES) <= set(upload.tables)
@@ -137,8 +134,30 @@ def validate(paths: list[Path], beside_shipped: bool = False, countries: list[st
         if base is None
         else ("beside the shipped data" if beside_shipped else "with the shipped member cities and sources")
     )
+    if set_aside:
+        print(f"{names}: read in part ({set_aside}, listed above); what was read is valid. Would load {read}, {how}.")
+        return 1
     print(f"{names}: valid. Would load {read}, {how}.")
-    return 0 if downloads_clean else 1
+    return 0 if downloads_clean else 1  # a download with rows set aside for a defect, or a column missing: 1
+
+
+def _print_iati_reports(upload) -> str:
+    """Each IATI file's report (a line per activity, then its totals); what was set aside in all of them, in words."""
+    activities = parts = breaks = 0
+    for imported in upload.iati:
+        if imported.reports:
+            print("\n".join(imported.report_lines()))
+        else:
+            print(f"IATI {imported.summary}")
+        activities += imported.activities_set_aside
+        parts += imported.parts_set_aside
+        breaks += len(imported.file_notes)
+    said = [
+        plural(activities, "IATI activity", "IATI activities") + " set aside" if activities else "",
+        plural(parts, "part of an activity", "parts of activities") + " set aside" if parts else "",
+        plural(breaks, "file that breaks off", "files that break off") if breaks else "",
+    ]
+    return ", ".join(filter(None, said))
 
 
 def _print_notes(notes) -> None:

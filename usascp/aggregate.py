@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from usascp.dates import earliest_day, latest_day, latest_ordinals, year_of
+from usascp.dates import earliest_day, fiscal_year_of, latest_day, latest_ordinals, year_of
 from usascp.load import Dataset
-from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS
+from usascp.schema import ASEAN_COUNTRIES, COMMITTED_TYPES, RELATIONSHIPS, SPENT_TYPES
 
 USASCP_ONLY = ("usascp_project",)
 
@@ -293,6 +293,181 @@ def funding_by(
     )
 
 
+YEAR_BASES = {"calendar": "Calendar year", "fiscal": "U.S. fiscal year"}
+FISCAL_YEAR_UNKNOWN = "Fiscal year not known"
+YEAR_BASIS_WORDS = {"calendar": "calendar year", "fiscal": "U.S. fiscal year"}  # in a sentence: "by U.S. fiscal year"
+# Grants that are not a promise of money: a budget is what a publisher plans to spend, not what it committed.
+NOT_COMMITTED_KINDS = ("budget",)
+
+
+@dataclass(frozen=True)
+class MoneyByYear:
+    """Money promised against money paid, year by year, and what could not be put on that axis.
+
+    `table` has one row per year (text labels, in order): committed_usd and disbursed_usd (NA where nothing
+    of that kind is dated that year, never zero), projects_committing, projects_disbursing and
+    projects_silent (reporting units that publish no money at all, by their start year; YEAR_UNKNOWN, or
+    FISCAL_YEAR_UNKNOWN, last).
+    """
+
+    table: pd.DataFrame
+    basis: str
+    silent: pd.DataFrame  # the reporting units that publish no money at all: counted, and listed by name
+    committed_not_placed_usd: float  # US dollar rows with no year on this basis (a bare "2023" for a fiscal year)
+    disbursed_not_placed_usd: float
+    committed_rows_not_placed: int
+    disbursed_rows_not_placed: int
+    other_currency_rows: int  # rows in another currency: kept, never converted or added
+    other_currencies: tuple[str, ...]
+    budgets_left_out: int  # grants of kind "budget", which are plans, not commitments
+
+    @property
+    def rows_not_placed(self) -> int:
+        return self.committed_rows_not_placed + self.disbursed_rows_not_placed
+
+    @property
+    def has_money(self) -> bool:
+        return bool(self.table["committed_usd"].notna().any() or self.table["disbursed_usd"].notna().any())
+
+
+def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int | None = None, year_to: int | None = None):
+    """The transactions of the selected projects within the chosen years.
+
+    A dated row counts in the calendar year of its date, as grants count in their award year; a row dated
+    only by its fiscal year counts in that year.
+    """
+    chosen = rows_of_projects(dataset, "transactions", projects)
+    if year_from is not None or year_to is not None:
+        calendar = _row_years(dataset, "transactions", "calendar")
+        year = np.where(np.isnan(calendar), _row_years(dataset, "transactions", "fiscal"), calendar)
+        low = year_from if year_from is not None else -1
+        high = year_to if year_to is not None else 9999
+        chosen = chosen & (year >= low) & (year <= high)  # NaN (no year at all) is never within
+    return dataset.transactions[chosen]
+
+
+# The column that dates each row of a money table, and its fiscal year column when it has one.
+_MONEY_DATES = {"grants": ("award_date", None), "transactions": ("transaction_date", "fiscal_year"), "projects": ("start_date", None)}
+
+
+def _row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
+    """Each row's year on `basis` (NaN when it cannot be told), from its date or its fiscal year; once per dataset.
+
+    Dates repeat (a table of 300,000 rows holds a few thousand), so each distinct one is read once.
+    """
+
+    def build():
+        date_column, fiscal_column = _MONEY_DATES[table]
+        dates = getattr(dataset, table)[date_column]
+        read = fiscal_year_of if basis == "fiscal" else year_of
+        lookup = {text: read(text) for text in dates.dropna().unique()}
+        years = dates.map(lookup).astype("Float64")
+        if basis == "fiscal" and fiscal_column:
+            years = getattr(dataset, table)[fiscal_column].astype("Float64").fillna(years)
+        return years.to_numpy(dtype=float, na_value=np.nan)
+
+    return derived(dataset, ("row_years", table, basis), build)
+
+
+def _year_on(dataset: Dataset, table: str, basis: str, rows: pd.DataFrame) -> pd.Series:
+    """The years on `basis` of some rows of one of the dataset's tables (a selection keeps the table's index)."""
+    positions = getattr(dataset, table).index.get_indexer(rows.index)  # a RangeIndex answers this without a hash
+    return pd.Series(_row_years(dataset, table, basis)[positions], index=rows.index)
+
+
+def money_by_year(
+    dataset: Dataset,
+    projects: pd.DataFrame,
+    grants: pd.DataFrame | None = None,
+    transactions: pd.DataFrame | None = None,
+    basis: str = "calendar",
+) -> MoneyByYear:
+    """Committed against disbursed US dollars by calendar or U.S. fiscal year (`basis`, one of YEAR_BASES).
+
+    Committed: a project's commitment and obligation rows when it has any, otherwise its grants (their award
+    date; budgets are plans and left out), so an importer that records a commitment both as the project's
+    worth (a grant) and as a dated transaction counts it once. Disbursed: disbursements and expenditures.
+    Negative rows (de-obligations, reversals) net against the rest. Rows in another currency are counted
+    aside, never converted. `grants` and `transactions` narrow the rows (say, to chosen years).
+    """
+    if basis not in YEAR_BASES:
+        raise ValueError(f"basis must be one of {tuple(YEAR_BASES)}, not {basis!r}")
+    unit_of = reporting_unit_of(projects)
+    units = projects[projects["project_id"].isin(pd.unique(unit_of.to_numpy()))]
+    grants = _grants_by_unit(dataset, projects, grants)
+    transactions = select_transactions(dataset, projects) if transactions is None else transactions
+    transactions = transactions[transactions["project_id"].isin(unit_of.index)]
+    transactions = transactions.assign(unit_id=transactions["project_id"].map(unit_of))
+
+    in_dollars = transactions["currency"] == "USD"
+    committed_type = transactions["transaction_type"].isin(COMMITTED_TYPES)
+    with_commitments = transactions.loc[committed_type, "project_id"].unique()  # never a Python set of 100,000 strings
+    counted_grants = grants[~grants["amount_kind"].isin(NOT_COMMITTED_KINDS) & ~grants["project_id"].isin(with_commitments)]
+    committed = pd.DataFrame(
+        {
+            "unit_id": pd.concat([counted_grants["unit_id"], transactions.loc[committed_type & in_dollars, "unit_id"]]),
+            "amount": pd.concat([counted_grants["amount_usd"], transactions.loc[committed_type & in_dollars, "amount"]]),
+            "year": pd.concat(
+                [
+                    _year_on(dataset, "grants", basis, counted_grants),
+                    _year_on(dataset, "transactions", basis, transactions[committed_type & in_dollars]),
+                ]
+            ),
+        }
+    )
+    spent = transactions[transactions["transaction_type"].isin(SPENT_TYPES) & in_dollars]
+    disbursed = pd.DataFrame(
+        {
+            "unit_id": spent["unit_id"],
+            "amount": spent["amount"],
+            "year": _year_on(dataset, "transactions", basis, spent),
+        }
+    )
+    placed_committed, placed_disbursed = committed[committed["year"].notna()], disbursed[disbursed["year"].notna()]
+    by_year = {
+        "committed_usd": placed_committed.groupby("year")["amount"].sum(),
+        "disbursed_usd": placed_disbursed.groupby("year")["amount"].sum(),
+        "projects_committing": placed_committed.groupby("year")["unit_id"].nunique(),
+        "projects_disbursing": placed_disbursed.groupby("year")["unit_id"].nunique(),
+    }
+    publishing = np.concatenate([grants["unit_id"].unique(), transactions["unit_id"].unique()])
+    silent = units[~units["project_id"].isin(publishing)]
+    silent_start = _year_on(dataset, "projects", basis, silent)
+    silent_by_year = silent_start.dropna().value_counts()
+    table = pd.concat(by_year, axis=1, sort=True) if any(len(part) for part in by_year.values()) else pd.DataFrame(columns=list(by_year))
+    years = table.index.union(silent_by_year.index)
+    # Every year from the first to the last, so a year with nothing published shows as a gap, not as a missing bar
+    # that makes 2020 sit beside 2022.
+    table = table.reindex(range(int(years.min()), int(years.max()) + 1) if len(years) else years)
+    table["projects_silent"] = silent_by_year
+    counts = ["projects_committing", "projects_disbursing", "projects_silent"]
+    table[counts] = table[counts].fillna(0).astype(int)
+    table = table.sort_index()
+    table.index = [str(int(year)) for year in table.index]
+    undated_silent = int(silent_start.isna().sum())
+    if undated_silent:
+        # A start written "2019" has a calendar year, but may fall in either of two fiscal years.
+        table.loc[YEAR_UNKNOWN if basis == "calendar" else FISCAL_YEAR_UNKNOWN] = {"committed_usd": pd.NA, "disbursed_usd": pd.NA, "projects_committing": 0,
+                                   "projects_disbursing": 0, "projects_silent": undated_silent}
+    table.index.name = "year"
+    table = table.reset_index()
+    for column in ("committed_usd", "disbursed_usd"):
+        table[column] = table[column].astype("Float64")
+    not_placed = (committed["year"].isna(), disbursed["year"].isna())
+    return MoneyByYear(
+        table=table[["year", "committed_usd", "disbursed_usd", *counts]],
+        basis=basis,
+        silent=silent,
+        committed_not_placed_usd=float(committed.loc[not_placed[0], "amount"].sum()),
+        disbursed_not_placed_usd=float(disbursed.loc[not_placed[1], "amount"].sum()),
+        committed_rows_not_placed=int(not_placed[0].sum()),
+        disbursed_rows_not_placed=int(not_placed[1].sum()),
+        other_currency_rows=int((~in_dollars).sum()),
+        other_currencies=tuple(sorted(set(transactions.loc[~in_dollars, "currency"]))),
+        budgets_left_out=int(grants["amount_kind"].isin(NOT_COMMITTED_KINDS).sum()),
+    )
+
+
 METRIC_LABELS = {
     "records_digitized": "Records digitized",
     "professionals_trained": "Professionals trained",
@@ -311,7 +486,6 @@ METRIC_LABELS = {
     "stated_commitment_usd": "Stated commitment (USD)",
     "projects_count": "Projects (as stated by the partnership)",
     "member_cities": "ASCN member cities",
-    "disbursed_usd": "Disbursed (USD)",  # from IATI transactions
 }
 
 
@@ -623,6 +797,27 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     ]
     table = table[columns].astype({"amount_usd": "Float64"})
     return table.sort_values(["amount_usd", "project"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFrame:
+    """The transactions as downloaded: each with its project's title and its source's title and address, by date."""
+    titles = dataset.projects.drop_duplicates("project_id").set_index("project_id")["title"]
+    sources = dataset.sources.set_index("source_id")
+    table = transactions.assign(
+        project=transactions["project_id"].map(titles),
+        source=transactions["source_id"].map(sources["title"]),
+        source_url=transactions["source_id"].map(sources["url"]),
+    )
+    # By when the money moved: a fiscal-year-only row sorts as the year's start, dated rows by their day.
+    order = table["transaction_date"].map(lambda text: earliest_day(text).toordinal() if isinstance(text, str) else None)
+    order = order.astype("Float64").fillna(table["fiscal_year"].map(lambda year: _fiscal_year_start(year)).astype("Float64"))
+    return table.iloc[order.to_numpy(dtype=float, na_value=np.inf).argsort(kind="stable")].reset_index(drop=True)
+
+
+def _fiscal_year_start(year) -> float | None:
+    import datetime as dt
+
+    return None if pd.isna(year) else float(dt.date(int(year) - 1, 10, 1).toordinal())
 
 
 def largest_projects(rows: pd.DataFrame, keep: int) -> pd.DataFrame:

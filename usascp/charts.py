@@ -171,6 +171,81 @@ def funding_bars(table, dimension: str, title: str | None = None):
     return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
 
 
+COMMITTED_COLOUR = PALETTE["blue"]
+DISBURSED_COLOUR = PALETTE["orange"]
+
+
+def money_by_year_chart(table, basis_words: str, title: str | None = None):
+    """Committed against disbursed US dollars per year, above the projects that publish no money at all.
+
+    `table` is aggregate.money_by_year().table. A year with nothing of a kind has no bar (unknown is not
+    zero); the projects that publish nothing get their own grey panel, counted by start year, so a year
+    with quiet projects is visibly not a year without work.
+    """
+    from plotly.subplots import make_subplots
+
+    from usascp.formatting import format_usd, format_usd_short
+
+    years = [str(year) for year in table["year"]]
+    figure = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.74, 0.26],
+        vertical_spacing=0.12,
+        subplot_titles=("US dollars", "Projects that publish no money (by start year)"),
+    )
+    for column, name, colour in (
+        ("committed_usd", "Committed", COMMITTED_COLOUR),
+        ("disbursed_usd", "Disbursed", DISBURSED_COLOUR),
+    ):
+        amounts = [None if pd.isna(amount) else float(amount) for amount in table[column]]
+        figure.add_bar(
+            x=years,
+            y=amounts,
+            name=name,
+            marker_color=colour,
+            text=[format_usd_short(amount) if amount is not None else "" for amount in amounts],
+            customdata=[format_usd(amount) if amount is not None else "" for amount in amounts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{name} in %{{x}}: %{{customdata}}<extra></extra>",
+            row=1,
+            col=1,
+        )
+    silent = table["projects_silent"].astype(int).tolist()
+    figure.add_bar(
+        x=years,
+        y=silent,
+        name="Publish no money",
+        marker_color=NOT_DISCLOSED_GREY,
+        text=[str(count) if count else "" for count in silent],
+        textposition="outside",
+        cliponaxis=False,
+        customdata=["project starts" if count == 1 else "projects start" for count in silent],
+        hovertemplate="%{y} %{customdata} in %{x} with no published money<extra></extra>",
+        showlegend=False,
+        row=2,
+        col=1,
+    )
+    amounts = [abs(float(amount)) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()]
+    top = max(amounts + [1])
+    lowest = min([float(amount) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()] + [0])
+    # The legend sits at the left above the dollars panel, level with its centred title: at the right it would lie
+    # under plotly's toolbar, which appears there on hover.
+    figure.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
+    figure.update_yaxes(tickprefix="$", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5", row=1, col=1)
+    most = max(silent + [1])
+    figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
+    # Years are categories: plotly would read "2020" as a number and drop "Year not published".
+    figure.update_xaxes(type="category", tickangle=0)
+    figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520)
+    # Two series share the panel: the legend says which is which, with room for it under the title.
+    # The left margin holds the dollar ticks ("-$2.5M") even in a picture taken before automargin settles.
+    figure.update_layout(showlegend=True, margin=dict(t=90, l=80))
+    return figure
+
+
 TREEMAP_PROJECTS = 40  # boxes named one by one; smaller projects are summed per agency and sector
 
 

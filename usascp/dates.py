@@ -78,3 +78,16 @@ def latest_ordinals(texts):
     texts = pd.Series(texts)
     days = {text: latest_day(text).toordinal() for text in texts.dropna().unique()}
     return texts.map(days).fillna(-1).astype("int64")
+
+
+def fiscal_year_of(text: str | None) -> int | None:
+    """The U.S. fiscal year a partial date falls in ("2023-10-05" -> 2024), or None when it cannot be told.
+
+    Fiscal year N runs from 1 October of year N-1 to 30 September of year N, so a date with only its year
+    ("2023") may fall in either of two fiscal years: it is not placed rather than guessed.
+    """
+    parsed = parse_partial_date(text) if isinstance(text, str) else None
+    if parsed is None or parsed[1] is None:
+        return None
+    year, month, _ = parsed
+    return year + 1 if month >= 10 else year

@@ -25,11 +25,23 @@ def format_usd(amount) -> str:
     amount = float(amount)
     if not math.isfinite(amount):
         return NOT_FINITE_AMOUNT
-    if abs(amount) >= 1e9:
+    if amount < 0:  # a de-obligation, or de-obligations outweighing obligations: "-$2,500", never "$-2,500"
+        return "-" + format_usd(-amount)
+    if amount >= 1e9:
         return f"${amount / 1e9:.1f}B"
-    if abs(amount) >= 1e6:
+    if amount >= 1e6:
         return f"${amount / 1e6:.1f}M"
     return f"${amount:,.0f}"
+
+
+def format_usd_short(amount) -> str:
+    """A bar's label, where two bars share little room: "$99K" below a million, as format_usd above (hover says it exactly)."""
+    if amount is None or pd.isna(amount) or not math.isfinite(float(amount)):
+        return format_usd(amount)
+    amount = float(amount)
+    if amount < 0:
+        return "-" + format_usd_short(-amount)
+    return f"${amount / 1e3:,.0f}K" if 10_000 <= amount < 1e6 else format_usd(amount)
 
 
 def format_disclosed(amount, projects: int) -> str:

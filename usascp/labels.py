@@ -84,6 +84,28 @@ COLUMNS: dict[str, Column] = {
     "projects_disclosing": Column("projects with an amount", kind="count"),
     "projects_not_disclosed": Column("projects without an amount", kind="count"),
     "year": Column("year", width=145),  # "Year not published" whole at 1280
+    "committed_usd": Column(
+        "committed",
+        kind="usd",
+        unit="USD",
+        help="Commitments and obligations (net of de-obligations), or the amounts awarded where a project publishes none.",
+        width=125,
+    ),
+    "disbursed_usd": Column("disbursed", kind="usd", unit="USD", help="Money paid out: disbursements and expenditures.", width=125),
+    "projects_committing": Column("projects committing", kind="count"),
+    "projects_disbursing": Column("projects disbursing", kind="count"),
+    "projects_silent": Column(
+        "projects publishing no money", kind="count", help="Projects that publish no amount at all, by the year they start."
+    ),
+    "transaction_id": Column("transaction id"),
+    "transaction_type": Column("kind of transaction", help="Commitment or obligation: promised. Disbursement or expenditure: paid."),
+    "amount": Column("amount", unit="in its currency", help="Negative for a de-obligation or a reversal."),
+    "currency": Column("currency", width="small"),
+    "transaction_date": Column("date", kind="date", width=90),
+    "fiscal_year": Column("fiscal year", help="The U.S. fiscal year: FY2024 runs from 1 October 2023 to 30 September 2024."),
+    "record_id": Column(
+        "public record id", help="The project's identifier in the public register it came from: IATI, or ForeignAssistance.gov."
+    ),
     "agency": Column("lead agency"),
     # Places
     "city_id": Column("city id"),

@@ -32,10 +32,16 @@ def measurer(browser):
 def funding_figures(dataset):
     projects = select_projects(dataset, Filters())
     grants = select_grants(dataset, Filters(), projects)
-    return {
+    figures = {
         f"funding by {dimension}": charts.funding_bars(aggregate.funding_by(dataset, dimension, projects, grants), dimension)
         for dimension in charts.DIMENSION_LABELS
     }
+    # Money over time with the sister programs too, so both series have bars (the STIC awards' disbursements).
+    related = select_projects(dataset, Filters(include_related=True))
+    for basis, words in aggregate.YEAR_BASIS_WORDS.items():
+        money = aggregate.money_by_year(dataset, related, select_grants(dataset, Filters(include_related=True), related), basis=basis)
+        figures[f"money by {words}"] = charts.money_by_year_chart(money.table, words)
+    return figures
 
 
 def every_chart(dataset):

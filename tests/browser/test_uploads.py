@@ -39,6 +39,33 @@ def test_an_iati_file_is_checked_explored_and_left_on_request(server_url, visit)
     assert visit.external_requests() == []
 
 
+MIXED = Path(__file__).resolve().parents[1] / "fixtures" / "iati-dportal-mixed.xml"
+
+
+def test_a_mixed_iati_export_gets_an_activity_report_whose_csv_holds_every_activity(server_url, visit):
+    import csv
+    import io
+
+    upload(visit, server_url, MIXED)
+    text = visit.page.locator('[data-testid="stMain"]').inner_text()
+    assert "IATI: iati-dportal-mixed.xml: 7 activities (2 set aside), 7 transactions, 1 result value." in text
+    assert "2 activities set aside and 2 parts of activities set aside: the report says why." in text
+    with visit.page.expect_download() as download:
+        visit.page.get_by_role("button", name="Download the activity report (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [(row["activity"], row["version read as"], row["outcome"]) for row in rows] == [
+        ("XM-DP-103-WATER", "1.03", "read in part"),
+        ("XM-DP-105-SKILLS", "1.05", "read"),
+        ("XM-DP-201-PARENT", "2.01", "read"),
+        ("XM-DP-203-CHILD", "2.03", "read in part"),
+        ("XM-DP-300-FUTURE", "3.0", "set aside"),
+        ("(no identifier)", "2.02", "set aside"),
+        ("XM-DP-NOVERSION-REGIONAL", "2.0x (by its narratives)", "read"),
+    ]
+    assert rows[4]["set aside"] == "IATI version 3.0; this dashboard reads 1.01 to 1.05 and 2.01 to 2.03"
+    assert visit.external_requests() == []
+
+
 def test_markup_in_an_uploaded_title_is_shown_as_text_and_never_runs(server_url, visit, dataset, tmp_path):
     projects = dataset.projects.copy()
     projects.loc[projects["project_id"] == "khm_hospital_digitization", "title"] = HOSTILE

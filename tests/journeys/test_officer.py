@@ -319,3 +319,64 @@ def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(
     assert sum(float(row["disclosed funding (USD)"] or 0) for row in breakdown) == sum(amounts)
     assert sum(int(row["projects without an amount"]) for row in breakdown) == 1
     assert shown["chart_titles"][0].startswith("Disclosed funding by sector")
+
+
+def test_money_over_time_reads_on_hover_keeps_its_years_in_a_link_and_downloads_what_it_draws(person):
+    """An officer hovers a bar of "Money over time" to read it exactly, switches to fiscal years, sends the link,
+    reloads, and downloads the table beneath the chart."""
+    person.open(f"{person.server}/funding?related=1")
+    heading = main(person).get_by_role("heading", name="Money over time")
+    heading.scroll_into_view_if_needed()
+    chart = main(person).locator(".js-plotly-plot", has_text="Committed against disbursed, by calendar year")
+    chart.wait_for()
+    chart.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    # Nothing covers the legend: not the title above it, nor plotly's toolbar, which appears on hover.
+    chart.hover()
+    chart.locator(".modebar").wait_for()
+    title, legend, toolbar = (chart.locator(selector).bounding_box() for selector in (".gtitle", ".legend", ".modebar"))
+    assert title["y"] + title["height"] <= legend["y"], (title, legend)
+    assert legend["x"] + legend["width"] < toolbar["x"] or toolbar["y"] + toolbar["height"] <= legend["y"], (legend, toolbar)
+    # The disbursed bar of 2023 (the 2023 STIC awards, paid out at the Jakarta symposium): hovered, read exactly.
+    bars = chart.locator(".barlayer .trace").nth(1).locator(".point path")
+    years = chart.evaluate("plot => plot.data[1].x")  # one bar path per year, an empty one where there is no amount
+    assert bars.count() == len(years)
+    bar = bars.nth(years.index("2023")).bounding_box()
+    person.page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    tooltip = chart.locator(".hoverlayer .hovertext")
+    tooltip.wait_for()
+    assert " ".join(tooltip.first.text_content().split()) == "Disbursed in 2023: $100,000"
+    person.shot("money-over-time-hover")
+
+    main(person).get_by_role("radiogroup", name="Years").get_by_role("radio", name="U.S. fiscal year").click()
+    url = wait_for_param(person, "years", "fiscal")
+    expected = view(person)
+    assert "Committed against disbursed, by U.S. fiscal year" in expected["chart_titles"]
+    colleague = person.new_window()
+    colleague.open(url)
+    assert view(colleague) == expected
+    person.page.reload()
+    assert view(person) == expected  # a reload keeps the years chosen
+
+    table = main(person).locator('[data-testid="stExpander"]', has_text="Table: committed and disbursed by U.S. fiscal year")
+    table.scroll_into_view_if_needed()
+    table.get_by_text("Table: committed and disbursed by U.S. fiscal year").click()
+    button = table.get_by_role("button", name="Download CSV")
+    button.wait_for(state="visible")
+    time.sleep(0.5)
+    with person.page.expect_download(timeout=60_000) as download:
+        button.click()
+    assert download.value.suggested_filename == "usascp-committed-disbursed-fiscal-year.csv"
+    rows = {row["year"]: row for row in csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig")))}
+    assert list(next(iter(rows.values()))) == [
+        "year",
+        "committed (USD)",
+        "disbursed (USD)",
+        "projects committing",
+        "projects disbursing",
+        "projects publishing no money",
+    ]
+    assert float(rows["2025"]["committed (USD)"]) == 3_000_000  # BIF 2.0, launched 28 Oct 2024: FY2025
+    assert float(rows["2024"]["disbursed (USD)"]) == 100_000
+    assert rows["2022"]["disbursed (USD)"] == ""  # nothing published: empty, never 0
+    assert sum(int(row["projects publishing no money"]) for row in rows.values()) == 19

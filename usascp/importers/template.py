@@ -32,6 +32,7 @@ GUIDANCE = [
     "Every figure cites a source: a page the shipped data does not list needs a row in the sources sheet (its title, publisher and the day you read it); then cite it by its web address or source_id.",
     "Dates: as precisely as the source gives them, written 2021, 2021-03 or 2021-03-15.",
     "Amounts: US dollars as plain numbers (1250000). Leave a grant out when no amount is published: the dashboard shows such projects as 'amount not disclosed', never as zero.",
+    "Money over time goes in the transactions sheet: each commitment, obligation, disbursement or expenditure with its date (or only its U.S. fiscal year), its amount in its own currency (USD, EUR ...) and its source. A de-obligation or a reversal is a negative amount. The grants sheet says what a project is worth; the transactions sheet says when money was promised and paid.",
     "Columns with a fixed set of values offer a drop-down list; the lists sheet holds them.",
     "Upload the workbook on the dashboard's Data page, or check it first: python -m usascp validate this-file.xlsx",
     "",
