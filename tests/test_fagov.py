@@ -463,3 +463,20 @@ def test_an_explored_download_renders_with_its_obligations_counted_once(fagov_up
     assert metric_values(app)["Disclosed funding"] == "$2.8M"  # 750,000 (SC-001 net) + 2,000,000 (RDMA-1); NZ-0 nets to nothing
     app.switch_page(page).run()
     assert not app.exception, [exception.value for exception in app.exception]
+
+
+def test_an_iati_file_and_a_download_checked_together_print_both_reports(tmp_path, capsys):
+    """The IATI reports and the download's sit side by side; neither hides the other's rows or exit status."""
+    from pathlib import Path
+
+    from usascp.__main__ import main
+
+    download = tmp_path / "download.csv"
+    download.write_text(HEADER + "\n" + "".join(hand_rows()[:8]), encoding="utf-8")
+    sample = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
+    status = main(["validate", str(sample), str(download)])
+    out = capsys.readouterr().out
+    assert "ForeignAssistance.gov download.csv: 8 rows read, 6 kept" in out
+    assert "iati-activities-test.xml" in out
+    assert "projects" in out.splitlines()[-1] and status in (0, 1)
+    assert "No rows of the chosen countries" not in out and "a second projects table" not in out  # imported rows join

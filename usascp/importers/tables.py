@@ -162,12 +162,26 @@ def add_fagov(upload: Upload, imported: FagovImport) -> None:
     """
     upload.fagov.append(imported)
     upload.problems += imported.problems
-    for table, raw in imported.tables.items():
+    _add_imported(upload, imported.file_name, imported.tables)
+
+
+# The label of a table an importer made: "a.xml (projects from IATI)", "b.csv, c.xml (projects from ForeignAssistance.gov and IATI)".
+_IMPORTED_LABEL = re.compile(r" \((\w+) from ([^()]+)\)$")
+
+
+def _add_imported(upload: Upload, file_name: str, tables: dict[str, RawTable]) -> None:
+    """An importer's tables (IATI, ForeignAssistance.gov). Rows of a second imported file, of either kind, join the
+    first's instead of clashing with them ("a second projects table"); a table a person wrote is never joined."""
+    for table, raw in tables.items():
         earlier = upload.tables.get(table)
-        if earlier is not None and "from ForeignAssistance.gov" in earlier.label:
-            names = earlier.label.split(" (", 1)[0] + ", " + imported.file_name
+        had = _IMPORTED_LABEL.search(earlier.label) if earlier is not None else None
+        new = _IMPORTED_LABEL.search(raw.label)
+        if had and new:
+            sources = had.group(2).split(" and ")
+            sources += [] if new.group(2) in sources else [new.group(2)]
             frame = pd.concat([earlier.frame, raw.frame], ignore_index=True)
-            upload.tables[table] = RawTable(frame, f"{names} ({table} from ForeignAssistance.gov)")
+            label = f"{earlier.label[: had.start()]}, {file_name} ({table} from {' and '.join(sources)})"
+            upload.tables[table] = RawTable(frame, label)
         else:
             _add(upload, table, raw.frame, raw.label)
 
@@ -225,14 +239,7 @@ def _add_iati(upload: Upload, imported: IatiImport) -> None:
     """An IATI file's tables; a second IATI file's rows join the first's instead of clashing with them."""
     upload.iati.append(imported)
     upload.problems += imported.problems
-    for table, raw in imported.tables.items():
-        earlier = upload.tables.get(table)
-        if earlier is not None and "from IATI" in earlier.label:
-            names = earlier.label.split(" (", 1)[0] + ", " + imported.file_name
-            frame = pd.concat([earlier.frame, raw.frame], ignore_index=True)
-            upload.tables[table] = RawTable(frame, f"{names} ({table} from IATI)")
-        else:
-            _add(upload, table, raw.frame, raw.label)
+    _add_imported(upload, imported.file_name, imported.tables)
 
 
 def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:
