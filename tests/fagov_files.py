@@ -69,10 +69,31 @@ SECTORS = [
     ("Environment", "41010", "Environmental policy and administrative management"),
 ]
 PARTNERS = ["Chemonics International", "RTI International", "Tetra Tech ARD, Inc.", "NULL", "World Bank, IBRD"]
-WORDS = (
-    "city water utility training smart mobility resilience climate partnership officials digital health "
-    "services regional exchange municipal planning energy efficiency waste flood early warning"
-).split()
+WORDS = [
+    "city",
+    "water",
+    "utility",
+    "training",
+    "smart",
+    "mobility",
+    "resilience",
+    "climate",
+    "partnership",
+    "officials",
+    "digital",
+    "health",
+    "services",
+    "regional",
+    "exchange",
+    "municipal",
+    "planning",
+    "energy",
+    "efficiency",
+    "waste",
+    "flood",
+    "early",
+    "warning",
+]
 
 
 @dataclass

@@ -51,8 +51,15 @@ def hand_rows() -> list[str]:
         line(),  # 2: an obligation with its date
         line(Fiscal_Year="2022", Transaction_Date="NULL", Current_Dollar_Amount="-250000"),  # 3: a de-obligation, fiscal year only
         line(Transaction_Type_ID="3", Transaction_Type_Name="Disbursements", Fiscal_Year="2022", Transaction_Date="NULL", Current_Dollar_Amount="400000"),
-        line(Country_Code="KHM", Country_Name="Cambodia", Transaction_Type_ID="3", Transaction_Type_Name="Disbursements",
-             Fiscal_Year="2023", Transaction_Date="2022-12-01", Current_Dollar_Amount="100000"),  # fmt: skip
+        line(
+            Country_Code="KHM",
+            Country_Name="Cambodia",
+            Transaction_Type_ID="3",
+            Transaction_Type_Name="Disbursements",
+            Fiscal_Year="2023",
+            Transaction_Date="2022-12-01",
+            Current_Dollar_Amount="100000",
+        ),
         line(Country_Code="KEN", Country_Name="Kenya", Activity_ID="KE-9", Current_Dollar_Amount="5000000"),  # 6: outside
         line(Country_Code="WLD", Country_Name="World", Activity_ID="W-1"),  # 7
         row_line({**NETS_TO_ZERO, "Fiscal Year": "2020", "Transaction Date": "NULL", "Current Dollar Amount": "300000"}),
@@ -131,8 +138,10 @@ def test_the_tables_pass_the_dashboard_validation_and_money_counts_once(dataset)
     data = hand_written().encode()
     upload = read_upload([UploadedFile("download.csv", data)], dataset.cities)
     assert [imported.summary for imported in upload.fagov] == [
-        "download.csv: 10 rows read, 6 kept (BRN, IDN, KHM, LAO, MMR, MYS, PHL, SGP, THA, TLS, VNM), 4 set aside; "
-        "2 activities, 6 transactions"
+        (
+            "download.csv: 10 rows read, 6 kept (BRN, IDN, KHM, LAO, MMR, MYS, PHL, SGP, THA, TLS, VNM), 4 set aside; "
+            "2 activities, 6 transactions"
+        )
     ]
     loaded = dataset_from_upload(upload, dataset, beside_base=False)
     assert loaded.grants["amount_usd"].sum() == 750_000  # one row per activity, net of its de-obligation

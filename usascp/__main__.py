@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 
 from usascp.budgets import Budget, default_budget
+from usascp.formatting import plural
 from usascp.importers.fagov import is_fagov_csv, read_fagov
 from usascp.importers.tables import UploadedFile, add_fagov, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
-from usascp.formatting import plural
 from usascp.schema import REQUIRED_TABLES, TABLE_FILES, rows_in_words
 
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")

@@ -38,9 +38,10 @@ import sys
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -582,18 +583,14 @@ class _Reader:
 
     def _row_numbers(self, span: _Span, misshapen: list, parsed: int) -> np.ndarray:
         """The spreadsheet row of each parsed row: rows are numbered as the file's, skipping empty and misshapen ones."""
-        skipped = set(int(offset) for offset in span.blank) | {offset for offset, _ in misshapen}
+        skipped = {int(offset) for offset in span.blank} | {offset for offset, _ in misshapen}
         numbers = np.array([span.first_row + offset for offset in range(span.count) if offset not in skipped], dtype=np.int64)
         return numbers[:parsed] if len(numbers) >= parsed else np.arange(span.first_row, span.first_row + parsed)
 
     def _misshapen(self, span: _Span) -> list[tuple[int, int]]:
         """(offset, cells) of each row whose cell count is wrong: read again, slowly, only for spans that have any."""
-        found, offset = [], 0
-        for cells in csv.reader(io.StringIO(bytes(span.data).decode("latin-1"), newline="")):
-            if cells and len(cells) != self.columns:
-                found.append((offset, len(cells)))
-            offset += 1
-        return found
+        rows = csv.reader(io.StringIO(bytes(span.data).decode("latin-1"), newline=""))
+        return [(offset, len(cells)) for offset, cells in enumerate(rows) if cells and len(cells) != self.columns]
 
     def _invalid_rows(self, span: _Span, invalid: list, misshapen: list) -> list[tuple[int | None, int]]:
         if not invalid:
@@ -755,7 +752,7 @@ class _Reader:
             place = name_text or code_text or "(no country)"
             if (name_text or "").casefold() == "world" or code_text == "WLD":
                 result.set_aside[WORLD] += count
-            elif not code_text or not re.fullmatch(r"[A-Z]{3}", code_text) or re.search(r"region", place, re.I):
+            elif not code_text or not re.fullmatch(r"[A-Z]{3}", code_text) or re.search(r"region", place, re.IGNORECASE):
                 result.set_aside[REGIONAL] += count
             else:
                 result.set_aside[OUTSIDE] += count
