@@ -5,7 +5,7 @@ import streamlit as st
 from ui.data import explored_upload, forget_upload, kept_words, shipped_dataset_or_stop
 from ui.editors import editors_section
 from ui.page import start
-from ui.upload import checked, forget_check, show_check
+from ui.upload import checked, fagov_rows_chosen, forget_check, show_check
 from usascp.formatting import markdown_text
 from usascp.importers.tables import UploadedFile
 from usascp.importers.template import template_workbook, template_zip
@@ -61,13 +61,13 @@ for column, label, build, file_name, mime, icon in downloads:  # each file is bu
 
 st.header("2. Upload and check", anchor=False)
 uploaded = st.file_uploader(
-    "CSV files, a zip of CSV files, an Excel workbook, or an IATI activity file (XML)",
+    "CSV files, a zip of CSV files, an Excel workbook, an IATI activity file (XML), or a ForeignAssistance.gov download (CSV)",
     type=["csv", "zip", "xlsx", "xlsm", "xls", "xml"],
     accept_multiple_files=True,
     help="Name each CSV file or sheet after its table: "
     + ", ".join(TABLE_FILES)
     + ". IATI files: versions 1.01 to 1.05 and 2.01 to 2.03, read activity by activity (d-portal and IATI "
-    "Datastore exports mix them).",
+    "Datastore exports mix them). ForeignAssistance.gov downloads are known by their columns, whatever their name.",
 )
 placement = st.radio(
     "Show the upload",
@@ -82,18 +82,20 @@ st.caption(
     "Either way, a row with the same identifier as a shipped row replaces it, so an edited copy of the shipped data works."
 )
 relationship = "usascp_project"
-if uploaded and any(file.name.lower().endswith(".xml") for file in uploaded):
+files = [UploadedFile(file.name, file.getvalue()) for file in uploaded or []]
+fagov_choice = fagov_rows_chosen(files)
+if any(file.name.lower().endswith(".xml") for file in files) or fagov_choice:
     relationship = st.radio(
-        "The IATI activities are",
+        "The imported activities are",
         ["usascp_project", "related_usg"],
         format_func=RELATIONSHIPS.get,
         horizontal=True,
-        help="An agency's IATI file holds all its activities. Related work is shown only when the sidebar includes it.",
+        help="An agency's IATI file, or a ForeignAssistance.gov download, holds all its activities. Related work is shown "
+        "only when the sidebar includes it.",
     )
 
-if uploaded:
-    files = [UploadedFile(file.name, file.getvalue()) for file in uploaded]
-    show_check(checked(files, shipped, placement == "beside", relationship), beside=placement == "beside")
+if files:
+    show_check(checked(files, shipped, placement == "beside", relationship, fagov_choice), beside=placement == "beside")
 else:
     forget_check()
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pandas as pd
 import streamlit as st
 
 from ui.data import explore, keep_for_this_browser
 from usascp import export
 from usascp.formatting import markdown_text, plural
+from usascp.importers.fagov import FagovChoice, FagovImport, is_fagov_csv, sector_table
 from usascp.importers.iati import MATCH_KM, IatiImport
 from usascp.importers.tables import UploadCheck, UploadedFile
 from usascp.importers.worker import check_upload_isolated
 from usascp.kept_uploads import KEEP_FOR
 from usascp.load import Dataset
-from usascp.schema import problems_table, rows_in_words
+from usascp.schema import ASEAN_COUNTRIES, problems_table, rows_in_words
 
 # The row number is short and the explanation long: give the explanation the room.
 REPORT_COLUMNS = {
@@ -26,21 +28,107 @@ REPORT_COLUMNS = {
 }
 
 
-def checked(files: list[UploadedFile], shipped: Dataset, beside: bool, relationship: str) -> UploadCheck:
-    """The check of these files with these choices, kept in this session so a rerun does not read them again."""
+def checked(
+    files: list[UploadedFile], shipped: Dataset, beside: bool, relationship: str, fagov_choice: FagovChoice | None = None
+) -> UploadCheck:
+    """The check of these files with these choices, kept in this session so a rerun does not read them again.
+
+    A ForeignAssistance.gov download shows a progress bar while the worker reads it.
+    """
     key = (
         tuple((file.name, hashlib.sha256(file.data).hexdigest()) for file in files),
         beside,
         relationship,
         shipped.version,
+        fagov_choice,
     )
     kept = st.session_state.get("upload_check")
     if kept is not None and kept[0] == key:
         return kept[1]
+    bar = st.progress(0.0, text="Reading the ForeignAssistance.gov download…") if fagov_choice else None
+
+    def progress(read: int, total: int | None) -> None:
+        if bar is None or not total:
+            return
+        if read >= total:
+            bar.progress(1.0, text=f"Read the whole download ({total / 2**20:,.0f} MB); checking the tables it gave…")
+        else:
+            bar.progress(read / total, text=f"Reading the ForeignAssistance.gov download: {read / 2**20:,.0f} of {total / 2**20:,.0f} MB")
+
     with st.spinner("Reading and checking your files…"):
-        result = check_upload_isolated(files, shipped, beside, relationship)
+        result = check_upload_isolated(files, shipped, beside, relationship, fagov_choice=fagov_choice, progress=progress)
+    if bar is not None:
+        bar.empty()
     st.session_state["upload_check"] = (key, result)
     return result
+
+
+REGIONAL_PROGRAMS = "East Asia and Oceania"  # the region FA.gov files regional programs for Southeast Asia under
+
+
+def fagov_rows_chosen(files: list[UploadedFile]) -> FagovChoice | None:
+    """For an upload holding a ForeignAssistance.gov download (known by its header): which of its rows to keep.
+
+    None when there is no such download. The ASEAN members are chosen at first, regional rows not.
+    """
+    if not any(is_fagov_csv(file.data) for file in files):
+        return None
+    chosen = st.multiselect(
+        "Keep the ForeignAssistance.gov rows of",
+        list(ASEAN_COUNTRIES),
+        default=list(ASEAN_COUNTRIES),
+        format_func=lambda code: f"{ASEAN_COUNTRIES[code]} ({code})",
+        help="A download lists every country. Rows of other countries, of \"World\" and of regions are set aside and counted.",
+    )
+    if not chosen:
+        st.caption("No country chosen: the rows of every ASEAN member are kept.")
+    regional = st.checkbox(
+        f"Also keep the regional rows of {REGIONAL_PROGRAMS}",
+        help="Rows that name a region instead of a country: regional programs for Southeast Asia are often filed "
+        "so, beside programs for China, Mongolia or the Pacific. Their projects show as regional, with no country.",
+    )
+    return FagovChoice(tuple(sorted(chosen or ASEAN_COUNTRIES)), (REGIONAL_PROGRAMS,) if regional else ())
+
+
+def show_sector_table() -> None:
+    """How ForeignAssistance.gov's sectors become ours: the table usascp/importers/fagov_sectors.csv, as it is."""
+    with st.expander("How ForeignAssistance.gov sectors become ours"):
+        st.caption(
+            "An activity takes the sector its US sector maps to; where that is Other, the one its international sector "
+            "maps to. Edit usascp/importers/fagov_sectors.csv to change a line."
+        )
+        columns = {"fagov_column": "ForeignAssistance.gov column", "fagov_sector": "its sector", "sector": "our sector", "note": "why"}
+        st.dataframe(sector_table().rename(columns=columns), hide_index=True, width="stretch")
+
+
+def show_fagov(imported: FagovImport) -> None:
+    """One ForeignAssistance.gov download's report: rows read, kept and set aside (and why), money by fiscal year."""
+    st.markdown(f"**ForeignAssistance.gov:** {markdown_text(imported.summary)}.")
+    if imported.missing_columns:
+        st.warning("\n".join(f"- {markdown_text(line)}" for line in imported.missing_columns), icon=":material/view_column:")
+    if imported.notes:
+        st.info("\n".join(f"- {markdown_text(note)}" for note in imported.notes), icon=":material/info:")
+    if imported.set_aside:
+        reasons = pd.DataFrame([(reason, count) for reason, count in imported.set_aside.most_common()], columns=["rows set aside", "rows"])
+        st.dataframe(reasons, hide_index=True, width="stretch", column_config={"rows": st.column_config.NumberColumn(format="localized")})
+    if imported.set_aside_rows.total:
+        st.warning(
+            f"{plural(imported.set_aside_rows.total, 'row')} set aside for a defect, each named below; the rest of the file was read.",
+            icon=":material/rule:",
+        )
+        problem_lines(imported.set_aside_rows, problems_table(imported.set_aside_rows))
+    if imported.fiscal_years:
+        st.caption("Kept, by U.S. fiscal year (US dollars; de-obligations netted)")
+        st.dataframe(
+            imported.fiscal_year_table(),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "fiscal year": st.column_config.NumberColumn(format="%d"),
+                "obligations (USD)": st.column_config.NumberColumn(format="dollar"),
+                "disbursements (USD)": st.column_config.NumberColumn(format="dollar"),
+            },
+        )
 
 
 def forget_check() -> None:
@@ -138,6 +226,11 @@ def show_check(result: UploadCheck, beside: bool) -> None:
         count = result.notes.total
         with st.expander(f"Read {plural(count, 'value')} written loosely or by name (check they mean what you meant)"):
             problem_lines(result.notes, problems_table(result.notes))
+
+    for imported in result.fagov:
+        show_fagov(imported)
+    if result.fagov:
+        show_sector_table()
 
     for imported in result.iati:
         st.markdown(f"**IATI:** {markdown_text(imported.summary)}.")

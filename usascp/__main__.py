@@ -1,8 +1,9 @@
 """Command line: `python -m usascp validate PATH...` checks data before it is uploaded, shared or shipped.
 
 PATH may be a dataset folder, CSV files, a zip of CSV files, an Excel workbook (the template's
-format) or an IATI activity file (XML, 1.01 to 1.05 and 2.01 to 2.03, read activity by activity: a report
-line for each). A complete set of tables is checked on its own; a partial one is checked the way the Data page
+format), an IATI activity file (XML, 1.01 to 1.05 and 2.01 to 2.03, read activity by activity: a report
+line for each) or a ForeignAssistance.gov CSV download (of any size: it is streamed from disk, keeping the rows of
+--countries, ASEAN by default, and its report printed). A complete set of tables is checked on its own; a partial one is checked the way the Data page
 would read it, on the shipped member cities and sources. Prints every problem, then one summary line;
 a valid dataset the dashboard would show oddly (no dates, no grants, no projects) gets a warning line each.
 
@@ -17,10 +18,11 @@ import sys
 from pathlib import Path
 
 from usascp.budgets import Budget, default_budget
-from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+from usascp.formatting import plural
+from usascp.importers.fagov import is_fagov_csv, read_fagov
+from usascp.importers.tables import UploadedFile, add_fagov, dataset_from_upload, read_upload
 from usascp.load import DEFAULT_DATA_DIR, DatasetError, load_dataset
 from usascp.oddities import oddities
-from usascp.formatting import plural
 from usascp.schema import REQUIRED_TABLES, TABLE_FILES, rows_in_words
 
 READABLE_SUFFIXES = (".csv", ".zip", ".xlsx", ".xlsm", ".xls", ".xml")
@@ -54,16 +56,52 @@ def _files_in(paths: list[Path], budget: Budget) -> tuple[list[UploadedFile], li
     return files, unreadable
 
 
-def validate(paths: list[Path], beside_shipped: bool = False) -> int:
+def _fagov_downloads(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The ForeignAssistance.gov downloads among `paths` (known by their header), and the other paths."""
+    downloads, others = [], []
+    for path in paths:
+        try:
+            is_download = path.is_file() and path.suffix.lower() in (".csv", ".txt") and is_fagov_csv(path.open("rb").read(2**16))
+        except OSError:
+            is_download = False
+        (downloads if is_download else others).append(path)
+    return downloads, others
+
+
+def _read_downloads(downloads: list[Path], countries, regions, budget: Budget) -> list:
+    """Each download streamed from disk (never read whole: the upload size limit does not apply), its report printed.
+
+    A download has its own time limit (budget.fagov_seconds), and lists at most budget.problems rows.
+    """
+    imported = []
+    for path in downloads:
+        with path.open("rb") as stream:
+            result = read_fagov(stream, path.name, path.stat().st_size, countries, budget=budget, seconds=budget.fagov_seconds, regions=regions or ())
+        print("\n".join(result.report_lines()))
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        imported.append(result)
+    return imported
+
+
+def validate(paths: list[Path], beside_shipped: bool = False, countries: list[str] | None = None, regions=()) -> int:
     budget = default_budget()
-    files, unreadable = _files_in(paths, budget)
+    downloads, paths_read = _fagov_downloads(paths)
+    files, unreadable = _files_in(paths_read, budget)
     for line in unreadable:
         print(line, file=sys.stderr)
-    if not files:
+    if not files and not downloads:
         return 2
+    downloads_read = _read_downloads(downloads, countries, regions, budget)
     shipped = load_dataset(DEFAULT_DATA_DIR)
     upload = read_upload(files, shipped.cities, budget=budget)
+    for result in downloads_read:
+        add_fagov(upload, result)
+    downloads_clean = all(result.clean for result in downloads_read)
     set_aside = _print_iati_reports(upload)
+    if not upload.tables and downloads_read and not upload.problems.total:
+        print("No rows of the chosen countries: nothing to load.")
+        return 0 if downloads_clean else 1
     if not upload.tables:
         for problem in upload.problems:
             print(problem, file=sys.stderr)
@@ -100,7 +138,7 @@ def validate(paths: list[Path], beside_shipped: bool = False) -> int:
         print(f"{names}: read in part ({set_aside}, listed above); what was read is valid. Would load {read}, {how}.")
         return 1
     print(f"{names}: valid. Would load {read}, {how}.")
-    return 0
+    return 0 if downloads_clean else 1  # a download with rows set aside for a defect, or a column missing: 1
 
 
 def _print_iati_reports(upload) -> str:
@@ -142,11 +180,32 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument(
         "--beside-shipped", action="store_true", help="check the files as additions to the shipped data, not instead of it"
     )
+    validate_parser.add_argument(
+        "--countries",
+        type=_country_list,
+        metavar="ISO3,...",
+        help="the countries whose rows a ForeignAssistance.gov download keeps (ISO3 codes; the ASEAN members by default)",
+    )
+    validate_parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="NAME",
+        help='also keep a download\'s regional rows (no country named) of this Region Name, e.g. "East Asia and Oceania"; may be repeated',
+    )
     commands.add_parser("hash-password", help="print an [editors] line for .streamlit/secrets.toml")
     arguments = parser.parse_args(argv)
     if arguments.command == "hash-password":
         return hash_password_line()
-    return validate(arguments.paths, arguments.beside_shipped)
+    return validate(arguments.paths, arguments.beside_shipped, arguments.countries, arguments.regions or ())
+
+
+def _country_list(text: str) -> list[str]:
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    wrong = [code for code in codes if len(code) != 3 or not code.isalpha()]
+    if wrong or not codes:
+        raise argparse.ArgumentTypeError(f"three-letter ISO codes separated by commas, such as KHM,VNM (not {', '.join(wrong) or 'nothing'})")
+    return codes
 
 
 def hash_password_line() -> int:

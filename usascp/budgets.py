@@ -32,6 +32,8 @@ class Budget:
     xml_elements_outside_activities: int = 10_000  # an IATI file holds little besides its activities
     xml_elements_per_activity: int = 200_000  # a large activity has a few thousand transactions
     seconds: float = 180.0  # reading and checking one upload in its worker process
+    # Streaming one ForeignAssistance.gov download from disk (the command line): a 3 GB file takes a few minutes.
+    fagov_seconds: float = 3600.0
     memory_bytes: int = 3 * 1024 * MB  # the worker's memory, above what it starts with
     # An explored upload kept on disk for its browser (usascp.kept_uploads), as CSV: the shipped data is under 1 MB.
     kept_bytes: int = 64 * MB

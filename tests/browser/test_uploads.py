@@ -82,3 +82,23 @@ def test_markup_in_an_uploaded_title_is_shown_as_text_and_never_runs(server_url,
     assert HOSTILE in main.inner_text().replace(WORD_JOINER, "")
     assert main.locator('img[src="x"], script:not([type])').count() == 0
     assert dialogs == [] and not [url for url in visit.requests if "evil.example" in url]
+
+
+def test_a_foreignassistance_gov_download_is_read_with_a_progress_bar_and_its_report(server_url, visit, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.fagov_files import write_fagov_file
+
+    path = tmp_path / "us_foreign_aid_country.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        truth = write_fagov_file(out, target_bytes=60 * 2**20)
+    visit.open(f"{server_url}/data")
+    visit.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    visit.wait_for('[data-testid="stProgress"]', timeout_ms=60_000)  # shown while the worker reads
+    visit.wait_for('[data-testid="stAlertContentSuccess"]', timeout_ms=120_000)
+    visit.settle()
+    text = visit.page.locator('[data-testid="stMain"]').inner_text()
+    assert f"ForeignAssistance.gov: us_foreign_aid_country.csv: {truth.rows:,} rows read, {truth.kept:,} kept" in text
+    assert not visit.page.locator('[data-testid="stProgress"]').count()  # gone once read
+    assert visit.external_requests() == []

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from usascp.budgets import Budget, OverBudget, default_budget
+from usascp.importers.fagov import FagovChoice, FagovImport, is_fagov_csv, read_fagov
 from usascp.importers.iati import IatiImport, read_iati
 from usascp.load import Dataset, RawTable, build_dataset, csv_over_budget, read_csv_bytes
 from usascp.schema import SCHEMAS, TABLE_FILES, Problem, ProblemList
@@ -47,6 +48,7 @@ class Upload:
     file_names: list[str] = field(default_factory=list)
     fingerprint: str = ""
     iati: list[IatiImport] = field(default_factory=list)
+    fagov: list[FagovImport] = field(default_factory=list)
     # Tables whose file or sheet was given but could not be read: not "left out", so nothing is checked against them.
     unreadable: set[str] = field(default_factory=set)
     budget: Budget = field(default_factory=default_budget)
@@ -63,11 +65,15 @@ def read_upload(
     cities: pd.DataFrame | None = None,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
+    fagov_choice: FagovChoice | None = None,
+    progress=None,
 ) -> Upload:
     """Read every file into text tables; any file that cannot be read becomes a problem, never an exception.
 
     IATI activity files are placed on the member `cities` (the shipped ones when none are given), and
     their activities take `relationship` to the partnership. Everything read spends from `budget`.
+    ForeignAssistance.gov downloads (known by their header) keep the rows `fagov_choice` names (the ASEAN
+    countries when None), and call `progress(bytes read, total)` as they are read.
     """
     budget = budget or default_budget()
     upload = Upload(file_names=[file.name for file in files], budget=budget)
@@ -85,7 +91,9 @@ def read_upload(
             )
             continue
         suffix = PurePosixPath(file.name.lower()).suffix
-        if suffix == ".csv" or suffix == ".txt":
+        if suffix in (".csv", ".txt") and is_fagov_csv(file.data):
+            _read_fagov_upload(upload, file, relationship, fagov_choice or FagovChoice(), progress)
+        elif suffix == ".csv" or suffix == ".txt":
             _add_csv(upload, file.name, file.data, file.name)
         elif suffix == ".zip":
             _add_zip(upload, file)
@@ -117,8 +125,65 @@ def read_upload(
                     "not a file the dashboard reads (CSV, a zip of CSV files, an Excel .xlsx workbook, an IATI .xml file)",
                 ),
             )
+    if upload.fagov:  # the same download read for other countries is another dataset
+        digest.update(b"\0fagov:" + repr((upload.fagov[0].countries, upload.fagov[0].regions)).encode())
     upload.fingerprint = digest.hexdigest()[:16]
     return upload
+
+
+def _read_fagov_upload(upload: Upload, file: UploadedFile, relationship: str, choice: FagovChoice, progress) -> None:
+    """A ForeignAssistance.gov download, streamed from the uploaded bytes; stopped short of the check's time limit,
+    so the person gets the report of what was read rather than a check that ran out of time."""
+    budget = upload.budget
+    imported = read_fagov(
+        io.BytesIO(file.data),
+        file.name,
+        len(file.data),
+        choice.countries,
+        relationship,
+        budget=budget,
+        progress=progress,
+        seconds=budget.seconds * 0.6,
+        regions=choice.regions,
+    )
+    upload.cells += sum(raw.frame.size for raw in imported.tables.values())
+    if upload.cells > budget.cells:
+        imported.tables.clear()
+        imported.problems.append(
+            Problem(file.name, None, None, None, f"gives more than the {budget.describe('cells')} an upload may hold; choose fewer countries")
+        )
+    add_fagov(upload, imported)
+
+
+def add_fagov(upload: Upload, imported: FagovImport) -> None:
+    """A ForeignAssistance.gov file's tables (read from an upload, or streamed from disk by the command line).
+
+    A second file's rows join the first's; an activity in both is reported by the validation as a repeated id.
+    """
+    upload.fagov.append(imported)
+    upload.problems += imported.problems
+    _add_imported(upload, imported.file_name, imported.tables)
+
+
+# The label of a table an importer made: "a.xml (projects from IATI)", "b.csv, c.xml (projects from ForeignAssistance.gov and IATI)".
+_IMPORTED_LABEL = re.compile(r" \((\w+) from ([^()]+)\)$")
+
+
+def _add_imported(upload: Upload, file_name: str, tables: dict[str, RawTable]) -> None:
+    """An importer's tables (IATI, ForeignAssistance.gov). Rows of a second imported file, of either kind, join the
+    first's instead of clashing with them ("a second projects table"); a table a person wrote is never joined."""
+    for table, raw in tables.items():
+        earlier = upload.tables.get(table)
+        had = _IMPORTED_LABEL.search(earlier.label) if earlier is not None else None
+        new = _IMPORTED_LABEL.search(raw.label)
+        if had and new:
+            sources = had.group(2).split(" and ")
+            sources += [] if new.group(2) in sources else [new.group(2)]
+            frame = pd.concat([earlier.frame, raw.frame], ignore_index=True)
+            label = f"{earlier.label[: had.start()]}, {file_name} ({table} from {' and '.join(sources)})"
+            upload.tables[table] = RawTable(frame, label)
+        else:
+            _add(upload, table, raw.frame, raw.label)
 
 
 def dataset_from_upload(upload: Upload, base: Dataset | None, beside_base: bool, today: dt.date | None = None) -> Dataset:
@@ -174,14 +239,7 @@ def _add_iati(upload: Upload, imported: IatiImport) -> None:
     """An IATI file's tables; a second IATI file's rows join the first's instead of clashing with them."""
     upload.iati.append(imported)
     upload.problems += imported.problems
-    for table, raw in imported.tables.items():
-        earlier = upload.tables.get(table)
-        if earlier is not None and "from IATI" in earlier.label:
-            names = earlier.label.split(" (", 1)[0] + ", " + imported.file_name
-            frame = pd.concat([earlier.frame, raw.frame], ignore_index=True)
-            upload.tables[table] = RawTable(frame, f"{names} ({table} from IATI)")
-        else:
-            _add(upload, table, raw.frame, raw.label)
+    _add_imported(upload, imported.file_name, imported.tables)
 
 
 def _add_csv(upload: Upload, name: str, data: bytes, label: str) -> None:
@@ -435,6 +493,7 @@ class UploadCheck:
     previews: dict[str, pd.DataFrame]
     iati: tuple[IatiImport, ...] = ()
     oddities: tuple[str, ...] = ()
+    fagov: tuple[FagovImport, ...] = ()
 
 
 PREVIEW_ROWS = 200
@@ -446,12 +505,14 @@ def check_upload(
     beside_base: bool,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
+    fagov_choice: FagovChoice | None = None,
+    progress=None,
 ) -> UploadCheck:
     """Read and validate an upload against `base` (the shipped data), within `budget`: the whole check in one call."""
     from usascp.load import DatasetError
     from usascp.oddities import oddities
 
-    upload = read_upload(files, base.cities if base is not None else None, relationship, budget)
+    upload = read_upload(files, base.cities if base is not None else None, relationship, budget, fagov_choice, progress)
     try:
         dataset = dataset_from_upload(upload, base, beside_base)
         problems, notes = ProblemList(), ProblemList(dataset.notes)
@@ -468,4 +529,5 @@ def check_upload(
         previews={table: raw.frame.head(PREVIEW_ROWS) for table, raw in upload.tables.items()},
         iati=tuple(dataclasses.replace(imported, tables={}) for imported in upload.iati),
         oddities=tuple(oddities(dataset)) if dataset is not None else (),
+        fagov=tuple(dataclasses.replace(imported, tables={}) for imported in upload.fagov),
     )

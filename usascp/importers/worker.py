@@ -46,25 +46,39 @@ def check_upload_isolated(
     beside_base: bool,
     relationship: str = "usascp_project",
     budget: Budget | None = None,
+    fagov_choice=None,
+    progress=None,
 ) -> UploadCheck:
-    """tables.check_upload, run in a child process within `budget`'s memory and time; never raises for a bad file."""
+    """tables.check_upload, run in a child process within `budget`'s memory and time; never raises for a bad file.
+
+    `progress(bytes read, total)` is called in the caller's thread as the child reports how far it has read
+    a ForeignAssistance.gov download (through a pipe of its own: its stdout carries only the answer).
+    """
     budget = budget or default_budget()
-    request = pickle.dumps((files, base, beside_base, relationship, budget), protocol=pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps((files, base, beside_base, relationship, budget, fagov_choice), protocol=pickle.HIGHEST_PROTOCOL)
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))}
     with _turns:
+        progress_read, progress_write = os.pipe()
+        environment[PROGRESS_FD] = str(progress_write)
         child = subprocess.Popen(
             [sys.executable, "-m", "usascp.importers.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=_ROOT,
             env=environment,
+            pass_fds=(progress_write,),
         )
-        try:
-            answer, _ = child.communicate(request, timeout=budget.seconds)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
-            answer = pickle.dumps(("time", None))
+        os.close(progress_write)  # the child holds the only write end: the pipe ends when the child does
+        outcome: dict = {}
+        talking = threading.Thread(target=_talk, args=(child, request, budget.seconds, outcome), daemon=True)
+        talking.start()
+        with os.fdopen(progress_read, "rb") as reports:
+            for line in reports:  # until the child ends (or is killed for its time)
+                if progress is not None:
+                    read, _, total = line.decode().partition(" ")
+                    progress(int(read), int(total) or None)
+        talking.join()
+        answer = outcome["answer"]
     try:
         outcome, payload = pickle.loads(answer) if answer else ("died", None)
     except Exception:  # noqa: BLE001 - an answer cut short by the child's death is a check that failed
@@ -74,6 +88,35 @@ def check_upload_isolated(
         return payload
     reason = _REASONS.get(outcome, "could not be checked ({})")
     return _refused(files, reason.format(payload or "", memory=budget.describe("memory_bytes"), seconds=budget.describe("seconds")))
+
+
+PROGRESS_FD = "USASCP_PROGRESS_FD"
+
+
+def _talk(child: subprocess.Popen, request: bytes, seconds: float, outcome: dict) -> None:
+    """Send the request and wait for the answer, killing the child after `seconds` (run in a thread of its own)."""
+    try:
+        outcome["answer"], _ = child.communicate(request, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        outcome["answer"] = pickle.dumps(("time", None))
+
+
+def _progress_writer():
+    """In the child: a function that tells the parent how far a download has been read, or None when nobody listens."""
+    descriptor = os.environ.get(PROGRESS_FD)
+    if not descriptor:
+        return None
+    pipe = os.fdopen(int(descriptor), "w", buffering=1)
+
+    def report(read: int, total: int | None) -> None:
+        try:
+            pipe.write(f"{read} {total or 0}\n")
+        except OSError:
+            pass  # the parent stopped listening; the check goes on
+
+    return report
 
 
 _REASONS = {
@@ -102,10 +145,11 @@ def _serve_one_check() -> None:
     """The child's side: read the request from stdin, write (outcome, result) to stdout."""
     answer_to = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the log, not into the answer
-    files, base, beside_base, relationship, budget = pickle.load(sys.stdin.buffer)
+    files, base, beside_base, relationship, budget, fagov_choice = pickle.load(sys.stdin.buffer)
+    progress = _progress_writer()
     _cap_memory(budget.memory_bytes)
     try:
-        answer = ("ok", check_upload(files, base, beside_base, relationship, budget))
+        answer = ("ok", check_upload(files, base, beside_base, relationship, budget, fagov_choice, progress))
     except MemoryError:
         answer = ("memory", None)
     except Exception as error:  # noqa: BLE001 - any failure is reported to the viewer as "could not be checked"
