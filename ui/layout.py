@@ -192,12 +192,11 @@ def project_detail_view(dataset: Dataset, detail: aggregate.ProjectDetail) -> No
     if detail.transactions is not None and len(detail.transactions):
         committed, disbursed = detail.money_in_dollars
         totals = [f"{label} {format_usd(total)}" for label, total in (("committed", committed), ("disbursed", disbursed)) if total is not None]
-        st.markdown(
-            "**Money over time**" + (": " + " · ".join(totals) + " in US dollars, net of de-obligations and reversals" if totals else "")
-        )
-        people_table(
-            detail.transactions, ["transaction_type", "amount", "currency", "transaction_date", "fiscal_year", "recipient", "source_url"]
-        )
+        netted = ", net of de-obligations and reversals" if (detail.transactions["amount"] < 0).any() else ""
+        st.markdown("**Money over time**" + (": " + " · ".join(totals) + f" in US dollars{netted}" if totals else ""))
+        # A column every row leaves empty (no fiscal years, no recipients) says nothing: left out, so the source fits.
+        columns = ["transaction_type", "amount", "currency", "transaction_date", "fiscal_year", "recipient", "source_url"]
+        people_table(detail.transactions, [c for c in columns if c in ("amount", "source_url") or detail.transactions[c].notna().any()])
     if len(detail.metrics):
         st.markdown("**Results and figures**")
         figures = detail.metrics.assign(
