@@ -177,3 +177,13 @@ def test_what_a_source_supports(dataset, raw_tables):
     assert counts.loc["geonames_1821306"].to_dict() == {"projects": 0, "figures": 0, "events": 1, "cities": 1}
     with pytest.raises(KeyError):
         source_support(dataset, "no_such_source")
+
+
+def test_an_imported_project_is_found_by_its_public_record_id(dataset):
+    from usascp.importers.tables import UploadedFile, dataset_from_upload, read_upload
+
+    mixed = Path(__file__).parent / "fixtures" / "iati-dportal-mixed.xml"
+    imported = dataset_from_upload(read_upload([UploadedFile(mixed.name, mixed.read_bytes())], dataset.cities), dataset, beside_base=False)
+    found = search.search(imported, "XM-DP-203-CHILD")
+    # The project, and its public record among the sources (titled "IATI activity XM-DP-203-CHILD").
+    assert {(hit.kind, hit.key) for hit in found.hits} == {("project", "xm_dp_203_child"), ("source", "iati_xm_dp_203_child")}

@@ -287,6 +287,7 @@ def _build_index(dataset: Dataset) -> SearchIndex:
             projects["lead_agency"],
             projects["lead_office"],
             projects["summary"],
+            projects["record_id"],  # an IATI identifier or ForeignAssistance.gov activity id an officer pastes in
         )
         + _joined(cities["country"], cities["iso3"], cities["city_id"].map(city_pair_text))
         + [iso3 for iso3, _ in countries]
