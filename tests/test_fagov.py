@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 
 from tests.fagov_files import COLUMNS, HEADER, row_line, write_fagov_file
@@ -489,3 +490,15 @@ def test_an_iati_file_and_a_download_checked_together_print_both_reports(tmp_pat
     assert "iati-activities-test.xml" in out
     assert "projects" in out.splitlines()[-1] and status in (0, 1)
     assert "No rows of the chosen countries" not in out and "a second projects table" not in out  # imported rows join
+
+
+def test_an_activity_also_working_outside_the_chosen_countries_says_only_their_share_is_counted():
+    elsewhere = line(Country_Code="KEN", Country_Name="Kenya", Current_Dollar_Amount="700000")  # SC-001 in Kenya too
+    result = read_text(HEADER + "\n" + elsewhere + "".join(hand_rows()))
+    notes = table(result, "projects").set_index("record_id")["amount_note"]
+    assert notes["SC-001"] == (
+        "The ForeignAssistance.gov file also has rows of this activity for places not chosen here (other countries, "
+        "\"World\" or a region): only the chosen places' money is counted."
+    )
+    assert pd.isna(notes["NZ-0"]) or "places not chosen" not in notes["NZ-0"]  # the Philippines only
+    assert table(result, "grants").set_index("project_id")["amount_usd"]["fagov_sc_001"] == "750000.0"  # Kenya's $700,000 left out

@@ -531,6 +531,10 @@ class _Reader:
         self.activities: dict[str, _Activity] = {}
         self.money: dict[tuple, list] = {}  # (activity, type, fiscal year, date) -> [amount, rows]
         self.places: Counter = Counter()  # (code, name) of rows outside the chosen countries
+        # Hashes of the activity ids with rows outside the chosen places: an activity kept for its ASEAN rows may
+        # also work elsewhere, and only its chosen rows are counted. Eight bytes per id, not a set of strings:
+        # the complete file has hundreds of thousands of activities outside ASEAN.
+        self.outside_hashes: list[np.ndarray] = []
         self.latin_rows = 0
         self.fiscal_year_tq = 0
         self.unread_dates = 0
@@ -610,6 +614,11 @@ class _Reader:
             counted = pa.table({"code": outside.column(MISSING_COUNTRY), "name": names}).group_by(["code", "name"]).aggregate([([], "count_all")])
             for code, name, count in zip(*(counted.column(i).to_pylist() for i in range(3))):
                 self.places[(code, name)] += count
+            if "Activity ID" in outside.column_names:
+                ids = pc.unique(outside.column("Activity ID")).to_pylist()
+                self.outside_hashes.append(np.fromiter((hash(_text(raw)) for raw in ids if raw is not None), dtype=np.int64))
+                if len(self.outside_hashes) >= 64:  # compacted now and then: the same ids recur block after block
+                    self.outside_hashes = [np.unique(np.concatenate(self.outside_hashes))]
         kept = table.filter(keep)
         if not kept.num_rows:
             return
@@ -859,6 +868,10 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
         totals[kind] += amount
     del money_rows
     used_ids: set[str] = set()
+    outside = np.unique(np.concatenate(reader.outside_hashes)) if reader.outside_hashes else np.empty(0, dtype=np.int64)
+    reader.outside_hashes = []
+    ids = list(reader.activities)
+    also_elsewhere = set(np.array(ids, dtype=object)[np.isin(np.fromiter((hash(i) for i in ids), dtype=np.int64, count=len(ids)), outside)])
     for activity_id, activity in reader.activities.items():
         money = by_activity.pop(activity_id, [])
         project_id = "fagov_" + _slug(activity_id)
@@ -879,6 +892,12 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
                 f"Its obligations in the ForeignAssistance.gov file net to {_money_words(net)} (de-obligations as large as "
                 "the obligations, or larger); no funding is counted."
             )
+        if activity_id in also_elsewhere:
+            elsewhere = (
+                "The ForeignAssistance.gov file also has rows of this activity for places not chosen here (other "
+                "countries, \"World\" or a region): only the chosen places' money is counted."
+            )
+            amount_note = f"{amount_note} {elsewhere}" if amount_note else elsewhere
         rows["projects"].append(
             {
                 "project_id": project_id,
