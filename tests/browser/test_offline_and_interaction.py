@@ -19,8 +19,10 @@ def test_page_renders_offline_without_errors(server_url, visit, path):
 def test_charts_are_drawn(server_url, visit):
     visit.open(f"{server_url}/funding")
     visit.wait_for('[data-testid="stPlotlyChart"] .main-svg')
-    assert visit.page.locator('[data-testid="stPlotlyChart"]').count() == 2
-    assert "Disclosed funding by sector" in visit.page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    charts = visit.page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() == 3  # the breakdown, money over time, the treemap
+    assert "Disclosed funding by sector" in charts.first.inner_text()
+    assert "Committed against disbursed, by calendar year" in charts.nth(1).inner_text()
 
 
 def test_choosing_a_country_in_the_sidebar_changes_the_numbers_and_the_address(server_url, visit):
