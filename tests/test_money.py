@@ -188,3 +188,17 @@ def test_a_de_obligation_reads_with_its_sign_in_a_table(dataset):
     detail = aggregate.project_detail(changed, "bif2")
     assert detail.money_in_dollars == (-2_500.5, None)
     assert shown(detail.transactions, ["amount", "fiscal_year"]).values.tolist() == [["-2,500.50", 2024]]
+
+
+def test_the_transactions_download_has_peoples_headers_and_runs_oldest_first(dataset):
+    from usascp.labels import for_download
+
+    changed = with_transactions(
+        dataset,
+        [row("late", "bif2", "disbursement", 5, "2025-03"), row("fy", "bif2", "obligation", -7, fiscal_year=2024), row("early", "bif2", "commitment", 9, "2023-10-02")],
+    )
+    rows = aggregate.transaction_rows(changed, changed.transactions)
+    assert rows["transaction_id"].tolist() == ["fy", "early", "late"]  # FY2024 sorts by its first day, 1 Oct 2023
+    downloaded = for_download(rows, ["project", "transaction_type", "amount", "currency", "transaction_date", "fiscal_year", "source_url"])
+    assert list(downloaded.columns) == ["project", "kind of transaction", "amount (in its currency)", "currency", "date", "fiscal year", "source (address)"]
+    assert downloaded["amount (in its currency)"].tolist() == [-7, 9, 5]

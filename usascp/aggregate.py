@@ -809,8 +809,11 @@ def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFra
         source_url=transactions["source_id"].map(sources["url"]),
     )
     # By when the money moved: a fiscal-year-only row sorts as the year's start, dated rows by their day.
-    order = table["transaction_date"].map(lambda text: earliest_day(text).toordinal() if isinstance(text, str) else None)
-    order = order.astype("Float64").fillna(table["fiscal_year"].map(lambda year: _fiscal_year_start(year)).astype("Float64"))
+    dates = table["transaction_date"]
+    order = dates.map({text: earliest_day(text).toordinal() for text in dates.dropna().unique()})  # each date read once
+    years = table["fiscal_year"]
+    starts = {year: _fiscal_year_start(year) for year in years.dropna().unique()}
+    order = order.astype("Float64").fillna(years.map(starts).astype("Float64"))
     return table.iloc[order.to_numpy(dtype=float, na_value=np.inf).argsort(kind="stable")].reset_index(drop=True)
 
 
