@@ -85,7 +85,7 @@ def people_table(
 
 
 def download_rows(
-    frame: pd.DataFrame,
+    frame,
     columns: list[str],
     label: str,
     file_name: str,
@@ -94,10 +94,18 @@ def download_rows(
     container=st,
     **button,
 ) -> None:
-    """A CSV of every row of `frame` (the view shown, never more or less) with people's headers (usascp.labels)."""
+    """A CSV of every row of `frame` (the view shown, never more or less) with people's headers (usascp.labels).
+
+    `frame` may be a function that makes the rows, for rows that cost time to put together and are only
+    wanted when someone clicks.
+    """
+
+    def rows() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     container.download_button(
         label,
-        lambda: export.csv_bytes(labels.for_download(frame, columns, extra)),  # built on click, not on every rerun
+        lambda: export.csv_bytes(labels.for_download(rows(), columns, extra)),  # built on click, not on every rerun
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
@@ -223,7 +231,6 @@ def source_with_licence(title, url, publisher, stated_licence) -> str:
 
 def public_record_link(record_id: str, url: str | None) -> str:
     """ "Public record" in words (markdown-safe): the id linked to where it is published, and which register that is."""
-    from usascp.formatting import markdown_link
     from usascp.licences import FA_GOV, IATI, kind_of
 
     if not url:

@@ -61,7 +61,10 @@ def _fagov_downloads(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     downloads, others = [], []
     for path in paths:
         try:
-            is_download = path.is_file() and path.suffix.lower() in (".csv", ".txt") and is_fagov_csv(path.open("rb").read(2**16))
+            is_download = path.is_file() and path.suffix.lower() in (".csv", ".txt")
+            if is_download:
+                with path.open("rb") as stream:  # its header alone: a download may be gigabytes
+                    is_download = is_fagov_csv(stream.read(2**16))
         except OSError:
             is_download = False
         (downloads if is_download else others).append(path)

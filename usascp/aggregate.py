@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from usascp.dates import earliest_day, fiscal_year_of, latest_day, latest_ordinals, year_of
+from usascp.dates import earliest_day, fiscal_year_of, fiscal_year_start, latest_day, latest_ordinals, year_of
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, COMMITTED_TYPES, RELATIONSHIPS, SPENT_TYPES
 
@@ -442,13 +442,18 @@ def money_by_year(
     table["projects_silent"] = silent_by_year
     counts = ["projects_committing", "projects_disbursing", "projects_silent"]
     table[counts] = table[counts].fillna(0).astype(int)
-    table = table.sort_index()
-    table.index = [str(int(year)) for year in table.index]
+    table.index = [str(int(year)) for year in table.index]  # already in order: the reindex above counts up
     undated_silent = int(silent_start.isna().sum())
     if undated_silent:
         # A start written "2019" has a calendar year, but may fall in either of two fiscal years.
-        table.loc[YEAR_UNKNOWN if basis == "calendar" else FISCAL_YEAR_UNKNOWN] = {"committed_usd": pd.NA, "disbursed_usd": pd.NA, "projects_committing": 0,
-                                   "projects_disbursing": 0, "projects_silent": undated_silent}
+        unknown = YEAR_UNKNOWN if basis == "calendar" else FISCAL_YEAR_UNKNOWN
+        table.loc[unknown] = {
+            "committed_usd": pd.NA,
+            "disbursed_usd": pd.NA,
+            "projects_committing": 0,
+            "projects_disbursing": 0,
+            "projects_silent": undated_silent,
+        }
     table.index.name = "year"
     table = table.reset_index()
     for column in ("committed_usd", "disbursed_usd"):
@@ -812,15 +817,9 @@ def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFra
     dates = table["transaction_date"]
     order = dates.map({text: earliest_day(text).toordinal() for text in dates.dropna().unique()})  # each date read once
     years = table["fiscal_year"]
-    starts = {year: _fiscal_year_start(year) for year in years.dropna().unique()}
+    starts = {year: fiscal_year_start(year).toordinal() for year in years.dropna().unique()}
     order = order.astype("Float64").fillna(years.map(starts).astype("Float64"))
     return table.iloc[order.to_numpy(dtype=float, na_value=np.inf).argsort(kind="stable")].reset_index(drop=True)
-
-
-def _fiscal_year_start(year) -> float | None:
-    import datetime as dt
-
-    return None if pd.isna(year) else float(dt.date(int(year) - 1, 10, 1).toordinal())
 
 
 def largest_projects(rows: pd.DataFrame, keep: int) -> pd.DataFrame:

@@ -91,3 +91,8 @@ def fiscal_year_of(text: str | None) -> int | None:
         return None
     year, month, _ = parsed
     return year + 1 if month >= 10 else year
+
+
+def fiscal_year_start(year: int) -> dt.date:
+    """The first day of U.S. fiscal year `year`: FY2024 starts on 1 October 2023."""
+    return dt.date(int(year) - 1, 10, 1)

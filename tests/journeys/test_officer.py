@@ -380,3 +380,11 @@ def test_money_over_time_reads_on_hover_keeps_its_years_in_a_link_and_downloads_
     assert float(rows["2024"]["disbursed (USD)"]) == 100_000
     assert rows["2022"]["disbursed (USD)"] == ""  # nothing published: empty, never 0
     assert sum(int(row["projects publishing no money"]) for row in rows.values()) == 19
+    # The transactions behind the chart, made only when asked for: the two STIC disbursements, oldest first.
+    with person.page.expect_download(timeout=60_000) as download:
+        table.get_by_role("button", name="Download the transactions (CSV)").click()
+    paid = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert [(row["kind of transaction"], row["amount (in its currency)"], row["date"]) for row in paid] == [
+        ("disbursement", "100000.0", "2023-09"),
+        ("disbursement", "100000.0", "2024-07"),
+    ]

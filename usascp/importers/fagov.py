@@ -36,7 +36,6 @@ import math
 import re
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,8 +49,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from usascp.budgets import Budget, default_budget
+from usascp.dates import fiscal_year_of
 from usascp.formatting import plural
-from usascp.importers.iati import LEAD_AGENCY_NAMES
+from usascp.importers.iati import LEAD_AGENCY_NAMES, slug
 from usascp.load import RawTable
 from usascp.schema import ASEAN_COUNTRIES, FISCAL_YEARS, LARGEST_AMOUNT, SCHEMAS, SECTORS, Problem, ProblemList
 
@@ -485,17 +485,6 @@ def _iso_date(text: str | None) -> str | None:
     return None
 
 
-def fiscal_year_of(day: str) -> int:
-    """U.S. fiscal year N runs from 1 October N-1 to 30 September N."""
-    year, month = int(day[:4]), int(day[5:7])
-    return year + 1 if month >= 10 else year
-
-
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_") or "activity"
-
-
 @dataclass(slots=True)
 class _Activity:
     """What a project needs from an activity's rows: tens of thousands are held at once, so kept small."""
@@ -874,7 +863,7 @@ def _tables(reader: _Reader, relationship: str, accessed: str, today: dt.date) -
     also_elsewhere = set(np.array(ids, dtype=object)[np.isin(np.fromiter((hash(i) for i in ids), dtype=np.int64, count=len(ids)), outside)])
     for activity_id, activity in reader.activities.items():
         money = by_activity.pop(activity_id, [])
-        project_id = "fagov_" + _slug(activity_id)
+        project_id = "fagov_" + slug(activity_id)
         while project_id in used_ids:
             project_id += "_2"
         used_ids.add(project_id)

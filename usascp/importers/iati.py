@@ -226,13 +226,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """An identifier of lower-case letters, digits and _ (schema.ID_PATTERN) made from any text: "XM-DP-1" -> "xm_dp_1"."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_") or "activity"
 
 
 def _place_name(text: str) -> str:
-    return re.sub(r"\b(city|municipality|province|metropolitan)\b", "", _slug(text).replace("_", " ")).strip()
+    return re.sub(r"\b(city|municipality|province|metropolitan)\b", "", slug(text).replace("_", " ")).strip()
 
 
 def _narrative(element) -> str | None:
@@ -482,7 +483,7 @@ class _Reader:
         if not identifier:
             return self.set_aside(report, "no iati-identifier: an activity cannot be told apart or linked without one")
         self.result.reports.append(report)
-        project_id = _slug(identifier)
+        project_id = slug(identifier)
         while project_id in self.used_ids:
             project_id += "_2"
         self.used_ids.add(project_id)
@@ -920,7 +921,7 @@ def _results(results) -> list[tuple[str, str, float, str | None, str]]:
                 unit = title if measure == "1" else f"{MEASURE_UNITS.get(measure, 'value')}: {title}"
                 found.append(
                     (
-                        _slug(title)[:60],
+                        slug(title)[:60],
                         unit,
                         value,
                         as_of if as_of and is_partial_date(as_of) else None,
