@@ -1,12 +1,12 @@
-"""`make bench`: the dashboard's speed at 1x, 1,000x and 10,000x the shipped data, against the targets.
+"""`make bench`: the dashboard's speed at 1x, 1,000x, 10,000x and 100,000x the shipped data, against the targets.
 
     python bench/run.py                 # every size
-    python bench/run.py 1 1000          # some sizes
+    python bench/run.py 1 10000         # some sizes (`make bench SIZES="10000"`)
     BENCH_REPEATS=3 python bench/run.py # fewer repeats (medians of 3)
 
 Each size is a SYNTHETIC dataset written by scripts/make_synthetic_data.py into bench/data/<N>x (made
 once, reused) and measured by bench/measure.py in a process of its own. Prints a table, checks the
-targets of issue 7, and writes bench/results.json.
+targets of issue 15, and writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -22,19 +22,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-SIZES = (1, 1000, 10000)
+SIZES = (1, 1000, 10000, 100000)
 RESULTS = REPO / "bench" / "results.json"
-# Targets: at 10,000x every page under 300 ms and within 5x of the floor, load + validate under 5 s,
-# peak memory under 1.5 GB, map payload under 2 MB; at 1x every page under 100 ms.
+# Targets (issue 15). A page's time is its whole warm rerun after a filter change, the sidebar's work included.
+# At 10,000x: every page under 100 ms and at least 5x quicker than the naive page of the same run
+# (bench/naive_page.py), load + validate under 3 s, peak memory under 800 MB, no chart over 200 KiB.
+# At 100,000x (3 M grants, 5 M metric rows): every page under 1 s, load + validate under 30 s, peak under 4 GB.
+# At 1x: every page under 50 ms.
 TARGETS = {
+    "1x": {"rerun_ms": 50},
     "10000x": {
-        "rerun_ms": 300,
-        "ratio_to_floor": 5,
-        "load_validate_s": 5,
-        "peak_memory_mb": 1536,
+        "rerun_ms": 100,
+        "ratio_to_naive": 5,
+        "load_validate_s": 3,
+        "peak_memory_mb": 800,
+        "biggest_chart_bytes": 200 * 1024,
         "map_payload_bytes": 2_000_000,
     },
-    "1x": {"rerun_ms": 100},
+    "100000x": {"rerun_ms": 1000, "load_validate_s": 30, "peak_memory_mb": 4096},
 }
 
 
@@ -57,9 +62,9 @@ def misses(size: str, result: dict) -> list[str]:
     for title, page in result["pages"].items():
         if "rerun_ms" in target and page["rerun_ms"] > target["rerun_ms"]:
             found.append(f"{size} {title}: warm rerun {page['rerun_ms']:.0f} ms > {target['rerun_ms']} ms")
-        if "ratio_to_floor" in target and page["ratio_to_floor"] > target["ratio_to_floor"]:
-            found.append(f"{size} {title}: {page['ratio_to_floor']:.1f}x the floor > {target['ratio_to_floor']}x")
-    for key in ("load_validate_s", "peak_memory_mb", "map_payload_bytes"):
+        if "ratio_to_naive" in target and page["ratio_to_naive"] < target["ratio_to_naive"]:
+            found.append(f"{size} {title}: {page['ratio_to_naive']:.1f}x quicker than the naive page < {target['ratio_to_naive']}x")
+    for key in ("load_validate_s", "peak_memory_mb", "biggest_chart_bytes", "map_payload_bytes"):
         if key in target and result[key] > target[key]:
             found.append(f"{size} {key} {result[key]:,} > {target[key]:,}")
     return found
@@ -77,9 +82,10 @@ def print_table(sizes: dict) -> None:
         ("sidebar (counts)", lambda r: f"{r['sidebar_ms']:,.0f} ms"),
         ("search index (once)", lambda r: f"{r['search_index_s']:,.2f} s"),
         ("search query", lambda r: f"{r['search_ms']:,.1f} ms"),
+        ("naive page", lambda r: f"{r['naive_ms']:,.0f} ms"),
     ]
     rows += [
-        (name, lambda r, n=name: f"{r['pages'][n]['rerun_ms']:,.0f} ms ({r['pages'][n]['ratio_to_floor']:.1f}x)")
+        (name, lambda r, n=name: f"{r['pages'][n]['rerun_ms']:,.0f} ms ({r['pages'][n]['ratio_to_naive']:.1f}x)")
         for name in names
     ]
     rows += [
@@ -89,8 +95,8 @@ def print_table(sizes: dict) -> None:
     ]
     for label, cell in rows:
         print(f"{label:22}" + "".join(f"{cell(result):>18}" for result in sizes.values()))
-    print("(page rows: median warm rerun of the page script after a filter change, and its ratio to the floor;")
-    print(" the sidebar's counts run on every rerun too and are timed on their own)")
+    print("(page rows: median warm rerun after a country is chosen in the sidebar, the sidebar's own work included,")
+    print(" and how many times quicker it is than the naive page of the same run)")
 
 
 def main(scales: list[int]) -> int:
