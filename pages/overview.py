@@ -36,7 +36,7 @@ network = aggregate.network_size(dataset)
 reported_size = aggregate.latest_context_figure(dataset, "member_cities", "network")
 funding = shared("funding", lambda: aggregate.funding_totals(dataset, projects, grants))
 commitment = aggregate.latest_context_figure(dataset, "stated_commitment_usd", "program")
-units = len(aggregate.reporting_units(projects))
+units = len(aggregate.reporting_units(dataset, projects))
 kind = "USASCP projects" if not filters.include_related else "Projects and programs"
 
 st.title("U.S.-ASEAN Smart Cities Partnership")
@@ -137,7 +137,7 @@ with list_col:
     regional = regional_projects(dataset, filters)
     if filters.narrows_by_place and len(regional):
         st.markdown(
-            f"**Also open to these places:** {len(aggregate.reporting_units(regional)):,} region-wide programs name no city "
+            f"**Also open to these places:** {len(aggregate.reporting_units(dataset, regional)):,} region-wide programs name no city "
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(

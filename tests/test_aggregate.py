@@ -33,9 +33,9 @@ def test_sister_and_private_programs_only_count_when_asked(dataset):
 def test_components_fold_into_their_program_only_when_it_is_selected(dataset):
     projects = dataset.projects
     with_program = projects[projects["project_id"].str.startswith("wise")]
-    assert list(aggregate.reporting_units(with_program)["project_id"]) == ["wise"]
+    assert list(aggregate.reporting_units(dataset, with_program)["project_id"]) == ["wise"]
     pairs_alone = projects[projects["project_id"].str.startswith("wise_")]
-    assert len(aggregate.reporting_units(pairs_alone)) == 5
+    assert len(aggregate.reporting_units(dataset, pairs_alone)) == 5
 
 
 def test_a_component_selected_alone_does_not_inherit_its_programs_money(dataset):

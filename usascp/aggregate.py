@@ -23,6 +23,8 @@ import pandas as pd
 
 from usascp.dates import earliest_day, fiscal_year_of, fiscal_year_start, latest_day, latest_ordinals, year_of
 from usascp.load import Dataset
+from usascp import positions
+from usascp.positions import derived
 from usascp.schema import ASEAN_COUNTRIES, COMMITTED_TYPES, RELATIONSHIPS, SPENT_TYPES
 
 USASCP_ONLY = ("usascp_project",)
@@ -50,14 +52,6 @@ def select_projects(dataset: Dataset, relationships=USASCP_ONLY) -> pd.DataFrame
     )
 
 
-def reporting_unit_of(projects: pd.DataFrame) -> pd.Series:
-    """For each selected project id, the id of the reporting unit it counts under (its parent if selected)."""
-    selected = set(projects["project_id"])
-    parent = projects["parent_project_id"]
-    unit = parent.where(parent.isin(selected), projects["project_id"])
-    return pd.Series(unit.to_numpy(), index=_id_index(projects), name="unit_id", dtype=object)
-
-
 def _id_index(projects: pd.DataFrame) -> pd.Index:
     """The project ids as an index of plain Python strings, like the tables' columns.
 
@@ -67,10 +61,42 @@ def _id_index(projects: pd.DataFrame) -> pd.Index:
     return pd.Index(projects["project_id"].to_numpy(), dtype=object)
 
 
-def reporting_units(projects: pd.DataFrame) -> pd.DataFrame:
+def reporting_units(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
     """The selected projects that are not folded into a selected parent."""
-    units = reporting_unit_of(projects)
-    return projects[projects["project_id"].isin(units.unique())]
+    chosen = positions.project_positions(dataset, projects)
+    return projects[positions.chosen(len(dataset.projects), positions.unit_positions(dataset, chosen))[chosen]]
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """Selected projects and their grants as positions (usascp.positions): what the sums below run on."""
+
+    projects: np.ndarray  # positions in dataset.projects of the selected projects, in their order
+    unit_of: np.ndarray  # for every project position (and -1 last), its reporting unit's position; -1: not selected
+    is_unit: np.ndarray  # for every project position (and -1 last): a reporting unit of this selection
+    grant_rows: np.ndarray  # positions in dataset.grants of the selected projects' grants (of `grants` when given)
+    grant_units: np.ndarray  # each of those grants' reporting unit position
+
+    @property
+    def units(self) -> np.ndarray:
+        """The reporting units' positions, in the selection's order (as reporting_units() gives them)."""
+        return self.projects[self.is_unit[self.projects]]
+
+    def grant_amounts(self, dataset: Dataset) -> pd.Series:
+        """The amount_usd of the chosen grants, in their order, numbered 0..n-1."""
+        return dataset.grants["amount_usd"].take(self.grant_rows).reset_index(drop=True)
+
+
+def _chosen(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> _Chosen:
+    chosen = positions.project_positions(dataset, projects)
+    units = positions.unit_positions(dataset, chosen)
+    count = len(dataset.projects)
+    unit_of = np.full(count + 1, -1, dtype=np.int64)
+    unit_of[chosen] = units
+    rows = np.arange(len(dataset.grants)) if grants is None else positions.row_positions(dataset, "grants", grants)
+    grant_units = unit_of[positions.table_positions(dataset, "grants")[rows]]
+    of_selection = grant_units >= 0
+    return _Chosen(chosen, unit_of, positions.chosen(count, units), rows[of_selection], grant_units[of_selection])
 
 
 @dataclass(frozen=True)
@@ -84,25 +110,17 @@ class FundingTotals:
         return self.projects_total - self.projects_disclosing
 
 
-def _grants_by_unit(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The selected projects' grants (or the given subset, e.g. those awarded in chosen years), with their unit."""
-    units = reporting_unit_of(projects)
-    grants = dataset.grants if grants is None else grants
-    grants = grants[grants["project_id"].isin(units.index)]
-    return grants.assign(unit_id=grants["project_id"].map(units))
-
-
 def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> FundingTotals:
     """Disclosed funding of the selected projects, and how many reporting units disclose an amount at all.
 
     `grants` narrows the money counted (say, to awards in chosen years); by default all of the projects' grants.
     """
     projects = select_projects(dataset) if projects is None else projects
-    grants = _grants_by_unit(dataset, projects, grants)
+    chosen = _chosen(dataset, projects, grants)
     return FundingTotals(
-        disclosed_usd=float(grants["amount_usd"].sum()) if len(grants) else None,
-        projects_total=len(reporting_units(projects)),
-        projects_disclosing=grants["unit_id"].nunique(),
+        disclosed_usd=float(chosen.grant_amounts(dataset).sum()) if len(chosen.grant_rows) else None,
+        projects_total=len(chosen.units),
+        projects_disclosing=len(np.unique(chosen.grant_units)),
     )
 
 
@@ -114,27 +132,18 @@ def funding_totals_here_and_alone(
 
     One pass for both: the units and their grants are found once (a comparison asks this of every place it shows).
     """
-    unit_of = reporting_unit_of(projects)
-    units = projects[projects["project_id"].isin(pd.unique(unit_of.to_numpy()))]
-    grants = dataset.grants if grants is None else grants
-    grants = grants[grants["project_id"].isin(unit_of.index)]
-    grant_units = grants["project_id"].map(unit_of)
-    alone_units = units["project_id"][location_labels(dataset, units, level).to_numpy() == place]
-    alone_grants = grant_units.isin(alone_units.unique()).to_numpy()
+    chosen = _chosen(dataset, projects, grants)
+    codes, labels = _location_codes(dataset, level)
+    alone_units = chosen.units[labels[codes[chosen.units]] == place]
+    alone_grants = positions.chosen(len(dataset.projects), alone_units)[chosen.grant_units]
+    amounts = chosen.grant_amounts(dataset)
 
-    def totals(amounts: pd.Series, of_units: pd.Series, unit_count: int) -> FundingTotals:
-        return FundingTotals(float(amounts.sum()) if len(amounts) else None, unit_count, of_units.nunique())
+    def totals(amounts: pd.Series, of_units: np.ndarray, unit_count: int) -> FundingTotals:
+        return FundingTotals(float(amounts.sum()) if len(amounts) else None, unit_count, len(np.unique(of_units)))
 
-    here = totals(grants["amount_usd"], grant_units, len(units))
-    alone = totals(grants["amount_usd"][alone_grants], grant_units[alone_grants], len(alone_units))
+    here = totals(amounts, chosen.grant_units, len(chosen.units))
+    alone = totals(amounts[alone_grants], chosen.grant_units[alone_grants], len(alone_units))
     return here, alone
-
-
-def derived(dataset: Dataset, name: Hashable, build):
-    """`build()`, computed once per dataset and kept with it: for tables that depend on the dataset alone."""
-    if name not in dataset.derived:
-        dataset.derived[name] = build()  # two viewers racing here compute the same table; either may win
-    return dataset.derived[name]
 
 
 VIEWS_KEPT = 512
@@ -203,22 +212,54 @@ def location_labels(dataset: Dataset, projects: pd.DataFrame, level: str) -> pd.
     A project with one site city gets that city (or its country); several sites in one country get that
     country; otherwise it is "several", country-wide, regional or unknown, following its geographic scope.
     """
-    places = _place_counts(dataset).reindex(projects["project_id"])
-    sites = places["site_count"].fillna(0).to_numpy()
-    countries = places["country_count"].fillna(0).to_numpy()
-    regional = (projects["geographic_scope"] == "regional").to_numpy()
-    otherwise = np.where(regional, REGIONAL, LOCATION_UNKNOWN)
-    if level == "city":
-        labels = np.select(
-            [sites == 1, sites > 1, countries > 0],
-            [places["first_city"].to_numpy(dtype=object), SEVERAL_CITIES, COUNTRY_WIDE],
-            otherwise,
-        )
-    else:
-        labels = np.select(
-            [countries == 1, countries > 1], [places["first_country"].to_numpy(dtype=object), SEVERAL_COUNTRIES], otherwise
-        )
-    return pd.Series(labels, index=_id_index(projects), name=level, dtype=object)
+    codes, labels = _location_codes(dataset, level)
+    chosen = positions.project_positions(dataset, projects)
+    return pd.Series(labels[codes[chosen]], index=_id_index(projects), name=level, dtype=object)
+
+
+def _location_codes(dataset: Dataset, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every project's location label at `level` (a project's own places decide it, whatever else is selected),
+    as codes by position and the label of each code; once per dataset."""
+
+    def build():
+        projects = dataset.projects
+        places = _place_counts(dataset).reindex(projects["project_id"])
+        sites = places["site_count"].fillna(0).to_numpy()
+        countries = places["country_count"].fillna(0).to_numpy()
+        regional = (projects["geographic_scope"] == "regional").to_numpy()
+        otherwise = np.where(regional, REGIONAL, LOCATION_UNKNOWN)
+        if level == "city":
+            labels = np.select(
+                [sites == 1, sites > 1, countries > 0],
+                [places["first_city"].to_numpy(dtype=object), SEVERAL_CITIES, COUNTRY_WIDE],
+                otherwise,
+            )
+        else:
+            labels = np.select(
+                [countries == 1, countries > 1], [places["first_country"].to_numpy(dtype=object), SEVERAL_COUNTRIES], otherwise
+            )
+        return positions.factorized(pd.Series(labels, dtype=object))
+
+    return derived(dataset, ("location_codes", level), build)
+
+
+def _breakdown_codes(dataset: Dataset, dimension: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each project's key in a breakdown by `dimension` (funding_by), as codes by position and their labels.
+
+    By year a project is keyed by its start year (year_label): where an amount-less project is counted.
+    """
+    if dimension == "year":
+        return derived(dataset, ("breakdown_codes", "year"), lambda: positions.factorized(_year_labels(dataset.projects["start_date"])))
+    if dimension in ("agency", "sector"):
+        codes = positions.codes(dataset)
+        return getattr(codes, dimension), codes.names[dimension]
+    return _location_codes(dataset, dimension)
+
+
+def _year_labels(dates: pd.Series) -> pd.Series:
+    """year_label() of each date; each distinct date read once (300,000 grants hold a few thousand)."""
+    lookup = {text: year_label(text) for text in dates.dropna().unique()}
+    return dates.map(lookup).astype(object).fillna(YEAR_UNKNOWN)
 
 
 def _aggregated(groups, **columns) -> pd.DataFrame:
@@ -230,6 +271,11 @@ def _aggregated(groups, **columns) -> pd.DataFrame:
     """
     parts = {name: getattr(groups[spec[0]], spec[1])() if isinstance(spec, tuple) else spec for name, spec in columns.items()}
     return pd.concat(parts, axis=1, sort=False)
+
+
+def _labelled(by_code: pd.Series, labels: np.ndarray) -> pd.Series:
+    """A Series keyed by codes, keyed by their labels instead (in the same order)."""
+    return by_code.set_axis(pd.Index(labels[by_code.index.to_numpy(dtype=np.int64)], dtype=object))
 
 
 def year_label(date: str | None) -> str:
@@ -256,28 +302,30 @@ def funding_by(
     if dimension not in FUNDING_DIMENSIONS:
         raise ValueError(f"dimension must be one of {FUNDING_DIMENSIONS}, not {dimension!r}")
     projects = select_projects(dataset) if projects is None else projects
-    units = reporting_units(projects)
-    grants = _grants_by_unit(dataset, projects, grants)
-
+    chosen = _chosen(dataset, projects, grants)
+    unit_codes, unit_labels = _breakdown_codes(dataset, dimension)
     if dimension == "year":
-        grant_key = grants["award_date"].map(year_label)
-        unit_key = units.set_index("project_id")["start_date"].map(year_label)
+        grant_codes, labels = derived(
+            dataset, ("breakdown_codes", "award_year"), lambda: positions.factorized(_year_labels(dataset.grants["award_date"]))
+        )
+        keys = grant_codes[chosen.grant_rows]
     else:
-        column = {"agency": "lead_agency", "sector": "sector"}.get(dimension)
-        if column:
-            unit_key = units.set_index("project_id")[column]
-        else:
-            unit_key = location_labels(dataset, units, dimension)
-        grant_key = grants["unit_id"].map(unit_key)
-
-    by_key = grants.groupby(grant_key.to_numpy(dtype=object), sort=False)
-    not_disclosed_units = units["project_id"][~units["project_id"].isin(grants["unit_id"].unique())]
-    table = _aggregated(
-        by_key,
-        disclosed_usd=("amount_usd", "sum"),
-        grants=("grant_id", "count"),
-        projects_disclosing=("unit_id", "nunique"),
-        projects_not_disclosed=unit_key.loc[not_disclosed_units].value_counts(),
+        keys, labels = unit_codes[chosen.grant_units], unit_labels
+    placed = keys >= 0  # a unit with no sector (say) is in no group, as a groupby drops a missing key
+    keys = keys[placed]
+    by_key = chosen.grant_amounts(dataset)[placed].reset_index(drop=True).groupby(keys, sort=False)
+    disclosing = pd.Series(chosen.grant_units[placed]).groupby(keys, sort=False).nunique()
+    silent = chosen.units[~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]]
+    silent_keys = unit_codes[silent]
+    table = pd.concat(
+        {
+            "disclosed_usd": _labelled(by_key.sum(), labels),
+            "grants": _labelled(by_key.size(), labels),
+            "projects_disclosing": _labelled(disclosing, labels),
+            "projects_not_disclosed": pd.Series(unit_labels[silent_keys[silent_keys >= 0]], dtype=object).value_counts(),
+        },
+        axis=1,
+        sort=False,
     )
     # A group with no published amount has an unknown total, not a zero one.
     counts = ["grants", "projects_disclosing", "projects_not_disclosed"]
@@ -338,8 +386,8 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
     """
     chosen = rows_of_projects(dataset, "transactions", projects)
     if year_from is not None or year_to is not None:
-        calendar = _row_years(dataset, "transactions", "calendar")
-        year = np.where(np.isnan(calendar), _row_years(dataset, "transactions", "fiscal"), calendar)
+        calendar = row_years(dataset, "transactions", "calendar")
+        year = np.where(np.isnan(calendar), row_years(dataset, "transactions", "fiscal"), calendar)
         low = year_from if year_from is not None else -1
         high = year_to if year_to is not None else 9999
         chosen = chosen & (year >= low) & (year <= high)  # NaN (no year at all) is never within
@@ -350,7 +398,7 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
 _MONEY_DATES = {"grants": ("award_date", None), "transactions": ("transaction_date", "fiscal_year"), "projects": ("start_date", None)}
 
 
-def _row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
+def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
     """Each row's year on `basis` (NaN when it cannot be told), from its date or its fiscal year; once per dataset.
 
     Dates repeat (a table of 300,000 rows holds a few thousand), so each distinct one is read once.
@@ -372,7 +420,7 @@ def _row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
 def _year_on(dataset: Dataset, table: str, basis: str, rows: pd.DataFrame) -> pd.Series:
     """The years on `basis` of some rows of one of the dataset's tables (a selection keeps the table's index)."""
     positions = getattr(dataset, table).index.get_indexer(rows.index)  # a RangeIndex answers this without a hash
-    return pd.Series(_row_years(dataset, table, basis)[positions], index=rows.index)
+    return pd.Series(row_years(dataset, table, basis)[positions], index=rows.index)
 
 
 def money_by_year(
@@ -392,35 +440,42 @@ def money_by_year(
     """
     if basis not in YEAR_BASES:
         raise ValueError(f"basis must be one of {tuple(YEAR_BASES)}, not {basis!r}")
-    unit_of = reporting_unit_of(projects)
-    units = projects[projects["project_id"].isin(pd.unique(unit_of.to_numpy()))]
-    grants = _grants_by_unit(dataset, projects, grants)
+    chosen = _chosen(dataset, projects, grants)
+    count = len(dataset.projects)
     transactions = select_transactions(dataset, projects) if transactions is None else transactions
-    transactions = transactions[transactions["project_id"].isin(unit_of.index)]
-    transactions = transactions.assign(unit_id=transactions["project_id"].map(unit_of))
+    money_rows = positions.row_positions(dataset, "transactions", transactions)
+    money_units = chosen.unit_of[positions.table_positions(dataset, "transactions")[money_rows]]
+    money_rows, money_units = money_rows[money_units >= 0], money_units[money_units >= 0]
+    kinds = _money_kinds(dataset)
+    in_dollars, committed_type = kinds["usd"][money_rows], kinds["committed"][money_rows]
+    spent_type = kinds["spent"][money_rows]
 
-    in_dollars = transactions["currency"] == "USD"
-    committed_type = transactions["transaction_type"].isin(COMMITTED_TYPES)
-    with_commitments = transactions.loc[committed_type, "project_id"].unique()  # never a Python set of 100,000 strings
-    counted_grants = grants[~grants["amount_kind"].isin(NOT_COMMITTED_KINDS) & ~grants["project_id"].isin(with_commitments)]
+    # A project with commitment rows (in any currency) has its grants left out of "committed": they say the same.
+    with_commitments = positions.chosen(count, positions.table_positions(dataset, "transactions")[money_rows[committed_type]])
+    grant_projects = positions.table_positions(dataset, "grants")[chosen.grant_rows]
+    counted = ~kinds["budget"][chosen.grant_rows] & ~with_commitments[grant_projects]
+    committed_rows = money_rows[committed_type & in_dollars]
     committed = pd.DataFrame(
         {
-            "unit_id": pd.concat([counted_grants["unit_id"], transactions.loc[committed_type & in_dollars, "unit_id"]]),
-            "amount": pd.concat([counted_grants["amount_usd"], transactions.loc[committed_type & in_dollars, "amount"]]),
-            "year": pd.concat(
+            "unit_id": np.concatenate([chosen.grant_units[counted], money_units[committed_type & in_dollars]]),
+            "amount": pd.concat(
                 [
-                    _year_on(dataset, "grants", basis, counted_grants),
-                    _year_on(dataset, "transactions", basis, transactions[committed_type & in_dollars]),
-                ]
+                    dataset.grants["amount_usd"].take(chosen.grant_rows[counted]),
+                    dataset.transactions["amount"].take(committed_rows),
+                ],
+                ignore_index=True,
+            ),
+            "year": np.concatenate(
+                [row_years(dataset, "grants", basis)[chosen.grant_rows[counted]], row_years(dataset, "transactions", basis)[committed_rows]]
             ),
         }
     )
-    spent = transactions[transactions["transaction_type"].isin(SPENT_TYPES) & in_dollars]
+    spent_rows = money_rows[spent_type & in_dollars]
     disbursed = pd.DataFrame(
         {
-            "unit_id": spent["unit_id"],
-            "amount": spent["amount"],
-            "year": _year_on(dataset, "transactions", basis, spent),
+            "unit_id": money_units[spent_type & in_dollars],
+            "amount": dataset.transactions["amount"].take(spent_rows).reset_index(drop=True),
+            "year": row_years(dataset, "transactions", basis)[spent_rows],
         }
     )
     placed_committed, placed_disbursed = committed[committed["year"].notna()], disbursed[disbursed["year"].notna()]
@@ -430,8 +485,9 @@ def money_by_year(
         "projects_committing": placed_committed.groupby("year")["unit_id"].nunique(),
         "projects_disbursing": placed_disbursed.groupby("year")["unit_id"].nunique(),
     }
-    publishing = np.concatenate([grants["unit_id"].unique(), transactions["unit_id"].unique()])
-    silent = units[~units["project_id"].isin(publishing)]
+    publishing = positions.chosen(count, np.concatenate([chosen.grant_units, money_units]))
+    chosen_here = positions.project_positions(dataset, projects)
+    silent = projects[chosen.is_unit[chosen_here] & ~publishing[chosen_here]]
     silent_start = _year_on(dataset, "projects", basis, silent)
     silent_by_year = silent_start.dropna().value_counts()
     table = pd.concat(by_year, axis=1, sort=True) if any(len(part) for part in by_year.values()) else pd.DataFrame(columns=list(by_year))
@@ -459,6 +515,7 @@ def money_by_year(
     for column in ("committed_usd", "disbursed_usd"):
         table[column] = table[column].astype("Float64")
     not_placed = (committed["year"].isna(), disbursed["year"].isna())
+    other_currency = dataset.transactions["currency"].take(money_rows[~in_dollars])
     return MoneyByYear(
         table=table[["year", "committed_usd", "disbursed_usd", *counts]],
         basis=basis,
@@ -468,9 +525,25 @@ def money_by_year(
         committed_rows_not_placed=int(not_placed[0].sum()),
         disbursed_rows_not_placed=int(not_placed[1].sum()),
         other_currency_rows=int((~in_dollars).sum()),
-        other_currencies=tuple(sorted(set(transactions.loc[~in_dollars, "currency"]))),
-        budgets_left_out=int(grants["amount_kind"].isin(NOT_COMMITTED_KINDS).sum()),
+        other_currencies=tuple(sorted(set(other_currency))),
+        budgets_left_out=int(kinds["budget"][chosen.grant_rows].sum()),
     )
+
+
+def _money_kinds(dataset: Dataset) -> dict[str, np.ndarray]:
+    """Per row, once per dataset: transactions in US dollars, of a committed type, of a spent type; grants that
+    are budgets (plans, not commitments)."""
+
+    def build():
+        transactions = dataset.transactions
+        return {
+            "usd": (transactions["currency"] == "USD").to_numpy(dtype=bool),
+            "committed": transactions["transaction_type"].isin(COMMITTED_TYPES).to_numpy(dtype=bool),
+            "spent": transactions["transaction_type"].isin(SPENT_TYPES).to_numpy(dtype=bool),
+            "budget": dataset.grants["amount_kind"].isin(NOT_COMMITTED_KINDS).to_numpy(dtype=bool),
+        }
+
+    return derived(dataset, "money_kinds", build)
 
 
 METRIC_LABELS = {
@@ -531,14 +604,10 @@ def rows_of_projects(dataset: Dataset, table: str, projects: pd.DataFrame) -> np
     costs a lookup of its own ids and one gather, not a match of 300,000 ids as text (`isin`), which took
     most of a page's time at 10,000x when a page selects several times (Compare places, once per place).
     """
-    ids = derived(dataset, "project_positions", lambda: pd.Index(dataset.projects["project_id"].to_numpy(), dtype=object))
-    if not ids.is_unique:  # validation refuses this; a table put together by hand may not be validated
+    if not positions.id_index(dataset).is_unique:  # validation refuses this; a table put together by hand may not be validated
         return getattr(dataset, table)["project_id"].isin(projects["project_id"]).to_numpy()
-    positions = derived(dataset, ("project_positions", table), lambda: ids.get_indexer(getattr(dataset, table)["project_id"]))
-    chosen = np.zeros(len(ids) + 1, dtype=bool)
-    chosen[ids.get_indexer(projects["project_id"])] = True
-    chosen[-1] = False  # where a row names no project (or one not in the dataset): position -1
-    return chosen[positions]
+    chosen = positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))
+    return chosen[positions.table_positions(dataset, table)]
 
 
 def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -687,28 +756,41 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     shared_usd (disclosed funding of projects here that also work or meet elsewhere, not split; NA when none).
     """
     projects = select_projects(dataset) if projects is None else projects
-    links = dataset.project_cities[dataset.project_cities["project_id"].isin(projects["project_id"].unique())]
-    project_counts = links.groupby("city_id")["project_id"].nunique()
+    chosen = _chosen(dataset, projects, grants)
+    link_rows = np.flatnonzero(rows_of_projects(dataset, "project_cities", projects))
+    link_projects = positions.table_positions(dataset, "project_cities")[link_rows]
+    city_codes, city_ids = derived(dataset, "link_city_codes", lambda: positions.factorized(dataset.project_cities["city_id"]))
+    link_cities = city_codes[link_rows]
+    # Projects per city, each once however many roles it has there.
+    pairs = np.unique(link_cities.astype(np.int64) * (len(dataset.projects) + 1) + link_projects)
+    project_counts = pd.Series(np.bincount(pairs // (len(dataset.projects) + 1), minlength=len(city_ids)), index=city_ids)
     funding = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"]
     cities = dataset.cities[
         ["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]
     ].copy()
     cities["projects"] = cities["city_id"].map(project_counts).fillna(0).astype(int)
     cities["disclosed_usd"] = cities["city"].map(funding).astype("Float64")
-    cities["shared_usd"] = cities["city_id"].map(_shared_funding(dataset, projects, links, grants)).astype("Float64")
+    shared = _shared_funding(dataset, chosen, link_rows, link_projects)
+    cities["shared_usd"] = cities["city_id"].map(shared).astype("Float64")
     return cities.reset_index(drop=True)
 
 
-def _shared_funding(dataset: Dataset, projects: pd.DataFrame, links: pd.DataFrame, grants: pd.DataFrame | None) -> pd.Series:
+def _shared_funding(dataset: Dataset, chosen: _Chosen, link_rows: np.ndarray, link_projects: np.ndarray) -> pd.Series:
     """Per city_id: disclosed money of the reporting units working or meeting there that are placed elsewhere
-    too (several cities, a country, the region), each counted whole, as nobody published how it splits."""
-    unit_of = reporting_unit_of(projects)
-    amounts = _grants_by_unit(dataset, projects, grants).groupby("unit_id")["amount_usd"].sum()
-    placed = location_labels(dataset, reporting_units(projects), "city")
-    here = links.assign(unit_id=links["project_id"].map(unit_of)).drop_duplicates(["city_id", "unit_id"])
-    here = here.merge(dataset.cities[["city_id", "city"]], on="city_id")
-    here = here[here["unit_id"].map(placed) != here["city"]]
-    here = here.assign(amount_usd=here["unit_id"].map(amounts)).dropna(subset=["amount_usd"])
+    too (several cities, a country, the region), each counted whole, as nobody published how it splits.
+
+    `link_rows` are the project_cities rows of the selection, in table order, and `link_projects` their projects.
+    """
+    amounts = chosen.grant_amounts(dataset).groupby(chosen.grant_units).sum()  # by unit position
+    codes, labels = _location_codes(dataset, "city")
+    links = dataset.project_cities
+    units = chosen.unit_of[link_projects]
+    here = pd.DataFrame({"city_id": links["city_id"].to_numpy(dtype=object)[link_rows], "unit": units})
+    here = here.drop_duplicates(["city_id", "unit"])
+    city_names = dict(zip(dataset.cities["city_id"], dataset.cities["city"]))
+    here = here[here["city_id"].isin(city_names)]
+    here = here[labels[codes[here["unit"].to_numpy()]] != here["city_id"].map(city_names).to_numpy(dtype=object)]
+    here = here.assign(amount_usd=here["unit"].map(amounts)).dropna(subset=["amount_usd"])
     return here.groupby("city_id")["amount_usd"].sum()
 
 
@@ -756,52 +838,82 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     amount_usd (NA when not disclosed), award_date, amount_kind, source, source_url, note.
     """
     projects = select_projects(dataset) if projects is None else projects
-    units = reporting_units(projects)
-    grants = _grants_by_unit(dataset, projects, grants)
-    info = units.set_index("project_id")[["title", "lead_agency", "sector", "relationship", "status", "amount_note"]]
-    main_source = dataset.project_sources.drop_duplicates("project_id").set_index("project_id")["source_id"]
-    with_amount = grants[["unit_id", "recipient", "amount_usd", "award_date", "amount_kind", "source_id", "note"]].rename(
-        columns={"unit_id": "project_id"}
-    )
-    silent_units = units.loc[~units["project_id"].isin(grants["unit_id"].unique()), ["project_id"]]
-    without_amount = silent_units.assign(
-        amount_kind="not disclosed",
-        source_id=silent_units["project_id"].map(main_source),
-        note=silent_units["project_id"].map(info["amount_note"]),
-    )
-    table = pd.concat([with_amount, without_amount], ignore_index=True)
-    ids = table["project_id"]
+    chosen = _chosen(dataset, projects, grants)
+    silent = chosen.units[~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]]
+    # One row per chosen grant (as its reporting unit's), then one per unit that publishes no amount.
+    units = np.concatenate([chosen.grant_units, silent])
+    grants = dataset.grants
+    with_amount = len(chosen.grant_rows)
+
+    def per_grant(column: str, silent_value) -> np.ndarray:
+        values = np.empty(len(units), dtype=object)
+        values[:with_amount] = grants[column].to_numpy(dtype=object)[chosen.grant_rows]
+        values[with_amount:] = silent_value
+        return values
+
+    projects_info = dataset.projects
+    source_ids = per_grant("source_id", _main_sources(dataset)[silent])
     sources = dataset.sources.set_index("source_id")
-    table = table.assign(
-        project=ids.map(info["title"]),
-        lead_agency=ids.map(info["lead_agency"]),
-        sector=ids.map(info["sector"]),
-        country=ids.map(location_labels(dataset, units, "country")),
-        place=ids.map(location_labels(dataset, units, "city")),
-        relationship=ids.map(info["relationship"]).map(lambda r: RELATIONSHIPS.get(r, r)),
-        status=ids.map(info["status"]),
-        source=table["source_id"].map(sources["title"]),
-        source_url=table["source_id"].map(sources["url"]),
+    country_codes, countries = _location_codes(dataset, "country")
+    city_codes, places = _location_codes(dataset, "city")
+    amounts = pd.array(np.full(len(units), np.nan), dtype="Float64")
+    amounts[:with_amount] = grants["amount_usd"].array.take(chosen.grant_rows)
+    table = pd.DataFrame(
+        {
+            "project_id": _texts(projects_info["project_id"].to_numpy(dtype=object)[units]),
+            "project": _texts(projects_info["title"].to_numpy(dtype=object)[units]),
+            "lead_agency": _texts(projects_info["lead_agency"].to_numpy(dtype=object)[units]),
+            "sector": _texts(projects_info["sector"].to_numpy(dtype=object)[units]),
+            "country": _texts(countries[country_codes[units]]),
+            "place": _texts(places[city_codes[units]]),
+            "relationship": _texts(_relationship_words(dataset)[units]),
+            "status": _texts(projects_info["status"].to_numpy(dtype=object)[units]),
+            "recipient": _texts(per_grant("recipient", np.nan)),
+            "amount_usd": amounts,
+            "award_date": _texts(per_grant("award_date", np.nan)),
+            "amount_kind": _texts(per_grant("amount_kind", "not disclosed")),
+            "source": _texts(pd.Series(source_ids, dtype=object).map(sources["title"]).to_numpy(dtype=object)),
+            "source_url": _texts(pd.Series(source_ids, dtype=object).map(sources["url"]).to_numpy(dtype=object)),
+            "note": _texts(per_grant("note", projects_info["amount_note"].to_numpy(dtype=object)[silent])),
+        }
     )
-    columns = [
-        "project_id",
-        "project",
-        "lead_agency",
-        "sector",
-        "country",
-        "place",
-        "relationship",
-        "status",
-        "recipient",
-        "amount_usd",
-        "award_date",
-        "amount_kind",
-        "source",
-        "source_url",
-        "note",
-    ]
-    table = table[columns].astype({"amount_usd": "Float64"})
-    return table.sort_values(["amount_usd", "project"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    # The columns looked up by project or source are pandas' text type, as they have always been in downloads.
+    looked_up = ["project", "lead_agency", "sector", "country", "place", "relationship", "status", "source", "source_url"]
+    table = table.astype(dict.fromkeys(looked_up, "str"))
+    # Largest amount first, then by project title; undisclosed last. A stable sort on the amount and on each
+    # title's rank among all titles: the order sort_values(["amount_usd", "project"]) gives, without sorting text.
+    amount_key = np.where(amounts.isna(), np.inf, -amounts.to_numpy(dtype=float, na_value=0.0))
+    order = np.lexsort((_title_ranks(dataset)[units], amount_key))
+    return table.take(order).reset_index(drop=True)
+
+
+def _texts(values: np.ndarray) -> pd.Series:
+    """Text values as an object column, like the tables' own (pandas 3 would make a new one its string type)."""
+    return pd.Series(values, dtype=object)
+
+
+def _main_sources(dataset: Dataset) -> np.ndarray:
+    """Each project's main source (its first project_sources row), by position; NaN when it has none."""
+
+    def build():
+        first = dataset.project_sources.drop_duplicates("project_id").set_index("project_id")["source_id"]
+        return dataset.projects["project_id"].map(first).to_numpy(dtype=object)
+
+    return derived(dataset, "main_sources", build)
+
+
+def _relationship_words(dataset: Dataset) -> np.ndarray:
+    """Each project's relationship to the partnership in words (RELATIONSHIPS), by position."""
+    return derived(
+        dataset, "relationship_words", lambda: dataset.projects["relationship"].map(lambda r: RELATIONSHIPS.get(r, r)).to_numpy(dtype=object)
+    )
+
+
+def _title_ranks(dataset: Dataset) -> np.ndarray:
+    """Each project's title as its rank in the titles' sorted order, by position: equal titles share a rank."""
+    return derived(
+        dataset, "title_ranks", lambda: np.unique(dataset.projects["title"].to_numpy(dtype=object), return_inverse=True)[1].ravel()
+    )
 
 
 def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFrame:
@@ -1106,34 +1218,45 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd
 
     Columns: project_id, title, precision, where, amount_usd (NA: not disclosed).
     """
-    units = reporting_units(projects)
-    sites = site_cities(dataset)
-    unplaced = units[~units["project_id"].isin(sites["project_id"].unique())]
-    direct = dataset.project_countries.assign(country=dataset.project_countries["iso3"].map(ASEAN_COUNTRIES))
-    venues = dataset.project_cities[dataset.project_cities["role"] == "venue"].merge(
-        dataset.cities[["city_id", "city"]], on="city_id"
-    )
-
-    ids = set(unplaced["project_id"])
-    # Names per project, joined once per project rather than searched once per project.
-    named = _names_by_project(direct[direct["project_id"].isin(ids)], "country")
-    held = _names_by_project(venues[venues["project_id"].isin(ids)], "city")
+    chosen = _chosen(dataset, projects, grants)
+    unplaced_positions = chosen.units[~_has_site_city(dataset)[chosen.units]]
+    unplaced = dataset.projects.take(unplaced_positions)
+    named, held = derived(dataset, "unplaced_names", lambda: _unplaced_names(dataset))
     fallback = unplaced["geographic_scope"].map({"regional": "All ASEAN member states"}).fillna("—")
     text = unplaced["project_id"].map(named).astype(object).fillna(fallback)
     held_in = unplaced["project_id"].map(held).map(lambda cities: f" (held in {cities})" if isinstance(cities, str) else "")
     where = pd.Series([a + b for a, b in zip(text, held_in)], index=unplaced.index, dtype=object)
-    grants = _grants_by_unit(dataset, projects, grants)
-    amounts = grants.groupby("unit_id")["amount_usd"].sum()
+    amounts = chosen.grant_amounts(dataset).groupby(chosen.grant_units).sum()  # by unit position
     table = pd.DataFrame(
         {
             "project_id": unplaced["project_id"],
             "title": unplaced["title"],
             "precision": unplaced["geographic_scope"].map(PRECISION_LABELS),
             "where": where,
-            "amount_usd": unplaced["project_id"].map(amounts).astype("Float64"),
+            "amount_usd": pd.Series(amounts.reindex(unplaced_positions).array, index=unplaced.index).astype("Float64"),
         }
     )
     return table.sort_values(["precision", "title"]).reset_index(drop=True)
+
+
+def _has_site_city(dataset: Dataset) -> np.ndarray:
+    """Per project position: it works in a member city (site_cities), so a city map can show it."""
+
+    def build():
+        links = dataset.project_cities
+        sites = ((links["role"] == "site") & links["city_id"].isin(dataset.cities["city_id"])).to_numpy(dtype=bool)
+        return positions.chosen(len(dataset.projects), positions.table_positions(dataset, "project_cities")[sites])
+
+    return derived(dataset, "has_site_city", build)
+
+
+def _unplaced_names(dataset: Dataset) -> tuple[pd.Series, pd.Series]:
+    """By project_id: the countries it names directly, and the member cities it met in (venues), each joined."""
+    direct = dataset.project_countries.assign(country=dataset.project_countries["iso3"].map(ASEAN_COUNTRIES))
+    venues = dataset.project_cities[dataset.project_cities["role"] == "venue"].merge(
+        dataset.cities[["city_id", "city"]], on="city_id"
+    )
+    return _names_by_project(direct, "country"), _names_by_project(venues, "city")
 
 
 @dataclass(frozen=True)
@@ -1260,7 +1383,7 @@ def known_gaps(dataset: Dataset) -> KnownGaps:
     if commitment and funding.disclosed_usd is not None and commitment.value > 0:
         share = funding.disclosed_usd / commitment.value
     reported = latest_context_figure(dataset, "member_cities", "network")
-    units = reporting_units(projects)
+    units = reporting_units(dataset, projects)
     return KnownGaps(
         disclosed_usd=funding.disclosed_usd,
         stated_commitment=commitment,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
-from usascp import aggregate
+from usascp import aggregate, positions
 from usascp.dates import year_of
 from usascp.load import Dataset
 from usascp.schema import ASEAN_COUNTRIES, RELATIONSHIPS, STATUSES
@@ -212,26 +213,33 @@ def select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
 
 
 def _select_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
-    projects = aggregate.select_projects(dataset, filters.relationships)
-    keep = pd.Series(True, index=projects.index)
+    related = aggregate.select_projects(dataset, filters.relationships)
+    chosen = selected_positions(dataset, filters)
+    if len(chosen) == len(related):
+        return related  # no filter but the relationship: the shared frame, not a copy of it
+    return dataset.projects.take(chosen)
+
+
+def selected_positions(dataset: Dataset, filters: Filters) -> np.ndarray:
+    """The positions in dataset.projects of the projects select_projects() gives, in order (usascp.positions)."""
+    return aggregate.per_view(dataset, ("positions", filters), lambda: _selected_positions(dataset, filters))
+
+
+def _selected_positions(dataset: Dataset, filters: Filters) -> np.ndarray:
+    codes = positions.codes(dataset)
+    keep = np.isin(codes.relationship, codes.codes_of("relationship", filters.relationships))
     if filters.year_from is not None or filters.year_to is not None:
-        years = aggregate.derived(dataset, "project_years", lambda: project_years(dataset.projects)).loc[projects.index]
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
-        keep &= (years["first_year"] <= high).fillna(False) & (years["last_year"] >= low).fillna(False)
+        keep &= (codes.first_year <= high) & (codes.last_year >= low)  # an undated project (NaN) is never within
     if filters.countries:
-        touching = aggregate.project_countries(dataset)
-        keep &= projects["project_id"].isin(touching.loc[touching["iso3"].isin(filters.countries), "project_id"].unique())
+        keep &= codes.countries[:, np.isin(codes.country_ids, filters.countries)].any(axis=1)
     if filters.cities:
-        links = dataset.project_cities
-        keep &= projects["project_id"].isin(links.loc[links["city_id"].isin(filters.cities), "project_id"].unique())
-    if filters.sectors:
-        keep &= projects["sector"].isin(filters.sectors)
-    if filters.agencies:
-        keep &= projects["lead_agency"].isin(filters.agencies)
-    if filters.statuses:
-        keep &= projects["status"].isin(filters.statuses)
-    return projects if keep.all() else projects[keep]  # no filter: the shared frame, not a copy of it
+        keep &= codes.cities[:, np.isin(codes.city_ids, filters.cities)].any(axis=1)
+    for coded, values in (("sector", filters.sectors), ("agency", filters.agencies), ("status", filters.statuses)):
+        if values:
+            keep &= np.isin(getattr(codes, coded), codes.codes_of(coded, values))
+    return np.flatnonzero(keep)
 
 
 # Each filter as the sidebar names it, by its field in Filters.
@@ -278,13 +286,13 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
-    grants = dataset.grants[aggregate.rows_of_projects(dataset, "grants", projects)]
+    chosen = aggregate.rows_of_projects(dataset, "grants", projects)
     if filters.year_from is not None or filters.year_to is not None:
-        year = grants["award_date"].map(year_of)
+        year = aggregate.row_years(dataset, "grants", "calendar")
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
-        grants = grants[(year >= low) & (year <= high)]
-    return grants
+        chosen = chosen & (year >= low) & (year <= high)  # NaN (no award year) is never within
+    return dataset.grants[chosen]
 
 
 def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
@@ -326,20 +334,21 @@ def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str
 
 
 def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str, int]:
-    projects = select_projects(dataset, others)
-    units = aggregate.reporting_unit_of(projects)
-    unit_of = pd.Series(units.values, index=units.index, dtype=object)
-    if dimension == "country":
-        touching = aggregate.project_countries(dataset)
-        touching = touching[touching["project_id"].isin(unit_of.index)]
-        pairs = touching.assign(unit=touching["project_id"].map(unit_of))[["iso3", "unit"]].drop_duplicates()
-        return pairs["iso3"].value_counts().to_dict()
-    if dimension == "city":
-        links = dataset.project_cities[dataset.project_cities["project_id"].isin(unit_of.index)]
-        pairs = links.assign(unit=links["project_id"].map(unit_of))[["city_id", "unit"]].drop_duplicates()
-        return pairs["city_id"].value_counts().to_dict()
-    column = {"sector": "sector", "agency": "lead_agency", "status": "status"}[dimension]
-    return projects[projects["project_id"].isin(units.unique())][column].value_counts().to_dict()
+    chosen = selected_positions(dataset, others)
+    units = positions.unit_positions(dataset, chosen)
+    codes = positions.codes(dataset)
+    if dimension in ("country", "city"):
+        # Each (place, reporting unit) pair once: a program with two components in one city counts once there.
+        matrix, names = (codes.countries, codes.country_ids) if dimension == "country" else (codes.cities, codes.city_ids)
+        rows, columns = np.nonzero(matrix[chosen])
+        pairs = np.unique(units[rows] * len(names) + columns)
+        counts = np.bincount(pairs % len(names), minlength=len(names)) if len(names) else np.zeros(0, dtype=int)
+    else:
+        is_unit = positions.chosen(len(dataset.projects), units)[chosen]  # components folded into a program drop out
+        values = getattr(codes, dimension)[chosen[is_unit]]
+        names = codes.names[dimension]
+        counts = np.bincount(values[values >= 0], minlength=len(names))
+    return {names[index]: int(counts[index]) for index in np.flatnonzero(counts)}
 
 
 _FACET_FIELDS = {"country": "countries", "city": "cities", "sector": "sectors", "agency": "agencies", "status": "statuses"}

@@ -74,7 +74,7 @@ def _figure_value(figure: aggregate.Figure, metric: str) -> str:
 def _headline(dataset: Dataset, filters: Filters, projects, grants, view: str) -> Slide:
     network = aggregate.network_size(dataset)
     funding = aggregate.funding_totals(dataset, projects, grants)
-    units = len(aggregate.reporting_units(projects))
+    units = len(aggregate.reporting_units(dataset, projects))
     if filters.narrows_by_place:
         cities_stat = Stat(
             "Member cities",

@@ -23,7 +23,7 @@ Mapping, activity by activity:
 - the activity becomes a project whose record_id is its IATI identifier; its IATI record (on d-portal) is
   its source. A child whose <related-activity type="1"> names a top-level activity of the same file (or
   a parent naming it with type="2") becomes that project's component (parent_project_id). Components fold
-  into their parent (aggregate.reporting_unit_of) and their money is added to the parent's: when both
+  into their parent (aggregate.reporting_units) and their money is added to the parent's: when both
   carry money, the components' is kept and the parent's own left out (and said so), never counted twice;
 - recipient countries in ASEAN become project countries; locations (<point><pos>, or 1.0x <coordinates>)
   become member cities when their name matches one or their point lies within MATCH_KM of one, and are

@@ -1,0 +1,66 @@
+"""usascp.positions: rows found by position, and the masks and codes the filters and sums run on, on the shipped data."""
+
+import numpy as np
+import pandas as pd
+
+from usascp import aggregate, positions
+
+
+def test_a_selection_is_found_at_its_own_positions_and_a_rebuilt_frame_by_its_ids(dataset):
+    projects = dataset.projects
+    wise = projects[projects["project_id"].str.startswith("wise")]
+    found = positions.project_positions(dataset, wise)
+    assert list(projects["project_id"].to_numpy()[found]) == list(wise["project_id"])
+    # The same projects numbered afresh (say, after a merge): the index no longer says where they are.
+    renumbered = wise.iloc[::-1].reset_index(drop=True)
+    assert list(projects["project_id"].to_numpy()[positions.project_positions(dataset, renumbered)]) == list(
+        renumbered["project_id"]
+    )
+    assert len(positions.project_positions(dataset, projects.iloc[:0])) == 0
+
+
+def test_a_row_that_names_no_project_is_never_chosen_even_with_the_last_project(dataset):
+    """-1 ("no project") must not land on the last project: a result figure with no project once joined it."""
+    last = dataset.projects.iloc[[-1]]
+    chosen = aggregate.rows_of_projects(dataset, "metrics", last)
+    metrics = dataset.metrics
+    assert metrics["project_id"].isna().any()  # the shipped data has network-wide figures with no project
+    assert list(metrics.loc[chosen, "project_id"].unique()) in ([], [last["project_id"].iloc[0]])
+    assert not chosen[metrics["project_id"].isna().to_numpy()].any()
+
+
+def test_components_fold_into_their_program_only_when_it_is_selected(dataset):
+    projects = dataset.projects
+    ids = projects["project_id"].to_numpy()
+    with_program = positions.project_positions(dataset, projects[projects["project_id"].str.startswith("wise")])
+    assert set(ids[positions.unit_positions(dataset, with_program)]) == {"wise"}
+    pairs = positions.project_positions(dataset, projects[projects["project_id"].str.startswith("wise_")])
+    assert list(ids[positions.unit_positions(dataset, pairs)]) == list(ids[pairs])
+
+
+def test_each_project_touches_the_countries_and_cities_the_link_tables_give(dataset):
+    codes = positions.codes(dataset)
+    touching = aggregate.project_countries(dataset)
+    expected = set(zip(touching["project_id"], touching["iso3"]))
+    rows, columns = np.nonzero(codes.countries)
+    assert set(zip(codes.ids[rows], codes.country_ids[columns])) == expected
+    links = dataset.project_cities
+    rows, columns = np.nonzero(codes.cities)
+    assert set(zip(codes.ids[rows], codes.city_ids[columns])) == set(zip(links["project_id"], links["city_id"]))
+    # Phnom Penh's projects, Cambodia's among them: the hospital digitization works there.
+    phnom_penh = codes.cities[:, list(codes.city_ids).index("phnom_penh")]
+    assert "khm_hospital_digitization" in set(codes.ids[phnom_penh])
+
+
+def test_codes_name_each_category_once_and_unknown_values_match_nothing(dataset):
+    codes = positions.codes(dataset)
+    assert sorted(codes.names["sector"]) == sorted(dataset.projects["sector"].unique())
+    water = codes.codes_of("sector", ["Water"])
+    assert set(codes.ids[np.isin(codes.sector, water)]) == set(dataset.projects.loc[dataset.projects["sector"] == "Water", "project_id"])
+    assert len(codes.codes_of("sector", ["Not a sector"])) == 0
+
+
+def test_chosen_marks_positions_and_leaves_the_extra_slot_unchosen():
+    mask = positions.chosen(4, np.array([0, 3, -1]))
+    assert list(mask) == [True, False, False, True, False]
+    assert positions.factorized(pd.Series(["b", None, "a", "b"], dtype=object))[0].tolist() == [0, -1, 1, 0]
