@@ -613,9 +613,7 @@ def rows_of_projects(dataset: Dataset, table: str, projects: pd.DataFrame) -> np
 def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
     """Result figures that may be added up: no targets, no context, and no second report of the same figure."""
     metrics = dataset.metrics
-    countable = derived(
-        dataset, "countable_metric_mask", lambda: ((metrics["value_type"] == "result") & metrics["duplicate_of"].isna()).to_numpy()
-    )
+    countable = _countable_mask(dataset)
     if projects is None:
         return derived(dataset, "countable_metrics", lambda: metrics[countable])
     return metrics[countable & rows_of_projects(dataset, "metrics", projects)]
@@ -632,45 +630,151 @@ def metric_totals(
     `rows` narrows the figures further (rows of countable_metrics, say those of one place); by default all of the projects'.
     Columns: [by], metric, value, is_lower_bound, is_approximate, figures, as_of (latest), source_ids.
     """
-    rows = countable_metrics(dataset, projects) if rows is None else rows
-    if by == "project":
-        keys = ["project_id"]
-    elif by == "city":
-        involved = dataset.projects[dataset.projects["project_id"].isin(rows["project_id"].dropna().unique())]
-        project_place = location_labels(dataset, involved, "city")
-        city_names = dataset.cities.set_index("city_id")["city"]
-        place = rows["city_id"].map(city_names).fillna(rows["project_id"].map(project_place)).fillna(REGIONAL)
-        rows = rows.assign(city=place)
-        keys = ["city"]
-    elif by is None:
-        keys = []
-    else:
+    if by not in (None, "project", "city"):
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
-    groups = keys + ["metric"]
-    # Newest first (ties keep their order), so each group's first date is its latest: no Python per group.
-    newest = rows.assign(_day=_metric_days(dataset, rows))
-    newest = newest.sort_values("_day", ascending=False, kind="stable")
-    table = _aggregated(
-        newest.groupby(groups, sort=True, dropna=False),
-        value=("value", "sum"),
-        is_lower_bound=("is_lower_bound", "any"),
-        is_approximate=("is_approximate", "any"),
-        figures=("metric_id", "count"),
-        as_of=("as_of", "first"),
-    ).reset_index()
-    # Each group's sources once, in the order the rows give them; the groups come out in the same order.
-    # Most groups cite one source: only the others are joined in Python.
-    cited = rows.drop_duplicates(groups + ["source_id"])
-    group_of = cited.groupby(groups, sort=True, dropna=False).ngroup().to_numpy()
-    source_ids = cited.groupby(groups, sort=True, dropna=False)["source_id"].first().to_numpy(dtype=object, copy=True)
-    several = np.bincount(group_of, minlength=len(source_ids)) > 1
-    if several.any():
-        shared = cited[several[group_of]]
-        joined = shared["source_id"].groupby(group_of[several[group_of]]).agg(";".join)
-        source_ids[joined.index.to_numpy()] = joined.to_numpy()
-    table["source_ids"] = source_ids
-    table["as_of"] = table["as_of"].astype(object).where(table["as_of"].notna(), None)
-    return table.astype({"is_lower_bound": bool, "is_approximate": bool})
+    if rows is not None:
+        chosen = positions.row_positions(dataset, "metrics", rows)
+    elif projects is None:
+        chosen = np.flatnonzero(_countable_mask(dataset))
+    else:
+        chosen = np.flatnonzero(_countable_mask(dataset) & rows_of_projects(dataset, "metrics", projects))
+    columns = _metric_columns(dataset)
+    metric_codes = columns["metric_rank"][chosen]
+    metric_names = columns["metric_sorted"]
+    if by is None:
+        group, labels = metric_codes, None
+    else:
+        # Each row's key as its rank among the keys in sorted order, a missing key last (groupby sort=True, dropna=False).
+        ranks, labels = columns["project_rank"] if by == "project" else columns["city_rank"]
+        group = ranks[chosen] * len(metric_names) + metric_codes
+    present = np.bincount(group, minlength=1) > 0
+    groups = np.flatnonzero(present)
+    group_of = (np.cumsum(present) - 1)[group]
+    count = len(groups)
+    # Newest first (ties keep their order): each group's first dated row gives its "as of", and sums run in this order.
+    if len(chosen) > 1 and (np.diff(chosen) > 0).all():
+        newest_rows = columns["newest"][positions.chosen(len(dataset.metrics), chosen)[columns["newest"]]]
+    else:
+        newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
+    newest_group = (np.cumsum(present) - 1)[_metric_group(columns, by, newest_rows, len(metric_names))]
+    table = pd.DataFrame(index=range(count))
+    # The key columns in pandas' text type, as a groupby of the table's columns has always given them.
+    if by is not None:
+        table[{"project": "project_id", "city": "city"}[by]] = pd.Series(labels[groups // len(metric_names)], dtype="str")
+    table["metric"] = pd.Series(metric_names[groups % len(metric_names)], dtype="str")
+    table["value"] = _group_sums(dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count)
+    table["is_lower_bound"] = np.bincount(group_of, weights=columns["lower_bound"][chosen], minlength=count) > 0
+    table["is_approximate"] = np.bincount(group_of, weights=columns["approximate"][chosen], minlength=count) > 0
+    table["figures"] = np.bincount(group_of, minlength=count)
+    dated = columns["as_of_known"][newest_rows]
+    first_dated = _first_of_each(newest_group[dated], newest_rows[dated], count)
+    as_of = np.where(first_dated >= 0, dataset.metrics["as_of"].to_numpy(dtype=object)[np.maximum(first_dated, 0)], None)
+    table["as_of"] = pd.Series(as_of, dtype=object)
+    table["source_ids"] = _sources_by_group(columns["source_codes"][chosen], columns["source_names"], group_of, count)
+    return table
+
+
+def _metric_group(columns: dict, by: str | None, rows: np.ndarray, metric_count: int) -> np.ndarray:
+    if by is None:
+        return columns["metric_rank"][rows]
+    ranks, _ = columns["project_rank"] if by == "project" else columns["city_rank"]
+    return ranks[rows] * metric_count + columns["metric_rank"][rows]
+
+
+def _group_sums(values: pd.Series, whole: bool, rows: np.ndarray, group_of: np.ndarray, count: int) -> pd.Series:
+    """The sum of `values` at `rows` per group (missing values count as nothing), as pandas' groupby gives it.
+
+    Whole numbers (counts, whole dollars) add up exactly in any order, so numpy adds them; other values are
+    added by pandas, in the rows' order, as before.
+    """
+    if whole:
+        filled = values.to_numpy(dtype=float, na_value=0.0)[rows]
+        return pd.Series(pd.array(np.bincount(group_of, weights=filled, minlength=count), dtype="Float64"))
+    return pd.Series(values.array.take(rows)).groupby(group_of, sort=True).sum().reindex(range(count), fill_value=0).astype(values.dtype)
+
+
+def _countable_mask(dataset: Dataset) -> np.ndarray:
+    """Per metrics row: a result figure that may be added up (no target, no context, no second report)."""
+    metrics = dataset.metrics
+    return derived(
+        dataset, "countable_metric_mask", lambda: ((metrics["value_type"] == "result") & metrics["duplicate_of"].isna()).to_numpy()
+    )
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's rank among the distinct values in sorted order, a missing value last; and those values.
+
+    The distinct values are found by hashing, and only they are sorted.
+    """
+    codes, distinct = positions.factorized(pd.Series(values, dtype=object))
+    order = np.argsort(distinct.astype(object), kind="stable") if len(distinct) else np.zeros(0, dtype=np.int64)
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    rank[-1] = len(distinct)  # missing: after every value
+    return rank[codes], np.append(distinct[order], np.nan).astype(object)
+
+
+def _first_of_each(group_of: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """For each of `count` groups, the value of its first row (-1 for a group with none), in one pass."""
+    first_row = np.full(count, len(group_of), dtype=np.int64)
+    np.minimum.at(first_row, group_of, np.arange(len(group_of)))  # unbuffered: every row is compared
+    found = first_row < len(group_of)
+    first = np.full(count, -1, dtype=np.int64)
+    first[found] = values[first_row[found]]
+    return first
+
+
+def _sources_by_group(source_codes: np.ndarray, source_names: np.ndarray, group_of: np.ndarray, count: int) -> np.ndarray:
+    """Each group's sources, once each, in the order its rows first cite them, joined with ";".
+
+    Most groups cite one source: only the rows of groups citing more are looked at one by one.
+    """
+    first = _first_of_each(group_of, source_codes, count)
+    joined = source_names[np.maximum(first, 0)].astype(object)
+    several = np.zeros(count, dtype=bool)
+    several[group_of[source_codes != first[group_of]]] = True
+    rows = np.flatnonzero(several[group_of])
+    cited: dict[int, list] = {}
+    for group, source in zip(group_of[rows].tolist(), source_codes[rows].tolist()):
+        named = cited.setdefault(group, [])
+        if source not in named:
+            named.append(source)
+    for group, sources in cited.items():
+        joined[group] = ";".join(source_names[source] for source in sources)
+    return joined
+
+
+def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
+    """The metrics table as arrays, once per dataset: what metric_totals adds up without copying the table."""
+
+    def build():
+        metrics = dataset.metrics
+        names, ranks = np.unique(metrics["metric"].to_numpy(dtype=object), return_inverse=True)
+        source_codes, source_names = positions.factorized(metrics["source_id"])
+        # Each row's city for a breakdown by city: its own when the source names one, else its project's place.
+        own_city = metrics["city_id"].map(dict(zip(dataset.cities["city_id"], dataset.cities["city"]))).to_numpy(dtype=object)
+        codes, places = _location_codes(dataset, "city")
+        project = positions.table_positions(dataset, "metrics")
+        place = np.where(project >= 0, places[codes[np.maximum(project, 0)]], REGIONAL).astype(object)
+        days = _metric_days(dataset, metrics)
+        values = metrics["value"].to_numpy(dtype=float, na_value=0.0)
+        return {
+            "metric_rank": ranks.ravel(),
+            "metric_sorted": names.astype(object),
+            "lower_bound": metrics["is_lower_bound"].fillna(False).to_numpy(dtype=bool),
+            "approximate": metrics["is_approximate"].fillna(False).to_numpy(dtype=bool),
+            "days": days,
+            "newest": np.argsort(-days, kind="stable"),  # every row, newest first; a selection keeps this order
+            "as_of_known": metrics["as_of"].notna().to_numpy(),
+            "source_codes": np.where(source_codes >= 0, source_codes, len(source_names)),
+            "source_names": np.append(source_names, None),
+            "project_rank": _sorted_codes(metrics["project_id"].to_numpy(dtype=object)),
+            "city_rank": _sorted_codes(np.where(pd.isna(own_city), place, own_city)),
+            # Whole numbers whose sum stays exact in a double: added by numpy, in any order (_group_sums).
+            "whole_values": bool(np.all(values == np.round(values)) and np.abs(values).sum() < 2**53),
+        }
+
+    return derived(dataset, "metric_columns", build)
 
 
 @dataclass(frozen=True)
