@@ -1261,19 +1261,46 @@ def _component_cities(dataset: Dataset, components: pd.DataFrame) -> pd.DataFram
     return cities[["city_id", "city", "country", "lat", "lon", "component"]].reset_index(drop=True)
 
 
+def _newest_results(dataset: Dataset) -> np.ndarray:
+    """The dated countable result rows, newest first, the larger value first on the same day (a missing value
+    last), ties in table order: once per dataset, so a selection only keeps its own rows of it."""
+
+    def build():
+        dated = np.flatnonzero(_countable_mask(dataset) & dataset.metrics["as_of"].notna().to_numpy())
+        value = dataset.metrics["value"].to_numpy(dtype=float, na_value=np.nan)[dated]
+        value_key = np.where(np.isnan(value), np.inf, -value)
+        return dated[np.lexsort((value_key, -_metric_columns(dataset)["days"][dated]))]
+
+    return derived(dataset, "newest_results", build)
+
+
 def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> pd.DataFrame:
     """The most recent result figures of the selected projects, one per project, newest first, with their source.
 
     Columns: metric_id, project_id, title, metric, value, unit, is_lower_bound, is_approximate, as_of, publisher, url.
     """
-    rows = countable_metrics(dataset, projects)
-    rows = rows[rows["as_of"].notna()].copy()
-    if rows.empty:
-        return rows.assign(title=[], publisher=[], url=[])
-    rows["_latest"] = _metric_days(dataset, rows)
-    rows = rows.sort_values(["_latest", "value"], ascending=[False, False]).drop_duplicates("project_id").head(count)
-    rows = rows.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
-        dataset.sources[["source_id", "publisher", "url"]], on="source_id"
+    newest = _newest_results(dataset)
+    project_of = positions.table_positions(dataset, "metrics")
+    newest = newest[positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))[project_of[newest]]]
+    if not len(newest):
+        return dataset.metrics.iloc[:0].assign(title=[], publisher=[], url=[])
+    # The first row of each project in that order, until `count` projects have one: a few rows are looked at.
+    seen: set[int] = set()
+    picked: list[int] = []
+    for start in range(0, len(newest), 256):
+        for row in newest[start : start + 256].tolist():
+            if project_of[row] not in seen:
+                seen.add(project_of[row])
+                picked.append(row)
+        if len(picked) >= count:
+            break
+    picked = picked[:count]
+    sources = dataset.sources.set_index("source_id")
+    rows = dataset.metrics.take(picked).reset_index(drop=True)
+    rows = rows.assign(
+        title=_texts(dataset.projects["title"].to_numpy(dtype=object)[project_of[picked]]),
+        publisher=_texts(rows["source_id"].map(sources["publisher"]).to_numpy(dtype=object)),
+        url=_texts(rows["source_id"].map(sources["url"]).to_numpy(dtype=object)),
     )
     columns = [
         "metric_id",
