@@ -15,7 +15,7 @@ from usascp.maps import events_map
 
 dataset, filters = start()
 today = dt.date.today()
-events = aggregate.events_timeline(select_events(dataset, filters), today)
+events = aggregate.events_timeline(dataset, select_events(dataset, filters), today)
 
 st.title("Events")
 filter_caption(dataset, filters)

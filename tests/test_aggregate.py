@@ -331,7 +331,7 @@ def test_figures_table_flags_what_totals_count(dataset):
 def test_events_timeline_marks_past_and_upcoming(dataset):
     import datetime as dt
 
-    timeline = aggregate.events_timeline(dataset.events, dt.date(2022, 6, 1))
+    timeline = aggregate.events_timeline(dataset, dataset.events, dt.date(2022, 6, 1))
     by_id = timeline.set_index("event_id")
     assert by_id.at["africities_2022", "when"] == "past"
     assert by_id.at["urban_future_2022", "when"] == "upcoming"  # ends 3 Jun 2022

@@ -59,7 +59,7 @@ def test_metric_bars_mark_lower_bounds():
 
 
 def test_events_chart_has_one_series_per_type_and_a_today_line(dataset):
-    timeline = aggregate.events_timeline(dataset.events, dt.date(2026, 11, 25))
+    timeline = aggregate.events_timeline(dataset, dataset.events, dt.date(2026, 11, 25))
     figure = charts.events_timeline_chart(timeline, dt.date(2026, 11, 25))
     assert {trace.name for trace in figure.data} == set(dataset.events["event_type"])
     assert sum(len(trace.x) for trace in figure.data) == 29  # two events have no published date

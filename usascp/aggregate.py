@@ -810,13 +810,9 @@ def metric_figure(
 
 
 def _metric_days(dataset: Dataset, rows: pd.DataFrame):
-    """The latest day (as an ordinal, -1 when undated) of each of `rows`, rows of dataset.metrics.
-
-    Parsed once per dataset; the rows keep dataset.metrics' positions as their index (build_dataset
-    numbers every table from 0).
-    """
+    """The latest day (as an ordinal, -1 when undated) of each of `rows`, rows of dataset.metrics; parsed once per dataset."""
     days = derived(dataset, "metric_days", lambda: latest_ordinals(dataset.metrics["as_of"]).to_numpy())
-    return days[rows.index.to_numpy()]
+    return days[positions.row_positions(dataset, "metrics", rows)]
 
 
 def latest_context_figure(dataset: Dataset, metric: str, scope: str) -> Figure | None:
@@ -1479,17 +1475,44 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
     return rows[columns].sort_values(["counted", "label", "value"], ascending=[False, True, False]).reset_index(drop=True)
 
 
-def events_timeline(events: pd.DataFrame, today) -> pd.DataFrame:
-    """Events in date order, each marked past or upcoming relative to `today` (a datetime.date).
+def events_timeline(dataset: Dataset, events: pd.DataFrame, today) -> pd.DataFrame:
+    """Events (rows of dataset.events) in date order, each marked past or upcoming relative to `today` (a
+    datetime.date).
 
     Undated events sort last and are neither past nor upcoming. Adds columns start_day, end_day, when.
+    Each event's days are read once per dataset.
     """
-    start = [earliest_day(d) if isinstance(d, str) else None for d in events["start_date"]]
-    end = [latest_day(e) if isinstance(e, str) else s for s, e in zip(start, events["end_date"])]
-    when = ["date not published" if s is None else ("upcoming" if e >= today else "past") for s, e in zip(start, end)]
+    days = event_days(dataset)
+    rows = positions.row_positions(dataset, "events", events)
+    start, end = days["start_day"][rows], days["end_day"][rows]
+    dated = days["start_ordinal"][rows] < 10**7
+    upcoming = days["end_ordinal"][rows] >= today.toordinal()
+    when = np.where(dated, np.where(upcoming, "upcoming", "past"), "date not published").astype(object)
     table = events.assign(start_day=start, end_day=end, when=when)
-    order = [s.toordinal() if s else 10**7 for s in start]
-    return table.assign(_order=order).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    # The order a quicksort of each start day (undated: 10**7) has always given, ties and all.
+    return table.take(np.argsort(days["start_ordinal"][rows], kind="quicksort")).reset_index(drop=True)
+
+
+def event_days(dataset: Dataset) -> dict[str, np.ndarray]:
+    """Per event, once per dataset: its first and last day (dates; None when undated), their ordinals (10**7 and
+    -1 when undated), and the years a year filter compares (NaN when undated)."""
+
+    def build():
+        events = dataset.events
+        start = [earliest_day(d) if isinstance(d, str) else None for d in events["start_date"]]
+        end = [latest_day(e) if isinstance(e, str) else s for s, e in zip(start, events["end_date"])]
+        first = events["start_date"].map(year_of)
+        last = events["end_date"].map(year_of).fillna(first)
+        return {
+            "start_day": np.array(start + [None], dtype=object)[:-1],
+            "end_day": np.array(end + [None], dtype=object)[:-1],
+            "start_ordinal": np.array([s.toordinal() if s else 10**7 for s in start], dtype=np.int64),
+            "end_ordinal": np.array([e.toordinal() if e else -1 for e in end], dtype=np.int64),
+            "first_year": first.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            "last_year": last.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        }
+
+    return derived(dataset, "event_days", build)
 
 
 @dataclass(frozen=True)

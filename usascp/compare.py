@@ -158,7 +158,7 @@ def _with_when(dataset: Dataset, events: pd.DataFrame, today: dt.date) -> pd.Dat
     by_day = aggregate.derived(dataset, "event_when_by_day", dict)
     when = by_day.get(today)
     if when is None:
-        when = aggregate.events_timeline(dataset.events, today).set_index("event_id")["when"]
+        when = aggregate.events_timeline(dataset, dataset.events, today).set_index("event_id")["when"]
         by_day.clear()  # two viewers racing here compute the same answer; either may win
         by_day[today] = when
     return events.assign(when=events["event_id"].map(when))

@@ -305,22 +305,19 @@ def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
 def select_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """Events in the chosen years and places. Sector, agency and status filters apply to an event's project, if it has one."""
     events = dataset.events
-    keep = pd.Series(True, index=events.index)
+    keep = np.ones(len(events), dtype=bool)
     if filters.year_from is not None or filters.year_to is not None:
-        first = events["start_date"].map(year_of)
-        last = events["end_date"].map(year_of).fillna(first)
+        days = aggregate.event_days(dataset)
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
-        keep &= ((first <= high) & (last >= low)).fillna(False).astype(bool)
+        keep &= (days["first_year"] <= high) & (days["last_year"] >= low)  # an undated event (NaN) is never within
     if filters.countries:
-        keep &= events["iso3"].isin(filters.countries)
+        keep &= events["iso3"].isin(filters.countries).to_numpy()
     if filters.cities:
-        keep &= events["city_id"].isin(filters.cities)
+        keep &= events["city_id"].isin(filters.cities).to_numpy()
     if filters.sectors or filters.agencies or filters.statuses:
-        matching = set(
-            select_projects(dataset, replace(filters, countries=(), cities=(), year_from=None, year_to=None))["project_id"]
-        )
-        keep &= events["project_id"].isin(matching)
+        matching = selected_positions(dataset, replace(filters, countries=(), cities=(), year_from=None, year_to=None))
+        keep &= positions.chosen(len(dataset.projects), matching)[positions.table_positions(dataset, "events")]
     return events[keep]
 
 

@@ -227,7 +227,7 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
 
 
 def _events(dataset: Dataset, filters: Filters, today: dt.date) -> Slide:
-    events = aggregate.events_timeline(select_events(dataset, filters), today)
+    events = aggregate.events_timeline(dataset, select_events(dataset, filters), today)
     upcoming = events[events["when"] == "upcoming"]
     if len(upcoming):
         shown, title = upcoming.head(5), "Coming up"

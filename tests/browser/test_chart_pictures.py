@@ -55,7 +55,7 @@ def every_chart(dataset):
         chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
         top = chosen.rename(columns={"title": "project"}).nlargest(charts.BARS_SHOWN, "value")
         figures[f"results: {metric}"] = charts.metric_bars(top, aggregate.metric_label(metric), "units")
-    events = aggregate.events_timeline(select_events(dataset, Filters()), dt.date(2026, 11, 25))
+    events = aggregate.events_timeline(dataset, select_events(dataset, Filters()), dt.date(2026, 11, 25))
     figures["events timeline"] = charts.events_timeline_chart(events, dt.date(2026, 11, 25))
     return figures
 
