@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
+from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
 from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, charts, export
@@ -162,15 +162,20 @@ with st.expander(f"Table: committed and disbursed by {basis_words}"):
             key="download_transactions",
         )
 
-rows = aggregate.funding_rows(dataset, projects, grants)
-with_amount = rows[rows["amount_usd"].notna()]
-if not with_amount.empty:
-    tree = aggregate.largest_projects(with_amount, charts.TREEMAP_PROJECTS)
+tree = aggregate.largest_projects(dataset, projects, grants, charts.TREEMAP_PROJECTS)
+if not tree.empty:
     chart(charts.funding_treemap(tree, totals.projects_not_disclosing), "funding_treemap", "usascp-funding-treemap.png", footnote)
+
+
+def rows():
+    """Every funding row, for the downloads: put together when one is clicked, not on every rerun."""
+    return aggregate.funding_rows(dataset, projects, grants)
+
 
 st.header("The rows behind these charts", anchor=False)
 st.caption("One row per published amount, largest first, then one per project that publishes none. Click a column to sort.")
-people_table(first_rows(rows), SHOWN_COLUMNS)
+row_count = aggregate.funding_row_count(dataset, projects, grants)
+people_table(first_rows(aggregate.funding_rows(dataset, projects, grants, limit=SHOWN_ROWS), total=row_count), SHOWN_COLUMNS)
 view = describe(filters, filter_options(dataset))
 notes = [
     "U.S.-ASEAN Smart Cities Partnership dashboard: funding rows",
@@ -186,7 +191,7 @@ excel_col.download_button(
     "Download these rows (Excel)",
     lambda: export.excel_bytes(
         {
-            "Funding rows": for_download(rows, DOWNLOAD_COLUMNS),
+            "Funding rows": for_download(rows(), DOWNLOAD_COLUMNS),
             "Committed and disbursed": for_download(money.table, MONEY_COLUMNS),
             "Transactions": for_download(aggregate.transaction_rows(dataset, transactions), TRANSACTION_COLUMNS),
         },

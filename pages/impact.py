@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
+from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
 from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, charts
@@ -74,10 +74,17 @@ st.header("Every published figure", anchor=False)
 st.caption(
     "Results, targets and context, including second reports of the same result (not counted twice). Each links to its source."
 )
-figures = aggregate.figures_table(dataset, projects)
-shown = first_rows(figures, "figures")
+# Only the rows shown are put together on each rerun; the download builds them all when clicked.
+shown = first_rows(
+    aggregate.figures_table(dataset, projects, limit=SHOWN_ROWS), "figures", aggregate.figures_count(dataset, projects)
+)
 display = shown.assign(
     figure=[format_count(v, lb, ap) for v, lb, ap in zip(shown["value"], shown["is_lower_bound"], shown["is_approximate"])],
 )
 people_table(display, ["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"])
-download_rows(figures, list(figures.columns), "Download these figures (CSV)", "usascp-impact-figures.csv")
+download_rows(
+    lambda: aggregate.figures_table(dataset, projects),
+    aggregate.FIGURE_COLUMNS,
+    "Download these figures (CSV)",
+    "usascp-impact-figures.csv",
+)

@@ -356,9 +356,8 @@ def test_known_gaps_are_measured(dataset):
 
 
 def test_largest_projects_keeps_the_biggest_and_sums_the_rest(dataset):
-    rows = aggregate.funding_rows(dataset)
-    with_amount = rows[rows["amount_usd"].notna()]
-    tree = aggregate.largest_projects(with_amount, keep=2)
+    projects = aggregate.select_projects(dataset)
+    tree = aggregate.largest_projects(dataset, projects, None, keep=2)
     assert tree["amount_usd"].sum() == 4_398_750  # nothing dropped
     assert tree["title"].tolist()[:2] == [
         "Smart Cities Business Innovation Fund 2.0",
@@ -366,7 +365,7 @@ def test_largest_projects_keeps_the_biggest_and_sums_the_rest(dataset):
     ]
     rest = tree.iloc[2:].set_index("sector")
     assert rest.loc["Health", "title"] == "1 other project" and rest.loc["Health", "amount_usd"] == 98_750
-    assert len(aggregate.largest_projects(with_amount, keep=40)) == 4  # all named when there is room
+    assert len(aggregate.largest_projects(dataset, projects, None, keep=40)) == 4  # all named when there is room
 
 
 def test_a_copy_with_a_table_swapped_is_not_answered_from_the_originals_tables(dataset):

@@ -303,11 +303,15 @@ def chart(figure, key: str, file_name: str, footnote: str) -> None:
 SHOWN_ROWS = 2_000
 
 
-def first_rows(table: pd.DataFrame, what: str = "rows") -> pd.DataFrame:
-    """The first SHOWN_ROWS of `table`, with a line saying how many more the download holds."""
-    if len(table) <= SHOWN_ROWS:
+def first_rows(table: pd.DataFrame, what: str = "rows", total: int | None = None) -> pd.DataFrame:
+    """The first SHOWN_ROWS of `table`, with a line saying how many more the download holds.
+
+    `total` is the length of the whole table when `table` holds only its first rows (built so, to save time).
+    """
+    total = len(table) if total is None else total
+    if total <= SHOWN_ROWS:
         return table
-    st.caption(f"Showing the first {SHOWN_ROWS:,} of {len(table):,} {what}; the download below has them all.")
+    st.caption(f"Showing the first {SHOWN_ROWS:,} of {total:,} {what}; the download below has them all.")
     return table.head(SHOWN_ROWS)
 
 

@@ -249,7 +249,8 @@ def _breakdown_codes(dataset: Dataset, dimension: str) -> tuple[np.ndarray, np.n
     By year a project is keyed by its start year (year_label): where an amount-less project is counted.
     """
     if dimension == "year":
-        return derived(dataset, ("breakdown_codes", "year"), lambda: positions.factorized(_year_labels(dataset.projects["start_date"])))
+        start_years = lambda: positions.factorized(_year_labels(dataset.projects["start_date"]))  # noqa: E731
+        return derived(dataset, ("breakdown_codes", "year"), start_years)
     if dimension in ("agency", "sector"):
         codes = positions.codes(dataset)
         return getattr(codes, dimension), codes.names[dimension]
@@ -395,7 +396,11 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
 
 
 # The column that dates each row of a money table, and its fiscal year column when it has one.
-_MONEY_DATES = {"grants": ("award_date", None), "transactions": ("transaction_date", "fiscal_year"), "projects": ("start_date", None)}
+_MONEY_DATES = {
+    "grants": ("award_date", None),
+    "transactions": ("transaction_date", "fiscal_year"),
+    "projects": ("start_date", None),
+}
 
 
 def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
@@ -466,7 +471,10 @@ def money_by_year(
                 ignore_index=True,
             ),
             "year": np.concatenate(
-                [row_years(dataset, "grants", basis)[chosen.grant_rows[counted]], row_years(dataset, "transactions", basis)[committed_rows]]
+                [
+                    row_years(dataset, "grants", basis)[chosen.grant_rows[counted]],
+                    row_years(dataset, "transactions", basis)[committed_rows],
+                ]
             ),
         }
     )
@@ -490,7 +498,11 @@ def money_by_year(
     silent = projects[chosen.is_unit[chosen_here] & ~publishing[chosen_here]]
     silent_start = _year_on(dataset, "projects", basis, silent)
     silent_by_year = silent_start.dropna().value_counts()
-    table = pd.concat(by_year, axis=1, sort=True) if any(len(part) for part in by_year.values()) else pd.DataFrame(columns=list(by_year))
+    table = (
+        pd.concat(by_year, axis=1, sort=True)
+        if any(len(part) for part in by_year.values())
+        else pd.DataFrame(columns=list(by_year))
+    )
     years = table.index.union(silent_by_year.index)
     # Every year from the first to the last, so a year with nothing published shows as a gap, not as a missing bar
     # that makes 2020 sit beside 2022.
@@ -690,14 +702,22 @@ def _group_sums(values: pd.Series, whole: bool, rows: np.ndarray, group_of: np.n
     if whole:
         filled = values.to_numpy(dtype=float, na_value=0.0)[rows]
         return pd.Series(pd.array(np.bincount(group_of, weights=filled, minlength=count), dtype="Float64"))
-    return pd.Series(values.array.take(rows)).groupby(group_of, sort=True).sum().reindex(range(count), fill_value=0).astype(values.dtype)
+    return (
+        pd.Series(values.array.take(rows))
+        .groupby(group_of, sort=True)
+        .sum()
+        .reindex(range(count), fill_value=0)
+        .astype(values.dtype)
+    )
 
 
 def _countable_mask(dataset: Dataset) -> np.ndarray:
     """Per metrics row: a result figure that may be added up (no target, no context, no second report)."""
     metrics = dataset.metrics
     return derived(
-        dataset, "countable_metric_mask", lambda: ((metrics["value_type"] == "result") & metrics["duplicate_of"].isna()).to_numpy()
+        dataset,
+        "countable_metric_mask",
+        lambda: ((metrics["value_type"] == "result") & metrics["duplicate_of"].isna()).to_numpy(),
     )
 
 
@@ -755,7 +775,7 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
         own_city = metrics["city_id"].map(dict(zip(dataset.cities["city_id"], dataset.cities["city"]))).to_numpy(dtype=object)
         codes, places = _location_codes(dataset, "city")
         project = positions.table_positions(dataset, "metrics")
-        place = np.where(project >= 0, places[codes[np.maximum(project, 0)]], REGIONAL).astype(object)
+        place = np.append(places[codes], REGIONAL).astype(object)[project]  # a figure of no project (-1): regional
         days = _metric_days(dataset, metrics)
         values = metrics["value"].to_numpy(dtype=float, na_value=0.0)
         return {
@@ -931,8 +951,12 @@ def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     return sources.loc[[s for s in wanted if s in sources.index]].reset_index()
 
 
-def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The rows behind every funding chart: one per published amount, and one per project that publishes none.
+def funding_rows(
+    dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """The rows behind every funding chart: one per published amount, and one per project that publishes none,
+    the largest amount first, then by project title, undisclosed last. `limit` keeps only that many of the first
+    rows and puts only those together (funding_row_count() counts them all).
 
     Columns: project_id, project, lead_agency, sector, country, place, relationship, status, recipient,
     amount_usd (NA when not disclosed), award_date, amount_kind, source, source_url, note.
@@ -940,24 +964,38 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     projects = select_projects(dataset) if projects is None else projects
     chosen = _chosen(dataset, projects, grants)
     silent = chosen.units[~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]]
-    # One row per chosen grant (as its reporting unit's), then one per unit that publishes no amount.
+    # Rows are numbered: the chosen grants first (as their reporting unit's), then the units publishing none.
+    with_amount = len(chosen.grant_rows)
     units = np.concatenate([chosen.grant_units, silent])
     grants = dataset.grants
-    with_amount = len(chosen.grant_rows)
+    amounts = grants["amount_usd"]
+    amount_key = np.concatenate(
+        [
+            np.where(
+                amounts.isna().to_numpy()[chosen.grant_rows],
+                np.inf,
+                -amounts.to_numpy(dtype=float, na_value=0.0)[chosen.grant_rows],
+            ),
+            np.full(len(silent), np.inf),
+        ]
+    )
+    order = _first_in_order(amount_key, _title_ranks(dataset)[units], limit)
+    units, of_grant = units[order], order < with_amount
+    grant_rows, silent_units = chosen.grant_rows[order[of_grant]], silent[order[~of_grant] - with_amount]
 
-    def per_grant(column: str, silent_value) -> np.ndarray:
-        values = np.empty(len(units), dtype=object)
-        values[:with_amount] = grants[column].to_numpy(dtype=object)[chosen.grant_rows]
-        values[with_amount:] = silent_value
+    def per_row(column: str, for_silent) -> np.ndarray:
+        values = np.empty(len(order), dtype=object)
+        values[of_grant] = grants[column].to_numpy(dtype=object)[grant_rows]
+        values[~of_grant] = for_silent
         return values
 
     projects_info = dataset.projects
-    source_ids = per_grant("source_id", _main_sources(dataset)[silent])
+    source_ids = per_row("source_id", _main_sources(dataset)[silent_units])
     sources = dataset.sources.set_index("source_id")
     country_codes, countries = _location_codes(dataset, "country")
     city_codes, places = _location_codes(dataset, "city")
-    amounts = pd.array(np.full(len(units), np.nan), dtype="Float64")
-    amounts[:with_amount] = grants["amount_usd"].array.take(chosen.grant_rows)
+    amount_column = pd.array(np.full(len(order), np.nan), dtype="Float64")
+    amount_column[of_grant] = amounts.array.take(grant_rows)
     table = pd.DataFrame(
         {
             "project_id": _texts(projects_info["project_id"].to_numpy(dtype=object)[units]),
@@ -968,23 +1006,38 @@ def funding_rows(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
             "place": _texts(places[city_codes[units]]),
             "relationship": _texts(_relationship_words(dataset)[units]),
             "status": _texts(projects_info["status"].to_numpy(dtype=object)[units]),
-            "recipient": _texts(per_grant("recipient", np.nan)),
-            "amount_usd": amounts,
-            "award_date": _texts(per_grant("award_date", np.nan)),
-            "amount_kind": _texts(per_grant("amount_kind", "not disclosed")),
+            "recipient": _texts(per_row("recipient", np.nan)),
+            "amount_usd": amount_column,
+            "award_date": _texts(per_row("award_date", np.nan)),
+            "amount_kind": _texts(per_row("amount_kind", "not disclosed")),
             "source": _texts(pd.Series(source_ids, dtype=object).map(sources["title"]).to_numpy(dtype=object)),
             "source_url": _texts(pd.Series(source_ids, dtype=object).map(sources["url"]).to_numpy(dtype=object)),
-            "note": _texts(per_grant("note", projects_info["amount_note"].to_numpy(dtype=object)[silent])),
+            "note": _texts(per_row("note", projects_info["amount_note"].to_numpy(dtype=object)[silent_units])),
         }
     )
     # The columns looked up by project or source are pandas' text type, as they have always been in downloads.
     looked_up = ["project", "lead_agency", "sector", "country", "place", "relationship", "status", "source", "source_url"]
-    table = table.astype(dict.fromkeys(looked_up, "str"))
-    # Largest amount first, then by project title; undisclosed last. A stable sort on the amount and on each
-    # title's rank among all titles: the order sort_values(["amount_usd", "project"]) gives, without sorting text.
-    amount_key = np.where(amounts.isna(), np.inf, -amounts.to_numpy(dtype=float, na_value=0.0))
-    order = np.lexsort((_title_ranks(dataset)[units], amount_key))
-    return table.take(order).reset_index(drop=True)
+    return table.astype(dict.fromkeys(looked_up, "str"))
+
+
+def funding_row_count(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> int:
+    """How many rows funding_rows() has: the chosen grants, and a row for each reporting unit publishing none."""
+    chosen = _chosen(dataset, projects, grants)
+    return len(chosen.grant_rows) + int((~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]).sum())
+
+
+def _first_in_order(first_key: np.ndarray, second_key: np.ndarray, limit: int | None) -> np.ndarray:
+    """The positions that a stable sort on (first_key, second_key) puts first, `limit` of them (all when None).
+
+    With a limit, only the rows that can be among the first are sorted: those whose first key is no larger
+    than the limit-th smallest (ties on it included, so the stable order among them is kept).
+    """
+    candidates = np.arange(len(first_key))
+    if limit is not None and limit < len(first_key):
+        threshold = np.partition(first_key, limit - 1)[limit - 1] if limit > 0 else -np.inf
+        candidates = np.flatnonzero(first_key <= threshold)
+    order = candidates[np.lexsort((second_key[candidates], first_key[candidates]))]
+    return order if limit is None else order[:limit]
 
 
 def _texts(values: np.ndarray) -> pd.Series:
@@ -1005,14 +1058,18 @@ def _main_sources(dataset: Dataset) -> np.ndarray:
 def _relationship_words(dataset: Dataset) -> np.ndarray:
     """Each project's relationship to the partnership in words (RELATIONSHIPS), by position."""
     return derived(
-        dataset, "relationship_words", lambda: dataset.projects["relationship"].map(lambda r: RELATIONSHIPS.get(r, r)).to_numpy(dtype=object)
+        dataset,
+        "relationship_words",
+        lambda: dataset.projects["relationship"].map(lambda r: RELATIONSHIPS.get(r, r)).to_numpy(dtype=object),
     )
 
 
 def _title_ranks(dataset: Dataset) -> np.ndarray:
     """Each project's title as its rank in the titles' sorted order, by position: equal titles share a rank."""
     return derived(
-        dataset, "title_ranks", lambda: np.unique(dataset.projects["title"].to_numpy(dtype=object), return_inverse=True)[1].ravel()
+        dataset,
+        "title_ranks",
+        lambda: np.unique(dataset.projects["title"].to_numpy(dtype=object), return_inverse=True)[1].ravel(),
     )
 
 
@@ -1034,21 +1091,73 @@ def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFra
     return table.iloc[order.to_numpy(dtype=float, na_value=np.inf).argsort(kind="stable")].reset_index(drop=True)
 
 
-def largest_projects(rows: pd.DataFrame, keep: int) -> pd.DataFrame:
+def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None, keep: int) -> pd.DataFrame:
     """Disclosed amounts by lead agency, sector and project, the `keep` largest projects by name and the rest
     of each agency and sector as one "N other projects" box: a treemap of thousands of boxes shows nothing.
 
-    `rows` is funding_rows() with an amount. Columns: lead_agency, sector, title, amount_usd.
+    The amounts of funding_rows(), added up by lead agency, sector and project title (two projects of one
+    name are one box), the boxes in order of agency, sector and title. Columns: lead_agency, sector, title,
+    amount_usd.
     """
-    by_project = rows.groupby(["lead_agency", "sector", "project"], as_index=False)["amount_usd"].sum()
-    by_project = by_project.sort_values(["amount_usd", "project"], ascending=[False, True])
-    named, rest = by_project.head(keep), by_project.iloc[keep:]
-    others = rest.groupby(["lead_agency", "sector"], as_index=False).agg(
-        amount_usd=("amount_usd", "sum"), count=("project", "size")
+    chosen = _chosen(dataset, projects, grants)
+    amounts = dataset.grants["amount_usd"]
+    disclosed = amounts.notna().to_numpy()[chosen.grant_rows]
+    rows, units = chosen.grant_rows[disclosed], chosen.grant_units[disclosed]
+    codes = positions.codes(dataset)
+    titles = _title_ranks(dataset)
+    title_count = titles.max(initial=0) + 1
+    agency_rank, agencies = _sorted_codes(np.append(codes.names["agency"], np.nan).astype(object)[codes.agency[units]])
+    sector_rank, sectors = _sorted_codes(np.append(codes.names["sector"], np.nan).astype(object)[codes.sector[units]])
+    # A box per (agency, sector, title), numbered in that order, as a groupby of funding_rows by those columns;
+    # a row with no agency or sector is in none, as a groupby drops a missing key.
+    box = (agency_rank * len(sectors) + sector_rank) * title_count + titles[units]
+    in_a_box = ~pd.isna(agencies[agency_rank]) & ~pd.isna(sectors[sector_rank]) if len(box) else np.zeros(0, dtype=bool)
+    present = np.bincount(box[in_a_box], minlength=1) > 0
+    boxes = np.flatnonzero(present)
+    box_of = np.where(in_a_box, (np.cumsum(present) - 1)[np.where(in_a_box, box, 0)], -1)
+    # Added up in funding_rows' order (largest first, then by title), as pandas added them there; whole dollars
+    # come to the same total in any order, and numpy adds them.
+    order = np.lexsort((titles[units], np.where(in_a_box, -amounts.to_numpy(dtype=float, na_value=0.0)[rows], 0)))
+    order = order[in_a_box[order]]
+    whole = _whole_amounts(dataset)
+    sums = _group_sums(amounts, whole, rows[order], box_of[order], len(boxes))
+    box_title = np.empty(len(boxes), dtype=object)
+    box_title[box_of[in_a_box]] = dataset.projects["title"].to_numpy(dtype=object)[units[in_a_box]]
+    box_agency, box_sector = boxes // title_count // len(sectors), boxes // title_count % len(sectors)
+    value = sums.to_numpy(dtype=float, na_value=np.nan)
+    # Largest first, then by title; equal ones keep the boxes' order.
+    ranked = np.lexsort((boxes % title_count, np.where(np.isnan(value), np.inf, -value)))
+    named, rest = ranked[:keep], ranked[keep:]
+    rest_group = box_agency[rest] * len(sectors) + box_sector[rest]
+    present = np.bincount(rest_group, minlength=1) > 0
+    groups = np.flatnonzero(present)
+    group_of = (np.cumsum(present) - 1)[rest_group]
+    rest_sums = _group_sums(sums, whole, rest, group_of, len(groups))
+    counts = np.bincount(group_of, minlength=len(groups))
+    others = [f"{n:,} other project{'s' if n != 1 else ''}" for n in counts.tolist()]
+    return pd.DataFrame(
+        {
+            "lead_agency": pd.Series(
+                np.concatenate([agencies[box_agency[named]], agencies[groups // len(sectors)]]), dtype="str"
+            ),
+            "sector": pd.Series(np.concatenate([sectors[box_sector[named]], sectors[groups % len(sectors)]]), dtype="str"),
+            # Text when there are "N other projects" boxes, else objects: the column pandas' concat has always made.
+            "title": pd.Series(
+                np.concatenate([box_title[named], np.array(others, dtype=object)]), dtype="str" if others else object
+            ),
+            "amount_usd": pd.concat([sums.take(named), rest_sums], ignore_index=True),
+        }
     )
-    others["project"] = others["count"].map(lambda n: f"{n:,} other project{'s' if n != 1 else ''}")
-    tree = pd.concat([named, others.drop(columns="count")], ignore_index=True)
-    return tree.rename(columns={"project": "title"})
+
+
+def _whole_amounts(dataset: Dataset) -> bool:
+    """Whether every grant amount is a whole number of dollars whose total a double holds exactly (once per dataset)."""
+
+    def build():
+        values = dataset.grants["amount_usd"].to_numpy(dtype=float, na_value=0.0)
+        return bool(np.all(values == np.round(values)) and np.abs(values).sum() < 2**53)
+
+    return derived(dataset, "whole_amounts", build)
 
 
 def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -1406,7 +1515,8 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     """
     city = dataset.cities.set_index("city_id", drop=False).loc[city_id]
     links = dataset.project_cities[
-        (dataset.project_cities["city_id"] == city_id) & dataset.project_cities["project_id"].isin(projects["project_id"].unique())
+        (dataset.project_cities["city_id"] == city_id)
+        & dataset.project_cities["project_id"].isin(projects["project_id"].unique())
     ]
     here = projects.merge(links[["project_id", "role"]], on="project_id")
     sites = site_cities(dataset)
@@ -1424,7 +1534,9 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     results = metrics.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
         dataset.sources[["source_id", "publisher", "url"]], on="source_id"
     )
-    results = results.assign(shared_with=results["project_id"].map(others).astype(object).fillna("").where(results["city_id"].isna(), ""))
+    results = results.assign(
+        shared_with=results["project_id"].map(others).astype(object).fillna("").where(results["city_id"].isna(), "")
+    )
     population_source = None
     if pd.notna(city["population_source_id"]):
         population_source = dataset.sources.set_index("source_id").loc[city["population_source_id"]]
@@ -1440,39 +1552,76 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     )
 
 
-def figures_table(dataset: Dataset, projects: pd.DataFrame) -> pd.DataFrame:
-    """Every figure published for the selected projects, with what it is and whether totals count it.
+FIGURE_COLUMNS = [
+    "metric_id",
+    "project",
+    "metric",
+    "label",
+    "value",
+    "is_lower_bound",
+    "is_approximate",
+    "unit",
+    "value_type",
+    "as_of",
+    "counted",
+    "duplicate_of",
+    "publisher",
+    "url",
+    "note",
+]
 
-    Columns: metric_id, project, metric, label, value, is_lower_bound, is_approximate, unit, value_type,
-    as_of, counted, duplicate_of, publisher, url, note.
+
+def figures_table(dataset: Dataset, projects: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Every figure published for the selected projects, with what it is and whether totals count it: counted
+    figures first, then by label, the larger value first. `limit` keeps only that many of the first rows
+    (figures_count() says how many there are in all).
+
+    Columns: FIGURE_COLUMNS.
     """
-    rows = dataset.metrics[dataset.metrics["project_id"].isin(projects["project_id"].unique())]
-    rows = rows.merge(dataset.projects[["project_id", "title"]], on="project_id").merge(
-        dataset.sources[["source_id", "publisher", "url"]], on="source_id"
+    order = _figure_order(dataset)
+    rows = order[rows_of_projects(dataset, "metrics", projects)[order]]
+    if limit is not None:
+        rows = rows[:limit]
+    metrics = dataset.metrics
+    sources = dataset.sources.set_index("source_id")
+    table = metrics.take(rows).reset_index(drop=True)
+    counted = _countable_mask(dataset)[rows]
+    table = table.assign(
+        project=_texts(
+            metrics["project_id"]
+            .map(dict(zip(dataset.projects["project_id"], dataset.projects["title"])))
+            .to_numpy(dtype=object)[rows]
+        ),
+        label=table["metric"].map({metric: metric_label(metric) for metric in table["metric"].unique()}),
+        counted=counted,
+        publisher=_texts(table["source_id"].map(sources["publisher"]).to_numpy(dtype=object)),
+        url=_texts(table["source_id"].map(sources["url"]).to_numpy(dtype=object)),
     )
-    rows = rows.assign(
-        project=rows["title"],
-        label=rows["metric"].map({metric: metric_label(metric) for metric in rows["metric"].unique()}),
-        counted=(rows["value_type"] == "result") & rows["duplicate_of"].isna(),
-    )
-    columns = [
-        "metric_id",
-        "project",
-        "metric",
-        "label",
-        "value",
-        "is_lower_bound",
-        "is_approximate",
-        "unit",
-        "value_type",
-        "as_of",
-        "counted",
-        "duplicate_of",
-        "publisher",
-        "url",
-        "note",
-    ]
-    return rows[columns].sort_values(["counted", "label", "value"], ascending=[False, True, False]).reset_index(drop=True)
+    return table[FIGURE_COLUMNS]
+
+
+def figures_count(dataset: Dataset, projects: pd.DataFrame) -> int:
+    """How many rows figures_table() has for these projects."""
+    return int(rows_of_projects(dataset, "metrics", projects)[_figure_order(dataset)].sum())
+
+
+def _figure_order(dataset: Dataset) -> np.ndarray:
+    """The metric rows that name a project, in figures_table's order (counted first, then by label, the larger
+    value first, a missing value last; ties in table order), once per dataset: a selection keeps its rows of it."""
+
+    def build():
+        metrics = dataset.metrics
+        named = np.flatnonzero(
+            (positions.table_positions(dataset, "metrics") >= 0)
+            & metrics["source_id"].isin(dataset.sources["source_id"]).to_numpy()
+        )
+        labels = metrics["metric"].map({metric: metric_label(metric) for metric in metrics["metric"].dropna().unique()})
+        label_rank = _sorted_codes(labels.to_numpy(dtype=object))[0][named]
+        value = metrics["value"].to_numpy(dtype=float, na_value=np.nan)[named]
+        value_key = np.where(np.isnan(value), np.inf, -value)
+        return named[np.lexsort((value_key, label_rank, ~_countable_mask(dataset)[named]))]
+
+    return derived(dataset, "figure_order", build)
 
 
 def events_timeline(dataset: Dataset, events: pd.DataFrame, today) -> pd.DataFrame:

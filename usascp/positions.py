@@ -87,7 +87,12 @@ def _codes(dataset: Dataset) -> Codes:
     parent = index.get_indexer(projects["parent_project_id"].to_numpy(dtype=object)) if len(projects) else np.zeros(0, int)
     names = {}
     coded = {}
-    for field, column in (("relationship", "relationship"), ("sector", "sector"), ("agency", "lead_agency"), ("status", "status")):
+    for field, column in (
+        ("relationship", "relationship"),
+        ("sector", "sector"),
+        ("agency", "lead_agency"),
+        ("status", "status"),
+    ):
         coded[field], names[field] = factorized(projects[column])
     years = project_years(projects)
     links = dataset.project_cities
@@ -98,7 +103,9 @@ def _codes(dataset: Dataset) -> Codes:
     via_cities = links["city_id"].map(city_country)
     direct = dataset.project_countries
     touching = pd.concat([via_cities, direct["iso3"]], ignore_index=True)
-    touching_positions = np.concatenate([np.where(via_cities.notna().to_numpy(), link_positions, -1), table_positions(dataset, "project_countries")])
+    touching_positions = np.concatenate(
+        [np.where(via_cities.notna().to_numpy(), link_positions, -1), table_positions(dataset, "project_countries")]
+    )
     countries, country_ids = _membership(touching_positions, touching, len(projects))
     return Codes(
         ids=ids,

@@ -47,9 +47,8 @@ def funding_figures(dataset):
 def every_chart(dataset):
     """Every chart a page offers as a PNG (the maps have their own tests), built as the pages build them."""
     figures = funding_figures(dataset)
-    rows = aggregate.funding_rows(dataset, *_selection(dataset))
-    with_amount = rows[rows["amount_usd"].notna()]
-    figures["funding treemap"] = charts.funding_treemap(aggregate.largest_projects(with_amount, charts.TREEMAP_PROJECTS), 15)
+    tree = aggregate.largest_projects(dataset, *_selection(dataset), charts.TREEMAP_PROJECTS)
+    figures["funding treemap"] = charts.funding_treemap(tree, 15)
     by_project = aggregate.metric_totals(dataset, by="project")
     for metric in sorted(by_project["metric"].unique()):
         chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
