@@ -1587,11 +1587,7 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame, limit: int | None = 
     table = metrics.take(rows).reset_index(drop=True)
     counted = _countable_mask(dataset)[rows]
     table = table.assign(
-        project=_texts(
-            metrics["project_id"]
-            .map(dict(zip(dataset.projects["project_id"], dataset.projects["title"])))
-            .to_numpy(dtype=object)[rows]
-        ),
+        project=_texts(dataset.projects["title"].to_numpy(dtype=object)[positions.table_positions(dataset, "metrics")[rows]]),
         label=table["metric"].map({metric: metric_label(metric) for metric in table["metric"].unique()}),
         counted=counted,
         publisher=_texts(table["source_id"].map(sources["publisher"]).to_numpy(dtype=object)),
