@@ -1495,6 +1495,26 @@ def _unplaced_names(dataset: Dataset) -> tuple[pd.Series, pd.Series]:
     return _names_by_project(direct, "country"), _names_by_project(venues, "city")
 
 
+def _other_site_names(dataset: Dataset, city_id: str, project_ids: pd.Series) -> pd.Series:
+    """For each of `project_ids` that works in member cities other than `city_id`: their names, alphabetically,
+    joined (as _names_by_project gives them), by project_id. Each project's sites are sorted once per dataset."""
+
+    def build():
+        sites = site_cities(dataset).sort_values(["project_id", "city"], kind="stable")
+        by_project: dict[str, list[tuple[str, str]]] = {}
+        for project_id, city, site in zip(sites["project_id"].tolist(), sites["city"].tolist(), sites["city_id"].tolist()):
+            by_project.setdefault(project_id, []).append((city, site))
+        return by_project
+
+    sites = derived(dataset, "site_names_by_project", build)
+    joined = {}
+    for project_id in dict.fromkeys(project_ids.dropna().tolist()):
+        names = [city for city, site in sites.get(project_id, ()) if site != city_id]
+        if names:
+            joined[project_id] = ", ".join(names)
+    return pd.Series(joined, dtype=object)
+
+
 @dataclass(frozen=True)
 class CityProfile:
     city: pd.Series
@@ -1519,8 +1539,7 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
         & dataset.project_cities["project_id"].isin(projects["project_id"].unique())
     ]
     here = projects.merge(links[["project_id", "role"]], on="project_id")
-    sites = site_cities(dataset)
-    others = _names_by_project(sites[sites["city_id"] != city_id], "city")
+    others = _other_site_names(dataset, city_id, here["project_id"])
     grants = dataset.grants if grants is None else grants
     amounts = grants[grants["project_id"].isin(here["project_id"].unique())].groupby("project_id")["amount_usd"].sum()
     table = here.assign(
