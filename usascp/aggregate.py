@@ -1534,16 +1534,24 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     Raises KeyError for an unknown city.
     """
     city = dataset.cities.set_index("city_id", drop=False).loc[city_id]
-    links = dataset.project_cities[
-        (dataset.project_cities["city_id"] == city_id)
-        & dataset.project_cities["project_id"].isin(projects["project_id"].unique())
-    ]
-    here = projects.merge(links[["project_id", "role"]], on="project_id")
+    # The selected projects' links to this city, project by project in the selection's order (a merge's order).
+    count = len(dataset.projects)
+    chosen = positions.project_positions(dataset, projects)
+    linked = positions.table_positions(dataset, "project_cities")
+    links = np.flatnonzero((dataset.project_cities["city_id"] == city_id).to_numpy() & positions.chosen(count, chosen)[linked])
+    rank = np.full(count + 1, -1)
+    rank[chosen] = np.arange(len(chosen))
+    links = links[np.argsort(rank[linked[links]], kind="stable")]
+    here = projects.iloc[rank[linked[links]]].reset_index(drop=True)
+    here = here.assign(role=_texts(dataset.project_cities["role"].to_numpy(dtype=object)[links]))
     others = _other_site_names(dataset, city_id, here["project_id"])
-    grants = dataset.grants if grants is None else grants
-    amounts = grants[grants["project_id"].isin(here["project_id"].unique())].groupby("project_id")["amount_usd"].sum()
+    # Each project's disclosed amount: its grants (of `grants` when given) added up in their order.
+    grant_rows = np.arange(len(dataset.grants)) if grants is None else positions.row_positions(dataset, "grants", grants)
+    of_here = positions.table_positions(dataset, "grants")[grant_rows]
+    grant_rows = grant_rows[positions.chosen(count, linked[links])[of_here]]
+    amounts = dataset.grants["amount_usd"].take(grant_rows).groupby(positions.table_positions(dataset, "grants")[grant_rows]).sum()
     table = here.assign(
-        amount_usd=here["project_id"].map(amounts).astype("Float64"),
+        amount_usd=pd.Series(amounts.reindex(linked[links]).array, dtype="Float64"),
         shared_with=here["project_id"].map(others).astype(object).fillna(""),
     )[["project_id", "title", "role", "sector", "lead_agency", "status", "amount_usd", "shared_with"]]
     alone = table[(table["shared_with"] == "") & (table["role"] == "site")]["amount_usd"].dropna()
