@@ -19,7 +19,10 @@ def test_funding_bars_keep_not_disclosed_in_its_own_panel(dataset):
     assert silent.x[water] == 2 and silent.marker.color == charts.NOT_DISCLOSED_GREY
     assert dollars.text[0] == "$4.0M"
     # The units are in the panel titles; axis titles, which plotly set over long names and footnotes, are gone.
-    assert [annotation.text for annotation in figure.layout.annotations] == ["Disclosed funding (USD)", "Not disclosed (projects)"]
+    assert [annotation.text for annotation in figure.layout.annotations] == [
+        "Disclosed funding (USD)",
+        "Not disclosed (projects)",
+    ]
     assert not any(axis.title.text for axis in (*figure.select_xaxes(), *figure.select_yaxes()))
 
 
@@ -113,3 +116,38 @@ def test_long_names_are_wrapped_not_cut():
     assert charts.wrapped_label("Training & exchange") == "Training &amp; exchange"
     hospital = "Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare"
     assert charts.wrapped_label(hospital, 34).replace("<br>", " ") == hospital
+
+
+def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(dataset):
+    """The charts are built from plain dicts without plotly's per-property checks (charts._figure), for speed.
+    Here each goes through those checks once: a misspelt or mistyped property fails, and nothing is coerced."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    projects = aggregate.select_projects(dataset, tuple(aggregate.RELATIONSHIPS))
+    by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
+    trained = by_project[by_project["metric"] == "professionals_trained"].merge(
+        dataset.projects[["project_id", "title"]].rename(columns={"title": "project"}), on="project_id"
+    )
+    events = aggregate.events_timeline(dataset, dataset.events, dt.date(2026, 11, 25))
+    figures = {
+        **{
+            f"bars by {dimension}": charts.funding_bars(aggregate.funding_by(dataset, dimension), dimension)
+            for dimension in charts.DIMENSION_LABELS
+        },
+        **{
+            f"money by {basis} year": charts.money_by_year_chart(
+                aggregate.money_by_year(dataset, projects, basis=basis).table, basis
+            )
+            for basis in aggregate.YEAR_BASES
+        },
+        "treemap": charts.funding_treemap(aggregate.largest_projects(dataset, projects, None, charts.TREEMAP_PROJECTS), 15),
+        "metric bars": charts.metric_bars(trained, "Professionals trained", "people"),
+        "events": charts.events_timeline_chart(events, dt.date(2026, 11, 25)),
+    }
+    assert len(trained) and len(events)
+    for name, figure in figures.items():
+        checked = go.Figure(figure.to_dict())  # raises on any property plotly does not know, or a value of the wrong kind
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(figure)), name

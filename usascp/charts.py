@@ -6,6 +6,8 @@ titles from the data go in through formatting.plotly_text, so a "<a href>" in a 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -89,8 +91,10 @@ def _label_lines(label: str) -> list[str]:
     return [html.unescape(line) for line in str(label).split("<br>")]
 
 
-def _style(figure, title: str, height: int):
-    figure.update_layout(
+def _style(layout: dict, title: str, height: int) -> dict:
+    """Every chart's title, type, size and margins on `layout`, and room on each of its axes for the longest
+    category name (with a 10-pixel margin plotly would cut "Training & exchange")."""
+    layout.update(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=18), pad=dict(l=8)),
         font=FONT,
         height=height,
@@ -99,10 +103,41 @@ def _style(figure, title: str, height: int):
         paper_bgcolor="#FFFFFF",
         showlegend=False,
     )
-    # Room for the longest category name: with a 10-pixel margin plotly would cut "Training & exchange".
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
-    return figure
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            axis["automargin"] = True
+    return layout
+
+
+def _figure(data: list[dict], layout: dict):
+    """A plotly Figure of traces and a layout written as plain dicts, taken as they are.
+
+    Building a figure through plotly's objects checks every property as it is set: 15-20 ms a chart, most of
+    a page's time once its data is quick. The charts written this way are checked once, by the tests, which
+    build each of them again through plotly's checks (tests/test_charts.py).
+    """
+    import plotly.graph_objects as go
+
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+@functools.lru_cache(maxsize=32)
+def _subplots_layout(**grid) -> str:
+    """The layout make_subplots(**grid) makes (axes' domains and anchors, panel titles), as JSON; made once."""
+    import json
+
+    from plotly.subplots import make_subplots
+
+    layout = make_subplots(**grid).to_plotly_json()["layout"]
+    layout.pop("template", None)
+    return json.dumps(layout)
+
+
+def _subplots(**grid) -> dict:
+    """A fresh copy of make_subplots(**grid)'s layout (grid values as tuples, to be kept)."""
+    import json
+
+    return json.loads(_subplots_layout(**grid))
 
 
 def funding_bars(table, dimension: str, title: str | None = None):
@@ -113,63 +148,65 @@ def funding_bars(table, dimension: str, title: str | None = None):
     """
     import math
 
-    from plotly.subplots import make_subplots
-
     from usascp.formatting import format_usd
 
     label = DIMENSION_LABELS[dimension]
     groups = [wrapped_label(value) for value in table[dimension]]
     disclosed = [None if pd.isna(amount) else float(amount) for amount in table["disclosed_usd"]]
     silent = table["projects_not_disclosed"].astype(int).tolist()
-    figure = make_subplots(
+    layout = _subplots(
         rows=1,
         cols=2,
         shared_yaxes=True,
-        column_widths=[0.68, 0.32],
+        column_widths=(0.68, 0.32),
         horizontal_spacing=0.07,
         # The units are in the panel titles, and the breakdown in the chart's title: no axis titles, which
         # plotly set over long category names ("Training & exchange") and picture footnotes.
         subplot_titles=("Disclosed funding (USD)", "Not disclosed (projects)"),
     )
-    figure.add_bar(
-        y=groups,
-        x=[amount or 0 for amount in disclosed],
-        orientation="h",
-        marker_color=PALETTE["blue"],
-        text=[format_usd(amount) if amount else "" for amount in disclosed],
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{text}<extra></extra>",
-        row=1,
-        col=1,
-    )
-    figure.add_bar(
-        y=groups,
-        x=silent,
-        orientation="h",
-        marker_color=NOT_DISCLOSED_GREY,
-        text=[str(count) if count else "" for count in silent],
-        textposition="outside",
-        cliponaxis=False,
-        customdata=["project" if count == 1 else "projects" for count in silent],
-        hovertemplate="%{y}: %{x} %{customdata} with no published amount<extra></extra>",
-        row=1,
-        col=2,
-    )
+    data = [
+        dict(
+            type="bar",
+            y=groups,
+            x=[amount or 0 for amount in disclosed],
+            orientation="h",
+            marker=dict(color=PALETTE["blue"]),
+            text=[format_usd(amount) if amount else "" for amount in disclosed],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        ),
+        dict(
+            type="bar",
+            y=groups,
+            x=silent,
+            orientation="h",
+            marker=dict(color=NOT_DISCLOSED_GREY),
+            text=[str(count) if count else "" for count in silent],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=["project" if count == 1 else "projects" for count in silent],
+            hovertemplate="%{y}: %{x} %{customdata} with no published amount<extra></extra>",
+            xaxis="x2",
+            yaxis="y2",
+        ),
+    ]
     top = max([amount or 0 for amount in disclosed] + [1])
     # Ticks stay level and few: the bars carry their own numbers, and a narrow panel at 1280 px has room for
     # about five (plotly would otherwise tilt a dozen "0 1 2 … 11" to fit them).
-    figure.update_xaxes(tickprefix="$", range=[0, top * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5", row=1, col=1)
+    layout["xaxis"].update(tickprefix="$", range=[0, top * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5")
     most = max(silent + [1])
-    figure.update_xaxes(
-        range=[0, most * 1.3], dtick=max(1, math.ceil(most / 4)), tickformat="d", tickangle=0, gridcolor="#E5E5E5", row=1, col=2
-    )
+    layout["xaxis2"].update(range=[0, most * 1.3], dtick=max(1, math.ceil(most / 4)), tickformat="d", tickangle=0, gridcolor="#E5E5E5")
     # Groups are categories, always: plotly guesses "linear" for labels like "2020" (ticks at 2,019.5, and
     # the "Year not published" bar dropped as not a number).
-    figure.update_yaxes(type="category", autorange="reversed")
+    for axis in ("yaxis", "yaxis2"):
+        layout[axis].update(type="category", autorange="reversed")
     lines = max(len(_label_lines(group)) for group in groups) if groups else 1
     height = 160 + (38 if lines == 1 else 24 + 17 * lines) * max(len(groups), 3)
-    return _style(figure, title or f"Disclosed funding by {label.lower()}, and projects that publish no amount", height)
+    title = title or f"Disclosed funding by {label.lower()}, and projects that publish no amount"
+    return _figure(data, _style(layout, title, height))
 
 
 COMMITTED_COLOUR = PALETTE["blue"]
@@ -188,74 +225,79 @@ def money_by_year_chart(table, basis_words: str, title: str | None = None):
     Bars carry their amounts while there are few years; with more, the axis and the hover say them, since
     plotly would shrink each label to its narrow bar until it cannot be read.
     """
-    from plotly.subplots import make_subplots
-
     from usascp.formatting import format_usd, format_usd_short
 
     years = [str(year) for year in table["year"]]
     silent = table["projects_silent"].astype(int).tolist()
     with_silent = any(silent)
-    figure = make_subplots(
+    layout = _subplots(
         rows=2 if with_silent else 1,
         cols=1,
         shared_xaxes=True,
-        row_heights=[0.74, 0.26] if with_silent else None,
+        row_heights=(0.74, 0.26) if with_silent else None,
         vertical_spacing=0.12,
         subplot_titles=("US dollars", "Projects that publish no money (by start year)") if with_silent else ("US dollars",),
     )
     labelled = len(years) <= LABELLED_YEARS
+    data = []
     for column, name, colour in (
         ("committed_usd", "Committed", COMMITTED_COLOUR),
         ("disbursed_usd", "Disbursed", DISBURSED_COLOUR),
     ):
         amounts = [None if pd.isna(amount) else float(amount) for amount in table[column]]
-        figure.add_bar(
-            x=years,
-            y=amounts,
-            name=name,
-            marker_color=colour,
-            text=[format_usd_short(amount) if amount is not None and labelled else "" for amount in amounts],
-            customdata=[format_usd(amount) if amount is not None else "" for amount in amounts],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=f"{name} in %{{x}}: %{{customdata}}<extra></extra>",
-            row=1,
-            col=1,
+        data.append(
+            dict(
+                type="bar",
+                x=years,
+                y=amounts,
+                name=name,
+                marker=dict(color=colour),
+                text=[format_usd_short(amount) if amount is not None and labelled else "" for amount in amounts],
+                customdata=[format_usd(amount) if amount is not None else "" for amount in amounts],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"{name} in %{{x}}: %{{customdata}}<extra></extra>",
+                xaxis="x",
+                yaxis="y",
+            )
         )
     if with_silent:
-        figure.add_bar(
-            x=years,
-            y=silent,
-            name="Publish no money",
-            marker_color=NOT_DISCLOSED_GREY,
-            text=[str(count) if count else "" for count in silent],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=["project starts" if count == 1 else "projects start" for count in silent],
-            hovertemplate="%{y} %{customdata} in %{x} with no published money<extra></extra>",
-            showlegend=False,
-            row=2,
-            col=1,
+        data.append(
+            dict(
+                type="bar",
+                x=years,
+                y=silent,
+                name="Publish no money",
+                marker=dict(color=NOT_DISCLOSED_GREY),
+                text=[str(count) if count else "" for count in silent],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=["project starts" if count == 1 else "projects start" for count in silent],
+                hovertemplate="%{y} %{customdata} in %{x} with no published money<extra></extra>",
+                showlegend=False,
+                xaxis="x2",
+                yaxis="y2",
+            )
         )
         most = max(silent)
-        figure.update_yaxes(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5", row=2, col=1)
+        layout["yaxis2"].update(range=[0, most * 1.45], dtick=max(1, -(-most // 2)), tickformat="d", gridcolor="#E5E5E5")
     drawn = [float(amount) for column in ("committed_usd", "disbursed_usd") for amount in table[column].dropna()]
     top = max([abs(amount) for amount in drawn] + [1])
     lowest = min(drawn + [0])
     # The legend sits at the left above the dollars panel, level with its centred title: at the right it would lie
     # under plotly's toolbar, which appears there on hover.
-    figure.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
+    layout.update(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     # Ticks in the labels' own words ("$500k", "$1.5M"): plotly's SI prefixes, as format_usd_short writes them.
-    figure.update_yaxes(
-        tickprefix="$", tickformat="~s", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5", row=1, col=1
-    )
+    layout["yaxis"].update(tickprefix="$", tickformat="~s", range=[lowest * 1.25, top * 1.25], nticks=6, gridcolor="#E5E5E5")
     # Years are categories: plotly would read "2020" as a number and drop "Year not published".
-    figure.update_xaxes(type="category", tickangle=0)
-    figure = _style(figure, title or f"Committed against disbursed, by {basis_words}", 520 if with_silent else 420)
+    for axis in [name for name in layout if name.startswith("xaxis")]:
+        layout[axis].update(type="category", tickangle=0)
+    layout = _style(layout, title or f"Committed against disbursed, by {basis_words}", 520 if with_silent else 420)
     # Two series share the panel: the legend says which is which, with room for it under the title.
     # The left margin holds the dollar ticks ("-$2.5M") even in a picture taken before automargin settles.
-    figure.update_layout(showlegend=True, margin=dict(t=90, l=80))
-    return figure
+    layout.update(showlegend=True)
+    layout["margin"] = dict(layout["margin"], t=90, l=80)
+    return _figure(data, layout)
 
 
 TREEMAP_PROJECTS = 40  # boxes named one by one; smaller projects are summed per agency and sector
@@ -267,7 +309,6 @@ def funding_treemap(rows, not_disclosed_count: int):
     `rows` has lead_agency, sector, title and amount_usd (one row per project with a published amount).
     Boxes are coloured by sector; the agency and total boxes stay light so their labels read well.
     """
-    import plotly.graph_objects as go
 
     from usascp.formatting import format_usd, plotly_text
 
@@ -299,27 +340,27 @@ def funding_treemap(rows, not_disclosed_count: int):
                 ids.append(f"{sector_id}/{titles[index]}"), labels.append(titles[index]), parents.append(sector_id)
                 values.append(amounts[index])
                 colours.append(sector_colour[sector])
-    figure = go.Figure(
-        go.Treemap(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            marker=dict(colors=colours, line=dict(color="#FFFFFF", width=2)),
-            customdata=[format_usd(value) for value in values],
-            texttemplate="<b>%{label}</b><br>%{customdata}",
-            hovertemplate="%{label}: %{customdata}<extra></extra>",
-            insidetextfont=dict(size=15),
-            pathbar=dict(visible=False),
-        )
+    treemap = dict(
+        type="treemap",
+        ids=ids,
+        labels=labels,
+        parents=parents,
+        values=values,
+        branchvalues="total",
+        marker=dict(colors=colours, line=dict(color="#FFFFFF", width=2)),
+        customdata=[format_usd(value) for value in values],
+        texttemplate="<b>%{label}</b><br>%{customdata}",
+        hovertemplate="%{label}: %{customdata}<extra></extra>",
+        insidetextfont=dict(size=15),
+        pathbar=dict(visible=False),
     )
     subtitle = (
         f"<br><sup>Not shown: {not_disclosed_count} project{'s' if not_disclosed_count != 1 else ''} with no published amount</sup>"
         if not_disclosed_count
         else ""
     )
-    return _style(figure, "Disclosed funding by lead agency, sector and project (USD)" + subtitle, 460)
+    title = "Disclosed funding by lead agency, sector and project (USD)" + subtitle
+    return _figure([treemap], _style({"xaxis": {}, "yaxis": {}}, title, 460))
 
 
 BARS_SHOWN = 25  # a bar chart of more projects than this is unreadable; pages chart the largest and list the rest
@@ -330,35 +371,36 @@ def metric_bars(table, label: str, unit: str):
 
     `table` has project (title), value, is_lower_bound, is_approximate.
     """
-    import plotly.graph_objects as go
 
     from usascp.formatting import format_count, plotly_text
 
     table = table.sort_values("value", ascending=True)
     text = [format_count(v, lb, ap) for v, lb, ap in zip(table["value"], table["is_lower_bound"], table["is_approximate"])]
     names = [wrapped_label(title, 34) for title in table["project"]]
-    figure = go.Figure(
-        go.Bar(
-            y=names,
-            x=table["value"].astype(float),
-            orientation="h",
-            marker_color=PALETTE["green"],
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=[plotly_text(title) for title in table["project"]],
-            hovertemplate="%{hovertext}: %{text}<extra></extra>",
-        )
+    bars = dict(
+        type="bar",
+        y=names,
+        x=table["value"].astype(float).to_numpy(),
+        orientation="h",
+        marker=dict(color=PALETTE["green"]),
+        text=text,
+        textposition="outside",
+        cliponaxis=False,
+        hovertext=[plotly_text(title) for title in table["project"]],
+        hovertemplate="%{hovertext}: %{text}<extra></extra>",
     )
     # No axis title: the unit is in the chart's title.
-    figure.update_xaxes(range=[0, float(table["value"].max()) * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5")
-    figure.update_yaxes(automargin=True, tickfont=dict(size=14))
+    layout = {
+        "xaxis": dict(range=[0, float(table["value"].max()) * 1.25], nticks=6, tickangle=0, gridcolor="#E5E5E5"),
+        "yaxis": dict(automargin=True, tickfont=dict(size=14)),
+    }
     note = (
         '<br><sup>A + marks a figure the source gives as a minimum ("more than").</sup>' if table["is_lower_bound"].any() else ""
     )
     lines = max(len(_label_lines(name)) for name in names)
     row = max(44, 12 + 18 * lines)
-    return _style(figure, f"{plotly_text(label)} by project ({plotly_text(unit)}){note}", 170 + row * max(len(table), 2))
+    title = f"{plotly_text(label)} by project ({plotly_text(unit)}){note}"
+    return _figure([bars], _style(layout, title, 170 + row * max(len(table), 2)))
 
 
 EVENT_TYPE_COLOURS = {
@@ -373,28 +415,44 @@ EVENT_TYPE_COLOURS = {
 
 def events_timeline_chart(events, today):
     """Dated events on a time axis, one row per event type, with a line at today."""
-    import plotly.graph_objects as go
 
     from usascp.formatting import plotly_text
 
     dated = events[events["start_day"].notna()]
-    figure = go.Figure()
-    for event_type, rows in dated.groupby("event_type"):
-        figure.add_scatter(
+    data = [
+        dict(
+            type="scatter",
             x=pd.to_datetime(rows["start_day"]).to_numpy(),  # the same dates a Timestamp per event gives, 10x quicker
             y=np.full(len(rows), event_type, dtype=object),
             mode="markers",
             marker=dict(size=13, color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]), line=dict(color="#FFFFFF", width=1)),
-            hovertext=(rows["name"] + " · " + rows["city"]).map(plotly_text),
+            hovertext=(rows["name"] + " · " + rows["city"]).map(plotly_text).to_numpy(dtype=object),
             hovertemplate="%{hovertext}<br>%{x|%b %Y}<extra></extra>",
             name=event_type,
         )
-    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line=dict(color=PALETTE["black"], dash="dot"))
-    figure.add_annotation(x=pd.Timestamp(today), y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))
-    # No axis titles: dates and event types name themselves, and a title plotly sets beside the type names
-    # can land on them.
-    figure.update_xaxes(gridcolor="#E5E5E5", tickangle=0)
-    return _style(figure, "Summits, meetings and exchanges over time", 380)
+        for event_type, rows in dated.groupby("event_type")
+    ]
+    now = pd.Timestamp(today)
+    layout = {
+        "shapes": [
+            dict(
+                type="line",
+                x0=now.timestamp() * 1000,
+                x1=now.timestamp() * 1000,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                line=dict(color=PALETTE["black"], dash="dot"),
+            )
+        ],
+        "annotations": [dict(x=now, y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))],
+        # No axis titles: dates and event types name themselves, and a title plotly sets beside the type names
+        # can land on them.
+        "xaxis": dict(gridcolor="#E5E5E5", tickangle=0),
+        "yaxis": {},
+    }
+    return _figure(data, _style(layout, "Summits, meetings and exchanges over time", 380))
 
 
 # An average character is about this share of the font size in the sans-serif fonts charts are drawn in.
