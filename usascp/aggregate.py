@@ -631,6 +631,17 @@ def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) ->
     return metrics[countable & rows_of_projects(dataset, "metrics", projects)]
 
 
+def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
+    """Per metrics row: a countable result figure (countable_metrics) of `projects`."""
+    return _countable_mask(dataset) & rows_of_projects(dataset, "metrics", projects)
+
+
+def metrics_in_cities(dataset: Dataset, city_ids) -> np.ndarray:
+    """Per metrics row: the source ties it to none of the member cities, or to one of `city_ids`."""
+    city_id = dataset.metrics["city_id"]
+    return (city_id.isna() | city_id.isin(list(city_ids))).to_numpy(dtype=bool)
+
+
 def metric_totals(
     dataset: Dataset, by: str | None = None, projects: pd.DataFrame | None = None, rows: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -639,12 +650,15 @@ def metric_totals(
     A total that includes any "more than" figure is itself a lower bound, so "100,000+" stays "100,000+".
     By city, a figure goes to its own city when the source names one, else to its project's single site
     city, else to "several cities"/country-wide/regional as the project's geography says.
-    `rows` narrows the figures further (rows of countable_metrics, say those of one place); by default all of the projects'.
+    `rows` narrows the figures further (rows of countable_metrics, say those of one place, or their positions in
+    dataset.metrics); by default all of the projects'.
     Columns: [by], metric, value, is_lower_bound, is_approximate, figures, as_of (latest), source_ids.
     """
     if by not in (None, "project", "city"):
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
-    if rows is not None:
+    if isinstance(rows, np.ndarray):
+        chosen = rows
+    elif rows is not None:
         chosen = positions.row_positions(dataset, "metrics", rows)
     elif projects is None:
         chosen = np.flatnonzero(_countable_mask(dataset))

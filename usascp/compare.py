@@ -16,8 +16,10 @@ Overview for Cambodia and Cambodia's column here never disagree:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from usascp import aggregate
@@ -103,9 +105,15 @@ class PlaceFigures:
     funding: aggregate.FundingTotals  # of their reporting units: disclosed total, and how many disclose none
     alone_usd: float | None  # the part of it placed in this place alone; None when none is
     alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
-    result_rows: pd.DataFrame  # the countable metric rows added up in `results`
+    result_positions: np.ndarray  # positions in the metrics table of the countable rows added up in `results`
     results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate, ...
     events: pd.DataFrame  # events held here, with `when` (past / upcoming / date not published)
+    metrics: pd.DataFrame = field(repr=False, compare=False)  # the dataset's metrics table
+
+    @functools.cached_property
+    def result_rows(self) -> pd.DataFrame:
+        """The countable metric rows added up in `results`: made when a download or a count asks for them."""
+        return self.metrics.take(self.result_positions)
 
     @property
     def shared_projects(self) -> int:
@@ -130,12 +138,11 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
     projects = select_projects(dataset, here)
     grants = select_grants(dataset, here, projects)
     funding, alone = aggregate.funding_totals_here_and_alone(dataset, projects, grants, place.kind, place.name)
-    rows = aggregate.countable_metrics(dataset, projects)
     # A figure a source ties to a city belongs to that city alone.
     city_ids = (
         [place.place_id] if place.kind == "city" else list(dataset.cities.loc[dataset.cities["iso3"] == place.iso3, "city_id"])
     )
-    rows = rows[rows["city_id"].isna() | rows["city_id"].isin(city_ids)]
+    rows = np.flatnonzero(aggregate.countable_mask(dataset, projects) & aggregate.metrics_in_cities(dataset, city_ids))
     return PlaceFigures(
         place=place,
         projects=projects,
@@ -143,9 +150,10 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         funding=funding,
         alone_usd=alone.disclosed_usd,
         alone_projects=alone.projects_total,
-        result_rows=rows,
+        result_positions=rows,
         results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
         events=_with_when(dataset, select_events(dataset, here), today),
+        metrics=dataset.metrics,
     )
 
 
