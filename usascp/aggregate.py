@@ -748,6 +748,11 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank[codes], np.append(distinct[order], np.nan).astype(object)
 
 
+def _int32_codes(codes_and_labels: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    codes, labels = codes_and_labels
+    return codes.astype(np.int32), labels
+
+
 def _first_of_each(group_of: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
     """For each of `count` groups, the value of its first row (-1 for a group with none), in one pass."""
     first_row = np.full(count, len(group_of), dtype=np.int64)
@@ -792,18 +797,19 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
         place = np.append(places[codes], REGIONAL).astype(object)[project]  # a figure of no project (-1): regional
         days = _metric_days(dataset, metrics)
         values = metrics["value"].to_numpy(dtype=float, na_value=0.0)
+        # 32-bit codes and positions: 5 million rows at 100,000x keep half the memory.
         return {
-            "metric_rank": ranks.ravel(),
+            "metric_rank": ranks.ravel().astype(np.int32),
             "metric_sorted": names.astype(object),
             "lower_bound": metrics["is_lower_bound"].fillna(False).to_numpy(dtype=bool),
             "approximate": metrics["is_approximate"].fillna(False).to_numpy(dtype=bool),
-            "days": days,
-            "newest": np.argsort(-days, kind="stable"),  # every row, newest first; a selection keeps this order
+            "days": days.astype(np.int32),
+            "newest": np.argsort(-days, kind="stable").astype(np.int32),  # every row, newest first; a selection keeps this order
             "as_of_known": metrics["as_of"].notna().to_numpy(),
-            "source_codes": np.where(source_codes >= 0, source_codes, len(source_names)),
+            "source_codes": np.where(source_codes >= 0, source_codes, len(source_names)).astype(np.int32),
             "source_names": np.append(source_names, None),
-            "project_rank": _sorted_codes(metrics["project_id"].to_numpy(dtype=object)),
-            "city_rank": _sorted_codes(np.where(pd.isna(own_city), place, own_city)),
+            "project_rank": _int32_codes(_sorted_codes(metrics["project_id"].to_numpy(dtype=object))),
+            "city_rank": _int32_codes(_sorted_codes(np.where(pd.isna(own_city), place, own_city))),
             # Whole numbers whose sum stays exact in a double: added by numpy, in any order (_group_sums).
             "whole_values": bool(np.all(values == np.round(values)) and np.abs(values).sum() < 2**53),
         }
@@ -1388,7 +1394,7 @@ def _newest_results(dataset: Dataset) -> np.ndarray:
         dated = np.flatnonzero(_countable_mask(dataset) & dataset.metrics["as_of"].notna().to_numpy())
         value = dataset.metrics["value"].to_numpy(dtype=float, na_value=np.nan)[dated]
         value_key = np.where(np.isnan(value), np.inf, -value)
-        return dated[np.lexsort((value_key, -_metric_columns(dataset)["days"][dated]))]
+        return dated[np.lexsort((value_key, -_metric_columns(dataset)["days"][dated]))].astype(np.int32)
 
     return derived(dataset, "newest_results", build)
 
@@ -1656,7 +1662,7 @@ def _figure_order(dataset: Dataset) -> np.ndarray:
         label_rank = _sorted_codes(labels.to_numpy(dtype=object))[0][named]
         value = metrics["value"].to_numpy(dtype=float, na_value=np.nan)[named]
         value_key = np.where(np.isnan(value), np.inf, -value)
-        return named[np.lexsort((value_key, label_rank, ~_countable_mask(dataset)[named]))]
+        return named[np.lexsort((value_key, label_rank, ~_countable_mask(dataset)[named]))].astype(np.int32)
 
     return derived(dataset, "figure_order", build)
 
