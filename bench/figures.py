@@ -58,8 +58,13 @@ def _element(node) -> dict | None:
         return None
     described = MessageToDict(proto, preserving_proto_field_name=True)
     kind = type(node).__name__
-    if isinstance(getattr(proto, "data", None), bytes) and proto.data:  # a table: Arrow IPC bytes
+    # A table: Arrow IPC bytes, at the top or in `arrow_data`. Compared as the cells' text, not the bytes, which
+    # also carry pandas' own notes on the column types.
+    if isinstance(getattr(proto, "data", None), bytes) and proto.data:
         described["data"] = _arrow_csv(proto.data)
+    arrow = getattr(proto, "arrow_data", None)
+    if arrow is not None and getattr(arrow, "data", b""):
+        described["arrow_data"] = {**described.get("arrow_data", {}), "data": _arrow_csv(arrow.data)}
     if "spec" in described:  # plotly: the figure itself, keys sorted, so layout order never counts
         described["spec"] = json.loads(described["spec"])
     if "json" in described and kind == "UnknownElement":  # pydeck

@@ -172,12 +172,9 @@ def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> p
     """
     if points.empty:
         return points.assign(dot_offset=[], name_offset=[], name_anchor=[], name_baseline=[], name_box=[])
-    xy = [placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(points["lon"], points["lat"])]
-    outer = (points["radius_px"] + points["line_px"]).tolist()
-    offsets = placement.separate([x for x, _ in xy], [y for _, y in xy], outer)
-    xs = [x + dx for (x, _), (dx, _) in zip(xy, offsets)]
-    ys = [y + dy for (_, y), (_, dy) in zip(xy, offsets)]
-    spots = placement.place_labels(xs, ys, outer, points["city"].tolist(), font_px, leaders=False)
+    xy = tuple(placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(points["lon"], points["lat"]))
+    outer = tuple((points["radius_px"] + points["line_px"]).tolist())
+    offsets, spots = _placed(xy, outer, tuple(points["city"].tolist()), font_px)
     return points.assign(
         dot_offset=[[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
         name_offset=[[round(dx + s.dx, 1), round(dy + s.dy, 1)] if s else None for (dx, dy), s in zip(offsets, spots)],
@@ -185,6 +182,18 @@ def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> p
         name_baseline=[s.baseline if s else None for s in spots],
         name_box=[s.box if s else None for s in spots],
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _placed(xy: tuple, outer: tuple, names: tuple, font_px: float) -> tuple[list, list]:
+    """Dots moved apart and names placed (usascp.placement) for dots at `xy` (pixels) of outer radius `outer`.
+
+    Kept for the last views asked: every viewer of a view, and most filters, draw the same dots the same size.
+    """
+    offsets = placement.separate([x for x, _ in xy], [y for _, y in xy], list(outer))
+    xs = [x + dx for (x, _), (dx, _) in zip(xy, offsets)]
+    ys = [y + dy for (_, y), (_, dy) in zip(xy, offsets)]
+    return offsets, placement.place_labels(xs, ys, list(outer), list(names), font_px, leaders=False)
 
 
 def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
