@@ -79,7 +79,7 @@ downloads = {
     ),
     "Result figures behind it": (
         lambda: compare.results_behind(dataset, figures),
-        sum(len(figure.result_rows) for figure in figures),
+        sum(len(figure.result_positions) for figure in figures),
         "usascp-comparison-results.csv",
     ),
     "Events behind it": (

@@ -638,8 +638,8 @@ def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
 
 def metrics_in_cities(dataset: Dataset, city_ids) -> np.ndarray:
     """Per metrics row: the source ties it to none of the member cities, or to one of `city_ids`."""
-    city_id = dataset.metrics["city_id"]
-    return (city_id.isna() | city_id.isin(list(city_ids))).to_numpy(dtype=bool)
+    codes, names = derived(dataset, "metric_city_codes", lambda: positions.factorized(dataset.metrics["city_id"]))
+    return (codes < 0) | np.isin(codes, np.flatnonzero(np.isin(names, np.asarray(list(city_ids), dtype=object))))
 
 
 def metric_totals(
