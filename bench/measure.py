@@ -105,7 +105,7 @@ def _as_the_server_runs_it() -> None:
     """
     from streamlit.runtime import pages_manager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1 import app_test, local_script_runner
 
     class NavigationPagesManager(pages_manager.PagesManager):
         def __init__(self, *args, **kwargs):
@@ -114,7 +114,8 @@ def _as_the_server_runs_it() -> None:
 
     compiled_once = ScriptCache()
     app_test.PagesManager = NavigationPagesManager
-    app_test.ScriptCache = lambda: compiled_once
+    app_test.ScriptCache = lambda: compiled_once  # the pages' code
+    local_script_runner.ScriptCache = lambda: compiled_once  # dashboard.py's
 
 
 def _timed_reruns(app, repeats: int, label: str, key: str = "filter_countries") -> float:

@@ -897,41 +897,70 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     """
     projects = select_projects(dataset) if projects is None else projects
     chosen = _chosen(dataset, projects, grants)
+    count, cities = len(dataset.projects), dataset.cities
     link_rows = np.flatnonzero(rows_of_projects(dataset, "project_cities", projects))
     link_projects = positions.table_positions(dataset, "project_cities")[link_rows]
-    city_codes, city_ids = derived(dataset, "link_city_codes", lambda: positions.factorized(dataset.project_cities["city_id"]))
-    link_cities = city_codes[link_rows]
+    link_cities = _link_cities(dataset)[link_rows]  # the linked city's row in dataset.cities; -1 for none
+    known = link_cities >= 0
     # Projects per city, each once however many roles it has there.
-    pairs = np.unique(link_cities.astype(np.int64) * (len(dataset.projects) + 1) + link_projects)
-    project_counts = pd.Series(np.bincount(pairs // (len(dataset.projects) + 1), minlength=len(city_ids)), index=city_ids)
-    funding = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"]
-    cities = dataset.cities[
-        ["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]
-    ].copy()
-    cities["projects"] = cities["city_id"].map(project_counts).fillna(0).astype(int)
-    cities["disclosed_usd"] = cities["city"].map(funding).astype("Float64")
-    shared = _shared_funding(dataset, chosen, link_rows, link_projects)
-    cities["shared_usd"] = cities["city_id"].map(shared).astype("Float64")
-    return cities.reset_index(drop=True)
-
-
-def _shared_funding(dataset: Dataset, chosen: _Chosen, link_rows: np.ndarray, link_projects: np.ndarray) -> pd.Series:
-    """Per city_id: disclosed money of the reporting units working or meeting there that are placed elsewhere
-    too (several cities, a country, the region), each counted whole, as nobody published how it splits.
-
-    `link_rows` are the project_cities rows of the selection, in table order, and `link_projects` their projects.
-    """
-    amounts = chosen.grant_amounts(dataset).groupby(chosen.grant_units).sum()  # by unit position
+    pairs = np.unique(link_cities[known].astype(np.int64) * (count + 1) + link_projects[known])
+    projects_here = np.bincount(pairs // (count + 1), minlength=len(cities))
+    # Money placed in one city alone: the grants of reporting units whose place (location_labels) is its name.
     codes, labels = _location_codes(dataset, "city")
-    links = dataset.project_cities
-    units = chosen.unit_of[link_projects]
-    here = pd.DataFrame({"city_id": links["city_id"].to_numpy(dtype=object)[link_rows], "unit": units})
-    here = here.drop_duplicates(["city_id", "unit"])
-    city_names = dict(zip(dataset.cities["city_id"], dataset.cities["city"]))
-    here = here[here["city_id"].isin(city_names)]
-    here = here[labels[codes[here["unit"].to_numpy()]] != here["city_id"].map(city_names).to_numpy(dtype=object)]
-    here = here.assign(amount_usd=here["unit"].map(amounts)).dropna(subset=["amount_usd"])
-    return here.groupby("city_id")["amount_usd"].sum()
+    whole = _whole_amounts(dataset)
+    grant_labels = codes[chosen.grant_units]
+    by_label = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, grant_labels, len(labels))
+    placed = positions.chosen(len(labels), grant_labels)[: len(labels)]  # labels some grant is placed under
+    alone = dict(zip(labels[placed], by_label[placed].tolist()))
+    table = cities[["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]].copy()
+    table["projects"] = projects_here
+    table["disclosed_usd"] = pd.array([alone.get(name, pd.NA) for name in cities["city"]], dtype="Float64")
+    table["shared_usd"] = _shared_funding(dataset, chosen, link_cities, link_projects)
+    return table.reset_index(drop=True)
+
+
+def _link_cities(dataset: Dataset) -> np.ndarray:
+    """For each project_cities row, its city's row in dataset.cities (-1 when the city is not listed); once per dataset."""
+    return derived(
+        dataset,
+        "link_cities",
+        lambda: pd.Index(dataset.cities["city_id"].to_numpy(dtype=object)).get_indexer(
+            dataset.project_cities["city_id"].to_numpy(dtype=object)
+        ),
+    )
+
+
+def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, link_projects: np.ndarray) -> pd.Series:
+    """Per member city (a row of dataset.cities): disclosed money of the reporting units working or meeting there
+    that are placed elsewhere too (several cities, a country, the region), each counted whole, as nobody published
+    how it splits. NA for a city with none.
+
+    `link_cities` and `link_projects` are the selection's project_cities rows, in table order: their city's row and
+    their project's position.
+    """
+    whole = _whole_amounts(dataset)
+    # Each unit's disclosed money: its grants added up (a unit without grants has none).
+    units, unit_of_grant = np.unique(chosen.grant_units, return_inverse=True)
+    unit_sums = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, unit_of_grant.ravel(), len(units))
+    # Each (city, unit) pair once, in the order the links first give it.
+    cities = dataset.cities
+    link_units = chosen.unit_of[link_projects]
+    pair = link_cities.astype(np.int64) * (len(dataset.projects) + 1) + link_units
+    _, first = np.unique(pair, return_index=True)
+    first.sort()
+    pair_cities, pair_units = link_cities[first], link_units[first]
+    codes, labels = _location_codes(dataset, "city")
+    names = cities["city"].to_numpy(dtype=object)
+    unit_index = np.searchsorted(units, pair_units)
+    has_money = (
+        (unit_index < len(units)) & (units[np.minimum(unit_index, len(units) - 1)] == pair_units)
+        if len(units)
+        else np.zeros(len(first), dtype=bool)
+    )
+    elsewhere = (pair_cities >= 0) & has_money
+    elsewhere[elsewhere] = labels[codes[pair_units[elsewhere]]] != names[pair_cities[elsewhere]]
+    sums = _group_sums(unit_sums, whole, unit_index[elsewhere], pair_cities[elsewhere], len(cities))
+    return sums.where(np.bincount(pair_cities[elsewhere], minlength=len(cities)) > 0)
 
 
 @dataclass(frozen=True)
@@ -1569,7 +1598,9 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     grant_rows = np.arange(len(dataset.grants)) if grants is None else positions.row_positions(dataset, "grants", grants)
     of_here = positions.table_positions(dataset, "grants")[grant_rows]
     grant_rows = grant_rows[positions.chosen(count, linked[links])[of_here]]
-    amounts = dataset.grants["amount_usd"].take(grant_rows).groupby(positions.table_positions(dataset, "grants")[grant_rows]).sum()
+    amounts = (
+        dataset.grants["amount_usd"].take(grant_rows).groupby(positions.table_positions(dataset, "grants")[grant_rows]).sum()
+    )
     table = here.assign(
         amount_usd=pd.Series(amounts.reindex(linked[links]).array, dtype="Float64"),
         shared_with=here["project_id"].map(others).astype(object).fillna(""),
