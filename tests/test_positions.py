@@ -64,3 +64,50 @@ def test_chosen_marks_positions_and_leaves_the_extra_slot_unchosen():
     mask = positions.chosen(4, np.array([0, 3, -1]))
     assert list(mask) == [True, False, False, True, False]
     assert positions.factorized(pd.Series(["b", None, "a", "b"], dtype=object))[0].tolist() == [0, -1, 1, 0]
+
+
+def _with_cents(dataset):
+    """The shipped data with amounts that are not whole dollars (as ForeignAssistance.gov's are)."""
+    import dataclasses
+
+    grants = dataset.grants.copy()
+    cents = pd.Series(np.arange(len(grants)) % 97 / 100 + 0.003, index=grants.index, dtype="Float64")
+    grants["amount_usd"] = grants["amount_usd"] * 1.07 + cents
+    return dataclasses.replace(dataset, grants=grants)
+
+
+def test_amounts_with_cents_add_up_as_pandas_adds_them_grant_by_grant(dataset):
+    """Whole dollars are added by numpy in any order; amounts with cents by pandas, in the grants' order, so the
+    last digit is the one a groupby of the grants gives (the reference below is that groupby, written out)."""
+    cents = _with_cents(dataset)
+    assert not aggregate._whole_amounts(cents) and aggregate._whole_amounts(dataset)
+    projects = aggregate.select_projects(cents, tuple(aggregate.RELATIONSHIPS))
+    units = aggregate.reporting_units(cents, projects)
+    parent = projects.set_index("project_id")["parent_project_id"]
+    unit_of = {pid: (parent[pid] if parent[pid] in set(projects["project_id"]) else pid) for pid in projects["project_id"]}
+    grants = cents.grants[cents.grants["project_id"].isin(unit_of)]
+    place = aggregate.location_labels(cents, units, "city")
+    keyed = grants.assign(place=grants["project_id"].map(unit_of).map(place))
+    expected = keyed.groupby("place", sort=False)["amount_usd"].sum()
+    by_city = aggregate.funding_by(cents, "city", projects).set_index("city")["disclosed_usd"]
+    assert by_city.dropna().to_dict() == expected.to_dict()
+    # Money shared with other places, per city: each unit's grants added up, then the units linked to the city.
+    unit_sums = grants.assign(unit=grants["project_id"].map(unit_of)).groupby("unit")["amount_usd"].sum()
+    links = cents.project_cities[cents.project_cities["project_id"].isin(unit_of)]
+    here = links.assign(unit=links["project_id"].map(unit_of)).drop_duplicates(["city_id", "unit"])
+    here = here.merge(cents.cities[["city_id", "city"]], on="city_id")
+    here = here[here["unit"].map(place) != here["city"]]
+    here = here.assign(amount=here["unit"].map(unit_sums)).dropna(subset=["amount"])
+    expected_shared = here.groupby("city_id")["amount"].sum()
+    shared = aggregate.city_summary(cents, projects).set_index("city_id")["shared_usd"].dropna()
+    assert shared.to_dict() == expected_shared.to_dict()
+    assert len(shared) == 4 and all(value != int(value) for value in shared)  # Phnom Penh and three more; cents, really
+
+
+def test_the_pandas_and_numpy_ways_of_adding_agree_on_whole_dollars(dataset, monkeypatch):
+    projects = aggregate.select_projects(dataset, tuple(aggregate.RELATIONSHIPS))
+    quick = aggregate.city_summary(dataset, projects), aggregate.largest_projects(dataset, projects, None, 2)
+    monkeypatch.setattr(aggregate, "_whole_amounts", lambda dataset: False)
+    careful = aggregate.city_summary(dataset, projects), aggregate.largest_projects(dataset, projects, None, 2)
+    for a, b in zip(quick, careful):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
