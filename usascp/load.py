@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from usascp.characters import MISREAD_CONTROLS, REMOVED_CONTROLS, misread_as, removal_note, texts_with_controls, without_controls
 from usascp.dates import latest_day
@@ -420,13 +421,16 @@ def validate_table(
     no source can have been read after (the machine's date unless given).
     """
     schema = SCHEMAS[table]
-    frame = raw.copy()
+    frame = raw.copy(deep=False)  # every column is replaced below, never changed in place: raw stays as read
     # An optional column left out of the header is read as empty: a person leaving out "note" means no notes.
     for name, column in schema.columns.items():
         if column.nullable and name not in frame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype=object)
     problems, notes = ProblemList(), ProblemList()
     unparsed: set[tuple[str, int]] = set()
+    # Text columns as categoricals (codes into their distinct texts) for the checks: pandera then tests each distinct
+    # text once and finds empty cells from the codes. A column changed after it was read is checked as it is.
+    distinct: dict[str, pd.Series] = {}
     for column_name, column in schema.columns.items():
         if column_name not in frame:
             continue
@@ -435,7 +439,9 @@ def validate_table(
         if dtype in _TYPE_WORDS:
             converted, bad_rows = _convert(frame[column_name], dtype, rule)
         else:
-            converted, bad_rows, cleaned = _read_texts(frame[column_name])
+            converted, bad_rows, cleaned, categories = _read_texts(frame[column_name])
+            if categories is not None:
+                distinct[column_name] = categories
             notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in cleaned)
         if bad_rows and dtype in ("Float64", "Int64"):
             converted, bad_rows, readings = _read_loosely(frame[column_name], converted, bad_rows, read_number, dtype, rule)
@@ -454,23 +460,28 @@ def validate_table(
     for column_name, (reader, taken) in _PLACE_COLUMNS.get(table, {}).items():
         if column_name in frame:
             frame[column_name], readings = _read_places(frame[column_name], reader, taken)
+            if readings:
+                distinct.pop(column_name, None)
             notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings)
     for column_name in DATE_COLUMNS[table]:
         if column_name not in frame:
             continue
         values = frame[column_name]
-        failed = values.index[~(_valid_partial_dates(values) | values.isna()).to_numpy()]
+        cells = distinct.get(column_name, values)
+        failed = values.index[~(_valid_partial_dates(cells) | cells.isna()).to_numpy()]
         if not len(failed):
             continue
         fixed, bad_rows, readings = _read_loosely(values, values.copy(), [(i, None) for i in failed], read_date, None)
         frame[column_name] = fixed
+        distinct.pop(column_name, None)
         notes += (Problem(file_name, spreadsheet_row(i), column_name, raw.at[i, column_name], v, True) for i, v in readings)
         for index, reason in bad_rows:
             unparsed.add((column_name, index))
             problems.append(Problem(file_name, spreadsheet_row(index), column_name, str(raw.at[index, column_name]), reason))
     problems += future_date_problems(frame, table, file_name, today or dt.date.today(), frozenset(unparsed))
     try:
-        schema.validate(frame, lazy=True)
+        # In place: nothing is coerced, so pandera's copy of a 500,000-row table would be thrown away unchanged.
+        schema.validate(frame.assign(**distinct), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         problems += _describe_failures(errors.failure_cases, file_name, unparsed, raw)
     has_all_columns = all(name in frame for name in schema.columns)
@@ -584,7 +595,7 @@ def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tu
     raise ValueError(f"no conversion to {dtype}; text columns are read by _read_texts")
 
 
-def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], list[tuple[int, str]]]:
+def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], list[tuple[int, str]], pd.Series | None]:
     """Text as an object column (None where empty) in which equal texts are one Python string, without control characters.
 
     Converting each cell separately gives every cell its own string object: at 10,000x that was most of
@@ -592,13 +603,16 @@ def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], li
     Each distinct text is checked once for control characters (characters.py): the ones nobody means are
     taken out, each cleaned cell giving an (index, note); the ones a wrong encoding leaves are refused,
     each giving an (index, reason), since removing them would change the text.
+    The fourth value is the same column as a categorical, for the checks (None when a text was cleaned, since
+    two texts may then have become one).
     """
     codes, uniques = pd.factorize(values)  # empty cells get code -1
     texts = np.append(np.asarray(uniques, dtype=object), None)
     refused, cleaned = [], []
-    # Searched as the Python strings just made, never as `uniques`: iterating an Arrow-backed array makes a
-    # Python object per cell through pandas (1.3 million calls, 1.4 s at 10,000x, for strings we already have).
-    if texts_with_controls(map(str, texts[:-1])):
+    # Text read from a CSV file is searched in Arrow; other text as the Python strings just made, never by
+    # iterating `uniques` (pandas makes a Python object per cell of an Arrow array: 1.4 s at 10,000x).
+    strings = _arrow_strings(uniques)
+    if texts_with_controls(strings if strings is not None else map(str, texts[:-1])):
         readings: dict[int, str] = {}
         reasons: dict[int, str] = {}
         for code, text in enumerate(texts[:-1]):
@@ -615,7 +629,18 @@ def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], li
                 refused.append((index, reasons[code]))
             elif code in readings:
                 cleaned.append((index, readings[code]))
-    return pd.Series(texts[codes], index=values.index, dtype=object), refused, cleaned
+    categories = None
+    if not refused and not cleaned:
+        # Over `uniques` as factorize gave them: Arrow strings, whose distinctness Arrow has already established.
+        categories = pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(uniques)), index=values.index)
+    return pd.Series(texts[codes], index=values.index, dtype=object), refused, cleaned, categories
+
+
+def _arrow_strings(values) -> pyarrow.ChunkedArray | None:
+    """The Arrow array behind an Arrow-backed string Series or Index (read_csv_bytes makes them), without a copy; else None."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return pyarrow.chunked_array(values.array.__arrow_array__())
+    return None
 
 
 def _misread_reason(text: str) -> str:
