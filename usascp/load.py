@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute as pc
 
 from usascp.characters import MISREAD_CONTROLS, REMOVED_CONTROLS, misread_as, removal_note, texts_with_controls, without_controls
 from usascp.dates import latest_day
@@ -575,7 +576,8 @@ def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tu
     """
     present = values.notna()
     if dtype in ("Float64", "Int64"):
-        numbers = pd.to_numeric(values, errors="coerce")
+        plain = _plain_numbers(values)
+        numbers = pd.Series(plain, index=values.index) if plain is not None else pd.to_numeric(values, errors="coerce")
         out_of_reach = _out_of_reach(numbers, dtype)
         numbers = numbers.where(~out_of_reach)
         bad = present & numbers.isna() & ~out_of_reach
@@ -593,6 +595,34 @@ def _convert(values: pd.Series, dtype: str, rule: str = "a finite number") -> tu
         bad = present & parsed.isna()
         return parsed, [(index, None) for index in values.index[bad]]
     raise ValueError(f"no conversion to {dtype}; text columns are read by _read_texts")
+
+
+# A number any correct reader reads to the same double: digits, at most one decimal point, a sign only before a
+# non-zero digit somewhere, and at most 15 characters in all. Its digits then make an integer a double holds exactly
+# (below 2**53, where pandas' whole-number reading and a double agree), which one division by an exact power of ten
+# rounds correctly; Arrow's reader rounds every number correctly, and so does pandas' (checked on 600,000 numbers of
+# 15 to 22 digits, and by tests/test_load.py on every run).
+_PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+_NEGATIVE_ZERO = r"^-[0.]*$"  # pandas reads "-0" as 0 in a column of whole numbers, Arrow as -0.0
+_PLAIN_NUMBER_LENGTH = 15
+
+
+def _plain_numbers(values: pd.Series) -> np.ndarray | None:
+    """A column read from a CSV file as doubles (NaN where empty) when every cell is a plain number; else None.
+
+    Arrow's cast reads 500,000 cells in 8 ms where pd.to_numeric takes 200 ms. It is used only where the two give
+    the same value for every cell (_PLAIN_NUMBER): anything else ("1e5", "1,000", "$5", "inf", a 20-digit count) goes
+    to pandas and the loose reading as before.
+    """
+    strings = _arrow_strings(values)
+    if strings is None or strings.null_count == len(strings):
+        return None
+    longest = pc.max(pc.utf8_length(strings)).as_py()
+    if longest > _PLAIN_NUMBER_LENGTH or not pc.all(pc.match_substring_regex(strings, _PLAIN_NUMBER)).as_py():
+        return None
+    if pc.any(pc.match_substring_regex(strings, _NEGATIVE_ZERO)).as_py():
+        return None
+    return pc.cast(strings, pyarrow.float64()).to_numpy(zero_copy_only=False)
 
 
 def _read_texts(values: pd.Series) -> tuple[pd.Series, list[tuple[int, str]], list[tuple[int, str]], pd.Series | None]:
