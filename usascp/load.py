@@ -452,9 +452,37 @@ def read_csv_bytes(data: bytes, label: str, expected_columns=None) -> tuple[pd.D
 
 def _trimmed(cells: pd.Series) -> pd.Series:
     """Text cells without white space around them, and NA where none is left (a cell of spaces is empty)."""
+    if not _may_need_trimming(cells):
+        return cells  # nothing to take off: no copy of a column of 5 million cells (130 ms per 3 million)
     trimmed = cells.str.strip()
     blank = trimmed == ""
     return trimmed.mask(blank) if blank.any() else trimmed
+
+
+def _may_need_trimming(cells: pd.Series) -> bool:
+    """Whether any cell may start or end with white space, or be empty; False only when none can.
+
+    Read from the first and last byte of each cell of the Arrow array, without making a string: every white space
+    character (an ASCII one, or any in Unicode) starts and ends with a byte up to 0x20 or from 0x7F, and so do the
+    other non-ASCII characters, which are left to the trimming itself to judge.
+    """
+    strings = _arrow_strings(cells)
+    if strings is None:
+        return True
+    for chunk in strings.chunks:
+        width = {pyarrow.string(): np.int32, pyarrow.large_string(): np.int64}.get(chunk.type)
+        if width is None or chunk.buffers()[2] is None:
+            return True
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        present = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+        starts, ends = offsets[:-1][present], offsets[1:][present]
+        if (ends <= starts).any():
+            return True  # an empty text: trimming makes it NA
+        first, last = text[starts], text[ends - 1]
+        if ((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any():
+            return True
+    return False
 
 
 def _return_freed_memory() -> None:
