@@ -392,6 +392,23 @@ def test_a_control_character_left_by_a_wrong_encoding_is_refused_with_the_charac
     ]
 
 
+def test_text_from_a_csv_file_is_searched_for_exactly_the_control_characters_other_text_is():
+    """A CSV file's text is searched in Arrow (RE2), an importer's with Python's regex: they must find the same characters.
+
+    Every code point of the Basic Multilingual Plane (surrogates cannot be in UTF-8 text), and every 97th beyond it.
+    """
+    import pyarrow as pa
+
+    from usascp.characters import texts_with_controls
+
+    chars = [chr(code) for code in (*range(0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 97))]
+    controls = [char for char in chars if texts_with_controls([char])]
+    assert len(controls) == 62  # U+0000 to U+001F but tab and line breaks (29), U+007F to U+009F (33)
+    others = sorted(set(chars) - set(controls))
+    assert not texts_with_controls(pa.array(others + [f"a{char}b" for char in others]))
+    assert all(texts_with_controls(pa.array(["plain", f"a{char}b"])) for char in controls)
+
+
 def test_an_upload_with_control_characters_gives_a_workbook_that_opens(dataset):
     """Once such text was saved, the shipped data as Excel failed for everyone (openpyxl's IllegalCharacterError)."""
     from openpyxl import load_workbook

@@ -15,11 +15,15 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # C0 controls but tab (U+0009), line feed (U+000A) and carriage return (U+000D), and DEL (U+007F).
 REMOVED_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MISREAD_CONTROLS = re.compile("[\x80-\x9f]")
 _ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same characters in RE2's syntax, for Arrow's regex kernels (which read code points, not bytes, in UTF-8 text).
+ANY_CONTROL_RE2 = r"[\x{00}-\x{08}\x{0b}\x{0c}\x{0e}-\x{1f}\x{7f}-\x{9f}]"
 # A vertical tab is the line break Word and PowerPoint put in copied text, a form feed a page break:
 # they become line breaks, so the words on either side stay apart.
 _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
@@ -52,11 +56,14 @@ def misread_as(char: str) -> str | None:
 
 
 def texts_with_controls(texts) -> bool:
-    """Whether any of `texts` (strings) holds a control character of either kind; one search over all of them.
+    """Whether any of `texts` (strings, or an Arrow string array) holds a control character of either kind.
 
-    Joined with line feeds, which are not controls here: a table with none (nearly always) costs one pass in C,
-    about 0.1 s for 500,000 distinct texts.
+    An Arrow array is searched by Arrow's regex kernel without making a Python string (25 ms for 500,000
+    distinct ids); other strings are joined with line feeds, which are not controls here, and searched once
+    (about 0.13 s for the same 500,000).
     """
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        return bool(pc.any(pc.match_substring_regex(texts, ANY_CONTROL_RE2)).as_py())
     return _ANY_CONTROL.search("\n".join(texts)) is not None
 
 

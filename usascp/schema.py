@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -95,23 +97,42 @@ def _one_of(values) -> pa.Check:
     return pa.Check.isin(list(values), error="one of: " + ", ".join(values))
 
 
+def _cells_where(values: pd.Series, test) -> pd.Series:
+    """Which cells pass `test`, called once per distinct value: ids, codes and dates repeat a lot in big tables
+    (500,000 metric rows name 30,000 projects), and a whole-column isin is one pass in C."""
+    passing = {value for value in values.dropna().unique() if test(value)}
+    return values.isin(passing)
+
+
 def _valid_partial_dates(values: pd.Series) -> pd.Series:
-    """Which cells are partial dates; each distinct text is parsed once, since dates repeat a lot in big tables."""
-    valid = {text for text in values.dropna().unique() if is_partial_date(text)}
-    return values.isin(valid)
+    """Which cells are partial dates."""
+    return _cells_where(values, is_partial_date)
 
 
 def _partial_date() -> pa.Check:
     return pa.Check(_valid_partial_dates, error=PARTIAL_DATE_RULE)
 
 
+def _matches(pattern: str, error: str) -> pa.Check:
+    """A check that each text starts with a match of `pattern` (re.match, as pandera's str_matches reads it).
+
+    pandera's own str_matches calls Python's regex once per cell (790,000 calls at 10,000x); this calls it
+    once per distinct text, with the same answer: anything but a string fails.
+    """
+    compiled = re.compile(pattern)
+    return pa.Check(
+        lambda values: _cells_where(values, lambda value: isinstance(value, str) and compiled.match(value) is not None),
+        error=error,
+    )
+
+
 def _url() -> pa.Check:
     # The rule the pages link by (formatting.safe_url): an address that passes here is shown as a link.
-    return pa.Check.str_matches(WEB_ADDRESS, error=WEB_ADDRESS_RULE)
+    return _matches(WEB_ADDRESS, WEB_ADDRESS_RULE)
 
 
 def _identifier() -> pa.Check:
-    return pa.Check.str_matches(ID_PATTERN, error="an identifier of lower-case letters, digits and _")
+    return _matches(ID_PATTERN, "an identifier of lower-case letters, digits and _")
 
 
 def _required(dtype, *checks, unique=False) -> pa.Column:
@@ -258,7 +279,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 "Float64", pa.Check.in_range(-LARGEST_AMOUNT, LARGEST_AMOUNT, error=SIGNED_AMOUNT_RULE)
             ),
             "currency": _required(
-                TEXT, pa.Check.str_matches(r"^[A-Z]{3}$", error="a three-letter currency code (ISO 4217), such as USD")
+                TEXT, _matches(r"^[A-Z]{3}$", "a three-letter currency code (ISO 4217), such as USD")
             ),
             "transaction_date": _optional(TEXT, _partial_date()),
             "fiscal_year": _optional(
@@ -297,7 +318,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "city": _required(TEXT),
             "city_id": _optional(TEXT),
             "country": _required(TEXT),
-            "iso3": _required(TEXT, pa.Check.str_matches(r"^[A-Z]{3}$", error="a three-letter ISO country code")),
+            "iso3": _required(TEXT, _matches(r"^[A-Z]{3}$", "a three-letter ISO country code")),
             "lat": _required("Float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")),
             "lon": _required("Float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")),
             "coordinates_source_id": _required(TEXT),
@@ -509,6 +530,7 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows, left
 
     problems = ProblemList()
     lookups = {}
+    identifiers = {}  # (table, column) -> its distinct values: eight references name a project
     for key in FOREIGN_KEYS:
         if key.table not in tables or key.target_table not in tables:
             continue
@@ -516,7 +538,12 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame], locate=file_rows, left
         if key.column not in frame or key.target_column not in target:
             continue
         column = frame[key.column]
-        dangling = column.notna() & ~column.isin(target[key.target_column].dropna().unique())
+        named = column.notna()
+        if not named.any():
+            continue  # an empty column names nothing (duplicate_of, nearly always): no set of 500,000 metric ids to build
+        if (key.target_table, key.target_column) not in identifiers:
+            identifiers[key.target_table, key.target_column] = target[key.target_column].dropna().unique()
+        dangling = named & ~column.isin(identifiers[key.target_table, key.target_column])
         for index, value in column[dangling].items():
             if where := locate(key.table, index):
                 expected = REFERENCE_WORDS[key.target_table]
@@ -593,9 +620,12 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
         frame = tables.get(table)
         if frame is None or not {"start_date", "end_date"} <= set(frame):
             continue
-        for index, start, end in zip(frame.index, frame["start_date"], frame["end_date"]):
-            if is_partial_date(start) and is_partial_date(end) and latest_day(end) < earliest_day(start):
-                add(table, index, "end_date", f"on or after the start date ({start})", end)
+        # Days as ordinals, worked out once per distinct date (NaN where a cell is no partial date, which never compares).
+        first = _days(frame["start_date"], earliest_day)
+        last = _days(frame["end_date"], latest_day)
+        ends_first = last < first
+        for index, start, end in zip(frame.index[ends_first], frame["start_date"][ends_first], frame["end_date"][ends_first]):
+            add(table, index, "end_date", f"on or after the start date ({start})", end)
 
     # The rules below are whole-column operations (no per-row Python), so a 500,000-row table stays quick.
     cities = tables.get("cities")
@@ -679,14 +709,7 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
         is_project_scope = metrics["scope"] == "project"
         needs_project = is_project_scope & metrics["project_id"].isna()
         needs_none = ~is_project_scope & metrics["project_id"].notna()
-        originals = metrics.drop_duplicates("metric_id").set_index("metric_id")
-        twin = metrics["duplicate_of"]
-        has_twin = twin.notna() & twin.isin(originals.index)
-        original_metric = twin.map(originals["metric"])
-        original_project = twin.map(originals["project_id"])
-        same_project = (original_project == metrics["project_id"]) | (original_project.isna() & metrics["project_id"].isna())
-        same_figure = (original_metric == metrics["metric"]) & same_project
-        bad_twin = has_twin & (~same_figure | twin.map(originals["duplicate_of"]).notna())
+        bad_twin = pd.Series(_bad_twins(metrics), index=metrics.index)
         for index in metrics.index[needs_project | needs_none | bad_twin]:
             if needs_project.loc[index]:
                 add("metrics", index, "project_id", "required when scope is 'project'")
@@ -704,9 +727,36 @@ def consistency_problems(tables: dict[str, pd.DataFrame], locate=file_rows) -> P
                     index,
                     "duplicate_of",
                     "a figure for the same metric and project that is not itself a duplicate",
-                    twin.loc[index],
+                    metrics.at[index, "duplicate_of"],
                 )
     return problems
+
+
+def _days(dates: pd.Series, day) -> np.ndarray:
+    """`day(date).toordinal()` of each cell that is a partial date, NaN for the others; `day` is called once per distinct date."""
+    ordinals = {date: day(date).toordinal() for date in dates.dropna().unique() if is_partial_date(date)}
+    return dates.map(ordinals).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _bad_twins(metrics: pd.DataFrame) -> np.ndarray:
+    """Which metric rows name, as duplicate_of, a figure for another metric or project, or one that is itself a duplicate.
+
+    Only the rows that name a twin are looked at (none, in most datasets): matching every row of a 500,000-row
+    table against the originals took a third of a second for no finding.
+    """
+    bad = np.zeros(len(metrics), dtype=bool)
+    twin = metrics["duplicate_of"]
+    if not twin.notna().any():
+        return bad
+    originals = metrics[["metric_id", "metric", "project_id", "duplicate_of"]].drop_duplicates("metric_id").set_index("metric_id")
+    named = np.flatnonzero((twin.notna() & twin.isin(originals.index)).to_numpy())
+    rows = metrics.iloc[named]
+    twin = rows["duplicate_of"]
+    original_project = twin.map(originals["project_id"])
+    same_project = (original_project == rows["project_id"]) | (original_project.isna() & rows["project_id"].isna())
+    same_figure = (twin.map(originals["metric"]) == rows["metric"]) & same_project
+    bad[named] = (~same_figure | twin.map(originals["duplicate_of"]).notna()).to_numpy()
+    return bad
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
