@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from usascp.dates import format_partial_date
@@ -183,19 +184,28 @@ def _headers(columns: Sequence[str], extra: dict[str, Column]) -> dict[str, Colu
 
 def _in_words(values: pd.Series, kind: str) -> pd.Series:
     """A column as a page shows it. Counts with no gap stay numbers (they sort, and read with separators)."""
-    missing = values.isna()
     if kind == "usd":
-        return pd.Series([NOT_DISCLOSED if gap else format_usd_exact(amount) for amount, gap in zip(values, missing)], index=values.index)
+        return _each_distinct(values, format_usd_exact, NOT_DISCLOSED)
     if kind == "amount":  # in its own currency (the next column names it): separators and sign, cents only when there are some
-        return pd.Series([NOT_PUBLISHED if gap else format_amount(amount) for amount, gap in zip(values, missing)], index=values.index)
+        return _each_distinct(values, format_amount, NOT_PUBLISHED)
     if kind == "date":
-        return values.map(lambda date: format_partial_date(date, missing=NOT_PUBLISHED) if isinstance(date, str) else NOT_PUBLISHED)
+        return _each_distinct(values, lambda date: format_partial_date(date, missing=NOT_PUBLISHED) if isinstance(date, str) else NOT_PUBLISHED, NOT_PUBLISHED)
+    missing = values.isna()
     if kind == "count" and missing.any():
-        return pd.Series([NOT_PUBLISHED if gap else format_count(value) for value, gap in zip(values, missing)], index=values.index)
+        return _each_distinct(values, format_count, NOT_PUBLISHED)
     if kind in ("text", "link") and missing.any():
-        # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written.
+        # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written (cell by cell:
+        # a text column may hold 1 and 1.0, which would be one distinct value).
         return pd.Series(["" if gap else str(value) for value, gap in zip(values, missing)], index=values.index, dtype=object)
     return values
+
+
+def _each_distinct(values: pd.Series, word, missing: str) -> pd.Series:
+    """word(value) for each value, `missing` for a gap; each distinct value worded once (tables repeat their dates
+    and amounts: 2,000 rows took 14 ms cell by cell)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    words = np.array([word(value) for value in distinct] + [missing], dtype=object)  # a gap's code, -1, is the last
+    return pd.Series(words[codes], index=values.index)
 
 
 def format_amount(amount) -> str:
