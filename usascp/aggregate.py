@@ -996,8 +996,9 @@ def funding_places(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFram
 def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     """The sources table rows for `source_ids`, in the order given, without repeats."""
     wanted = list(dict.fromkeys(source_ids))
-    sources = dataset.sources.set_index("source_id")
-    return sources.loc[[s for s in wanted if s in sources.index]].reset_index()
+    position = derived(dataset, "source_positions", lambda: {source: i for i, source in enumerate(dataset.sources["source_id"])})
+    found = dataset.sources.take([position[s] for s in wanted if s in position]).reset_index(drop=True)
+    return found.astype({"source_id": "str"})  # the id column as it came back from an index before
 
 
 def funding_rows(
@@ -1415,15 +1416,17 @@ def _component_cities(dataset: Dataset, components: pd.DataFrame) -> pd.DataFram
     return cities[["city_id", "city", "country", "lat", "lon", "component"]].reset_index(drop=True)
 
 
-def _newest_results(dataset: Dataset) -> np.ndarray:
+def _newest_results(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """The dated countable result rows, newest first, the larger value first on the same day (a missing value
-    last), ties in table order: once per dataset, so a selection only keeps its own rows of it."""
+    last), ties in table order, and each one's project position: once per dataset, so a selection only keeps
+    its own rows of it."""
 
     def build():
         dated = np.flatnonzero(_countable_mask(dataset) & dataset.metrics["as_of"].notna().to_numpy())
         value = dataset.metrics["value"].to_numpy(dtype=float, na_value=np.nan)[dated]
         value_key = np.where(np.isnan(value), np.inf, -value)
-        return dated[np.lexsort((value_key, -_metric_columns(dataset)["days"][dated]))].astype(np.int32)
+        newest = dated[np.lexsort((value_key, -_metric_columns(dataset)["days"][dated]))].astype(np.int32)
+        return newest, positions.table_positions(dataset, "metrics")[newest]
 
     return derived(dataset, "newest_results", build)
 
@@ -1433,9 +1436,9 @@ def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> 
 
     Columns: metric_id, project_id, title, metric, value, unit, is_lower_bound, is_approximate, as_of, publisher, url.
     """
-    newest = _newest_results(dataset)
+    newest, project_of_newest = _newest_results(dataset)
     project_of = positions.table_positions(dataset, "metrics")
-    newest = newest[positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))[project_of[newest]]]
+    newest = newest[positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))[project_of_newest]]
     if not len(newest):
         return dataset.metrics.iloc[:0].assign(title=[], publisher=[], url=[])
     # The first row of each project in that order, until `count` projects have one: a few rows are looked at.
