@@ -11,9 +11,9 @@ from usascp.filters import (
     FILTER_PARAMS,
     FilterOptions,
     Filters,
-    facet_counts,
     filter_options,
     filters_from_params,
+    sidebar_counts,
     years_within,
 )
 from usascp.formatting import markdown_text
@@ -146,9 +146,7 @@ def sidebar_filters(dataset: Dataset) -> Filters:
     current = _filters_from_widgets(options)
     if current != state["filters_read_from_url"]:
         state["filter_notices"] = []  # the user has moved on from the shared link
-    counts = {
-        dimension: facet_counts(dataset, current, dimension) for dimension in ("country", "city", "sector", "agency", "status")
-    }
+    counts = sidebar_counts(dataset, current)
 
     def counted(dimension: str, key: str):
         return lambda value: f"{plain_labels[key].get(value, value)} ({counts[dimension].get(value, 0)})"

@@ -226,20 +226,26 @@ def selected_positions(dataset: Dataset, filters: Filters) -> np.ndarray:
 
 
 def _selected_positions(dataset: Dataset, filters: Filters) -> np.ndarray:
+    return np.flatnonzero(np.logical_and.reduce(list(_filter_masks(dataset, filters).values())))
+
+
+def _filter_masks(dataset: Dataset, filters: Filters) -> dict[str, np.ndarray]:
+    """Per project position, whether it passes each filter that is set, by the filter's field in Filters (the
+    relationship always)."""
     codes = positions.codes(dataset)
-    keep = np.isin(codes.relationship, codes.codes_of("relationship", filters.relationships))
+    masks = {"include_related": np.isin(codes.relationship, codes.codes_of("relationship", filters.relationships))}
     if filters.year_from is not None or filters.year_to is not None:
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
-        keep &= (codes.first_year <= high) & (codes.last_year >= low)  # an undated project (NaN) is never within
+        masks["years"] = (codes.first_year <= high) & (codes.last_year >= low)  # an undated project (NaN) is never within
     if filters.countries:
-        keep &= codes.countries[:, np.isin(codes.country_ids, filters.countries)].any(axis=1)
+        masks["countries"] = codes.countries[:, np.isin(codes.country_ids, filters.countries)].any(axis=1)
     if filters.cities:
-        keep &= codes.cities[:, np.isin(codes.city_ids, filters.cities)].any(axis=1)
-    for coded, values in (("sector", filters.sectors), ("agency", filters.agencies), ("status", filters.statuses)):
-        if values:
-            keep &= np.isin(getattr(codes, coded), codes.codes_of(coded, values))
-    return np.flatnonzero(keep)
+        masks["cities"] = codes.cities[:, np.isin(codes.city_ids, filters.cities)].any(axis=1)
+    for chosen_in, coded in (("sectors", "sector"), ("agencies", "agency"), ("statuses", "status")):
+        if getattr(filters, chosen_in):
+            masks[chosen_in] = np.isin(getattr(codes, coded), codes.codes_of(coded, getattr(filters, chosen_in)))
+    return masks
 
 
 # Each filter as the sidebar names it, by its field in Filters.
@@ -331,7 +337,25 @@ def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str
 
 
 def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str, int]:
-    chosen = selected_positions(dataset, others)
+    return _counts_by(dataset, selected_positions(dataset, others), dimension)
+
+
+def sidebar_counts(dataset: Dataset, filters: Filters) -> dict[str, dict[str, int]]:
+    """facet_counts() of every dimension at once: each filter is worked out once and left out in turn."""
+    return aggregate.per_view(dataset, ("sidebar_counts", filters), lambda: _sidebar_counts(dataset, filters))
+
+
+def _sidebar_counts(dataset: Dataset, filters: Filters) -> dict[str, dict[str, int]]:
+    masks = _filter_masks(dataset, filters)
+    counts = {}
+    for dimension, left_out in _FACET_FIELDS.items():
+        others = [mask for name, mask in masks.items() if name != left_out]
+        counts[dimension] = _counts_by(dataset, np.flatnonzero(np.logical_and.reduce(others)), dimension)
+    return counts
+
+
+def _counts_by(dataset: Dataset, chosen: np.ndarray, dimension: str) -> dict[str, int]:
+    """How many reporting units among the projects at `chosen` (positions) have each value of `dimension`."""
     units = positions.unit_positions(dataset, chosen)
     codes = positions.codes(dataset)
     if dimension in ("country", "city"):
