@@ -62,12 +62,17 @@ def misses(size: str, result: dict) -> list[str]:
     for title, page in result["pages"].items():
         if "rerun_ms" in target and page["rerun_ms"] > target["rerun_ms"]:
             found.append(f"{size} {title}: warm rerun {page['rerun_ms']:.0f} ms > {target['rerun_ms']} ms")
-        if "ratio_to_naive" in target and page["ratio_to_naive"] < target["ratio_to_naive"]:
+        if "ratio_to_naive" in target and (page["ratio_to_naive"] or 0) < target["ratio_to_naive"]:
             found.append(f"{size} {title}: {page['ratio_to_naive']:.1f}x quicker than the naive page < {target['ratio_to_naive']}x")
     for key in ("load_validate_s", "peak_memory_mb", "biggest_chart_bytes", "map_payload_bytes"):
         if key in target and result[key] > target[key]:
             found.append(f"{size} {key} {result[key]:,} > {target[key]:,}")
     return found
+
+
+def _page_cell(page: dict) -> str:
+    ratio = page["ratio_to_naive"]
+    return f"{page['rerun_ms']:,.0f} ms" + (f" ({ratio:.1f}x)" if ratio else "")
 
 
 def print_table(sizes: dict) -> None:
@@ -82,12 +87,9 @@ def print_table(sizes: dict) -> None:
         ("sidebar (counts)", lambda r: f"{r['sidebar_ms']:,.0f} ms"),
         ("search index (once)", lambda r: f"{r['search_index_s']:,.2f} s"),
         ("search query", lambda r: f"{r['search_ms']:,.1f} ms"),
-        ("naive page", lambda r: f"{r['naive_ms']:,.0f} ms"),
+        ("naive page", lambda r: f"{r['naive_ms']:,.0f} ms" if r["naive_ms"] else "-"),
     ]
-    rows += [
-        (name, lambda r, n=name: f"{r['pages'][n]['rerun_ms']:,.0f} ms ({r['pages'][n]['ratio_to_naive']:.1f}x)")
-        for name in names
-    ]
+    rows += [(name, lambda r, n=name: _page_cell(r["pages"][n])) for name in names]
     rows += [
         ("map payload", lambda r: f"{r['map_payload_bytes'] / 1024:,.0f} KiB"),
         ("biggest chart", lambda r: f"{r['biggest_chart_bytes'] / 1024:,.0f} KiB"),
