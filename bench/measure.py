@@ -1,7 +1,8 @@
-"""Measure one dataset folder for the benchmark; prints one JSON object. bench/run.py runs it in a fresh process per size.
+"""Measure one dataset folder for the benchmark; prints one JSON object. bench/run.py runs it twice per size, in
+fresh processes: once for the data work (`data`), once for the pages (`pages`).
 
-A process per size keeps the figures apart: the peak memory is this size's alone, and no cache is warm.
-Every time is the median of several runs.
+A process per size and part keeps the figures apart: the peak memory is the pages' alone, with the dataset
+loaded once as a server loads it, and no cache is warm. Every time is the median of several runs.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ PAGES = {
 }
 # The filter change before each timed rerun: a different country every time, so no rerun can be served
 # by a cache filled by an earlier one (a viewer's real second look at a view would be quicker still).
-NAIVE_UP_TO_GRANTS = 300_000  # 10,000x
 FILTER_CHANGES = (("KHM",), ("IDN",), ("LAO",), ("MYS",), ("PHL",), ("THA",), ("VNM",), ("SGP",), ("MMR",), ("BRN",), ())
 
 
@@ -171,45 +171,55 @@ def page_reruns(folder: Path, repeats: int) -> tuple[dict, int, int]:
     return pages, map_payload, biggest_chart
 
 
-def main(folder: Path, repeats: int) -> dict:
-    from usascp import aggregate
+def data_work(folder: Path, repeats: int) -> dict:
+    """Everything but the pages: the floor, load + validate, the data work alone, the search index."""
     from usascp.load import load_dataset
-
-    # Time every view as its first viewer meets it: views shared between viewers (aggregate.per_view)
-    # would otherwise answer the repeats from memory. `make load-test` measures the sharing.
-    aggregate.VIEWS_KEPT = 0
 
     floor = floor_seconds(folder, repeats)
     load = median_seconds(lambda: load_dataset(folder), max(3, repeats // 2))
     dataset = load_dataset(folder)
-    result = {
+    return {
         "rows": dataset.row_counts,
         "floor_s": round(floor, 4),
         "load_validate_s": round(load, 3),
         "filter_aggregate_ms": round(filter_aggregate_ms(dataset, repeats), 1),
         "sidebar_ms": round(sidebar_ms(dataset, repeats), 1),
     } | search_timings(dataset, repeats)
-    del dataset
+
+
+def served(folder: Path, repeats: int, with_naive: bool) -> dict:
+    """The pages as a server serves them: the dataset loaded once, every page rerun, and the memory that took.
+
+    Run in a process of its own: loading several times over (the data work above) leaves memory the allocator
+    keeps, which a server that loads once never holds.
+    """
     _as_the_server_runs_it()
     pages, map_payload, biggest_chart = page_reruns(folder, repeats)
     # ru_maxrss is in kilobytes on Linux: the most this process held, loading and every page included. Taken
     # before the naive page runs, which holds a copy of the data of its own.
     peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    # The yardstick up to 10,000x, where the targets compare with it. Beyond, it holds the whole portfolio
-    # joined in pandas (11 GB at 100,000x) and takes minutes: a comparison nobody asked for.
-    naive = naive_ms(folder, repeats) if result["rows"]["grants"] <= NAIVE_UP_TO_GRANTS else None
+    naive = naive_ms(folder, repeats) if with_naive else None
     for timing in pages.values():
-        timing["ratio_to_floor"] = round(timing["rerun_ms"] / (floor * 1000), 2)
         timing["ratio_to_naive"] = round(naive / timing["rerun_ms"], 2) if naive else None
-    result |= {
+    return {
         "naive_ms": naive,
         "pages": pages,
         "map_payload_bytes": map_payload,
         "biggest_chart_bytes": biggest_chart,
         "peak_memory_mb": peak_memory_mb,
     }
-    return result
+
+
+def main(folder: Path, repeats: int, part: str) -> dict:
+    from usascp import aggregate
+
+    # Time every view as its first viewer meets it: views shared between viewers (aggregate.per_view)
+    # would otherwise answer the repeats from memory. `make load-test` measures the sharing.
+    aggregate.VIEWS_KEPT = 0
+    return data_work(folder, repeats) if part == "data" else served(folder, repeats, with_naive=part == "pages+naive")
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 5)))
+    # python bench/measure.py FOLDER [REPEATS] [data|pages|pages+naive]: one JSON object on the last line.
+    arguments = sys.argv[1:] + [None] * 3
+    print(json.dumps(main(Path(arguments[0]), int(arguments[1] or 5), arguments[2] or "data")))
