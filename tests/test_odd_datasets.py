@@ -291,7 +291,7 @@ def test_a_sidebar_that_cannot_draw_the_data_leaves_every_page_working(monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("a dataset the sidebar cannot count")
 
-    monkeypatch.setattr(ui.filters, "facet_counts", broken)
+    monkeypatch.setattr(ui.filters, "sidebar_counts", broken)
     for page in ("pages/overview.py", "pages/data.py"):
         app = AppTest.from_file(APP, default_timeout=60)
         app.run()
