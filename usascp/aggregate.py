@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from usascp import positions
 from usascp.dates import earliest_day, fiscal_year_of, fiscal_year_start, latest_day, latest_ordinals, year_of
 from usascp.load import Dataset
-from usascp import positions
 from usascp.positions import derived
 from usascp.schema import ASEAN_COUNTRIES, COMMITTED_TYPES, RELATIONSHIPS, SPENT_TYPES
 
@@ -422,12 +422,6 @@ def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
     return derived(dataset, ("row_years", table, basis), build)
 
 
-def _year_on(dataset: Dataset, table: str, basis: str, rows: pd.DataFrame) -> pd.Series:
-    """The years on `basis` of some rows of one of the dataset's tables (a selection keeps the table's index)."""
-    positions = getattr(dataset, table).index.get_indexer(rows.index)  # a RangeIndex answers this without a hash
-    return pd.Series(row_years(dataset, table, basis)[positions], index=rows.index)
-
-
 def money_by_year(
     dataset: Dataset,
     projects: pd.DataFrame,
@@ -494,9 +488,9 @@ def money_by_year(
         "projects_disbursing": placed_disbursed.groupby("year")["unit_id"].nunique(),
     }
     publishing = positions.chosen(count, np.concatenate([chosen.grant_units, money_units]))
-    chosen_here = positions.project_positions(dataset, projects)
-    silent = projects[chosen.is_unit[chosen_here] & ~publishing[chosen_here]]
-    silent_start = _year_on(dataset, "projects", basis, silent)
+    quiet = chosen.is_unit[chosen.projects] & ~publishing[chosen.projects]
+    silent = projects[quiet]
+    silent_start = pd.Series(row_years(dataset, "projects", basis)[chosen.projects[quiet]], index=silent.index)
     silent_by_year = silent_start.dropna().value_counts()
     table = (
         pd.concat(by_year, axis=1, sort=True)
@@ -665,14 +659,8 @@ def metric_totals(
     else:
         chosen = np.flatnonzero(_countable_mask(dataset) & rows_of_projects(dataset, "metrics", projects))
     columns = _metric_columns(dataset)
-    metric_codes = columns["metric_rank"][chosen]
     metric_names = columns["metric_sorted"]
-    if by is None:
-        group, labels = metric_codes, None
-    else:
-        # Each row's key as its rank among the keys in sorted order, a missing key last (groupby sort=True, dropna=False).
-        ranks, labels = columns["project_rank"] if by == "project" else columns["city_rank"]
-        group = ranks[chosen] * len(metric_names) + metric_codes
+    group = _metric_group(columns, by, chosen, len(metric_names))
     present = np.bincount(group, minlength=1) > 0
     groups = np.flatnonzero(present)
     group_of = (np.cumsum(present) - 1)[group]
@@ -686,6 +674,7 @@ def metric_totals(
     table = pd.DataFrame(index=range(count))
     # The key columns in pandas' text type, as a groupby of the table's columns has always given them.
     if by is not None:
+        labels = columns["project_rank" if by == "project" else "city_rank"][1]
         table[{"project": "project_id", "city": "city"}[by]] = pd.Series(labels[groups // len(metric_names)], dtype="str")
     table["metric"] = pd.Series(metric_names[groups % len(metric_names)], dtype="str")
     table["value"] = _group_sums(dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count)
@@ -701,6 +690,8 @@ def metric_totals(
 
 
 def _metric_group(columns: dict, by: str | None, rows: np.ndarray, metric_count: int) -> np.ndarray:
+    """Each row's group in metric_totals: its metric, after its key's rank among the keys in sorted order (a
+    missing key last, as a groupby with sort=True, dropna=False has them)."""
     if by is None:
         return columns["metric_rank"][rows]
     ranks, _ = columns["project_rank"] if by == "project" else columns["city_rank"]
@@ -796,7 +787,6 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
         project = positions.table_positions(dataset, "metrics")
         place = np.append(places[codes], REGIONAL).astype(object)[project]  # a figure of no project (-1): regional
         days = _metric_days(dataset, metrics)
-        values = metrics["value"].to_numpy(dtype=float, na_value=0.0)
         # 32-bit codes and positions: 5 million rows at 100,000x keep half the memory.
         return {
             "metric_rank": ranks.ravel().astype(np.int32),
@@ -810,8 +800,7 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
             "source_names": np.append(source_names, None),
             "project_rank": _int32_codes(_sorted_codes(metrics["project_id"].to_numpy(dtype=object))),
             "city_rank": _int32_codes(_sorted_codes(np.where(pd.isna(own_city), place, own_city))),
-            # Whole numbers whose sum stays exact in a double: added by numpy, in any order (_group_sums).
-            "whole_values": bool(np.all(values == np.round(values)) and np.abs(values).sum() < 2**53),
+            "whole_values": _whole(metrics["value"]),
         }
 
     return derived(dataset, "metric_columns", build)
@@ -942,6 +931,8 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     # Each unit's disclosed money: its grants added up (a unit without grants has none).
     units, unit_of_grant = np.unique(chosen.grant_units, return_inverse=True)
     unit_sums = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, unit_of_grant.ravel(), len(units))
+    sum_of_unit = np.full(len(dataset.projects) + 1, -1)  # by project position: its row in unit_sums, -1 for none
+    sum_of_unit[units] = np.arange(len(units))
     # Each (city, unit) pair once, in the order the links first give it.
     cities = dataset.cities
     link_units = chosen.unit_of[link_projects]
@@ -951,13 +942,8 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     pair_cities, pair_units = link_cities[first], link_units[first]
     codes, labels = _location_codes(dataset, "city")
     names = cities["city"].to_numpy(dtype=object)
-    unit_index = np.searchsorted(units, pair_units)
-    has_money = (
-        (unit_index < len(units)) & (units[np.minimum(unit_index, len(units) - 1)] == pair_units)
-        if len(units)
-        else np.zeros(len(first), dtype=bool)
-    )
-    elsewhere = (pair_cities >= 0) & has_money
+    unit_index = sum_of_unit[pair_units]
+    elsewhere = (pair_cities >= 0) & (unit_index >= 0)
     elsewhere[elsewhere] = labels[codes[pair_units[elsewhere]]] != names[pair_cities[elsewhere]]
     sums = _group_sums(unit_sums, whole, unit_index[elsewhere], pair_cities[elsewhere], len(cities))
     return sums.where(np.bincount(pair_cities[elsewhere], minlength=len(cities)) > 0)
@@ -1203,11 +1189,14 @@ def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFr
 def _whole_amounts(dataset: Dataset) -> bool:
     """Whether every grant amount is a whole number of dollars whose total a double holds exactly (once per dataset)."""
 
-    def build():
-        values = dataset.grants["amount_usd"].to_numpy(dtype=float, na_value=0.0)
-        return bool(np.all(values == np.round(values)) and np.abs(values).sum() < 2**53)
+    return derived(dataset, "whole_amounts", lambda: _whole(dataset.grants["amount_usd"]))
 
-    return derived(dataset, "whole_amounts", build)
+
+def _whole(values: pd.Series) -> bool:
+    """Whether every value is a whole number and their total a double holds exactly: then any order of adding
+    gives the same sum (_group_sums)."""
+    numbers = values.to_numpy(dtype=float, na_value=0.0)
+    return bool(np.all(numbers == np.round(numbers)) and np.abs(numbers).sum() < 2**53)
 
 
 def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -1599,11 +1588,9 @@ def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants:
     others = _other_site_names(dataset, city_id, here["project_id"])
     # Each project's disclosed amount: its grants (of `grants` when given) added up in their order.
     grant_rows = np.arange(len(dataset.grants)) if grants is None else positions.row_positions(dataset, "grants", grants)
-    of_here = positions.table_positions(dataset, "grants")[grant_rows]
-    grant_rows = grant_rows[positions.chosen(count, linked[links])[of_here]]
-    amounts = (
-        dataset.grants["amount_usd"].take(grant_rows).groupby(positions.table_positions(dataset, "grants")[grant_rows]).sum()
-    )
+    grant_projects = positions.table_positions(dataset, "grants")[grant_rows]
+    here_only = positions.chosen(count, linked[links])[grant_projects]
+    amounts = dataset.grants["amount_usd"].take(grant_rows[here_only]).groupby(grant_projects[here_only]).sum()
     table = here.assign(
         amount_usd=pd.Series(amounts.reindex(linked[links]).array, dtype="Float64"),
         shared_with=here["project_id"].map(others).astype(object).fillna(""),
