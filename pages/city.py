@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import filter_caption, people_table
+from ui.layout import download_rows, filter_caption, people_table
 from ui.maps import city_map_chart
 from ui.page import start
 from ui.url_state import follow_link, keep_in_link, link_notice
@@ -13,6 +13,15 @@ from usascp.filters import select_grants, select_projects
 from usascp.formatting import format_count, format_disclosed, markdown_link, markdown_text, plural
 from usascp.link_values import choice
 from usascp.maps import places_map
+
+LISTED = 20  # lines of results and of events listed here: a city in a whole portfolio has thousands of each
+
+
+def listed_of(count: int, what: str) -> None:
+    """Under a list cut to LISTED lines: how many there are in all."""
+    if count > LISTED:
+        st.caption(f"{LISTED} of {format_count(count)} {what}.")
+
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
@@ -88,17 +97,38 @@ else:
 st.header("Results", anchor=False)
 if profile.results.empty:
     st.caption("No published result figures for these projects.")
-for result in profile.results.itertuples():
-    shared = f" — for the whole project, also in {result.shared_with}; not split" if result.shared_with else ""
-    st.markdown(
-        f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {markdown_text(result.unit)} "
-        f"({markdown_text(result.title)}, as of {format_partial_date(result.as_of)}, {markdown_link(result.publisher, result.url)})"
-        f"{markdown_text(shared)}"
+else:
+    lines = []
+    for result in profile.results.head(LISTED).itertuples():
+        shared = f" — for the whole project, also in {result.shared_with}; not split" if result.shared_with else ""
+        lines.append(
+            f"- **{format_count(result.value, result.is_lower_bound, result.is_approximate)}** {markdown_text(result.unit)} "
+            f"({markdown_text(result.title)}, as of {format_partial_date(result.as_of)}, {markdown_link(result.publisher, result.url)})"
+            f"{markdown_text(shared)}"
+        )
+    st.markdown("\n".join(lines))  # one list, one element
+    listed_of(len(profile.results), "result figures, in the order they were published; the file has every one")
+    download_rows(
+        profile.results,
+        ["metric_id", "title", "metric", "value", "is_lower_bound", "is_approximate", "unit", "as_of", "shared_with", "publisher", "url"],
+        "Download these results (CSV)",
+        f"usascp-{city_id}-results.csv",
     )
 
 st.header("Events held here", anchor=False)
 if profile.events.empty:
     st.caption("No recorded events in this city.")
-for event in profile.events.sort_values("start_date", na_position="last").itertuples():
-    st.markdown(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}")
+else:
+    events = profile.events.sort_values("start_date", na_position="last")  # undated last
+    if len(events) > LISTED:
+        events = events[events["start_date"].notna()].tail(LISTED)
+    st.markdown("\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in events.itertuples()))
+    listed_of(len(profile.events), "events held here, the latest")
+    if len(profile.events) > LISTED:
+        st.page_link(
+            "pages/events.py",
+            label=f"Every event held in {markdown_text(city['city'])}",
+            icon=":material/event:",
+            query_params={"city": [city_id]},  # the list above leaves the sidebar's filters aside, as this does
+        )
 st.caption(f"{plural(len(profile.projects), 'project matches', 'projects match')} the sidebar filters in {markdown_text(city['city'])}.")

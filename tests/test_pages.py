@@ -590,6 +590,33 @@ def test_city_profile_for_singapore():
     assert "Singapore Shoe Waste Recycling Ecosystem" in set(app.dataframe[0].value["project"])
 
 
+def test_a_city_with_many_results_and_events_lists_the_latest_and_says_how_many(data_copy, monkeypatch):
+    """A portfolio's city has thousands of each: the page lists 20 of each, says how many, and leads to them all."""
+    for n in range(1, 26):  # 25 more of each in Phnom Penh: 28 results there, 26 events
+        data_copy.append_line(
+            "metrics", f"X{n:03},project,khm_hospital_digitization,,records_digitized,{n},medical records,result,false,false,2023-{n % 12 + 1:02},,ppp_hospitals,"
+        )
+        data_copy.append_line(
+            "events",
+            f"extra_{n},Extra workshop {n},workshop,Phnom Penh,phnom_penh,Cambodia,KHM,11.56245,104.91601,geonames_1821306,city,"
+            f"2024-01-{n:02},2024-01-{n:02},,false,ppp_ascn_2022,",
+        )
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
+    app = run_app("pages/city.py", profile="phnom_penh", country="KHM")
+    results, events = [m.value for m in app.markdown if m.value.startswith("- ")]
+    assert results.count("\n- ") == 19 and "**108,750** medical records" in results  # published order: M008 first
+    assert events.count("\n- ") == 19
+    assert events.startswith("- 6 Jan 2024 · Extra workshop 6") and events.endswith("- 25 Jan 2024 · Extra workshop 25")
+    assert "5th ASCN annual meeting" not in events  # 2022: older than the latest 20
+    captions = [caption.value for caption in app.caption]
+    assert "20 of 28 result figures, in the order they were published; the file has every one." in captions
+    assert "20 of 26 events held here, the latest." in captions
+    assert [button.label for button in app.get("download_button")][-1] == "Download these results (CSV)"
+    assert ("Every event held in Phnom Penh", "events", "city=phnom_penh") in page_links(app)
+    events_page = run_app("pages/events.py", city="phnom_penh")
+    assert metric_values(events_page)["Events"] == "26"  # where the link leads: every one of them
+
+
 def test_city_profile_with_an_unknown_city_says_so():
     app = run_app("pages/city.py", profile="gotham")
     assert "There is no member city 'gotham'" in app.warning[0].value
