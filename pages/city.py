@@ -110,7 +110,19 @@ else:
     listed_of(len(profile.results), "result figures, in the order they were published; the file has every one")
     download_rows(
         profile.results,
-        ["metric_id", "title", "metric", "value", "is_lower_bound", "is_approximate", "unit", "as_of", "shared_with", "publisher", "url"],
+        [
+            "metric_id",
+            "title",
+            "metric",
+            "value",
+            "is_lower_bound",
+            "is_approximate",
+            "unit",
+            "as_of",
+            "shared_with",
+            "publisher",
+            "url",
+        ],
         "Download these results (CSV)",
         f"usascp-{city_id}-results.csv",
     )
@@ -122,7 +134,9 @@ else:
     events = profile.events.sort_values("start_date", na_position="last")  # undated last
     if len(events) > LISTED:
         events = events[events["start_date"].notna()].tail(LISTED)
-    st.markdown("\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in events.itertuples()))
+    st.markdown(
+        "\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in events.itertuples())
+    )
     listed_of(len(profile.events), "events held here, the latest")
     if len(profile.events) > LISTED:
         st.page_link(
@@ -131,4 +145,6 @@ else:
             icon=":material/event:",
             query_params={"city": [city_id]},  # the list above leaves the sidebar's filters aside, as this does
         )
-st.caption(f"{plural(len(profile.projects), 'project matches', 'projects match')} the sidebar filters in {markdown_text(city['city'])}.")
+st.caption(
+    f"{plural(len(profile.projects), 'project matches', 'projects match')} the sidebar filters in {markdown_text(city['city'])}."
+)

@@ -594,7 +594,9 @@ def test_a_city_with_many_results_and_events_lists_the_latest_and_says_how_many(
     """A portfolio's city has thousands of each: the page lists 20 of each, says how many, and leads to them all."""
     for n in range(1, 26):  # 25 more of each in Phnom Penh: 28 results there, 26 events
         data_copy.append_line(
-            "metrics", f"X{n:03},project,khm_hospital_digitization,,records_digitized,{n},medical records,result,false,false,2023-{n % 12 + 1:02},,ppp_hospitals,"
+            "metrics",
+            f"X{n:03},project,khm_hospital_digitization,,records_digitized,{n},medical records,result,false,false,"
+            f"2023-{n % 12 + 1:02},,ppp_hospitals,",
         )
         data_copy.append_line(
             "events",
