@@ -11,7 +11,7 @@ from usascp import aggregate
 from usascp.dates import format_partial_date
 from usascp.formatting import format_usd, plural
 from usascp.labels import Column
-from usascp.licences import source_licences
+from usascp.licences import dataset_source_licences
 from usascp.schema import TABLE_FILES
 from usascp.sources import source_support
 
@@ -72,7 +72,7 @@ st.caption("Users can check their own copies of these tables with `python -m usa
 st.header(f"Sources ({len(dataset.sources):,})", anchor=False)
 # Here a title is a source's, not a project's.
 source_title = {"title": Column("title", width="large")}
-sources_with_licences = source_licences(dataset.sources)
+sources_with_licences = dataset_source_licences(dataset)
 people_table(sources_with_licences, ["publisher", "title", "url", "date_published", "date_accessed", "licence"], extra=source_title)
 download_rows(
     sources_with_licences,

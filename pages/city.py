@@ -9,7 +9,7 @@ from ui.url_state import follow_link, keep_in_link, link_notice
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS
 from usascp.dates import format_partial_date
-from usascp.filters import select_grants, select_projects
+from usascp.filters import select_grant_rows, select_projects
 from usascp.formatting import format_count, format_disclosed, markdown_link, markdown_text, plural
 from usascp.link_values import choice
 from usascp.maps import places_map
@@ -25,7 +25,7 @@ def listed_of(count: int, what: str) -> None:
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
-grants = select_grants(dataset, filters, projects)
+grants = select_grant_rows(dataset, filters, projects)
 
 names = dict(zip(dataset.cities["city_id"], dataset.cities["city"] + ", " + dataset.cities["country"]))
 profile_link = choice("profile", names, refusal="There is no member city '{value}' in this dataset; choose one below.")

@@ -7,7 +7,7 @@ from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, charts, export
 from usascp.dates import format_partial_date
-from usascp.filters import describe, filter_options, select_grants, select_projects
+from usascp.filters import describe, filter_options, select_grant_rows, select_projects
 from usascp.formatting import format_usd, plural
 from usascp.labels import for_download
 from usascp.link_values import choice
@@ -78,7 +78,7 @@ def money_notes(money: aggregate.MoneyByYear, basis_words: str) -> list[str]:
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
-grants = select_grants(dataset, filters, projects)
+grants = select_grant_rows(dataset, filters, projects)
 
 st.title("Funding")
 filter_caption(dataset, filters)

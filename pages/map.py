@@ -17,7 +17,7 @@ from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, labels
 from usascp.charts import COHORT_LABELS, COUNTRY_COLOURS
-from usascp.filters import select_grants, select_projects
+from usascp.filters import select_grant_rows, select_projects
 from usascp.formatting import markdown_text
 from usascp.labels import Column
 from usascp.link_values import choice, flag
@@ -27,7 +27,7 @@ from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
 projects = select_projects(dataset, filters)
-grants = select_grants(dataset, filters, projects)
+grants = select_grant_rows(dataset, filters, projects)
 
 st.title("Pilot cities map")
 filter_caption(dataset, filters)

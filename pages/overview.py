@@ -16,7 +16,7 @@ from ui.layout import (
 from ui.page import start
 from usascp import aggregate
 from usascp.charts import COHORT_LABELS, COHORT_LEGEND
-from usascp.filters import cities_in_view, regional_projects, select_grants, select_projects
+from usascp.filters import cities_in_view, regional_projects, select_grant_rows, select_projects
 from usascp.formatting import format_count, format_disclosed, format_partial_date, format_usd, markdown_link, markdown_text, plural
 from ui.maps import city_map_chart
 from usascp.map_pictures import map_picture
@@ -31,7 +31,7 @@ def shared(name, build):
 
 
 projects = select_projects(dataset, filters)
-grants = shared("grants", lambda: select_grants(dataset, filters, projects))
+grants = shared("grants", lambda: select_grant_rows(dataset, filters, projects))
 network = aggregate.network_size(dataset)
 reported_size = aggregate.latest_context_figure(dataset, "member_cities", "network")
 funding = shared("funding", lambda: aggregate.funding_totals(dataset, projects, grants))

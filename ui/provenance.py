@@ -8,7 +8,7 @@ from ui.data import dataset_store
 from ui.layout import download_rows, people_table
 from usascp.changelog import LogEntry, log_lines, log_table
 from usascp.formatting import markdown_link, markdown_text, plural
-from usascp.licences import WHY, licence_summary
+from usascp.licences import WHY, dataset_licence_summary
 from usascp.load import Dataset
 from usascp.store import SHIPPED
 
@@ -23,7 +23,7 @@ def licences_section(dataset: Dataset) -> None:
         "whose row in the sources table states a licence has that one. Every description in this dashboard is written "
         "in our own words."
     )
-    summary = licence_summary(dataset.sources)
+    summary = dataset_licence_summary(dataset)
     columns = ["kind", "licence", "sources", "licence_url"]
     if summary["iati_publisher"].ne("").any():
         columns.insert(1, "iati_publisher")

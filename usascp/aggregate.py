@@ -28,6 +28,9 @@ from usascp.positions import derived
 from usascp.schema import ASEAN_COUNTRIES, COMMITTED_TYPES, RELATIONSHIPS, SPENT_TYPES
 
 USASCP_ONLY = ("usascp_project",)
+# Some rows of one of the dataset's tables, or their positions in it (filters.select_grant_rows): sums need only
+# the positions, which cost nothing to pass, where the rows cost a copy of every column.
+Rows = pd.DataFrame | np.ndarray
 
 SEVERAL_CITIES = "Several cities (not split)"
 SEVERAL_COUNTRIES = "Several countries (not split)"
@@ -87,7 +90,7 @@ class _Chosen:
         return dataset.grants["amount_usd"].take(self.grant_rows).reset_index(drop=True)
 
 
-def _chosen(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> _Chosen:
+def _chosen(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> _Chosen:
     chosen = positions.project_positions(dataset, projects)
     units = positions.unit_positions(dataset, chosen)
     count = len(dataset.projects)
@@ -110,7 +113,7 @@ class FundingTotals:
         return self.projects_total - self.projects_disclosing
 
 
-def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> FundingTotals:
+def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grants: Rows | None = None) -> FundingTotals:
     """Disclosed funding of the selected projects, and how many reporting units disclose an amount at all.
 
     `grants` narrows the money counted (say, to awards in chosen years); by default all of the projects' grants.
@@ -125,7 +128,7 @@ def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grant
 
 
 def funding_totals_here_and_alone(
-    dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None, level: str, place: str
+    dataset: Dataset, projects: pd.DataFrame, grants: Rows | None, level: str, place: str
 ) -> tuple[FundingTotals, FundingTotals]:
     """funding_totals() of the selection, and of its reporting units placed in `place` alone (location_labels at
     `level`, "city" or "country"): a place's own money beside the money it shares with other places.
@@ -291,7 +294,7 @@ def year_label(date: str | None) -> str:
 
 
 def funding_by(
-    dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None
+    dataset: Dataset, dimension: str, projects: pd.DataFrame | None = None, grants: Rows | None = None
 ) -> pd.DataFrame:
     """Disclosed funding grouped by year, agency, sector, country or city, with the not-disclosed count beside it.
 
@@ -425,7 +428,7 @@ def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
 def money_by_year(
     dataset: Dataset,
     projects: pd.DataFrame,
-    grants: pd.DataFrame | None = None,
+    grants: Rows | None = None,
     transactions: pd.DataFrame | None = None,
     basis: str = "calendar",
 ) -> MoneyByYear:
@@ -877,7 +880,7 @@ def network_size(dataset: Dataset) -> NetworkSize:
     )
 
 
-def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants: Rows | None = None) -> pd.DataFrame:
     """One row per member city: where it is, its cohort, and how many selected projects work there.
 
     Columns: city_id, city, country, iso3, lat, lon, ascn_cohort, ascn_joined_year, population,
@@ -962,7 +965,7 @@ class FundingPlaces:
     cities_with_own_funding: int
 
 
-def funding_places(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> FundingPlaces:
+def funding_places(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> FundingPlaces:
     """How much of the disclosed money belongs to one city, and how much is shared, country-wide or regional."""
     by_place = funding_by(dataset, "city", projects, grants).set_index("city")["disclosed_usd"].fillna(0)
     kinds = {SEVERAL_CITIES, COUNTRY_WIDE, REGIONAL, LOCATION_UNKNOWN}
@@ -988,7 +991,7 @@ def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
 
 
 def funding_rows(
-    dataset: Dataset, projects: pd.DataFrame | None = None, grants: pd.DataFrame | None = None, limit: int | None = None
+    dataset: Dataset, projects: pd.DataFrame | None = None, grants: Rows | None = None, limit: int | None = None
 ) -> pd.DataFrame:
     """The rows behind every funding chart: one per published amount, and one per project that publishes none,
     the largest amount first, then by project title, undisclosed last. `limit` keeps only that many of the first
@@ -1056,7 +1059,7 @@ def funding_rows(
     return table.astype(dict.fromkeys(looked_up, "str"))
 
 
-def funding_row_count(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> int:
+def funding_row_count(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> int:
     """How many rows funding_rows() has: the chosen grants, and a row for each reporting unit publishing none."""
     chosen = _chosen(dataset, projects, grants)
     return len(chosen.grant_rows) + int((~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]).sum())
@@ -1127,7 +1130,7 @@ def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFra
     return table.iloc[order.to_numpy(dtype=float, na_value=np.inf).argsort(kind="stable")].reset_index(drop=True)
 
 
-def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None, keep: int) -> pd.DataFrame:
+def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None, keep: int) -> pd.DataFrame:
     """Disclosed amounts by lead agency, sector and project, the `keep` largest projects by name and the rest
     of each agency and sector as one "N other projects" box: a treemap of thousands of boxes shows nothing.
 
@@ -1199,7 +1202,7 @@ def _whole(values: pd.Series) -> bool:
     return bool(np.all(numbers == np.round(numbers)) and np.abs(numbers).sum() < 2**53)
 
 
-def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+def project_table(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> pd.DataFrame:
     """One row per selected project, components included, with places, dates and its own disclosed amount.
 
     Columns: project_id, title, program, lead_agency, lead_office, implementing_partners, sector, cities,
@@ -1207,6 +1210,8 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame
     record_id and record_url (its public record, for an imported project: public_records).
     """
     grants = dataset.grants if grants is None else grants
+    if isinstance(grants, np.ndarray):
+        grants = dataset.grants.take(grants)
     amounts = grants.groupby("project_id")["amount_usd"].sum()
     cities = derived(
         dataset,
@@ -1465,7 +1470,7 @@ def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> 
 
 
 def city_measures(
-    dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None
+    dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """city_summary() plus one column per result metric that sources attribute to single cities.
 
@@ -1490,7 +1495,7 @@ PRECISION_LABELS = {
 }
 
 
-def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> pd.DataFrame:
+def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> pd.DataFrame:
     """Reporting units that cannot be put on a city map: country-level, region-wide or unplaced.
 
     Columns: project_id, title, precision, where, amount_usd (NA: not disclosed).
@@ -1568,7 +1573,7 @@ class CityProfile:
     population_source: pd.Series | None
 
 
-def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants: pd.DataFrame | None = None) -> CityProfile:
+def city_profile(dataset: Dataset, city_id: str, projects: pd.DataFrame, grants: Rows | None = None) -> CityProfile:
     """One member city: the selected projects that work or meet there, their money and results, events and pairings.
 
     Money and results of projects that also work elsewhere are shown beside, not added to, the city's own.
@@ -1743,6 +1748,11 @@ class KnownGaps:
 
 
 def known_gaps(dataset: Dataset) -> KnownGaps:
+    """What the public record leaves out, of the whole dataset (the About page; once per dataset)."""
+    return derived(dataset, "known_gaps", lambda: _known_gaps(dataset))
+
+
+def _known_gaps(dataset: Dataset) -> KnownGaps:
     projects = select_projects(dataset)
     funding = funding_totals(dataset, projects)
     commitment = latest_context_figure(dataset, "stated_commitment_usd", "program")

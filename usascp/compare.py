@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from usascp import aggregate
-from usascp.filters import Filters, filter_options, select_events, select_grants, select_projects
+from usascp.filters import Filters, filter_options, select_events, select_grant_rows, select_projects
 from usascp.formatting import format_count, format_disclosed, format_usd
 from usascp.load import Dataset
 
@@ -101,7 +101,7 @@ def place_ids_from_params(values: list[str], dataset: Dataset) -> tuple[list[str
 class PlaceFigures:
     place: Place
     projects: pd.DataFrame  # the selected projects working or meeting here (components included)
-    grants: pd.DataFrame  # their grants awarded in the chosen years
+    grants: np.ndarray  # their grants awarded in the chosen years, as positions in dataset.grants
     funding: aggregate.FundingTotals  # of their reporting units: disclosed total, and how many disclose none
     alone_usd: float | None  # the part of it placed in this place alone; None when none is
     alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
@@ -136,7 +136,7 @@ def place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.da
 def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.date) -> PlaceFigures:
     here = place.filters(filters)
     projects = select_projects(dataset, here)
-    grants = select_grants(dataset, here, projects)
+    grants = select_grant_rows(dataset, here, projects)
     funding, alone = aggregate.funding_totals_here_and_alone(dataset, projects, grants, place.kind, place.name)
     # A figure a source ties to a city belongs to that city alone.
     city_ids = (

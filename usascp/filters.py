@@ -292,13 +292,19 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
     """Grants of the selected projects, awarded within the chosen years (money is counted when it was awarded)."""
+    return dataset.grants.take(select_grant_rows(dataset, filters, projects))
+
+
+def select_grant_rows(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> np.ndarray:
+    """select_grants() as positions in dataset.grants, in table order: what the sums take (usascp.aggregate),
+    without copying the rows (a tenth of a page's time at 10,000x)."""
     chosen = aggregate.rows_of_projects(dataset, "grants", projects)
     if filters.year_from is not None or filters.year_to is not None:
         year = aggregate.row_years(dataset, "grants", "calendar")
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
         chosen = chosen & (year >= low) & (year <= high)  # NaN (no award year) is never within
-    return dataset.grants[chosen]
+    return np.flatnonzero(chosen)
 
 
 def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:

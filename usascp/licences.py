@@ -29,6 +29,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from usascp.load import Dataset
+from usascp.positions import derived
+
 # Federal executive-branch addresses the shipped and imported sources use, and the agencies USASCP works
 # with. A subdomain counts (asean.usmission.gov, share.america.gov, fpi.omb.gov); "clc.gov.sg" does not.
 US_FEDERAL_DOMAINS = (
@@ -229,3 +232,14 @@ def licence_summary(sources: pd.DataFrame) -> pd.DataFrame:
         ["order", "sources", "iati_publisher"], ascending=[True, False, True], kind="stable"
     )
     return summary[["kind", "iati_publisher", "licence", "sources", "licence_url"]].reset_index(drop=True)
+
+
+def dataset_source_licences(dataset: Dataset) -> pd.DataFrame:
+    """source_licences() of the dataset's sources, once per dataset: each source's address is read by hand
+    (about 0.1 ms a source), and the About page shows them on every rerun."""
+    return derived(dataset, "source_licences", lambda: source_licences(dataset.sources))
+
+
+def dataset_licence_summary(dataset: Dataset) -> pd.DataFrame:
+    """licence_summary() of the dataset's sources, once per dataset."""
+    return derived(dataset, "licence_summary", lambda: licence_summary(dataset.sources))

@@ -105,7 +105,7 @@ def map_picture(
         )
 
     # Dots and names are placed in the picture's pixels (y downwards), largest dots first.
-    ordered = shown.loc[_city_order(shown, shown["projects"])]
+    ordered = shown.iloc[_city_order(shown["projects"].tolist(), shown["city"].tolist())]
     diameters = [font_px * 0.6 + font_px * 0.25 * min(int(n), 6) for n in ordered["projects"]]
     xs = [(lon - west) * x_scale for lon in ordered["lon"]]
     ys = [(north - lat) * y_scale for lat in ordered["lat"]]

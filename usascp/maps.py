@@ -163,6 +163,9 @@ def _disc_icon() -> dict:
 DISC = _disc_icon()
 
 
+SPREAD_COLUMNS = ("dot_offset", "name_offset", "name_anchor", "name_baseline", "name_box")
+
+
 def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> pd.DataFrame:
     """`points` with where each dot and name is drawn at `zoom`, in pixels from the city's true place.
 
@@ -171,17 +174,28 @@ def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> p
     of every dot and other name). Names are placed in the order of `points`: most important first.
     """
     if points.empty:
-        return points.assign(dot_offset=[], name_offset=[], name_anchor=[], name_baseline=[], name_box=[])
-    xy = tuple(placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(points["lon"], points["lat"]))
-    outer = tuple((points["radius_px"] + points["line_px"]).tolist())
-    offsets, spots = _placed(xy, outer, tuple(points["city"].tolist()), font_px)
-    return points.assign(
-        dot_offset=[[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
-        name_offset=[[round(dx + s.dx, 1), round(dy + s.dy, 1)] if s else None for (dx, dy), s in zip(offsets, spots)],
-        name_anchor=[s.anchor if s else None for s in spots],
-        name_baseline=[s.baseline if s else None for s in spots],
-        name_box=[s.box if s else None for s in spots],
-    )
+        return points.assign(**{name: [] for name in SPREAD_COLUMNS})
+    return points.assign(**_spread(_columns(points, ("lon", "lat", "radius_px", "line_px", "city")), zoom, font_px))
+
+
+def _columns(points: pd.DataFrame, names) -> dict[str, list]:
+    """Some columns of `points` as lists of Python values, as pydeck's to_dict("records") would give them: a
+    map's few dozen dots are quicker put together as lists than through pandas, column by column."""
+    return {name: points[name].tolist() for name in names}
+
+
+def _spread(columns: dict[str, list], zoom: float, font_px: float = NAME_PX) -> dict[str, list]:
+    """spread_out()'s added columns, from the points' lon, lat, radius_px, line_px and city."""
+    xy = tuple(placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(columns["lon"], columns["lat"]))
+    outer = tuple(radius + line for radius, line in zip(columns["radius_px"], columns["line_px"]))
+    offsets, spots = _placed(xy, outer, tuple(columns["city"]), font_px)
+    return {
+        "dot_offset": [[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
+        "name_offset": [[round(dx + s.dx, 1), round(dy + s.dy, 1)] if s else None for (dx, dy), s in zip(offsets, spots)],
+        "name_anchor": [s.anchor if s else None for s in spots],
+        "name_baseline": [s.baseline if s else None for s in spots],
+        "name_box": [s.box if s else None for s in spots],
+    }
 
 
 @functools.lru_cache(maxsize=256)
@@ -196,6 +210,9 @@ def _placed(xy: tuple, outer: tuple, names: tuple, font_px: float) -> tuple[list
     return offsets, placement.place_labels(xs, ys, list(outer), list(names), font_px, leaders=False)
 
 
+DOT_COLUMNS = ("city_id", "city", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body")
+
+
 def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
     """Member cities as dots and names, spread out for `zoom` (spread_out), the dots pickable as CITY_LAYER.
 
@@ -205,13 +222,38 @@ def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
     `points` needs city_id, city, lat, lon, radius_px, fill, line, line_px, tooltip_title and tooltip_body,
     most important city first. A dot is a disc of its line colour with a smaller disc of its fill on top.
     """
-    spread = spread_out(points, zoom)
-    drawn = spread.assign(
-        icon=[DISC] * len(spread),
-        outer_size=2 * (spread["radius_px"] + spread["line_px"]),
-        inner_size=2 * spread["radius_px"],
-    )[["city_id", "city", "lat", "lon", "icon", "outer_size", "inner_size", "fill", "line", "dot_offset", "tooltip_title", "tooltip_body"]]
-    named = spread[spread["name_box"].notna()][["city", "lat", "lon", "name_offset", "name_anchor", "name_baseline"]]
+    columns = _columns(points, DOT_COLUMNS)
+    spread = _spread(columns, zoom) if len(points) else {name: [] for name in SPREAD_COLUMNS}
+    rows = range(len(points))
+    drawn = [
+        {
+            "city_id": columns["city_id"][row],
+            "city": columns["city"][row],
+            "lat": columns["lat"][row],
+            "lon": columns["lon"][row],
+            "icon": DISC,
+            "outer_size": 2 * (columns["radius_px"][row] + columns["line_px"][row]),
+            "inner_size": 2 * columns["radius_px"][row],
+            "fill": columns["fill"][row],
+            "line": columns["line"][row],
+            "dot_offset": spread["dot_offset"][row],
+            "tooltip_title": columns["tooltip_title"][row],
+            "tooltip_body": columns["tooltip_body"][row],
+        }
+        for row in rows
+    ]
+    named = [
+        {
+            "city": columns["city"][row],
+            "lat": columns["lat"][row],
+            "lon": columns["lon"][row],
+            "name_offset": spread["name_offset"][row],
+            "name_anchor": spread["name_anchor"][row],
+            "name_baseline": spread["name_baseline"][row],
+        }
+        for row in rows
+        if spread["name_box"][row] is not None
+    ]
     dots = dict(data=drawn, get_position=["lon", "lat"], get_icon="icon", size_units="'pixels'", get_pixel_offset="dot_offset")
     return [
         pdk.Layer("IconLayer", id="city-outlines", get_size="outer_size", get_color="line", pickable=False, **dots),
@@ -237,12 +279,12 @@ def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
     ]
 
 
-def _city_order(cities: pd.DataFrame, size: pd.Series) -> pd.Index:
-    """Most important first (names are placed in this order): largest dots, then by name."""
-    return cities.assign(_size=size.to_numpy()).sort_values(["_size", "city"], ascending=[False, True]).index
+def _city_order(sizes: list, names: list) -> list[int]:
+    """Most important first (names are placed in this order): largest dots, then by name; ties keep their order."""
+    return sorted(range(len(sizes)), key=lambda row: (-sizes[row], names[row]))
 
 
-def _funding_lines(cities: pd.DataFrame) -> pd.Series:
+def _funding_lines(cities: pd.DataFrame) -> list[str]:
     """What a tooltip says about money: the city's own, and money it shares with other places (never split)."""
     lines = []
     for projects, alone, shared in zip(cities["projects"], cities["disclosed_usd"], cities["shared_usd"]):
@@ -253,31 +295,34 @@ def _funding_lines(cities: pd.DataFrame) -> pd.Series:
         if pd.notna(shared):
             line += f"\nIn projects shared with other places: {format_usd(shared)} (not split)"
         lines.append(line)
-    return pd.Series(lines, index=cities.index, dtype=object)
+    return lines
 
 
 def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     """The Overview's dots: coloured by when the city joined the network, larger with more projects.
 
     `cities` is aggregate.city_summary(); a city with no project still shows, at the smallest size,
-    because membership is the point of the map.
+    because membership is the point of the map. Columns are put together as lists: 31 cities through
+    pandas' column operations took longer than drawing them.
     """
-    radius = 6 + 3 * cities["projects"].clip(upper=8)
+    projects, cohorts = cities["projects"].tolist(), cities["ascn_cohort"].tolist()
+    names, countries = cities["city"].tolist(), cities["country"].tolist()
+    radius = [6 + 3 * min(count, 8) for count in projects]
     points = cities.assign(
         lat=cities["lat"].astype(float),
         lon=cities["lon"].astype(float),
         radius_px=radius,
-        fill=cities["ascn_cohort"].map(lambda cohort: hex_to_rgb(COHORT_COLOURS[cohort], 230)),
+        fill=[hex_to_rgb(COHORT_COLOURS[cohort], 230) for cohort in cohorts],
         line=[[255, 255, 255, 255]] * len(cities),
         line_px=1.5,
-        cohort_label=cities["ascn_cohort"].map(COHORT_LABELS),
-        tooltip_title=cities["city"] + ", " + cities["country"],
-        tooltip_body=cities["ascn_cohort"].map(COHORT_LABELS)
-        + "\nProjects: "
-        + cities["projects"].map(format_count)
-        + _funding_lines(cities),
+        cohort_label=[COHORT_LABELS[cohort] for cohort in cohorts],
+        tooltip_title=pd.Series([f"{name}, {country}" for name, country in zip(names, countries)], index=cities.index, dtype=object),
+        tooltip_body=[
+            f"{COHORT_LABELS[cohort]}\nProjects: {format_count(count)}{money}"
+            for cohort, count, money in zip(cohorts, projects, _funding_lines(cities))
+        ],
     )
-    return points.loc[_city_order(cities, radius)].reset_index(drop=True)
+    return points.take(_city_order(radius, names)).reset_index(drop=True)
 
 
 def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
@@ -345,39 +390,39 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
     `cities` is aggregate.city_summary() with a `measure` column; NA measures draw at the smallest size and
     read "not disclosed" (for money) or "no figure" in the tooltip. Largest dots first.
     """
-    points = cities.copy()
-    values = points[measure].astype("Float64")
+    values = cities[measure].astype("Float64")
     largest = float(values.max()) if values.notna().any() and values.max() > 0 else 1.0
     share = (values.fillna(0).astype(float) / largest).clip(lower=0) ** 0.5  # area grows with the value
-    points["radius_px"] = 6 + 22 * share
-    original = points["ascn_cohort"] == "original_2018_pilot"
-    country_rgb = points["iso3"].map(lambda iso3: hex_to_rgb(COUNTRY_COLOURS.get(iso3, "#4D4D4D"), 230))
-    points["fill"] = [rgb if is_original else [255, 255, 255, 230] for rgb, is_original in zip(country_rgb, original)]
-    points["line"] = [[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)]
-    points["line_px"] = original.map({True: 1.5, False: 3.5})
+    radius = (6 + 22 * share).tolist()
+    original = [cohort == "original_2018_pilot" for cohort in cities["ascn_cohort"].tolist()]
+    country_rgb = [hex_to_rgb(COUNTRY_COLOURS.get(iso3, "#4D4D4D"), 230) for iso3 in cities["iso3"].tolist()]
     is_money = measure.endswith("_usd")
-    measure_labels = [
-        (format_usd(v) if is_money else format_count(v)) if pd.notna(v) else (NOT_DISCLOSED if is_money else "no figure")
+    measure_lines = [
+        f"\n{measure_label}: "
+        + ((format_usd(v) if is_money else format_count(v)) if pd.notna(v) else (NOT_DISCLOSED if is_money else "no figure"))
+        if measure not in ("projects", "disclosed_usd")
+        else ""
         for v in values
     ]
-    points["tooltip_title"] = points["city"] + ", " + points["country"]
-    points["tooltip_body"] = (
-        points["ascn_cohort"].map(COHORT_LABELS)
-        + "\nProjects: "
-        + points["projects"].map(format_count)
-        + _funding_lines(points)
-        + (
-            pd.Series([f"\n{measure_label}: {label}" for label in measure_labels], index=points.index)
-            if measure not in ("projects", "disclosed_usd")
-            else ""
-        )
+    names = cities["city"].tolist()
+    points = cities[["city_id", "city", "iso3"]].assign(
+        lat=cities["lat"].astype(float),
+        lon=cities["lon"].astype(float),
+        radius_px=radius,
+        fill=[rgb if is_original else [255, 255, 255, 230] for rgb, is_original in zip(country_rgb, original)],
+        line=[[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)],
+        line_px=[1.5 if is_original else 3.5 for is_original in original],
+        tooltip_title=pd.Series(
+            [f"{name}, {country}" for name, country in zip(names, cities["country"].tolist())], index=cities.index, dtype=object
+        ),
+        tooltip_body=[
+            f"{COHORT_LABELS[cohort]}\nProjects: {format_count(count)}{money}{measured}"
+            for cohort, count, money, measured in zip(
+                cities["ascn_cohort"].tolist(), cities["projects"].tolist(), _funding_lines(cities), measure_lines
+            )
+        ],
     )
-    points["lat"] = points["lat"].astype(float)
-    points["lon"] = points["lon"].astype(float)
-    points = points.loc[_city_order(points, points["radius_px"])].reset_index(drop=True)
-    return points[
-        ["city_id", "city", "iso3", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body"]
-    ]
+    return points.take(_city_order(radius, names)).reset_index(drop=True)
 
 
 def funding_size_note(places) -> str:
@@ -512,4 +557,3 @@ def picked_city(selection) -> str | None:
     objects = selection.get("objects", {}) if isinstance(selection, dict) else getattr(selection, "objects", {})
     picked = (objects.get(CITY_LAYER) or [None])[0]
     return picked.get("city_id") if picked else None
-

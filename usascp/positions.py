@@ -157,8 +157,14 @@ def project_positions(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
     return id_index(dataset).get_indexer(chosen)
 
 
-def row_positions(dataset: Dataset, table: str, rows: pd.DataFrame) -> np.ndarray:
-    """The positions in one of the dataset's tables of some of its rows (a selection keeps the table's index)."""
+def row_positions(dataset: Dataset, table: str, rows: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """The positions in one of the dataset's tables of some of its rows (a selection keeps the table's index).
+
+    `rows` may already be positions (filters.select_grant_rows): a page that only sums a selection's grants
+    need not copy 300,000 of them into a frame first.
+    """
+    if isinstance(rows, np.ndarray):
+        return rows
     whole = getattr(dataset, table)
     if rows is whole:
         return np.arange(len(whole))
