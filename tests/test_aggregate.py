@@ -236,6 +236,15 @@ def test_sources_for_keeps_order_and_drops_repeats(dataset):
     assert sources.iloc[0]["publisher"] == "The Phnom Penh Post"
 
 
+def test_source_links_keep_order_drop_repeats_and_unknown_ids(dataset):
+    links = aggregate.source_links(dataset, ["ppp_hospitals", "no_such_source", "usascp_home", "ppp_hospitals"])
+    home = dataset.sources.set_index("source_id").loc["usascp_home"]
+    assert links == [
+        ("The Phnom Penh Post", dataset.sources.set_index("source_id").at["ppp_hospitals", "url"]),
+        (home["publisher"], home["url"]),
+    ]
+
+
 def test_metric_labels_are_readable():
     assert aggregate.metric_label("records_digitized") == "Records digitized"
     assert aggregate.metric_label("jogging_track_km") == "Jogging track km"

@@ -45,8 +45,7 @@ def figure_caption(dataset: Dataset, figure: aggregate.Figure | None) -> str:
     """ "as of Mar 2022 · The Phnom Penh Post" with a link, for the caption under a headline number."""
     if figure is None:
         return "no public figure"
-    sources = aggregate.sources_for(dataset, figure.source_ids)
-    links = ", ".join(markdown_link(row.publisher, row.url) for row in sources.itertuples())
+    links = ", ".join(markdown_link(publisher, url) for publisher, url in aggregate.source_links(dataset, figure.source_ids))
     return f"as of {format_partial_date(figure.as_of)} · {links}"
 
 

@@ -982,6 +982,22 @@ def funding_places(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None
     )
 
 
+def source_links(dataset: Dataset, source_ids) -> list[tuple[str, str]]:
+    """(publisher, url) of each of `source_ids`, in the order given, without repeats: what a caption links to,
+    looked up without building a table (a headline's caption is drawn on every rerun)."""
+    links = _source_links(dataset)
+    return [links[source] for source in dict.fromkeys(source_ids) if source in links]
+
+
+def _source_links(dataset: Dataset) -> dict[str, tuple[str, str]]:
+    """source_id -> (publisher, url), once per dataset."""
+    return derived(
+        dataset,
+        "source_links",
+        lambda: dict(zip(dataset.sources["source_id"], zip(dataset.sources["publisher"], dataset.sources["url"]))),
+    )
+
+
 def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     """The sources table rows for `source_ids`, in the order given, without repeats."""
     wanted = list(dict.fromkeys(source_ids))
@@ -1432,26 +1448,29 @@ def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> 
     """
     newest, project_of_newest = _newest_results(dataset)
     project_of = positions.table_positions(dataset, "metrics")
-    newest = newest[positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))[project_of_newest]]
-    if not len(newest):
-        return dataset.metrics.iloc[:0].assign(title=[], publisher=[], url=[])
-    # The first row of each project in that order, until `count` projects have one: a few rows are looked at.
+    selected = positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))
+    # The first row of each selected project in that order, until `count` projects have one: the newest rows are
+    # looked at a block at a time, and a selection rarely needs more than the first block.
     seen: set[int] = set()
     picked: list[int] = []
-    for start in range(0, len(newest), 256):
-        for row in newest[start : start + 256].tolist():
+    for start in range(0, len(newest), 4096):
+        block = newest[start : start + 4096]
+        for row in block[selected[project_of_newest[start : start + 4096]]].tolist():
             if project_of[row] not in seen:
                 seen.add(project_of[row])
                 picked.append(row)
         if len(picked) >= count:
             break
+    if not picked:
+        return dataset.metrics.iloc[:0].assign(title=[], publisher=[], url=[])
     picked = picked[:count]
-    sources = dataset.sources.set_index("source_id")
+    links = _source_links(dataset)
     rows = dataset.metrics.take(picked).reset_index(drop=True)
+    cited = [links.get(source, (np.nan, np.nan)) for source in rows["source_id"]]
     rows = rows.assign(
         title=_texts(dataset.projects["title"].to_numpy(dtype=object)[project_of[picked]]),
-        publisher=_texts(rows["source_id"].map(sources["publisher"]).to_numpy(dtype=object)),
-        url=_texts(rows["source_id"].map(sources["url"]).to_numpy(dtype=object)),
+        publisher=_texts(np.array([publisher for publisher, _ in cited], dtype=object)),
+        url=_texts(np.array([url for _, url in cited], dtype=object)),
     )
     columns = [
         "metric_id",
@@ -1469,9 +1488,7 @@ def recent_results(dataset: Dataset, projects: pd.DataFrame, count: int = 3) -> 
     return rows[columns].reset_index(drop=True)
 
 
-def city_measures(
-    dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None
-) -> tuple[pd.DataFrame, dict[str, str]]:
+def city_measures(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """city_summary() plus one column per result metric that sources attribute to single cities.
 
     Returns the table and {column: label} for every measure a map can size its dots by.

@@ -368,8 +368,9 @@ def _counts_by(dataset: Dataset, chosen: np.ndarray, dimension: str) -> dict[str
         # Each (place, reporting unit) pair once: a program with two components in one city counts once there.
         matrix, names = (codes.countries, codes.country_ids) if dimension == "country" else (codes.cities, codes.city_ids)
         rows, columns = np.nonzero(matrix[chosen])
-        pairs = np.unique(units[rows] * len(names) + columns)
-        counts = np.bincount(pairs % len(names), minlength=len(names)) if len(names) else np.zeros(0, dtype=int)
+        seen = np.zeros((len(dataset.projects), len(names)), dtype=bool)
+        seen[units[rows], columns] = True  # marking is quicker than sorting the pairs to find each once
+        counts = seen.sum(axis=0)
     else:
         is_unit = positions.chosen(len(dataset.projects), units)[chosen]  # components folded into a program drop out
         values = getattr(codes, dimension)[chosen[is_unit]]
