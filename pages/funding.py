@@ -86,7 +86,7 @@ if projects.empty:
     no_match(dataset, filters)
     st.stop()
 
-transactions = aggregate.select_transactions(dataset, projects, filters.year_from, filters.year_to)
+transactions = aggregate.select_transaction_rows(dataset, projects, filters.year_from, filters.year_to)
 totals = aggregate.funding_totals(dataset, projects, grants)
 disclosed_col, coverage_col, silent_col = st.columns(3)
 disclosed_col.metric(

@@ -388,6 +388,13 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
     A dated row counts in the calendar year of its date, as grants count in their award year; a row dated
     only by its fiscal year counts in that year.
     """
+    return dataset.transactions.take(select_transaction_rows(dataset, projects, year_from, year_to))
+
+
+def select_transaction_rows(
+    dataset: Dataset, projects: pd.DataFrame, year_from: int | None = None, year_to: int | None = None
+) -> np.ndarray:
+    """select_transactions() as positions in dataset.transactions, in table order, without copying the rows."""
     chosen = rows_of_projects(dataset, "transactions", projects)
     if year_from is not None or year_to is not None:
         calendar = row_years(dataset, "transactions", "calendar")
@@ -395,7 +402,7 @@ def select_transactions(dataset: Dataset, projects: pd.DataFrame, year_from: int
         low = year_from if year_from is not None else -1
         high = year_to if year_to is not None else 9999
         chosen = chosen & (year >= low) & (year <= high)  # NaN (no year at all) is never within
-    return dataset.transactions[chosen]
+    return np.flatnonzero(chosen)
 
 
 # The column that dates each row of a money table, and its fiscal year column when it has one.
@@ -429,7 +436,7 @@ def money_by_year(
     dataset: Dataset,
     projects: pd.DataFrame,
     grants: Rows | None = None,
-    transactions: pd.DataFrame | None = None,
+    transactions: Rows | None = None,
     basis: str = "calendar",
 ) -> MoneyByYear:
     """Committed against disbursed US dollars by calendar or U.S. fiscal year (`basis`, one of YEAR_BASES).
@@ -444,7 +451,7 @@ def money_by_year(
         raise ValueError(f"basis must be one of {tuple(YEAR_BASES)}, not {basis!r}")
     chosen = _chosen(dataset, projects, grants)
     count = len(dataset.projects)
-    transactions = select_transactions(dataset, projects) if transactions is None else transactions
+    transactions = select_transaction_rows(dataset, projects) if transactions is None else transactions
     money_rows = positions.row_positions(dataset, "transactions", transactions)
     money_units = chosen.unit_of[positions.table_positions(dataset, "transactions")[money_rows]]
     money_rows, money_units = money_rows[money_units >= 0], money_units[money_units >= 0]
@@ -740,6 +747,21 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank[order] = np.arange(len(distinct))
     rank[-1] = len(distinct)  # missing: after every value
     return rank[codes], np.append(distinct[order], np.nan).astype(object)
+
+
+def _code_ranks(dataset: Dataset, dimension: str) -> tuple[np.ndarray, np.ndarray]:
+    """For a project code (positions.Codes: "agency", "sector", ...), each code's rank among the names in sorted
+    order, indexed by code with the missing code (-1) last; and the sorted names, a missing one (NaN) last."""
+
+    def build():
+        names = positions.codes(dataset).names[dimension].astype(object)
+        order = np.argsort(names, kind="stable") if len(names) else np.zeros(0, dtype=np.int64)
+        rank = np.empty(len(names) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        rank[-1] = len(names)
+        return rank, np.append(names[order], np.nan).astype(object)
+
+    return derived(dataset, ("code_ranks", dimension), build)
 
 
 def _int32_codes(codes_and_labels: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -1046,33 +1068,36 @@ def funding_rows(
 
     projects_info = dataset.projects
     source_ids = per_row("source_id", _main_sources(dataset)[silent_units])
-    sources = dataset.sources.set_index("source_id")
+    source_titles = derived(dataset, "source_titles", lambda: dict(zip(dataset.sources["source_id"], dataset.sources["title"])))
+    links = _source_links(dataset)
     country_codes, countries = _location_codes(dataset, "country")
     city_codes, places = _location_codes(dataset, "city")
     amount_column = pd.array(np.full(len(order), np.nan), dtype="Float64")
     amount_column[of_grant] = amounts.array.take(grant_rows)
-    table = pd.DataFrame(
+
+    def text(values) -> pd.Series:
+        """The columns looked up by project or source: pandas' text type, as they have always been in downloads."""
+        return pd.Series(values, dtype="str")
+
+    return pd.DataFrame(
         {
             "project_id": _texts(projects_info["project_id"].to_numpy(dtype=object)[units]),
-            "project": _texts(projects_info["title"].to_numpy(dtype=object)[units]),
-            "lead_agency": _texts(projects_info["lead_agency"].to_numpy(dtype=object)[units]),
-            "sector": _texts(projects_info["sector"].to_numpy(dtype=object)[units]),
-            "country": _texts(countries[country_codes[units]]),
-            "place": _texts(places[city_codes[units]]),
-            "relationship": _texts(_relationship_words(dataset)[units]),
-            "status": _texts(projects_info["status"].to_numpy(dtype=object)[units]),
+            "project": text(projects_info["title"].to_numpy(dtype=object)[units]),
+            "lead_agency": text(projects_info["lead_agency"].to_numpy(dtype=object)[units]),
+            "sector": text(projects_info["sector"].to_numpy(dtype=object)[units]),
+            "country": text(countries[country_codes[units]]),
+            "place": text(places[city_codes[units]]),
+            "relationship": text(_relationship_words(dataset)[units]),
+            "status": text(projects_info["status"].to_numpy(dtype=object)[units]),
             "recipient": _texts(per_row("recipient", np.nan)),
             "amount_usd": amount_column,
             "award_date": _texts(per_row("award_date", np.nan)),
             "amount_kind": _texts(per_row("amount_kind", "not disclosed")),
-            "source": _texts(pd.Series(source_ids, dtype=object).map(sources["title"]).to_numpy(dtype=object)),
-            "source_url": _texts(pd.Series(source_ids, dtype=object).map(sources["url"]).to_numpy(dtype=object)),
+            "source": text(np.array([source_titles.get(source, np.nan) for source in source_ids], dtype=object)),
+            "source_url": text(np.array([links.get(source, (None, np.nan))[1] for source in source_ids], dtype=object)),
             "note": _texts(per_row("note", projects_info["amount_note"].to_numpy(dtype=object)[silent_units])),
         }
     )
-    # The columns looked up by project or source are pandas' text type, as they have always been in downloads.
-    looked_up = ["project", "lead_agency", "sector", "country", "place", "relationship", "status", "source", "source_url"]
-    return table.astype(dict.fromkeys(looked_up, "str"))
 
 
 def funding_row_count(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> int:
@@ -1128,8 +1153,10 @@ def _title_ranks(dataset: Dataset) -> np.ndarray:
     )
 
 
-def transaction_rows(dataset: Dataset, transactions: pd.DataFrame) -> pd.DataFrame:
+def transaction_rows(dataset: Dataset, transactions: Rows) -> pd.DataFrame:
     """The transactions as downloaded: each with its project's title and its source's title and address, by date."""
+    if isinstance(transactions, np.ndarray):
+        transactions = dataset.transactions.take(transactions)
     titles = dataset.projects.drop_duplicates("project_id").set_index("project_id")["title"]
     sources = dataset.sources.set_index("source_id")
     table = transactions.assign(
@@ -1161,23 +1188,29 @@ def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: Rows | No
     codes = positions.codes(dataset)
     titles = _title_ranks(dataset)
     title_count = titles.max(initial=0) + 1
-    agency_rank, agencies = _sorted_codes(np.append(codes.names["agency"], np.nan).astype(object)[codes.agency[units]])
-    sector_rank, sectors = _sorted_codes(np.append(codes.names["sector"], np.nan).astype(object)[codes.sector[units]])
+    agency_rank, agencies = _code_ranks(dataset, "agency")
+    sector_rank, sectors = _code_ranks(dataset, "sector")
     # A box per (agency, sector, title), numbered in that order, as a groupby of funding_rows by those columns;
-    # a row with no agency or sector is in none, as a groupby drops a missing key.
-    box = (agency_rank * len(sectors) + sector_rank) * title_count + titles[units]
-    in_a_box = ~pd.isna(agencies[agency_rank]) & ~pd.isna(sectors[sector_rank]) if len(box) else np.zeros(0, dtype=bool)
-    present = np.bincount(box[in_a_box], minlength=1) > 0
-    boxes = np.flatnonzero(present)
-    box_of = np.where(in_a_box, (np.cumsum(present) - 1)[np.where(in_a_box, box, 0)], -1)
-    # Added up in funding_rows' order (largest first, then by title), as pandas added them there; whole dollars
-    # come to the same total in any order, and numpy adds them.
-    order = np.lexsort((titles[units], np.where(in_a_box, -amounts.to_numpy(dtype=float, na_value=0.0)[rows], 0)))
-    order = order[in_a_box[order]]
+    # a unit with no agency or sector (ranked last) is in none, as a groupby drops a missing key. Boxes are
+    # found among the units, a few thousand, not among their grants.
+    unit_ids = np.flatnonzero(positions.chosen(len(dataset.projects), units)[:-1])
+    unit_agency, unit_sector = agency_rank[codes.agency[unit_ids]], sector_rank[codes.sector[unit_ids]]
+    unit_in_box = (unit_agency < len(agencies) - 1) & (unit_sector < len(sectors) - 1)
+    unit_box = ((unit_agency * len(sectors) + unit_sector) * title_count + titles[unit_ids])[unit_in_box]
+    boxes, box_of_boxed_unit = np.unique(unit_box, return_inverse=True)
+    box_of_project = np.full(len(dataset.projects) + 1, -1, dtype=np.int64)
+    box_of_project[unit_ids[unit_in_box]] = box_of_boxed_unit.ravel()
+    box_of = box_of_project[units]
+    in_a_box = box_of >= 0
     whole = _whole_amounts(dataset)
+    if whole:  # whole dollars come to the same total in any order, and numpy adds them
+        order = np.flatnonzero(in_a_box)
+    else:  # added up in funding_rows' order (largest first, then by title), as pandas added them there
+        order = np.lexsort((titles[units], np.where(in_a_box, -amounts.to_numpy(dtype=float, na_value=0.0)[rows], 0)))
+        order = order[in_a_box[order]]
     sums = _group_sums(amounts, whole, rows[order], box_of[order], len(boxes))
     box_title = np.empty(len(boxes), dtype=object)
-    box_title[box_of[in_a_box]] = dataset.projects["title"].to_numpy(dtype=object)[units[in_a_box]]
+    box_title[box_of_boxed_unit.ravel()] = dataset.projects["title"].to_numpy(dtype=object)[unit_ids[unit_in_box]]
     box_agency, box_sector = boxes // title_count // len(sectors), boxes // title_count % len(sectors)
     value = sums.to_numpy(dtype=float, na_value=np.nan)
     # Largest first, then by title; equal ones keep the boxes' order.
