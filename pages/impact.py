@@ -50,7 +50,7 @@ metric = control(
 )
 chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
 chosen = chosen.rename(columns={"title": "project"})
-units = aggregate.countable_metrics(dataset, projects).query("metric == @metric")["unit"].unique()
+units = aggregate.metric_units(dataset, projects, metric)
 unit = units[0] if len(units) == 1 else "as reported"
 top = chosen.nlargest(charts.BARS_SHOWN, "value")
 if len(chosen) > len(top):
