@@ -84,7 +84,7 @@ downloads = {
     ),
     "Events behind it": (
         lambda: compare.events_behind(figures),
-        sum(len(figure.events) for figure in figures),
+        sum(len(figure.event_positions) for figure in figures),
         "usascp-comparison-events.csv",
     ),
 }

@@ -653,7 +653,9 @@ def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
 def metrics_in_cities(dataset: Dataset, city_ids) -> np.ndarray:
     """Per metrics row: the source ties it to none of the member cities, or to one of `city_ids`."""
     codes, names = derived(dataset, "metric_city_codes", lambda: positions.factorized(dataset.metrics["city_id"]))
-    return (codes < 0) | np.isin(codes, np.flatnonzero(np.isin(names, np.asarray(list(city_ids), dtype=object))))
+    wanted = set(city_ids)
+    kept = np.array([name in wanted for name in names] + [True], dtype=bool)  # the last slot: no city (-1)
+    return kept[codes]
 
 
 def metric_totals(

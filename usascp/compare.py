@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from usascp import aggregate
-from usascp.filters import Filters, filter_options, select_events, select_grant_rows, select_projects
+from usascp.filters import Filters, filter_options, select_event_rows, select_grant_rows, select_projects
 from usascp.formatting import format_count, format_disclosed, format_usd
 from usascp.load import Dataset
 
@@ -107,13 +107,20 @@ class PlaceFigures:
     alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
     result_positions: np.ndarray  # positions in the metrics table of the countable rows added up in `results`
     results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate, ...
-    events: pd.DataFrame  # events held here, with `when` (past / upcoming / date not published)
-    metrics: pd.DataFrame = field(repr=False, compare=False)  # the dataset's metrics table
+    event_positions: np.ndarray  # positions in the events table of the events held here
+    upcoming_events: int  # how many of them end on or after `today`
+    today: dt.date
+    dataset: Dataset = field(repr=False, compare=False)
 
     @functools.cached_property
     def result_rows(self) -> pd.DataFrame:
         """The countable metric rows added up in `results`: made when a download or a count asks for them."""
-        return self.metrics.take(self.result_positions)
+        return self.dataset.metrics.take(self.result_positions)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        """The events held here, with `when` (past / upcoming / date not published): made when a download asks."""
+        return _with_when(self.dataset, self.dataset.events.take(self.event_positions), self.today)
 
     @property
     def shared_projects(self) -> int:
@@ -143,6 +150,7 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         [place.place_id] if place.kind == "city" else list(dataset.cities.loc[dataset.cities["iso3"] == place.iso3, "city_id"])
     )
     rows = np.flatnonzero(aggregate.countable_mask(dataset, projects) & aggregate.metrics_in_cities(dataset, city_ids))
+    events = select_event_rows(dataset, here)
     return PlaceFigures(
         place=place,
         projects=projects,
@@ -152,24 +160,33 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         alone_projects=alone.projects_total,
         result_positions=rows,
         results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
-        events=_with_when(dataset, select_events(dataset, here), today),
-        metrics=dataset.metrics,
+        event_positions=events,
+        upcoming_events=int(np.count_nonzero(_every_when(dataset, today)[1][events] == "upcoming")),
+        today=today,
+        dataset=dataset,
     )
 
 
 def _with_when(dataset: Dataset, events: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """`events` with aggregate.events_timeline's `when` (past, upcoming, date not published), in their own order.
+    """`events` (rows of dataset.events) with aggregate.events_timeline's `when` (past, upcoming, date not
+    published), in their own order."""
+    return events.assign(when=events["event_id"].map(_every_when(dataset, today)[0]))
+
+
+def _every_when(dataset: Dataset, today: dt.date) -> tuple[pd.Series, np.ndarray]:
+    """Every event's `when` (_with_when), by event_id and by position in dataset.events.
 
     Every event's dates are read once a day per dataset and kept with it (only today's: yesterday's answers
     are stale), instead of once per place and view.
     """
-    by_day = aggregate.derived(dataset, "event_when_by_day", dict)
-    when = by_day.get(today)
-    if when is None:
+    by_day = aggregate.derived(dataset, "every_event_when_by_day", dict)
+    answers = by_day.get(today)
+    if answers is None:
         when = aggregate.events_timeline(dataset, dataset.events, today).set_index("event_id")["when"]
+        answers = (when, dataset.events["event_id"].map(when).to_numpy(dtype=object))
         by_day.clear()  # two viewers racing here compute the same answer; either may win
-        by_day[today] = when
-    return events.assign(when=events["event_id"].map(when))
+        by_day[today] = answers
+    return answers
 
 
 # The rows of the side-by-side table, in order; results follow, one row per metric any place has.
@@ -216,8 +233,8 @@ def comparison_table(figures: list[PlaceFigures]) -> pd.DataFrame:
                 column[aggregate.metric_label(metric)] = format_count(row["value"], row["is_lower_bound"], row["is_approximate"])
             else:
                 column[aggregate.metric_label(metric)] = "—"
-        column[EVENTS] = format_count(len(place.events))
-        column[UPCOMING] = format_count(int((place.events["when"] == "upcoming").sum()))
+        column[EVENTS] = format_count(len(place.event_positions))
+        column[UPCOMING] = format_count(place.upcoming_events)
         columns[place.place.label] = column
     return pd.DataFrame(columns)
 
@@ -242,8 +259,8 @@ def comparison_values(figures: list[PlaceFigures]) -> pd.DataFrame:
             "shared_usd": place.shared_usd,
             "projects_also_elsewhere": place.shared_projects,
             "projects_not_disclosing": place.funding.projects_not_disclosing,
-            "events": len(place.events),
-            "upcoming_events": int((place.events["when"] == "upcoming").sum()),
+            "events": len(place.event_positions),
+            "upcoming_events": place.upcoming_events,
         }
         row |= dict(zip(place.results["metric"], place.results["value"]))
         rows.append(row)

@@ -316,6 +316,11 @@ def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
 
 def select_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """Events in the chosen years and places. Sector, agency and status filters apply to an event's project, if it has one."""
+    return dataset.events.take(select_event_rows(dataset, filters))
+
+
+def select_event_rows(dataset: Dataset, filters: Filters) -> np.ndarray:
+    """select_events() as positions in dataset.events, in table order, without copying the rows."""
     events = dataset.events
     keep = np.ones(len(events), dtype=bool)
     if filters.year_from is not None or filters.year_to is not None:
@@ -324,13 +329,22 @@ def select_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         high = filters.year_to if filters.year_to is not None else 9999
         keep &= (days["first_year"] <= high) & (days["last_year"] >= low)  # an undated event (NaN) is never within
     if filters.countries:
-        keep &= events["iso3"].isin(filters.countries).to_numpy()
+        keep &= _event_places_in(dataset, "iso3", filters.countries)
     if filters.cities:
-        keep &= events["city_id"].isin(filters.cities).to_numpy()
+        keep &= _event_places_in(dataset, "city_id", filters.cities)
     if filters.sectors or filters.agencies or filters.statuses:
         matching = selected_positions(dataset, replace(filters, countries=(), cities=(), year_from=None, year_to=None))
         keep &= positions.chosen(len(dataset.projects), matching)[positions.table_positions(dataset, "events")]
-    return events[keep]
+    return np.flatnonzero(keep)
+
+
+def _event_places_in(dataset: Dataset, column: str, chosen: tuple[str, ...]) -> np.ndarray:
+    """Per event: whether its `column` ("iso3" or "city_id") is one of `chosen`, by codes found once per dataset."""
+    codes, names = positions.derived(dataset, ("event_place_codes", column), lambda: positions.factorized(dataset.events[column]))
+    wanted = np.zeros(len(names) + 1, dtype=bool)  # the extra last slot: a missing place (-1), never chosen
+    chosen_set = set(chosen)
+    wanted[:-1] = [name in chosen_set for name in names]
+    return wanted[codes]
 
 
 def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str, int]:
