@@ -106,8 +106,15 @@ def test_amounts_with_cents_add_up_as_pandas_adds_them_grant_by_grant(dataset):
 
 def test_the_pandas_and_numpy_ways_of_adding_agree_on_whole_dollars(dataset, monkeypatch):
     projects = aggregate.select_projects(dataset, tuple(aggregate.RELATIONSHIPS))
-    quick = aggregate.city_summary(dataset, projects), aggregate.largest_projects(dataset, projects, None, 2)
+    def sums():
+        return (
+            aggregate.city_summary(dataset, projects),
+            aggregate.largest_projects(dataset, projects, None, 2),
+            aggregate.projects_without_a_city(dataset, projects),
+        )
+
+    quick = sums()
     monkeypatch.setattr(aggregate, "_whole_amounts", lambda dataset: False)
-    careful = aggregate.city_summary(dataset, projects), aggregate.largest_projects(dataset, projects, None, 2)
+    careful = sums()
     for a, b in zip(quick, careful):
         pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -1555,10 +1555,14 @@ def city_measures(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None 
     cities = city_summary(dataset, projects, grants)
     measures = {"projects": "Projects", "disclosed_usd": "Disclosed funding (USD)"}
     by_city = metric_totals(dataset, by="city", projects=projects)
-    by_city = by_city[by_city["city"].isin(cities["city"].unique())]
-    for metric, rows in by_city.groupby("metric"):
-        values = rows.set_index("city")["value"]
-        cities[metric] = cities["city"].map(values).astype("Float64")
+    names = cities["city"].tolist()
+    members = set(names)
+    value_of: dict[str, dict] = {}  # metric -> city -> total; a few hundred totals, read as lists
+    for city, metric, value in zip(by_city["city"].tolist(), by_city["metric"].tolist(), by_city["value"].array):
+        if city in members:
+            value_of.setdefault(metric, {})[city] = value
+    for metric in sorted(value_of):
+        cities[metric] = pd.array([value_of[metric].get(name, pd.NA) for name in names], dtype="Float64")
         measures[metric] = metric_label(metric)
     return cities, measures
 
@@ -1574,27 +1578,53 @@ PRECISION_LABELS = {
 def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> pd.DataFrame:
     """Reporting units that cannot be put on a city map: country-level, region-wide or unplaced.
 
-    Columns: project_id, title, precision, where, amount_usd (NA: not disclosed).
+    Columns: project_id, title, precision, where, amount_usd (NA: not disclosed). By precision, then title.
     """
     chosen = _chosen(dataset, projects, grants)
-    unplaced_positions = chosen.units[~_has_site_city(dataset)[chosen.units]]
-    unplaced = dataset.projects.take(unplaced_positions)
-    named, held = derived(dataset, "unplaced_names", lambda: _unplaced_names(dataset))
-    fallback = unplaced["geographic_scope"].map({"regional": "All ASEAN member states"}).fillna("—")
-    text = unplaced["project_id"].map(named).astype(object).fillna(fallback)
-    held_in = unplaced["project_id"].map(held).map(lambda cities: f" (held in {cities})" if isinstance(cities, str) else "")
-    where = pd.Series([a + b for a, b in zip(text, held_in)], index=unplaced.index, dtype=object)
-    amounts = chosen.grant_amounts(dataset).groupby(chosen.grant_units).sum()  # by unit position
-    table = pd.DataFrame(
+    unplaced = chosen.units[~_has_site_city(dataset)[chosen.units]]
+    words = derived(dataset, "unplaced_words", lambda: _unplaced_words(dataset))
+    # By precision, then title; equal ones in the selection's order (a stable sort, as pandas' sort_values).
+    unplaced = unplaced[np.lexsort((_title_ranks(dataset)[unplaced], words["precision_rank"][unplaced]))]
+    # Each unit's disclosed money: its grants added up; NA for a unit with no grant.
+    units, unit_of_grant = np.unique(chosen.grant_units, return_inverse=True)
+    sums = _group_sums(
+        dataset.grants["amount_usd"],
+        _whole_amounts(dataset),
+        chosen.grant_rows,
+        unit_of_grant.ravel(),
+        len(units),
+        _numbers(dataset, "grants", "amount_usd"),
+    )
+    at = np.minimum(np.searchsorted(units, unplaced), max(len(units) - 1, 0))
+    has_grants = units[at] == unplaced if len(units) else np.zeros(len(unplaced), dtype=bool)
+    amount = pd.array(np.full(len(unplaced), np.nan), dtype="Float64")
+    amount[has_grants] = sums.array.take(at[has_grants])
+    return pd.DataFrame(
         {
-            "project_id": unplaced["project_id"],
-            "title": unplaced["title"],
-            "precision": unplaced["geographic_scope"].map(PRECISION_LABELS),
-            "where": where,
-            "amount_usd": pd.Series(amounts.reindex(unplaced_positions).array, index=unplaced.index).astype("Float64"),
+            "project_id": dataset.projects["project_id"].take(unplaced).reset_index(drop=True),
+            "title": dataset.projects["title"].take(unplaced).reset_index(drop=True),
+            "precision": words["precision"].take(unplaced).reset_index(drop=True),
+            "where": words["where"].take(unplaced).reset_index(drop=True),
+            "amount_usd": amount,
         }
     )
-    return table.sort_values(["precision", "title"]).reset_index(drop=True)
+
+
+def _unplaced_words(dataset: Dataset) -> dict:
+    """Per project position, for projects_without_a_city: its precision in words (and that word's rank in
+    sorted order, a missing one last), and where it works in words (countries it names, else the region, and
+    the member cities it met in)."""
+    projects = dataset.projects
+    named, held = _unplaced_names(dataset)
+    fallback = projects["geographic_scope"].map({"regional": "All ASEAN member states"}).fillna("—")
+    text = projects["project_id"].map(named).astype(object).fillna(fallback)
+    held_in = projects["project_id"].map(held).map(lambda cities: f" (held in {cities})" if isinstance(cities, str) else "")
+    precision = projects["geographic_scope"].map(PRECISION_LABELS)
+    return {
+        "precision": precision,
+        "precision_rank": _sorted_codes(precision.to_numpy(dtype=object))[0],
+        "where": pd.Series([a + b for a, b in zip(text, held_in)], index=projects.index, dtype=object),
+    }
 
 
 def _has_site_city(dataset: Dataset) -> np.ndarray:
