@@ -121,10 +121,32 @@ def funding_totals(dataset: Dataset, projects: pd.DataFrame | None = None, grant
     projects = select_projects(dataset) if projects is None else projects
     chosen = _chosen(dataset, projects, grants)
     return FundingTotals(
-        disclosed_usd=float(chosen.grant_amounts(dataset).sum()) if len(chosen.grant_rows) else None,
+        disclosed_usd=_grant_total(dataset, chosen.grant_rows) if len(chosen.grant_rows) else None,
         projects_total=len(chosen.units),
-        projects_disclosing=len(np.unique(chosen.grant_units)),
+        projects_disclosing=_distinct_count(chosen.grant_units, len(dataset.projects)),
     )
+
+
+def _grant_total(dataset: Dataset, rows: np.ndarray) -> float:
+    """The amount_usd of the grants at `rows` added up (missing as nothing), as pandas adds them in that order;
+    whole dollars come to the same total in any order, and numpy adds them."""
+    if _whole_amounts(dataset):
+        return float(_numbers(dataset, "grants", "amount_usd")[rows].sum())
+    return float(dataset.grants["amount_usd"].take(rows).sum())
+
+
+def _distinct(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) of positions (0 to size - 1), by marking them instead of sorting."""
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
+
+
+def _distinct_count(values: np.ndarray, size: int) -> int:
+    """How many distinct positions (0 to size - 1) `values` holds."""
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    return int(np.count_nonzero(present))
 
 
 def funding_totals_here_and_alone(
@@ -139,13 +161,13 @@ def funding_totals_here_and_alone(
     codes, labels = _location_codes(dataset, level)
     alone_units = chosen.units[labels[codes[chosen.units]] == place]
     alone_grants = positions.chosen(len(dataset.projects), alone_units)[chosen.grant_units]
-    amounts = chosen.grant_amounts(dataset)
 
-    def totals(amounts: pd.Series, of_units: np.ndarray, unit_count: int) -> FundingTotals:
-        return FundingTotals(float(amounts.sum()) if len(amounts) else None, unit_count, len(np.unique(of_units)))
+    def totals(rows: np.ndarray, of_units: np.ndarray, unit_count: int) -> FundingTotals:
+        total = _grant_total(dataset, rows) if len(rows) else None
+        return FundingTotals(total, unit_count, _distinct_count(of_units, len(dataset.projects)))
 
-    here = totals(amounts, chosen.grant_units, len(chosen.units))
-    alone = totals(amounts[alone_grants], chosen.grant_units[alone_grants], len(alone_units))
+    here = totals(chosen.grant_rows, chosen.grant_units, len(chosen.units))
+    alone = totals(chosen.grant_rows[alone_grants], chosen.grant_units[alone_grants], len(alone_units))
     return here, alone
 
 
@@ -941,8 +963,9 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     link_cities = _link_cities(dataset)[link_rows]  # the linked city's row in dataset.cities; -1 for none
     known = link_cities >= 0
     # Projects per city, each once however many roles it has there.
-    pairs = np.unique(link_cities[known].astype(np.int64) * (count + 1) + link_projects[known])
-    projects_here = np.bincount(pairs // (count + 1), minlength=len(cities))
+    seen = np.zeros((len(cities), count), dtype=bool)
+    seen[link_cities[known], link_projects[known]] = True
+    projects_here = seen.sum(axis=1)
     # Money placed in one city alone: the grants of reporting units whose place (location_labels) is its name.
     codes, labels = _location_codes(dataset, "city")
     whole = _whole_amounts(dataset)
@@ -979,7 +1002,7 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     """
     whole = _whole_amounts(dataset)
     # Each unit's disclosed money: its grants added up (a unit without grants has none).
-    units, unit_of_grant = np.unique(chosen.grant_units, return_inverse=True)
+    units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
     amounts = _numbers(dataset, "grants", "amount_usd")
     unit_sums = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, unit_of_grant.ravel(), len(units), amounts)
     sum_of_unit = np.full(len(dataset.projects) + 1, -1)  # by project position: its row in unit_sums, -1 for none
@@ -1586,7 +1609,7 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: Ro
     # By precision, then title; equal ones in the selection's order (a stable sort, as pandas' sort_values).
     unplaced = unplaced[np.lexsort((_title_ranks(dataset)[unplaced], words["precision_rank"][unplaced]))]
     # Each unit's disclosed money: its grants added up; NA for a unit with no grant.
-    units, unit_of_grant = np.unique(chosen.grant_units, return_inverse=True)
+    units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
     sums = _group_sums(
         dataset.grants["amount_usd"],
         _whole_amounts(dataset),
