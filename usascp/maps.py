@@ -478,23 +478,15 @@ def network_map(
     return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
 
-def events_map(events: pd.DataFrame) -> pdk.Deck:
-    """Events as dots coloured by type on a world view (the calendar reaches Kenya, Sweden and the U.S.)."""
-    from usascp.charts import EVENT_TYPE_COLOURS, PALETTE
-
-    points = events.assign(
-        lat=events["lat"].astype(float),
-        lon=events["lon"].astype(float),
-        colour=events["event_type"].map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), 220)),
-        tooltip_title=events["name"],
-        tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
-    )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
-    layer = pdk.Layer(
+def _event_dots(points: pd.DataFrame, radius) -> pdk.Layer:
+    """The Events map's layer: `points` (lat, lon, colour, tooltip_title, tooltip_body) as dots of `radius` pixels
+    (a number, or the name of a column)."""
+    return pdk.Layer(
         "ScatterplotLayer",
         data=points,
         id="events",
         get_position=["lon", "lat"],
-        get_radius=7,
+        get_radius=radius,
         radius_units="'pixels'",
         get_fill_color="colour",
         get_line_color=[255, 255, 255, 255],
@@ -502,7 +494,71 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         line_width_min_pixels=1.5,
         pickable=True,
     )
-    return _deck([layer], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+
+
+def _event_colours(event_types: pd.Series) -> pd.Series:
+    from usascp.charts import EVENT_TYPE_COLOURS, PALETTE
+
+    return event_types.map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), 220))
+
+
+def events_map(events: pd.DataFrame) -> pdk.Deck:
+    """Events as dots coloured by type on a world view (the calendar reaches Kenya, Sweden and the U.S.)."""
+    points = events.assign(
+        lat=events["lat"].astype(float),
+        lon=events["lon"].astype(float),
+        colour=_event_colours(events["event_type"]),
+        tooltip_title=events["name"],
+        tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
+    )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
+    return _deck([_event_dots(points, 7)], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+
+
+# A counted dot's radius in pixels: a single event's size for the least, growing with the square root of the
+# count (its area with the count) up to the largest, which no count passes.
+COUNT_DOT_LEAST_PX = 7
+COUNT_DOT_LARGEST_PX = 28
+
+
+def _when_held(first, last, undated: int) -> str:
+    """When a group of events began, for a tooltip: "5 Jan 2018 – Dec 2025" (the first and the last start, each
+    worded as precisely as the source gives it), and how many have no published date."""
+    lines = []
+    if isinstance(first, str):  # a group with no dated event has none (NA)
+        lines.append(format_partial_date(first) + ("" if first == last else f" – {format_partial_date(last)}"))
+    if undated:
+        lines.append(f"{undated:,} with no published date")
+    return "\n".join(lines)
+
+
+def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
+    """Events counted per place and type, for more events than can be drawn one by one: a dot per place and type,
+    coloured by type, its area growing with the count (square root of the count, capped), on a world view.
+
+    `places` is aggregate.events_by_place(), largest first, so smaller dots are drawn over larger ones at the
+    same place. The tooltip says "412 workshops in Phnom Penh, Cambodia" and when they began.
+    """
+    from usascp.formatting import plural
+
+    most = max(int(places["events"].max()) if len(places) else 1, 1)
+    share = (places["events"].astype(float) / most) ** 0.5
+    points = pd.DataFrame(
+        {
+            "lat": places["lat"].astype(float),
+            "lon": places["lon"].astype(float),
+            "colour": _event_colours(places["event_type"]),
+            "radius": (COUNT_DOT_LEAST_PX + (COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX) * share).round(1),
+            "tooltip_title": [
+                f"{plural(int(count), kind)} in {city}, {country}"
+                for count, kind, city, country in zip(places["events"], places["event_type"], places["city"], places["country"])
+            ],
+            "tooltip_body": [
+                _when_held(first, last, undated)
+                for first, last, undated in zip(places["first_start"], places["last_start"], places["undated"])
+            ],
+        }
+    )
+    return _deck([_event_dots(points, "radius")], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
 
 
 def picked_city(selection) -> str | None:
