@@ -427,7 +427,8 @@ def event_chooser(dataset: Dataset, events: pd.DataFrame, filters) -> None:
 
     listed = events
     if len(events) > EVENTS_LISTED:
-        listed = events[events["start_day"].notna()].tail(EVENTS_LISTED).iloc[::-1]
+        dated = int(events["start_day"].notna().sum())  # events_timeline puts them first, in date order
+        listed = events.iloc[max(dated - EVENTS_LISTED, 0) : dated].iloc[::-1]
     names = dict(zip(listed["event_id"], listed["name"]))
     linked = st.query_params.get("event")
     linked_row = aggregate.event_row(dataset, linked) if linked not in names else None
