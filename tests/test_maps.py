@@ -341,21 +341,40 @@ def test_past_a_few_hundred_events_the_map_counts_them_per_place_and_type(datase
         ["Portland", "workshop", 5, 5, "", ""],
     ]
     deck = event_counts_map(places)
-    assert deck.initial_view_state.zoom == maps.WORLD_VIEW.zoom and deck.map_style == OFFLINE_MAP_STYLE
+    assert deck.map_style == OFFLINE_MAP_STYLE and deck._tooltip == TOOLTIP  # the one template: structure in it, data plain
     spec = json.loads(deck.to_json())
-    assert spec["views"][0]["controller"] and deck._tooltip == TOOLTIP  # the one template: structure in it, data plain
     dots = _layer(spec, "events")
-    assert dots["getRadius"] == "@@=radius" and dots["pickable"]
+    assert dots["pickable"] and not _layer(spec, "event-outlines")["pickable"]
     rows = dots["data"]
     assert [(row["tooltip_title"], row["tooltip_body"]) for row in rows] == [
         ("550 workshops in Jakarta, Indonesia", "5 Mar 2024 – 20 Apr 2024"),
         ("60 summits in Kisumu, Kenya", "Mar 2024"),
         ("5 workshops in Portland, United States", "5 with no published date"),
     ]
-    # Area with the count: the square root of its share of the largest, from a single event's size to the cap.
-    assert [row["radius"] for row in rows] == [COUNT_DOT_LARGEST_PX, round(7 + 21 * (60 / 550) ** 0.5, 1), round(7 + 21 * (5 / 550) ** 0.5, 1)]
-    assert COUNT_DOT_LEAST_PX == 7  # events_map's one-by-one dot
+    # Area with the count: from the least size, the square root of its share of the largest, up to the cap.
+    span = COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX
+    assert [row["inner_size"] / 2 for row in rows] == [15, round(5 + span * (60 / 550) ** 0.5, 1), round(5 + span * (5 / 550) ** 0.5, 1)]
     assert (rows[0]["lon"], rows[0]["lat"]) == (106.84513, -6.21462)
+    # Framed on the places: Portland to Jakarta by way of Kisumu is most of the world; one country is close up.
+    assert spec["initialViewState"]["zoom"] == maps.WORLD_VIEW.zoom
+    one_country = event_counts_map(places[places["city"] == "Jakarta"])
+    assert one_country.initial_view_state.zoom == 5.5 and one_country.initial_view_state.longitude == 106.84513
+
+
+def test_counted_events_in_one_city_are_moved_apart_not_stacked(dataset):
+    """Each kind of event held in one city is a dot of its own: none hides another, as on every city map."""
+    from many_events import many_events, with_events
+
+    from usascp.maps import event_counts_map
+
+    calendar = [("ascn_governance_workshop_2018", "2024-01-10", 300), ("wcs_2022", "2024-02-10", 100), ("tctp_workshop_2019", "2024-03-10", 150)]
+    singapore = with_events(dataset, many_events(dataset.events, calendar))  # ASCN meetings, workshops, trainings
+    rows = _layer(json.loads(event_counts_map(aggregate.events_by_place(singapore, singapore.events)).to_json()), "events")["data"]
+    assert {(row["lon"], row["lat"]) for row in rows} == {(103.85007, 1.28967)}
+    centres = [row["dot_offset"] for row in rows]
+    for i, (a, row_a) in enumerate(zip(centres, rows)):
+        for b, row_b in zip(centres[i + 1 :], rows[i + 1 :]):
+            assert math.dist(a, b) >= (row_a["outer_size"] + row_b["outer_size"]) / 2 - 0.2, (row_a["tooltip_title"], row_b["tooltip_title"])
 
 
 def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as_text(dataset):
@@ -367,7 +386,7 @@ def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as
     lots = with_events(dataset, many_events(dataset.events, calendar))
     counted = event_counts_map(aggregate.events_by_place(lots, lots.events)).to_json()
     assert len(lots.events) == 1_800 and len(_layer(json.loads(counted), "events")["data"]) == 3
-    assert len(counted) < 4 * 1024 < 200 * 1024 < len(events_map(lots.events).to_json())
+    assert len(counted) < 8 * 1024 < 200 * 1024 < len(events_map(lots.events).to_json())
     hostile = lots.events.assign(city=lots.events["city"].str.replace("Jakarta", "<img src=x onerror=alert(1)>"))
     rows = _layer(json.loads(event_counts_map(aggregate.events_by_place(with_events(dataset, hostile), hostile)).to_json()), "events")["data"]
     # Streamlit escapes what the template inserts: the name is shown as typed, never read as a tag.

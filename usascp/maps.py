@@ -478,28 +478,10 @@ def network_map(
     return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
 
-def _event_dots(points: pd.DataFrame, radius) -> pdk.Layer:
-    """The Events map's layer: `points` (lat, lon, colour, tooltip_title, tooltip_body) as dots of `radius` pixels
-    (a number, or the name of a column)."""
-    return pdk.Layer(
-        "ScatterplotLayer",
-        data=points,
-        id="events",
-        get_position=["lon", "lat"],
-        get_radius=radius,
-        radius_units="'pixels'",
-        get_fill_color="colour",
-        get_line_color=[255, 255, 255, 255],
-        stroked=True,
-        line_width_min_pixels=1.5,
-        pickable=True,
-    )
-
-
-def _event_colours(event_types: pd.Series) -> pd.Series:
+def _event_colours(event_types: pd.Series, alpha: int = 220) -> pd.Series:
     from usascp.charts import EVENT_TYPE_COLOURS, PALETTE
 
-    return event_types.map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), 220))
+    return event_types.map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), alpha))
 
 
 def events_map(events: pd.DataFrame) -> pdk.Deck:
@@ -511,13 +493,29 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         tooltip_title=events["name"],
         tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
     )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
-    return _deck([_event_dots(points, 7)], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        data=points,
+        id="events",
+        get_position=["lon", "lat"],
+        get_radius=7,
+        radius_units="'pixels'",
+        get_fill_color="colour",
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=True,
+    )
+    return _deck([layer], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
 
 
-# A counted dot's radius in pixels: a single event's size for the least, growing with the square root of the
-# count (its area with the count) up to the largest, which no count passes.
-COUNT_DOT_LEAST_PX = 7
-COUNT_DOT_LARGEST_PX = 28
+# A counted dot's radius in pixels: from the least, for the fewest events, growing with the square root of the
+# count (its area with the count) to the largest, for the most. Small enough for the 31 member cities to sit
+# side by side at the view of all of ASEAN.
+COUNT_DOT_LEAST_PX = 5
+COUNT_DOT_LARGEST_PX = 15
+COUNT_DOT_LINE_PX = 1.5
+EVENTS_MAP_PX = (900, 420)  # about what the Events page's map shows at 1280 pixels: the view fits the dots in it
 
 
 def _when_held(first, last, undated: int) -> str:
@@ -531,12 +529,19 @@ def _when_held(first, last, undated: int) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=256)
+def _separated(xy: tuple, outer: tuple) -> list:
+    """placement.separate for dots at `xy` (pixels) of outer radius `outer`; kept for the views last drawn."""
+    return placement.separate([x for x, _ in xy], [y for _, y in xy], list(outer))
+
+
 def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
     """Events counted per place and type, for more events than can be drawn one by one: a dot per place and type,
-    coloured by type, its area growing with the count (square root of the count, capped), on a world view.
+    coloured by type, its area growing with the count, framed on where the events are.
 
-    `places` is aggregate.events_by_place(), largest first, so smaller dots are drawn over larger ones at the
-    same place. The tooltip says "412 workshops in Phnom Penh, Cambodia" and when they began.
+    `places` is aggregate.events_by_place(), largest first. Dots that would cover each other (the kinds of event
+    held in one city, neighbouring cities) are moved apart by a few pixels, as on every city map. The tooltip says
+    "412 workshops in Phnom Penh, Cambodia" and when they began.
     """
     from usascp.formatting import plural
 
@@ -546,8 +551,8 @@ def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
         {
             "lat": places["lat"].astype(float),
             "lon": places["lon"].astype(float),
-            "colour": _event_colours(places["event_type"]),
-            "radius": (COUNT_DOT_LEAST_PX + (COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX) * share).round(1),
+            "radius_px": (COUNT_DOT_LEAST_PX + (COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX) * share).round(1),
+            "fill": _event_colours(places["event_type"], 230),
             "tooltip_title": [
                 f"{plural(int(count), kind)} in {city}, {country}"
                 for count, kind, city, country in zip(places["events"], places["event_type"], places["city"], places["country"])
@@ -558,7 +563,27 @@ def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
             ],
         }
     )
-    return _deck([_event_dots(points, "radius")], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+    if points.empty:
+        return _deck([], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+    view = fit_view(points["lat"], points["lon"], *EVENTS_MAP_PX, max_zoom=5.5)
+    west, south, east, north = _view_box(view, *EVENTS_MAP_PX)
+    if not (west <= points["lon"].min() and points["lon"].max() <= east and south <= points["lat"].min() and points["lat"].max() <= north):
+        view = WORLD_VIEW  # places across the world (Kenya, Sweden, the U.S.): fit_view zooms out no further than 1.5
+    xy = tuple(placement.web_mercator_px(lon, lat, view.zoom) for lon, lat in zip(points["lon"], points["lat"]))
+    offsets = _separated(xy, tuple((points["radius_px"] + COUNT_DOT_LINE_PX).tolist()))
+    drawn = points.assign(
+        icon=[DISC] * len(points),
+        outer_size=2 * (points["radius_px"] + COUNT_DOT_LINE_PX),
+        inner_size=2 * points["radius_px"],
+        line=[[255, 255, 255, 255]] * len(points),
+        dot_offset=[[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
+    ).drop(columns="radius_px")
+    dots = dict(data=drawn, get_position=["lon", "lat"], get_icon="icon", size_units="'pixels'", get_pixel_offset="dot_offset")
+    layers = [
+        pdk.Layer("IconLayer", id="event-outlines", get_size="outer_size", get_color="line", pickable=False, **dots),
+        pdk.Layer("IconLayer", id="events", get_size="inner_size", get_color="fill", pickable=True, **dots),
+    ]
+    return _deck(layers, view, _box_of(points), repeat=True)
 
 
 def picked_city(selection) -> str | None:
