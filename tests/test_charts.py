@@ -191,10 +191,14 @@ def test_past_a_few_hundred_events_the_timeline_counts_them_per_type_and_month(d
 def test_counted_events_span_years_or_give_only_a_year_are_counted_per_year(dataset):
     from many_events import many_events, with_events
 
-    long_span = with_events(dataset, many_events(dataset.events, (("symposium_2023", "2019-06-01", 300), ("symposium_2023", "2024-03-05", 300))))
+    long_span = with_events(
+        dataset, many_events(dataset.events, (("symposium_2023", "2019-06-01", 300), ("symposium_2023", "2024-03-05", 300)))
+    )
     counts, period = aggregate.events_by_period(long_span, long_span.events)
     assert period == "year" and counts[["period", "events"]].values.tolist() == [["2019", 300], ["2024", 300]]
-    year_only = with_events(dataset, many_events(dataset.events, (("symposium_2023", "2024", 300), ("symposium_2023", "2024-03-05", 300))))
+    year_only = with_events(
+        dataset, many_events(dataset.events, (("symposium_2023", "2024", 300), ("symposium_2023", "2024-03-05", 300)))
+    )
     counts, period = aggregate.events_by_period(year_only, year_only.events)
     assert period == "year" and counts[["period", "events"]].values.tolist() == [["2024", 600]]  # never all in January
     figure = charts.event_counts_chart(counts, period, dt.date(2026, 11, 25))
@@ -206,7 +210,8 @@ def test_a_counted_timeline_stays_small_however_many_events_and_escapes_its_word
     """Its size follows types x periods, not events: 100 times the events, the same markers."""
     from many_events import many_events, with_events
 
-    calendar = [(event_id, f"2024-{month:02d}-10", 2) for month in range(1, 13) for event_id in ("symposium_2023", "africities_2022", "ipbf_2020")]
+    kinds = ("symposium_2023", "africities_2022", "ipbf_2020")  # a workshop, a summit, a conference
+    calendar = [(event_id, f"2024-{month:02d}-10", 2) for month in range(1, 13) for event_id in kinds]
     few = with_events(dataset, many_events(dataset.events, calendar))
     lots = with_events(dataset, many_events(dataset.events, [(event_id, start, 200) for event_id, start, _ in calendar]))
     today = dt.date(2026, 11, 25)

@@ -353,7 +353,8 @@ def test_past_a_few_hundred_events_the_map_counts_them_per_place_and_type(datase
     ]
     # Area with the count: from the least size, the square root of its share of the largest, up to the cap.
     span = COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX
-    assert [row["inner_size"] / 2 for row in rows] == [15, round(5 + span * (60 / 550) ** 0.5, 1), round(5 + span * (5 / 550) ** 0.5, 1)]
+    expected = [15, round(5 + span * (60 / 550) ** 0.5, 1), round(5 + span * (5 / 550) ** 0.5, 1)]
+    assert [row["inner_size"] / 2 for row in rows] == expected
     assert (rows[0]["lon"], rows[0]["lat"]) == (106.84513, -6.21462)
     # Framed on the places: Portland to Jakarta by way of Kisumu is most of the world; one country is close up.
     assert spec["initialViewState"]["zoom"] == maps.WORLD_VIEW.zoom
@@ -367,14 +368,20 @@ def test_counted_events_in_one_city_are_moved_apart_not_stacked(dataset):
 
     from usascp.maps import event_counts_map
 
-    calendar = [("ascn_governance_workshop_2018", "2024-01-10", 300), ("wcs_2022", "2024-02-10", 100), ("tctp_workshop_2019", "2024-03-10", 150)]
+    calendar = [
+        ("ascn_governance_workshop_2018", "2024-01-10", 300),
+        ("wcs_2022", "2024-02-10", 100),
+        ("tctp_workshop_2019", "2024-03-10", 150),
+    ]
     singapore = with_events(dataset, many_events(dataset.events, calendar))  # ASCN meetings, workshops, trainings
-    rows = _layer(json.loads(event_counts_map(aggregate.events_by_place(singapore, singapore.events)).to_json()), "events")["data"]
+    deck = event_counts_map(aggregate.events_by_place(singapore, singapore.events))
+    rows = _layer(json.loads(deck.to_json()), "events")["data"]
     assert {(row["lon"], row["lat"]) for row in rows} == {(103.85007, 1.28967)}
     centres = [row["dot_offset"] for row in rows]
     for i, (a, row_a) in enumerate(zip(centres, rows)):
         for b, row_b in zip(centres[i + 1 :], rows[i + 1 :]):
-            assert math.dist(a, b) >= (row_a["outer_size"] + row_b["outer_size"]) / 2 - 0.2, (row_a["tooltip_title"], row_b["tooltip_title"])
+            apart = (row_a["outer_size"] + row_b["outer_size"]) / 2
+            assert math.dist(a, b) >= apart - 0.2, (row_a["tooltip_title"], row_b["tooltip_title"])
 
 
 def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as_text(dataset):
@@ -382,12 +389,14 @@ def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as
 
     from usascp.maps import event_counts_map, events_map
 
-    calendar = [(event_id, f"2024-{month:02d}-10", 50) for month in range(1, 13) for event_id in ("symposium_2023", "africities_2022", "ipbf_2020")]
+    kinds = ("symposium_2023", "africities_2022", "ipbf_2020")  # a workshop in Jakarta, a summit in Kisumu, a conference in Hanoi
+    calendar = [(event_id, f"2024-{month:02d}-10", 50) for month in range(1, 13) for event_id in kinds]
     lots = with_events(dataset, many_events(dataset.events, calendar))
     counted = event_counts_map(aggregate.events_by_place(lots, lots.events)).to_json()
     assert len(lots.events) == 1_800 and len(_layer(json.loads(counted), "events")["data"]) == 3
     assert len(counted) < 8 * 1024 < 200 * 1024 < len(events_map(lots.events).to_json())
     hostile = lots.events.assign(city=lots.events["city"].str.replace("Jakarta", "<img src=x onerror=alert(1)>"))
-    rows = _layer(json.loads(event_counts_map(aggregate.events_by_place(with_events(dataset, hostile), hostile)).to_json()), "events")["data"]
+    deck = event_counts_map(aggregate.events_by_place(with_events(dataset, hostile), hostile))
+    rows = _layer(json.loads(deck.to_json()), "events")["data"]
     # Streamlit escapes what the template inserts: the name is shown as typed, never read as a tag.
     assert rows[0]["tooltip_title"] == "600 workshops in <img src=x onerror=alert(1)>, Indonesia"

@@ -1706,7 +1706,8 @@ def events_timeline(dataset: Dataset, events: pd.DataFrame, today) -> pd.DataFra
     # word is made or converted per event (300,000 at 100,000x). No rows: an empty column of objects, as pandas
     # makes of an empty list.
     when = _WHEN_WORDS.take(np.where(dated, np.where(upcoming, 2, 1), 0)) if len(rows) else np.array([], dtype=object)
-    return events.take(order).reset_index(drop=True).assign(start_day=days["start_day"][rows], end_day=days["end_day"][rows], when=when)
+    table = events.take(order).reset_index(drop=True)
+    return table.assign(start_day=days["start_day"][rows], end_day=days["end_day"][rows], when=when)
 
 
 _WHEN_WORDS = pd.array(["date not published", "past", "upcoming"], dtype="str")

@@ -567,7 +567,8 @@ def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
         return _deck([], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
     view = fit_view(points["lat"], points["lon"], *EVENTS_MAP_PX, max_zoom=5.5)
     west, south, east, north = _view_box(view, *EVENTS_MAP_PX)
-    if not (west <= points["lon"].min() and points["lon"].max() <= east and south <= points["lat"].min() and points["lat"].max() <= north):
+    lons, lats = points["lon"], points["lat"]
+    if not (west <= lons.min() and lons.max() <= east and south <= lats.min() and lats.max() <= north):
         view = WORLD_VIEW  # places across the world (Kenya, Sweden, the U.S.): fit_view zooms out no further than 1.5
     xy = tuple(placement.web_mercator_px(lon, lat, view.zoom) for lon, lat in zip(points["lon"], points["lat"]))
     offsets = _separated(xy, tuple((points["radius_px"] + COUNT_DOT_LINE_PX).tolist()))
