@@ -4,7 +4,17 @@ import datetime as dt
 
 import streamlit as st
 
-from ui.layout import chart, download_rows, event_chooser, export_footnote, filter_caption, first_rows, legend, people_table
+from ui.layout import (
+    chart,
+    download_rows,
+    event_chooser,
+    export_footnote,
+    filter_caption,
+    first_rows,
+    legend,
+    people_table,
+    table_with_download,
+)
 from ui.page import start
 from usascp import aggregate, charts
 from usascp.dates import format_date_ranges, format_day, format_partial_date
@@ -39,13 +49,19 @@ if upcoming.empty:
 
 event_chooser(dataset, events, filters)
 # Beyond a few hundred events, markers and dots lie on one another: the figures count them instead.
-if len(events) <= aggregate.EVENTS_DRAWN_ONE_BY_ONE:
+counted = len(events) > aggregate.EVENTS_DRAWN_ONE_BY_ONE
+if not counted:
     timeline, deck, note = charts.events_timeline_chart(events, today), events_map(events), ""
 else:
-    timeline = charts.event_counts_chart(*aggregate.events_by_period(dataset, selected), today)
+    counts, period = aggregate.events_by_period(dataset, selected)
+    timeline = charts.event_counts_chart(counts, period, today)
     deck = event_counts_map(aggregate.events_by_place(dataset, selected))
     note = "Each dot counts the events of one kind held at one place: the bigger, the more. "
 chart(timeline, "events_timeline", "usascp-events-timeline.png", export_footnote(dataset, filters))
+if counted:
+    table_with_download(
+        counts, ["period", "event_type", "events"], f"The counts behind the timeline, per {period}", f"usascp-events-per-{period}.csv"
+    )
 legend(charts.EVENT_TYPE_COLOURS, note=note + "Online meetings are placed at the host country's capital.")
 st.pydeck_chart(deck, height=460)
 

@@ -184,6 +184,7 @@ def test_past_a_few_hundred_events_the_timeline_counts_them_per_type_and_month(d
     # Area with the count: the largest count gets the month's largest marker, 150 of 400 sqrt(150/400) of it.
     assert list(workshop.marker.size) == [18.0, 11.0] and list(summit.marker.size) == [7.0]  # 6.97 px: the least
     assert (workshop.xperiod, workshop.xperiodalignment) == ("M1", "middle")
+    assert list(workshop.text) == ["400", "150"] and workshop.mode == "markers+text"  # few periods: counts written
     assert figure.layout.title.text.startswith("Summits, meetings and exchanges per month<br><sup>Each marker counts")
     assert figure.layout.annotations[0].text == "today"
 
@@ -203,6 +204,7 @@ def test_counted_events_span_years_or_give_only_a_year_are_counted_per_year(data
     assert period == "year" and counts[["period", "events"]].values.tolist() == [["2024", 600]]  # never all in January
     figure = charts.event_counts_chart(counts, period, dt.date(2026, 11, 25))
     assert figure.data[0].xperiod == "M12" and list(figure.data[0].hovertext) == ["600 workshops in 2024"]
+    assert list(figure.data[0].text) == ["600"]
     assert "per year" in figure.layout.title.text
 
 
@@ -211,19 +213,21 @@ def test_a_counted_timeline_stays_small_however_many_events_and_escapes_its_word
     from many_events import many_events, with_events
 
     kinds = ("symposium_2023", "africities_2022", "ipbf_2020")  # a workshop, a summit, a conference
-    calendar = [(event_id, f"2024-{month:02d}-10", 2) for month in range(1, 13) for event_id in kinds]
+    months = [f"{2023 + month // 12}-{month % 12 + 1:02d}-10" for month in range(6, 24)]  # Jul 2023 to Dec 2024
+    calendar = [(event_id, start, 2) for start in months for event_id in kinds]
     few = with_events(dataset, many_events(dataset.events, calendar))
     lots = with_events(dataset, many_events(dataset.events, [(event_id, start, 200) for event_id, start, _ in calendar]))
     today = dt.date(2026, 11, 25)
     small = charts.event_counts_chart(*aggregate.events_by_period(few, few.events), today)
     large = charts.event_counts_chart(*aggregate.events_by_period(lots, lots.events), today)
-    assert len(lots.events) == 7_200 and sum(len(trace.x) for trace in large.data) == 36  # 3 types x 12 months
+    assert len(lots.events) == 10_800 and sum(len(trace.x) for trace in large.data) == 54  # 3 types x 18 months
     assert len(large.to_json()) < 1.1 * len(small.to_json()) < 20 * 1024  # only the counts' digits differ
-    # One marker per event would pass the issue's 200 KiB a chart at 7,200 events.
+    assert large.data[0].mode == "markers" and large.data[0].text is None  # 18 months: the hover says the counts
+    # One marker per event would pass the issue's 200 KiB a chart at 10,800 events.
     assert len(charts.events_timeline_chart(aggregate.events_timeline(lots, lots.events, today), today).to_json()) > 200 * 1024
 
     hostile = lots.events.assign(event_type=lots.events["event_type"].str.replace("workshop", "<b>workshop</b>"))
     counted = charts.event_counts_chart(*aggregate.events_by_period(with_events(dataset, hostile), hostile), today)
     marked = next(trace for trace in counted.data if trace.name == "<b>workshop</b>")
-    assert marked.hovertext[0] == "200 &lt;b&gt;workshop&lt;/b&gt;s in Jan 2024"  # plotly shows it as typed
+    assert marked.hovertext[0] == "200 &lt;b&gt;workshop&lt;/b&gt;s in Jul 2023"  # plotly shows it as typed
     assert not any("<b>" in text for trace in counted.data for text in trace.hovertext)

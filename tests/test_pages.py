@@ -687,6 +687,15 @@ def test_many_events_are_counted_and_the_chooser_lists_the_latest(data_copy, mon
     assert dots[0]["tooltip_title"] == "551 workshops in Jakarta, Indonesia"  # with the 2023 symposium
     assert dots[0]["tooltip_body"] == "5 Sep 2023 – 20 Apr 2024"
     assert "Each dot counts the events of one kind held at one place" in page_text(app)
+    # Every figure has its table: the counts behind the timeline, one click away.
+    counts = shown(next(table for table in app.dataframe if "month or year" in table.value.columns))
+    assert counts[counts["month or year"] == "2024"].values.tolist() == [
+        ["2024", "ASCN meeting", 1],
+        ["2024", "conference", 1],
+        ["2024", "exchange", 1],
+        ["2024", "summit", 60],
+        ["2024", "workshop", 551],
+    ]
 
     chooser = app.selectbox(key="event_choice")
     assert len(chooser.options) == EVENTS_LISTED + 1  # the latest 500, and the event the link names

@@ -466,6 +466,7 @@ def events_timeline_chart(events, today):
 # 36-month axis at 1280 px, a year about 90 of an 8-year one), and the least any count gets.
 COUNT_MARKER_PX = {"month": 18, "year": 36}
 COUNT_MARKER_LEAST_PX = 7
+LABELLED_PERIODS = 12  # up to this many periods on the axis, each marker has its count written above it
 
 
 def event_counts_chart(counts, period: str, today):
@@ -473,37 +474,39 @@ def event_counts_chart(counts, period: str, today):
     type and period whose area grows with its count, centred in its period, with a line at today.
 
     `counts, period` is aggregate.events_by_period(). The title says the markers are counts; the hover gives
-    each in words ("412 workshops in Mar 2024").
+    each in words ("412 workshops in Mar 2024"), and with few periods each count is written above its marker.
     """
     from usascp.formatting import plotly_text, plural
 
     most = max(int(counts["events"].max()) if len(counts) else 1, 1)
     largest = COUNT_MARKER_PX[period]
+    # The counts are written beside few markers; with more, the hover says them (and the table under the chart).
+    labelled = counts["period_start"].nunique() <= LABELLED_PERIODS
     data = []
     for event_type, rows in counts.groupby("event_type", sort=True):
         numbers = rows["events"].to_numpy()
-        data.append(
-            dict(
-                type="scatter",
-                x=rows["period_start"].to_numpy(),
-                y=np.full(len(rows), event_type, dtype=object),
-                # Periods, not days: each marker sits in the middle of its month or year, between the ticks.
-                xperiod="M1" if period == "month" else "M12",
-                xperiod0="2000-01-01",
-                xperiodalignment="middle",
-                mode="markers",
-                marker=dict(
-                    size=np.maximum(largest * np.sqrt(numbers / most), COUNT_MARKER_LEAST_PX).round(1),
-                    color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]),
-                    line=dict(color="#FFFFFF", width=1),
-                ),
-                hovertext=[
-                    plotly_text(f"{plural(int(number), event_type)} in {when}") for number, when in zip(numbers, rows["period"])
-                ],
-                hovertemplate="%{hovertext}<extra></extra>",
-                name=event_type,
-            )
+        trace = dict(
+            type="scatter",
+            x=rows["period_start"].to_numpy(),
+            y=np.full(len(rows), event_type, dtype=object),
+            # Periods, not days: each marker sits in the middle of its month or year, between the ticks.
+            xperiod="M1" if period == "month" else "M12",
+            xperiod0="2000-01-01",
+            xperiodalignment="middle",
+            mode="markers",
+            marker=dict(
+                size=np.maximum(largest * np.sqrt(numbers / most), COUNT_MARKER_LEAST_PX).round(1),
+                color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]),
+                line=dict(color="#FFFFFF", width=1),
+            ),
+            hovertext=[plotly_text(f"{plural(int(number), event_type)} in {when}") for number, when in zip(numbers, rows["period"])],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=event_type,
         )
+        if labelled:
+            written = [f"{int(number):,}" for number in numbers]
+            trace.update(mode="markers+text", text=written, textposition="top center", cliponaxis=False)
+        data.append(trace)
     layout = {
         **_today_line(today),
         "xaxis": dict(gridcolor="#E5E5E5", tickangle=0, ticklabelmode="period"),
@@ -511,7 +514,7 @@ def event_counts_chart(counts, period: str, today):
     }
     title = (
         f"Summits, meetings and exchanges per {period}"
-        f"<br><sup>Each marker counts the events of one kind in a {period}: the bigger, the more. Hover for the number.</sup>"
+        f"<br><sup>Each marker counts the events of one kind in a {period}: the bigger, the more.</sup>"
     )
     return _figure(data, _style(layout, title, 400))
 
