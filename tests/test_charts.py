@@ -131,7 +131,10 @@ def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(datase
     trained = by_project[by_project["metric"] == "professionals_trained"].merge(
         dataset.projects[["project_id", "title"]].rename(columns={"title": "project"}), on="project_id"
     )
+    from many_events import many_events, with_events
+
     events = aggregate.events_timeline(dataset, dataset.events, dt.date(2026, 11, 25))
+    many = with_events(dataset, many_events(dataset.events))
     figures = {
         **{
             f"bars by {dimension}": charts.funding_bars(aggregate.funding_by(dataset, dimension), dimension)
@@ -146,8 +149,85 @@ def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(datase
         "treemap": charts.funding_treemap(aggregate.largest_projects(dataset, projects, None, charts.TREEMAP_PROJECTS), 15),
         "metric bars": charts.metric_bars(trained, "Professionals trained", "people"),
         "events": charts.events_timeline_chart(events, dt.date(2026, 11, 25)),
+        "event counts": charts.event_counts_chart(*aggregate.events_by_period(many, many.events), dt.date(2026, 11, 25)),
     }
     assert len(trained) and len(events)
     for name, figure in figures.items():
         checked = go.Figure(figure.to_dict())  # raises on any property plotly does not know, or a value of the wrong kind
         assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(figure)), name
+
+
+def test_past_a_few_hundred_events_the_timeline_counts_them_per_type_and_month(dataset):
+    """615 made-up events (tests/many_events.py): a marker per type and month, its area growing with its count,
+    the count in words on hover, and a title that says the markers are counts."""
+    from many_events import many_events, with_events
+
+    many = with_events(dataset, many_events(dataset.events))
+    assert len(many.events) > aggregate.EVENTS_DRAWN_ONE_BY_ONE >= len(dataset.events)  # the shipped data: one by one
+    counts, period = aggregate.events_by_period(many, many.events)
+    assert period == "month"
+    assert counts[["event_type", "period", "events"]].values.tolist() == [
+        ["summit", "Mar 2024", 60],  # its source names only the month
+        ["workshop", "Mar 2024", 400],
+        ["workshop", "Apr 2024", 150],
+    ]  # the 5 undated workshops have no place on a time axis
+    assert list(counts["period_start"].dt.strftime("%Y-%m-%d")) == ["2024-03-01", "2024-03-01", "2024-04-01"]
+    # The same counts from the timeline's rows, numbered afresh, as from the dataset's own.
+    timeline = aggregate.events_timeline(many, many.events, dt.date(2026, 11, 25))
+    pd.testing.assert_frame_equal(aggregate.events_by_period(many, timeline)[0], counts)
+
+    figure = charts.event_counts_chart(counts, period, dt.date(2026, 11, 25))
+    summit, workshop = figure.data
+    assert (summit.name, workshop.name) == ("summit", "workshop")
+    assert list(workshop.hovertext) == ["400 workshops in Mar 2024", "150 workshops in Apr 2024"]
+    assert list(summit.hovertext) == ["60 summits in Mar 2024"]
+    # Area with the count: the largest count gets the month's largest marker, 150 of 400 sqrt(150/400) of it.
+    assert list(workshop.marker.size) == [18.0, 11.0] and list(summit.marker.size) == [7.0]  # 6.97 px: the least
+    assert (workshop.xperiod, workshop.xperiodalignment) == ("M1", "middle")
+    assert list(workshop.text) == ["400", "150"] and workshop.mode == "markers+text"  # few periods: counts written
+    assert figure.layout.title.text.startswith("Summits, meetings and exchanges per month<br><sup>Each marker counts")
+    assert figure.layout.annotations[0].text == "today"
+
+
+def test_counted_events_span_years_or_give_only_a_year_are_counted_per_year(dataset):
+    from many_events import many_events, with_events
+
+    long_span = with_events(
+        dataset, many_events(dataset.events, (("symposium_2023", "2019-06-01", 300), ("symposium_2023", "2024-03-05", 300)))
+    )
+    counts, period = aggregate.events_by_period(long_span, long_span.events)
+    assert period == "year" and counts[["period", "events"]].values.tolist() == [["2019", 300], ["2024", 300]]
+    year_only = with_events(
+        dataset, many_events(dataset.events, (("symposium_2023", "2024", 300), ("symposium_2023", "2024-03-05", 300)))
+    )
+    counts, period = aggregate.events_by_period(year_only, year_only.events)
+    assert period == "year" and counts[["period", "events"]].values.tolist() == [["2024", 600]]  # never all in January
+    figure = charts.event_counts_chart(counts, period, dt.date(2026, 11, 25))
+    assert figure.data[0].xperiod == "M12" and list(figure.data[0].hovertext) == ["600 workshops in 2024"]
+    assert list(figure.data[0].text) == ["600"]
+    assert "per year" in figure.layout.title.text
+
+
+def test_a_counted_timeline_stays_small_however_many_events_and_escapes_its_words(dataset):
+    """Its size follows types x periods, not events: 100 times the events, the same markers."""
+    from many_events import many_events, with_events
+
+    kinds = ("symposium_2023", "africities_2022", "ipbf_2020")  # a workshop, a summit, a conference
+    months = [f"{2023 + month // 12}-{month % 12 + 1:02d}-10" for month in range(6, 24)]  # Jul 2023 to Dec 2024
+    calendar = [(event_id, start, 2) for start in months for event_id in kinds]
+    few = with_events(dataset, many_events(dataset.events, calendar))
+    lots = with_events(dataset, many_events(dataset.events, [(event_id, start, 200) for event_id, start, _ in calendar]))
+    today = dt.date(2026, 11, 25)
+    small = charts.event_counts_chart(*aggregate.events_by_period(few, few.events), today)
+    large = charts.event_counts_chart(*aggregate.events_by_period(lots, lots.events), today)
+    assert len(lots.events) == 10_800 and sum(len(trace.x) for trace in large.data) == 54  # 3 types x 18 months
+    assert len(large.to_json()) < 1.1 * len(small.to_json()) < 20 * 1024  # only the counts' digits differ
+    assert large.data[0].mode == "markers" and large.data[0].text is None  # 18 months: the hover says the counts
+    # One marker per event would pass the issue's 200 KiB a chart at 10,800 events.
+    assert len(charts.events_timeline_chart(aggregate.events_timeline(lots, lots.events, today), today).to_json()) > 200 * 1024
+
+    hostile = lots.events.assign(event_type=lots.events["event_type"].str.replace("workshop", "<b>workshop</b>"))
+    counted = charts.event_counts_chart(*aggregate.events_by_period(with_events(dataset, hostile), hostile), today)
+    marked = next(trace for trace in counted.data if trace.name == "<b>workshop</b>")
+    assert marked.hovertext[0] == "200 &lt;b&gt;workshop&lt;/b&gt;s in Jul 2023"  # plotly shows it as typed
+    assert not any("<b>" in text for trace in counted.data for text in trace.hovertext)

@@ -324,3 +324,79 @@ def test_a_country_s_outline_box_holds_its_member_cities(dataset, iso3):
     west, south, east, north = outlines.country_box(iso3)
     cities = dataset.cities[dataset.cities["iso3"] == iso3]
     assert cities["lon"].astype(float).between(west, east).all() and cities["lat"].astype(float).between(south, north).all()
+
+
+def test_past_a_few_hundred_events_the_map_counts_them_per_place_and_type(dataset):
+    """615 made-up events (tests/many_events.py): a dot per place and type, its area growing with the count up to
+    a cap, and a tooltip of plain text that says how many, where and when."""
+    from many_events import many_events, with_events
+
+    from usascp.maps import COUNT_DOT_LARGEST_PX, COUNT_DOT_LEAST_PX, TOOLTIP, event_counts_map
+
+    many = with_events(dataset, many_events(dataset.events))
+    places = aggregate.events_by_place(many, many.events)
+    assert places[["city", "event_type", "events", "undated", "first_start", "last_start"]].fillna("").values.tolist() == [
+        ["Jakarta", "workshop", 550, 0, "2024-03-05", "2024-04-20"],
+        ["Kisumu", "summit", 60, 0, "2024-03", "2024-03"],  # as precise as its source: the month
+        ["Portland", "workshop", 5, 5, "", ""],
+    ]
+    deck = event_counts_map(places)
+    assert deck.map_style == OFFLINE_MAP_STYLE and deck._tooltip == TOOLTIP  # the one template: structure in it, data plain
+    spec = json.loads(deck.to_json())
+    dots = _layer(spec, "events")
+    assert dots["pickable"] and not _layer(spec, "event-outlines")["pickable"]
+    rows = dots["data"]
+    assert [(row["tooltip_title"], row["tooltip_body"]) for row in rows] == [
+        ("550 workshops in Jakarta, Indonesia", "5 Mar 2024 – 20 Apr 2024"),
+        ("60 summits in Kisumu, Kenya", "Mar 2024"),
+        ("5 workshops in Portland, United States", "5 with no published date"),
+    ]
+    # Area with the count: from the least size, the square root of its share of the largest, up to the cap.
+    span = COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX
+    expected = [15, round(5 + span * (60 / 550) ** 0.5, 1), round(5 + span * (5 / 550) ** 0.5, 1)]
+    assert [row["inner_size"] / 2 for row in rows] == expected
+    assert (rows[0]["lon"], rows[0]["lat"]) == (106.84513, -6.21462)
+    # Framed on the places: Portland to Jakarta by way of Kisumu is most of the world; one country is close up.
+    assert spec["initialViewState"]["zoom"] == maps.WORLD_VIEW.zoom
+    one_country = event_counts_map(places[places["city"] == "Jakarta"])
+    assert one_country.initial_view_state.zoom == 5.5 and one_country.initial_view_state.longitude == 106.84513
+
+
+def test_counted_events_in_one_city_are_moved_apart_not_stacked(dataset):
+    """Each kind of event held in one city is a dot of its own: none hides another, as on every city map."""
+    from many_events import many_events, with_events
+
+    from usascp.maps import event_counts_map
+
+    calendar = [
+        ("ascn_governance_workshop_2018", "2024-01-10", 300),
+        ("wcs_2022", "2024-02-10", 100),
+        ("tctp_workshop_2019", "2024-03-10", 150),
+    ]
+    singapore = with_events(dataset, many_events(dataset.events, calendar))  # ASCN meetings, workshops, trainings
+    deck = event_counts_map(aggregate.events_by_place(singapore, singapore.events))
+    rows = _layer(json.loads(deck.to_json()), "events")["data"]
+    assert {(row["lon"], row["lat"]) for row in rows} == {(103.85007, 1.28967)}
+    centres = [row["dot_offset"] for row in rows]
+    for i, (a, row_a) in enumerate(zip(centres, rows)):
+        for b, row_b in zip(centres[i + 1 :], rows[i + 1 :]):
+            apart = (row_a["outer_size"] + row_b["outer_size"]) / 2
+            assert math.dist(a, b) >= apart - 0.2, (row_a["tooltip_title"], row_b["tooltip_title"])
+
+
+def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as_text(dataset):
+    from many_events import many_events, with_events
+
+    from usascp.maps import event_counts_map, events_map
+
+    kinds = ("symposium_2023", "africities_2022", "ipbf_2020")  # a workshop in Jakarta, a summit in Kisumu, a conference in Hanoi
+    calendar = [(event_id, f"2024-{month:02d}-10", 50) for month in range(1, 13) for event_id in kinds]
+    lots = with_events(dataset, many_events(dataset.events, calendar))
+    counted = event_counts_map(aggregate.events_by_place(lots, lots.events)).to_json()
+    assert len(lots.events) == 1_800 and len(_layer(json.loads(counted), "events")["data"]) == 3
+    assert len(counted) < 8 * 1024 < 200 * 1024 < len(events_map(lots.events).to_json())
+    hostile = lots.events.assign(city=lots.events["city"].str.replace("Jakarta", "<img src=x onerror=alert(1)>"))
+    deck = event_counts_map(aggregate.events_by_place(with_events(dataset, hostile), hostile))
+    rows = _layer(json.loads(deck.to_json()), "events")["data"]
+    # Streamlit escapes what the template inserts: the name is shown as typed, never read as a tag.
+    assert rows[0]["tooltip_title"] == "600 workshops in <img src=x onerror=alert(1)>, Indonesia"

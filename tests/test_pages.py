@@ -659,6 +659,82 @@ def test_events_page_reaches_the_calendar_cities():
     assert "No upcoming events are recorded" in app.info[0].value
 
 
+def _plotly_numbers(values) -> list[float]:
+    """Numbers in plotly's JSON: a list, or an array written as base64 bytes ({"dtype": "f8", "bdata": ...})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def _drawn_figures(app) -> tuple[dict, dict]:
+    """The Events page's timeline (plotly's JSON, as sent) and map (the deck's JSON)."""
+    return json.loads(app.get("plotly_chart")[0].proto.spec), json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+
+
+def test_the_shipped_events_are_drawn_one_by_one_as_before(dataset):
+    """A few hundred events or fewer: the timeline and the map draw each event, by the same functions as always."""
+    import datetime as dt
+
+    import plotly.io as pio
+
+    from usascp import aggregate, charts
+    from usascp.maps import events_map
+
+    app = run_app("pages/events.py")
+    timeline, deck = _drawn_figures(app)
+    events = aggregate.events_timeline(dataset, dataset.events, dt.date.today())
+    expected = json.loads(pio.to_json(charts.events_timeline_chart(events, dt.date.today()), validate=False))
+    assert (timeline["data"], timeline["layout"]["title"]) == (expected["data"], expected["layout"]["title"])
+    assert deck == json.loads(events_map(events).to_json())
+    assert len(next(layer for layer in deck["layers"] if layer["id"] == "events")["data"]) == 31
+    assert "Each dot counts" not in page_text(app)
+    assert len(app.selectbox(key="event_choice").options) == 31
+
+
+def test_many_events_are_counted_and_the_chooser_lists_the_latest(data_copy, monkeypatch, dataset):
+    """646 events (data/ and 615 made-up ones, tests/many_events.py): the figures count them, the chooser lists the
+    latest 500, newest first, and a link to an older event still opens it."""
+    from many_events import add_to_folder
+
+    from ui.layout import EVENTS_LISTED
+
+    add_to_folder(data_copy.folder, dataset.events)
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy.folder))
+    app = run_app("pages/events.py", event="ascn_governance_workshop_2018")  # the oldest event
+    assert metric_values(app)["Events"] == "646"
+    timeline, deck = _drawn_figures(app)
+    assert timeline["layout"]["title"]["text"].startswith("Summits, meetings and exchanges per year")  # 2018-2025
+    workshops = next(trace for trace in timeline["data"] if trace["name"] == "workshop")
+    sizes = _plotly_numbers(workshops["marker"]["size"])
+    expected = {"1 workshop in 2022": 7, "1 workshop in 2023": 7, "551 workshops in 2024": 36}  # the most: the largest
+    assert dict(zip(workshops["hovertext"], sizes)) == expected
+    dots = next(layer for layer in deck["layers"] if layer["id"] == "events")["data"]
+    assert dots[0]["tooltip_title"] == "551 workshops in Jakarta, Indonesia"  # with the 2023 symposium
+    assert dots[0]["tooltip_body"] == "5 Sep 2023 – 20 Apr 2024"
+    assert "Each dot counts the events of one kind held at one place" in page_text(app)
+    # Every figure has its table: the counts behind the timeline, one click away.
+    counts = shown(next(table for table in app.dataframe if "month or year" in table.value.columns))
+    assert counts[counts["month or year"] == "2024"].values.tolist() == [
+        ["2024", "ASCN meeting", 1],
+        ["2024", "conference", 1],
+        ["2024", "exchange", 1],
+        ["2024", "summit", 60],
+        ["2024", "workshop", 551],
+    ]
+
+    chooser = app.selectbox(key="event_choice")
+    assert len(chooser.options) == EVENTS_LISTED + 1  # the latest 500, and the event the link names
+    assert chooser.options[0] == "8th ASCN annual meeting (ASCN8)"  # newest first
+    assert chooser.value == "ascn_governance_workshop_2018"
+    assert "### ASCN Governance Workshop" in page_text(app)
+    assert not any("leave this event out" in info.value for info in app.info)  # the filters show it; the list does not
+    assert "The list holds the latest 500 of these 646 events, newest first" in page_text(app)
+
+
 def test_about_page_measures_what_is_missing():
     app = run_app("pages/about.py")
     text = page_text(app)

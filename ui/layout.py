@@ -410,26 +410,42 @@ def source_detail_view(dataset: Dataset, support, filters) -> None:
             )
 
 
+# The chooser lists at most this many events. Nobody scans 30,000 names, and sending them took time and
+# a megabyte on every rerun; past this, it lists the latest, newest first, and the search box finds the rest.
+EVENTS_LISTED = 500
+
+
 def event_chooser(dataset: Dataset, events: pd.DataFrame, filters) -> None:
     """The Events page's chooser and the chosen event, kept in the URL as `?event=<event_id>` (a search hit or a source leads here).
 
-    `events` are those the filters show (aggregate.events_timeline). A link opens the event it names even
-    when the filters leave it out, and says so.
+    `events` are those the filters show (aggregate.events_timeline), all listed up to EVENTS_LISTED, else the
+    latest EVENTS_LISTED dated ones. A link opens the event it names even when the list or the filters leave it
+    out, and says when the filters do.
     """
-    every_event = dataset.events.set_index("event_id", drop=False)
-    names = dict(zip(events["event_id"], events["name"]))
+    from usascp.formatting import plural
+
+    listed = events
+    if len(events) > EVENTS_LISTED:
+        dated = int(events["start_day"].notna().sum())  # events_timeline puts them first, in date order
+        listed = events.iloc[max(dated - EVENTS_LISTED, 0) : dated].iloc[::-1]
+    names = dict(zip(listed["event_id"], listed["name"]))
     linked = st.query_params.get("event")
-    outside = linked in every_event.index and linked not in names
-    if outside:
-        names[linked] = every_event.at[linked, "name"]
+    linked_row = aggregate.event_row(dataset, linked) if linked not in names else None
+    if linked_row is not None:
+        names[linked] = linked_row["name"]
     chosen = linked_choice(
         "event", names, "event_choice", "Event", "Choose an event to see when and where it was held, and its source", "event"
     )
+    if listed is not events:
+        st.caption(
+            f"The list holds the latest {EVENTS_LISTED:,} of these {plural(len(events), 'event')}, newest first: "
+            "type in it to narrow it, or find any other event by name with the search box in the sidebar."
+        )
     if chosen:
-        if chosen not in set(events["event_id"]):
+        if not (events["event_id"] == chosen).any():
             st.info(
                 "The sidebar filters leave this event out of the timeline and the table; it is shown because the link named it.",
                 icon=":material/filter_alt_off:",
             )
         with st.container(border=True):
-            event_detail_view(dataset, every_event.loc[chosen], filters)
+            event_detail_view(dataset, aggregate.event_row(dataset, chosen), filters)

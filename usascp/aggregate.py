@@ -1845,13 +1845,20 @@ def events_timeline(dataset: Dataset, events: pd.DataFrame, today) -> pd.DataFra
     """
     days = event_days(dataset)
     rows = positions.row_positions(dataset, "events", events)
-    start, end = days["start_day"][rows], days["end_day"][rows]
+    # The order a quicksort of each start day (undated: 10**7) has always given, ties and all.
+    order = np.argsort(days["start_ordinal"][rows], kind="quicksort")
+    rows = rows[order]
     dated = days["start_ordinal"][rows] < 10**7
     upcoming = days["end_ordinal"][rows] >= today.toordinal()
-    when = np.where(dated, np.where(upcoming, "upcoming", "past"), "date not published").astype(object)
-    table = events.assign(start_day=start, end_day=end, when=when)
-    # The order a quicksort of each start day (undated: 10**7) has always given, ties and all.
-    return table.take(np.argsort(days["start_ordinal"][rows], kind="quicksort")).reset_index(drop=True)
+    # The words as a text column taken from three values: the rows are copied once, already in order, and no
+    # word is made or converted per event (300,000 at 100,000x). No rows: an empty column of objects, as pandas
+    # makes of an empty list.
+    when = _WHEN_WORDS.take(np.where(dated, np.where(upcoming, 2, 1), 0)) if len(rows) else np.array([], dtype=object)
+    table = events.take(order).reset_index(drop=True)
+    return table.assign(start_day=days["start_day"][rows], end_day=days["end_day"][rows], when=when)
+
+
+_WHEN_WORDS = pd.array(["date not published", "past", "upcoming"], dtype="str")
 
 
 def event_days(dataset: Dataset) -> dict[str, np.ndarray]:
@@ -1875,6 +1882,160 @@ def event_days(dataset: Dataset) -> dict[str, np.ndarray]:
 
     return derived(dataset, "event_days", build)
 
+
+# Up to this many events, the timeline and the map draw each one, with its name. Beyond it they draw counts
+# (events_by_period, events_by_place): a timeline row has room for about 70 markers at 1280 pixels, so a few
+# hundred already lie on each other, and at 10,000x one marker per event sent 2.3 MB to the browser on every
+# rerun. 500 keeps every view of the shipped data (31 events) and of 1x drawn event by event as before, and a
+# chart or a map of 500 events under 100 KiB.
+EVENTS_DRAWN_ONE_BY_ONE = 500
+# Counts are per month while the dated events span at most this many months and each names its month; per year
+# beyond (a month is then narrower on the axis than a marker), or when some give only a year.
+MONTHS_AT_MOST = 36
+
+
+def _event_rows(dataset: Dataset, events: pd.DataFrame) -> np.ndarray:
+    """The positions in dataset.events of the rows of `events`: a selection (select_events) keeps the table's
+    index, which is checked against the ids; a frame numbered afresh (events_timeline) is looked up by id."""
+    ids = dataset.events["event_id"].to_numpy(dtype=object)
+    chosen = events["event_id"].to_numpy(dtype=object)
+    rows = positions.row_positions(dataset, "events", events)
+    if len(rows) and (rows.min() < 0 or not np.array_equal(ids[rows], chosen)):
+        rows = _event_id_index(dataset).get_indexer(chosen)
+    return rows
+
+
+def _event_id_index(dataset: Dataset) -> pd.Index:
+    """The event ids as an index of plain Python strings, for finding an event's position by its id."""
+    return derived(dataset, "event_id_index", lambda: pd.Index(dataset.events["event_id"].to_numpy(dtype=object), dtype=object))
+
+
+def event_row(dataset: Dataset, event_id) -> pd.Series | None:
+    """The row of dataset.events with `event_id` (indexed by event_id, as a link names it), or None."""
+    position = _event_id_index(dataset).get_indexer([event_id])[0] if isinstance(event_id, str) else -1
+    if position < 0:
+        return None
+    row = dataset.events.iloc[position]
+    row.name = event_id
+    return row
+
+
+def _event_codes(dataset: Dataset) -> dict[str, np.ndarray | pd.DataFrame]:
+    """Per event, once per dataset, what the counts are made of: its start month (year * 12 + month - 1; -1
+    when undated), whether its date names the month, its type's code among `types` (in order of name), and
+    the code of its place and type among `places` (one row per distinct city, country, lat, lon and event_type)."""
+
+    def build():
+        from usascp.dates import parse_partial_date
+
+        events = dataset.events
+        parsed = [parse_partial_date(text) if isinstance(text, str) else None for text in events["start_date"]]
+        keys = ["city", "country", "lat", "lon", "event_type"]
+        group = np.zeros(len(events), dtype=np.int64)
+        for key in keys:  # a code per distinct combination so far, so codes never outgrow the rows
+            codes, names = pd.factorize(events[key], use_na_sentinel=False)
+            group, _ = pd.factorize(group * len(names) + codes)
+        first_row = np.zeros(group.max() + 1 if len(group) else 0, dtype=np.int64)
+        first_row[group[::-1]] = np.arange(len(group))[::-1]  # each group's first row, written last
+        # Places in order of city and type, so that a count's ties keep that order (events_by_place).
+        places = events.iloc[first_row][keys].reset_index(drop=True).sort_values(["city", "event_type"], kind="stable")
+        renumbered = np.empty(len(places), dtype=np.int64)
+        renumbered[places.index.to_numpy()] = np.arange(len(places))
+        types, type_names = pd.factorize(events["event_type"].to_numpy(dtype=object), sort=True)
+        return {
+            "type": types,
+            "types": np.asarray(type_names, dtype=object),
+            "month": np.array([p[0] * 12 + (p[1] or 1) - 1 if p else -1 for p in parsed], dtype=np.int64),
+            "named_month": np.array([bool(p and p[1]) for p in parsed], dtype=bool),
+            # What the date names: 0 its day, 1 its month only, 2 its year only (and undated).
+            "precision": np.array([0 if p and p[2] else 1 if p and p[1] else 2 for p in parsed], dtype=np.int64),
+            "place": renumbered[group],
+            "places": places.reset_index(drop=True),
+        }
+
+    return derived(dataset, "event_codes", build)
+
+
+def events_by_period(dataset: Dataset, events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """How many dated events of each type start in each month (or year): the timeline's markers when there are
+    too many events to draw one by one. `events` are rows of dataset.events (select_events, events_timeline).
+
+    Returns (table, period), period "month" or "year". The table has event_type, period_start (the period's
+    first day, a Timestamp), period (its name: "Mar 2024", "2024") and events (the count), by type in order of
+    name, then by period. Undated events are left out: they have no place on a time axis.
+    """
+    from usascp.dates import MONTH_ABBREVIATIONS
+
+    codes = _event_codes(dataset)
+    rows = _event_rows(dataset, events)
+    months = codes["month"][rows]
+    dated = months >= 0
+    rows, months = rows[dated], months[dated]
+    if not len(rows):
+        return pd.DataFrame({"event_type": [], "period_start": pd.to_datetime([]), "period": [], "events": []}), "month"
+    by_month = bool(months.max() - months.min() < MONTHS_AT_MOST and codes["named_month"][rows].all())
+    periods = months if by_month else months // 12
+    first = periods.min()
+    width = periods.max() - first + 1
+    counts = np.bincount(codes["type"][rows] * width + (periods - first), minlength=len(codes["types"]) * width)
+    cells = np.flatnonzero(counts)  # type-major: by type, then by period
+    chosen = cells % width + first
+    years, month_numbers = (chosen // 12, chosen % 12 + 1) if by_month else (chosen, np.ones(len(chosen), dtype=np.int64))
+    table = pd.DataFrame(
+        {
+            "event_type": codes["types"][cells // width],
+            "period_start": pd.to_datetime(pd.DataFrame({"year": years, "month": month_numbers, "day": 1})),
+            "period": [
+                f"{MONTH_ABBREVIATIONS[month]} {year}" if by_month else str(year)
+                for year, month in zip(years.tolist(), month_numbers.tolist())
+            ],
+            "events": counts[cells],
+        }
+    )
+    return table, "month" if by_month else "year"
+
+
+def events_by_place(dataset: Dataset, events: pd.DataFrame) -> pd.DataFrame:
+    """How many events of each type were held at each place: the map's dots when there are too many events to
+    draw one by one. `events` are rows of dataset.events (select_events, events_timeline).
+
+    One row per city, country, lat, lon and event_type, with events (the count), undated (how many of them have
+    no published date), first_start and last_start (the earliest and latest start among the dated ones, as a
+    partial date, "2020-10-05" or "2020-10" or "2020", as precise as the source; None when none is dated), the
+    largest count first, then by city and type.
+    """
+    import datetime as dt
+
+    codes = _event_codes(dataset)
+    rows = _event_rows(dataset, events)
+    groups = len(codes["places"])
+    place = codes["place"][rows]
+    start = event_days(dataset)["start_ordinal"][rows]
+    dated = start < 10**7
+    # A start as one number: its first day, then how precisely it is known, so that the least and the most are
+    # a day and the words the source gives for it.
+    when = start[dated] * 4 + codes["precision"][rows][dated]
+    low = np.full(groups, 4 * 10**7, dtype=np.int64)
+    high = np.full(groups, -1, dtype=np.int64)
+    np.minimum.at(low, place[dated], when)
+    np.maximum.at(high, place[dated], when)
+    counts = np.bincount(place, minlength=groups)
+    shown = np.flatnonzero(counts)
+    shown = shown[np.argsort(-counts[shown], kind="stable")]  # places are in order of city and type: ties keep it
+
+    def partial_dates(values) -> list[str | None]:
+        """Each number back into the partial date it stands for ("2020-10-05", "2020-10", "2020")."""
+        return [
+            dt.date.fromordinal(value // 4).isoformat()[: (10, 7, 4)[value % 4]] if 0 <= value < 4 * 10**7 else None
+            for value in values
+        ]
+
+    return codes["places"].iloc[shown].reset_index(drop=True).assign(
+        events=counts[shown],
+        undated=counts[shown] - np.bincount(place[dated], minlength=groups)[shown],
+        first_start=partial_dates(low[shown].tolist()),
+        last_start=partial_dates(high[shown].tolist()),
+    )
 
 @dataclass(frozen=True)
 class KnownGaps:

@@ -413,6 +413,26 @@ EVENT_TYPE_COLOURS = {
 }
 
 
+def _today_line(today) -> dict:
+    """A dotted line at today, named above the plot: the layout's shapes and annotations."""
+    now = pd.Timestamp(today)
+    return {
+        "shapes": [
+            dict(
+                type="line",
+                x0=now.timestamp() * 1000,
+                x1=now.timestamp() * 1000,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                line=dict(color=PALETTE["black"], dash="dot"),
+            )
+        ],
+        "annotations": [dict(x=now, y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))],
+    }
+
+
 def events_timeline_chart(events, today):
     """Dated events on a time axis, one row per event type, with a line at today."""
 
@@ -432,27 +452,71 @@ def events_timeline_chart(events, today):
         )
         for event_type, rows in dated.groupby("event_type")
     ]
-    now = pd.Timestamp(today)
     layout = {
-        "shapes": [
-            dict(
-                type="line",
-                x0=now.timestamp() * 1000,
-                x1=now.timestamp() * 1000,
-                xref="x",
-                y0=0,
-                y1=1,
-                yref="y domain",
-                line=dict(color=PALETTE["black"], dash="dot"),
-            )
-        ],
-        "annotations": [dict(x=now, y=1.02, yref="paper", text="today", showarrow=False, font=dict(size=13))],
+        **_today_line(today),
         # No axis titles: dates and event types name themselves, and a title plotly sets beside the type names
         # can land on them.
         "xaxis": dict(gridcolor="#E5E5E5", tickangle=0),
         "yaxis": {},
     }
     return _figure(data, _style(layout, "Summits, meetings and exchanges over time", 380))
+
+
+# A counted marker's width in pixels: the largest count's, by period (a month is about 20 pixels of a
+# 36-month axis at 1280 px, a year about 90 of an 8-year one), and the least any count gets.
+COUNT_MARKER_PX = {"month": 18, "year": 36}
+COUNT_MARKER_LEAST_PX = 7
+LABELLED_PERIODS = 12  # up to this many periods on the axis, each marker has its count written above it
+
+
+def event_counts_chart(counts, period: str, today):
+    """Events counted by type and month (or year), for more events than can be drawn one by one: a marker per
+    type and period whose area grows with its count, centred in its period, with a line at today.
+
+    `counts, period` is aggregate.events_by_period(). The title says the markers are counts; the hover gives
+    each in words ("412 workshops in Mar 2024"), and with few periods each count is written above its marker.
+    """
+    from usascp.formatting import plotly_text, plural
+
+    most = max(int(counts["events"].max()) if len(counts) else 1, 1)
+    largest = COUNT_MARKER_PX[period]
+    # The counts are written beside few markers; with more, the hover says them (and the table under the chart).
+    labelled = counts["period_start"].nunique() <= LABELLED_PERIODS
+    data = []
+    for event_type, rows in counts.groupby("event_type", sort=True):
+        numbers = rows["events"].to_numpy()
+        trace = dict(
+            type="scatter",
+            x=rows["period_start"].to_numpy(),
+            y=np.full(len(rows), event_type, dtype=object),
+            # Periods, not days: each marker sits in the middle of its month or year, between the ticks.
+            xperiod="M1" if period == "month" else "M12",
+            xperiod0="2000-01-01",
+            xperiodalignment="middle",
+            mode="markers",
+            marker=dict(
+                size=np.maximum(largest * np.sqrt(numbers / most), COUNT_MARKER_LEAST_PX).round(1),
+                color=EVENT_TYPE_COLOURS.get(event_type, PALETTE["black"]),
+                line=dict(color="#FFFFFF", width=1),
+            ),
+            hovertext=[plotly_text(f"{plural(int(number), event_type)} in {when}") for number, when in zip(numbers, rows["period"])],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=event_type,
+        )
+        if labelled:
+            written = [f"{int(number):,}" for number in numbers]
+            trace.update(mode="markers+text", text=written, textposition="top center", cliponaxis=False)
+        data.append(trace)
+    layout = {
+        **_today_line(today),
+        "xaxis": dict(gridcolor="#E5E5E5", tickangle=0, ticklabelmode="period"),
+        "yaxis": {},
+    }
+    title = (
+        f"Summits, meetings and exchanges per {period}"
+        f"<br><sup>Each marker counts the events of one kind in a {period}: the bigger, the more.</sup>"
+    )
+    return _figure(data, _style(layout, title, 400))
 
 
 # An average character is about this share of the font size in the sans-serif fonts charts are drawn in.

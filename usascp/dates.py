@@ -58,6 +58,21 @@ def format_partial_date(text: str | None, missing: str = "date not published") -
     return f"{day} {MONTH_ABBREVIATIONS[month]} {year}"
 
 
+def format_date_ranges(starts, ends) -> list[str]:
+    """ "5 Oct 2020 – Nov 2020" for each pair of partial dates, the end left out when it is missing or the same as
+    the start ("date not published" for no start)."""
+    return [
+        format_date_range(start if isinstance(start, str) else None, end if isinstance(end, str) else None)
+        for start, end in zip(starts, ends)
+    ]
+
+
+@functools.lru_cache(maxsize=65_536)  # a table repeats its dates: 2,000 events' dates took 15 ms worded one by one
+def format_date_range(start: str | None, end: str | None) -> str:
+    """ "5 Oct 2020 – Nov 2020"; the start alone when there is no end, or the same one."""
+    return format_partial_date(start) + ("" if end in (None, start) else f" – {format_partial_date(end)}")
+
+
 def format_day(day: dt.date) -> str:
     """A calendar day written as every date in the dashboard is: 1 Dec 2026, never 01 Dec 2026."""
     return format_partial_date(day.isoformat())

@@ -141,6 +141,8 @@ COLUMNS: dict[str, Column] = {
     "dates": Column("dates", width=180),
     "location_precision": Column("placed at"),
     "when": Column("past or upcoming"),
+    "period": Column("month or year"),  # aggregate.events_by_period: when events are counted, not drawn one by one
+    "events": Column("events", kind="count"),
     "on_usascp_calendar": Column("on USASCP calendar", kind="flag"),
     # Sources
     "source_id": Column("source id"),

@@ -523,14 +523,18 @@ def network_map(
     return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
 
-def events_map(events: pd.DataFrame) -> pdk.Deck:
-    """Events as dots coloured by type on a world view (the calendar reaches Kenya, Sweden and the U.S.)."""
+def _event_colours(event_types: pd.Series, alpha: int = 220) -> pd.Series:
     from usascp.charts import EVENT_TYPE_COLOURS, PALETTE
 
+    return event_types.map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), alpha))
+
+
+def events_map(events: pd.DataFrame) -> pdk.Deck:
+    """Events as dots coloured by type on a world view (the calendar reaches Kenya, Sweden and the U.S.)."""
     points = events.assign(
         lat=events["lat"].astype(float),
         lon=events["lon"].astype(float),
-        colour=events["event_type"].map(lambda t: hex_to_rgb(EVENT_TYPE_COLOURS.get(t, PALETTE["black"]), 220)),
+        colour=_event_colours(events["event_type"]),
         tooltip_title=events["name"],
         tooltip_body=events["city"] + ", " + events["country"] + " · " + events["start_date"].map(format_partial_date),
     )[["lat", "lon", "colour", "tooltip_title", "tooltip_body"]]
@@ -548,6 +552,84 @@ def events_map(events: pd.DataFrame) -> pdk.Deck:
         pickable=True,
     )
     return _deck([layer], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+
+
+# A counted dot's radius in pixels: from the least, for the fewest events, growing with the square root of the
+# count (its area with the count) to the largest, for the most. Small enough for the 31 member cities to sit
+# side by side at the view of all of ASEAN.
+COUNT_DOT_LEAST_PX = 5
+COUNT_DOT_LARGEST_PX = 15
+COUNT_DOT_LINE_PX = 1.5
+EVENTS_MAP_PX = (900, 420)  # about what the Events page's map shows at 1280 pixels: the view fits the dots in it
+
+
+def _when_held(first, last, undated: int) -> str:
+    """When a group of events began, for a tooltip: "5 Jan 2018 – Dec 2025" (the first and the last start, each
+    worded as precisely as the source gives it), and how many have no published date."""
+    lines = []
+    if isinstance(first, str):  # a group with no dated event has none (NA)
+        lines.append(format_partial_date(first) + ("" if first == last else f" – {format_partial_date(last)}"))
+    if undated:
+        lines.append(f"{undated:,} with no published date")
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=256)
+def _separated(xy: tuple, outer: tuple) -> list:
+    """placement.separate for dots at `xy` (pixels) of outer radius `outer`; kept for the views last drawn."""
+    return placement.separate([x for x, _ in xy], [y for _, y in xy], list(outer))
+
+
+def event_counts_map(places: pd.DataFrame) -> pdk.Deck:
+    """Events counted per place and type, for more events than can be drawn one by one: a dot per place and type,
+    coloured by type, its area growing with the count, framed on where the events are.
+
+    `places` is aggregate.events_by_place(), largest first. Dots that would cover each other (the kinds of event
+    held in one city, neighbouring cities) are moved apart by a few pixels, as on every city map. The tooltip says
+    "412 workshops in Phnom Penh, Cambodia" and when they began.
+    """
+    from usascp.formatting import plural
+
+    most = max(int(places["events"].max()) if len(places) else 1, 1)
+    share = (places["events"].astype(float) / most) ** 0.5
+    points = pd.DataFrame(
+        {
+            "lat": places["lat"].astype(float),
+            "lon": places["lon"].astype(float),
+            "radius_px": (COUNT_DOT_LEAST_PX + (COUNT_DOT_LARGEST_PX - COUNT_DOT_LEAST_PX) * share).round(1),
+            "fill": _event_colours(places["event_type"], 230),
+            "tooltip_title": [
+                f"{plural(int(count), kind)} in {city}, {country}"
+                for count, kind, city, country in zip(places["events"], places["event_type"], places["city"], places["country"])
+            ],
+            "tooltip_body": [
+                _when_held(first, last, undated)
+                for first, last, undated in zip(places["first_start"], places["last_start"], places["undated"])
+            ],
+        }
+    )
+    if points.empty:
+        return _deck([], WORLD_VIEW, (-180.0, -90.0, 180.0, 90.0))
+    view = fit_view(points["lat"], points["lon"], *EVENTS_MAP_PX, max_zoom=5.5)
+    west, south, east, north = _view_box(view, *EVENTS_MAP_PX)
+    lons, lats = points["lon"], points["lat"]
+    if not (west <= lons.min() and lons.max() <= east and south <= lats.min() and lats.max() <= north):
+        view = WORLD_VIEW  # places across the world (Kenya, Sweden, the U.S.): fit_view zooms out no further than 1.5
+    xy = tuple(placement.web_mercator_px(lon, lat, view.zoom) for lon, lat in zip(points["lon"], points["lat"]))
+    offsets = _separated(xy, tuple((points["radius_px"] + COUNT_DOT_LINE_PX).tolist()))
+    drawn = points.assign(
+        icon=[DISC] * len(points),
+        outer_size=2 * (points["radius_px"] + COUNT_DOT_LINE_PX),
+        inner_size=2 * points["radius_px"],
+        line=[[255, 255, 255, 255]] * len(points),
+        dot_offset=[[round(dx, 1), round(dy, 1)] for dx, dy in offsets],
+    ).drop(columns="radius_px")
+    dots = dict(data=drawn, get_position=["lon", "lat"], get_icon="icon", size_units="'pixels'", get_pixel_offset="dot_offset")
+    layers = [
+        pdk.Layer("IconLayer", id="event-outlines", get_size="outer_size", get_color="line", pickable=False, **dots),
+        pdk.Layer("IconLayer", id="events", get_size="inner_size", get_color="fill", pickable=True, **dots),
+    ]
+    return _deck(layers, view, _box_of(points), repeat=True)
 
 
 def picked_city(selection) -> str | None:
