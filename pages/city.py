@@ -137,14 +137,13 @@ else:
     st.markdown(
         "\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in events.itertuples())
     )
-    listed_of(len(profile.events), "events held here, the latest")
-    if len(profile.events) > LISTED:
-        st.page_link(
-            "pages/events.py",
-            label=f"Every event held in {markdown_text(city['city'])}",
-            icon=":material/event:",
-            query_params={"city": [city_id]},  # the list above leaves the sidebar's filters aside, as this does
-        )
+    listed_of(len(profile.events), "events held here, the latest; the file has every one")
+    download_rows(
+        profile.events.sort_values("start_date", na_position="last"),
+        ["event_id", "name", "event_type", "start_date", "end_date", "city", "country", "location_precision", "project_id", "source_id"],
+        "Download these events (CSV)",
+        f"usascp-{city_id}-events.csv",
+    )
 st.caption(
     f"{plural(len(profile.projects), 'project matches', 'projects match')} the sidebar filters in {markdown_text(city['city'])}."
 )

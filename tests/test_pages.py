@@ -591,7 +591,7 @@ def test_city_profile_for_singapore():
 
 
 def test_a_city_with_many_results_and_events_lists_the_latest_and_says_how_many(data_copy, monkeypatch):
-    """A portfolio's city has thousands of each: the page lists 20 of each, says how many, and leads to them all."""
+    """A portfolio's city has thousands of each: the page lists 20 of each, says how many, and offers every one as a file."""
     for n in range(1, 26):  # 25 more of each in Phnom Penh: 28 results there, 26 events
         data_copy.append_line(
             "metrics",
@@ -612,11 +612,9 @@ def test_a_city_with_many_results_and_events_lists_the_latest_and_says_how_many(
     assert "5th ASCN annual meeting" not in events  # 2022: older than the latest 20
     captions = [caption.value for caption in app.caption]
     assert "20 of 28 result figures, in the order they were published; the file has every one." in captions
-    assert "20 of 26 events held here, the latest." in captions
-    assert [button.label for button in app.get("download_button")][-1] == "Download these results (CSV)"
-    assert ("Every event held in Phnom Penh", "events", "city=phnom_penh") in page_links(app)
-    events_page = run_app("pages/events.py", city="phnom_penh")
-    assert metric_values(events_page)["Events"] == "26"  # where the link leads: every one of them
+    assert "20 of 26 events held here, the latest; the file has every one." in captions
+    downloads = {button.label: button for button in app.get("download_button")}
+    assert {"Download these results (CSV)", "Download these events (CSV)"} <= set(downloads)
 
 
 def test_city_profile_with_an_unknown_city_says_so():
