@@ -48,7 +48,7 @@ metric = control(
     "impact_metric",
     lambda: st.selectbox("Show a result by project", list(labels), format_func=labels.get, key="impact_metric"),
 )
-chosen = by_project[by_project["metric"] == metric].merge(dataset.projects[["project_id", "title"]], on="project_id")
+chosen = aggregate.with_titles(dataset, by_project[by_project["metric"] == metric])
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.metric_units(dataset, projects, metric)
 unit = units[0] if len(units) == 1 else "as reported"

@@ -183,10 +183,9 @@ def _impact(dataset: Dataset, projects, view: str) -> Slide:
     totals = aggregate.metric_totals(dataset, projects=projects)
     rank = {metric: i for i, metric in enumerate(aggregate.HEADLINE_METRICS)}
     totals = totals.assign(_rank=totals["metric"].map(rank).fillna(len(rank))).sort_values(["_rank", "metric"]).head(4)
-    figures = aggregate.countable_metrics(dataset, projects).merge(dataset.projects[["project_id", "title"]], on="project_id")
 
     def origin(metric: str) -> str:
-        titles = figures.loc[figures["metric"] == metric, "title"].unique()
+        titles = aggregate.metric_titles(dataset, projects, metric)
         return titles[0] if len(titles) == 1 else f"{len(titles):,} projects together"
 
     stats = tuple(
