@@ -299,11 +299,6 @@ def _aggregated(groups, **columns) -> pd.DataFrame:
     return pd.concat(parts, axis=1, sort=False)
 
 
-def _labelled(by_code: pd.Series, labels: np.ndarray) -> pd.Series:
-    """A Series keyed by codes, keyed by their labels instead (in the same order)."""
-    return by_code.set_axis(pd.Index(labels[by_code.index.to_numpy(dtype=np.int64)], dtype=object))
-
-
 def year_label(date: str | None) -> str:
     """The year of a partial date as a category label ("2020"), or YEAR_UNKNOWN.
 
@@ -338,16 +333,25 @@ def funding_by(
     else:
         keys, labels = unit_codes[chosen.grant_units], unit_labels
     placed = keys >= 0  # a unit with no sector (say) is in no group, as a groupby drops a missing key
-    keys = keys[placed]
-    by_key = chosen.grant_amounts(dataset)[placed].reset_index(drop=True).groupby(keys, sort=False)
-    disclosing = pd.Series(chosen.grant_units[placed]).groupby(keys, sort=False).nunique()
+    keys, rows, units = keys[placed], chosen.grant_rows[placed], chosen.grant_units[placed]
+    # Per key, in the order keys first appear (as a groupby with sort=False has them): the amounts added up,
+    # how many grants, and how many units (each once, marked rather than sorted).
+    count = len(labels)
+    amounts = _numbers(dataset, "grants", "amount_usd")
+    sums = _group_sums(dataset.grants["amount_usd"], _whole_amounts(dataset), rows, keys, count, amounts)
+    sizes = np.bincount(keys, minlength=count)
+    seen = np.zeros((count, len(dataset.projects)), dtype=bool)
+    seen[keys, units] = True
+    present = np.flatnonzero(sizes > 0)
+    in_order = present[np.argsort(_first_of_each(keys, np.arange(len(keys)), count)[present], kind="stable")]
+    index = pd.Index(labels[in_order], dtype=object)
     silent = chosen.units[~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]]
     silent_keys = unit_codes[silent]
     table = pd.concat(
         {
-            "disclosed_usd": _labelled(by_key.sum(), labels),
-            "grants": _labelled(by_key.size(), labels),
-            "projects_disclosing": _labelled(disclosing, labels),
+            "disclosed_usd": pd.Series(sums.array.take(in_order), index=index),
+            "grants": pd.Series(sizes[in_order], index=index),
+            "projects_disclosing": pd.Series(seen.sum(axis=1)[in_order], index=index),
             "projects_not_disclosed": pd.Series(unit_labels[silent_keys[silent_keys >= 0]], dtype=object).value_counts(),
         },
         axis=1,
@@ -1163,16 +1167,20 @@ def funding_rows(
         """The columns looked up by project or source: pandas' text type, as they have always been in downloads."""
         return pd.Series(values, dtype="str")
 
+    def by_project(name: str, values) -> pd.Series:
+        """A text column of each row's project, taken from the projects' own made once per dataset."""
+        return pd.Series(derived(dataset, ("project_text", name), lambda: pd.array(values(), dtype="str")).take(units))
+
     return pd.DataFrame(
         {
             "project_id": _texts(projects_info["project_id"].to_numpy(dtype=object)[units]),
-            "project": text(projects_info["title"].to_numpy(dtype=object)[units]),
-            "lead_agency": text(projects_info["lead_agency"].to_numpy(dtype=object)[units]),
-            "sector": text(projects_info["sector"].to_numpy(dtype=object)[units]),
-            "country": text(countries[country_codes[units]]),
-            "place": text(places[city_codes[units]]),
-            "relationship": text(_relationship_words(dataset)[units]),
-            "status": text(projects_info["status"].to_numpy(dtype=object)[units]),
+            "project": by_project("title", lambda: projects_info["title"].to_numpy(dtype=object)),
+            "lead_agency": by_project("lead_agency", lambda: projects_info["lead_agency"].to_numpy(dtype=object)),
+            "sector": by_project("sector", lambda: projects_info["sector"].to_numpy(dtype=object)),
+            "country": by_project("country", lambda: countries[country_codes]),
+            "place": by_project("place", lambda: places[city_codes]),
+            "relationship": by_project("relationship", lambda: _relationship_words(dataset)),
+            "status": by_project("status", lambda: projects_info["status"].to_numpy(dtype=object)),
             "recipient": _texts(per_row("recipient", np.nan)),
             "amount_usd": amount_column,
             "award_date": _texts(per_row("award_date", np.nan)),
