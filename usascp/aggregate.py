@@ -439,6 +439,20 @@ _MONEY_DATES = {
 }
 
 
+def _by_year(money: pd.DataFrame, project_count: int) -> tuple[pd.Series, pd.Series]:
+    """The `amount`s of `money` (unit_id, amount, year) added up per year, and the units moving money each year,
+    each counted once; by year in order, rows with no year left out: as groupby("year") gives them."""
+    dated = np.flatnonzero(~np.isnan(money["year"].to_numpy(dtype=float)))
+    years, year_of = np.unique(money["year"].to_numpy(dtype=float)[dated], return_inverse=True)
+    year_of = year_of.ravel()
+    amounts = money["amount"]
+    sums = _group_sums(amounts, _whole(amounts), dated, year_of, len(years))
+    seen = np.zeros((len(years), project_count), dtype=bool)
+    seen[year_of, money["unit_id"].to_numpy(dtype=np.int64)[dated]] = True
+    index = pd.Index(years, name="year")
+    return pd.Series(sums.array, index=index, name="amount"), pd.Series(seen.sum(axis=1), index=index, name="unit_id")
+
+
 def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
     """Each row's year on `basis` (NaN when it cannot be told), from its date or its fiscal year; once per dataset.
 
@@ -516,12 +530,13 @@ def money_by_year(
             "year": row_years(dataset, "transactions", basis)[spent_rows],
         }
     )
-    placed_committed, placed_disbursed = committed[committed["year"].notna()], disbursed[disbursed["year"].notna()]
+    committed_usd, projects_committing = _by_year(committed, count)
+    disbursed_usd, projects_disbursing = _by_year(disbursed, count)
     by_year = {
-        "committed_usd": placed_committed.groupby("year")["amount"].sum(),
-        "disbursed_usd": placed_disbursed.groupby("year")["amount"].sum(),
-        "projects_committing": placed_committed.groupby("year")["unit_id"].nunique(),
-        "projects_disbursing": placed_disbursed.groupby("year")["unit_id"].nunique(),
+        "committed_usd": committed_usd,
+        "disbursed_usd": disbursed_usd,
+        "projects_committing": projects_committing,
+        "projects_disbursing": projects_disbursing,
     }
     publishing = positions.chosen(count, np.concatenate([chosen.grant_units, money_units]))
     quiet = chosen.is_unit[chosen.projects] & ~publishing[chosen.projects]
