@@ -21,6 +21,7 @@ the data with what it supports, a partner as the list of projects naming it).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from array import array
@@ -313,9 +314,11 @@ def _build_index(dataset: Dataset) -> SearchIndex:
     short_names = [abbreviations(name) for name in names]
     own_words = [words(name) for name in names]
     name_words = [found + short for found, short in zip(own_words, short_names)]
-    # Repeated texts (every synthetic summary is the same sentence) are cut into words once.
-    cut: dict[str, list[str]] = {}
-    all_words = (chain(found, cut.setdefault(text, words(text))) for found, text in zip(name_words, other_text))
+    # A text repeated in a row (events of one series share a summary) is cut into words once. Only the last
+    # few texts are kept: keeping every text's words until the index was built held 12 million word strings
+    # at 100,000x, most of a gigabyte, where the word table keeps each distinct word once.
+    cut = functools.lru_cache(maxsize=1024)(words)
+    all_words = (chain(found, cut(text)) for found, text in zip(name_words, other_text))
     folded_names = [" ".join(found) for found in own_words]
     kind_codes = np.array([_KIND_ORDER[kind] for kind in kinds], dtype=np.int64)
     lengths = np.array([len(name) for name in names], dtype=np.int64)
