@@ -19,6 +19,7 @@ from harness import CHROMIUM, CHROMIUM_ARGS, REPO, Visit, running_server, server
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(REPO))
+from test_events_at_scale import hover_largest_marker, hover_text
 from usascp import aggregate, maps, placement
 from usascp.filters import Filters, select_events
 from usascp.load import load_dataset
@@ -28,16 +29,6 @@ VIEWS = {
     "cambodia-2024-2025": ("events?country=KHM&from=2024&to=2025", Filters(countries=("KHM",), year_from=2024, year_to=2025)),
 }
 SIZES = ((1280, 720), (1920, 1080))
-
-
-def _hovered(page, x: float, y: float, script: str) -> str:
-    page.mouse.move(x - 25, y - 25)
-    page.mouse.move(x, y, steps=5)
-    for _ in range(50):
-        if text := page.evaluate(script):
-            return text
-        time.sleep(0.2)
-    raise AssertionError(f"nothing shown on hover at ({x:.0f}, {y:.0f})")
 
 
 def _largest_dot(dataset, filters) -> tuple[dict, dict]:
@@ -64,15 +55,7 @@ def main(folder: str, out: Path) -> int:
                 page.screenshot(path=str(out / f"events-{name}-top-{size}.png"))
 
                 visit.wait_for('[data-testid="stPlotlyChart"]').scroll_into_view_if_needed()
-                markers = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point')
-                boxes = [markers.nth(i).bounding_box() for i in range(markers.count())]
-                box = max(boxes, key=lambda box: box["width"])
-                hover = _hovered(
-                    page,
-                    box["x"] + box["width"] / 2,
-                    box["y"] + box["height"] / 2,
-                    "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .hoverlayer .hovertext')?.textContent",
-                )
+                hover = hover_largest_marker(page)
                 page.screenshot(path=str(out / f"events-{name}-timeline-hover-{size}.png"))
 
                 visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas').scroll_into_view_if_needed()
@@ -80,7 +63,7 @@ def main(folder: str, out: Path) -> int:
                 box = page.locator('[data-testid="stDeckGlJsonChart"]').first.bounding_box()
                 centre = placement.web_mercator_px(view["longitude"], view["latitude"], view["zoom"])
                 x, y = placement.web_mercator_px(dot["lon"], dot["lat"], view["zoom"])
-                tooltip = _hovered(
+                tooltip = hover_text(
                     page,
                     box["x"] + box["width"] / 2 + x - centre[0] + dot["dot_offset"][0],
                     box["y"] + box["height"] / 2 + y - centre[1] + dot["dot_offset"][1],
@@ -93,7 +76,8 @@ def main(folder: str, out: Path) -> int:
                 time.sleep(1)
                 page.screenshot(path=str(out / f"events-{name}-chooser-{size}.png"))
                 page.keyboard.press("Escape")
-                print(f"{name} {size}: {len(boxes)} markers; timeline hover {hover!r}; map tooltip {tooltip!r}", flush=True)
+                markers = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point').count()
+                print(f"{name} {size}: {markers} markers; timeline hover {hover!r}; map tooltip {tooltip!r}", flush=True)
                 if page.locator('[data-testid="stException"]').count():
                     problems.append(f"{name} {size}: an exception on the page")
                 if visit.external_requests():

@@ -23,7 +23,18 @@ from usascp.filters import Filters, select_events
 from usascp.load import DEFAULT_DATA_DIR, load_dataset
 
 
-def _hover_text(page, x: float, y: float, script: str) -> str:
+TIMELINE_HOVER = "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .hoverlayer .hovertext')?.textContent"
+
+
+def hover_largest_marker(page) -> str:
+    """Hover the timeline's largest marker as a person does: the text its hover box shows."""
+    markers = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point')
+    boxes = [markers.nth(i).bounding_box() for i in range(markers.count())]
+    largest = max(boxes, key=lambda box: box["width"])
+    return hover_text(page, largest["x"] + largest["width"] / 2, largest["y"] + largest["height"] / 2, TIMELINE_HOVER)
+
+
+def hover_text(page, x: float, y: float, script: str) -> str:
     """Move the mouse to (x, y) as a person does and wait for `script` (run in the page) to give text."""
     page.mouse.move(x - 25, y - 25)
     page.mouse.move(x, y, steps=5)
@@ -56,15 +67,7 @@ def test_counted_events_say_their_counts_on_hover(browser, tmp_path):
 
             chart = visit.wait_for('[data-testid="stPlotlyChart"]')
             chart.scroll_into_view_if_needed()
-            markers = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point')
-            boxes = [markers.nth(i).bounding_box() for i in range(markers.count())]
-            largest = max(boxes, key=lambda box: box["width"])
-            hover = _hover_text(
-                page,
-                largest["x"] + largest["width"] / 2,
-                largest["y"] + largest["height"] / 2,
-                "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .hoverlayer .hovertext')?.textContent",
-            )
+            hover = hover_largest_marker(page)
             assert hover == "551 workshops in 2024"
 
             canvas = visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas')
@@ -74,7 +77,7 @@ def test_counted_events_say_their_counts_on_hover(browser, tmp_path):
             centre = placement.web_mercator_px(view["longitude"], view["latitude"], view["zoom"])
             x, y = placement.web_mercator_px(jakarta["lon"], jakarta["lat"], view["zoom"])
             dx, dy = jakarta["dot_offset"]
-            tooltip = _hover_text(
+            tooltip = hover_text(
                 page,
                 box["x"] + box["width"] / 2 + x - centre[0] + dx,
                 box["y"] + box["height"] / 2 + y - centre[1] + dy,
