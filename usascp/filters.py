@@ -381,10 +381,17 @@ def _counts_by(dataset: Dataset, chosen: np.ndarray, dimension: str) -> dict[str
     if dimension in ("country", "city"):
         # Each (place, reporting unit) pair once: a program with two components in one city counts once there.
         matrix, names = (codes.countries, codes.country_ids) if dimension == "country" else (codes.cities, codes.city_ids)
-        rows, columns = np.nonzero(matrix[chosen])
-        seen = np.zeros((len(dataset.projects), len(names)), dtype=bool)
-        seen[units[rows], columns] = True  # marking is quicker than sorting the pairs to find each once
-        counts = seen.sum(axis=0)
+        touched = matrix[chosen]
+        folded = units != chosen  # components counted under their program
+        counts = touched[~folded].sum(axis=0)
+        if folded.any():
+            # A component adds the places its program does not already name, each once per program.
+            row_of = np.full(len(dataset.projects), -1, dtype=np.int64)
+            row_of[chosen] = np.arange(len(chosen))
+            program_units = units[folded]
+            rows, columns = np.nonzero(touched[folded] & ~touched[row_of[program_units]])
+            pairs = np.unique(program_units[rows].astype(np.int64) * len(names) + columns)
+            counts = counts + np.bincount(pairs % len(names), minlength=len(names))
     else:
         is_unit = positions.chosen(len(dataset.projects), units)[chosen]  # components folded into a program drop out
         values = getattr(codes, dimension)[chosen[is_unit]]
