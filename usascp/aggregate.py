@@ -1170,18 +1170,24 @@ def funding_rows(
         return values
 
     projects_info = dataset.projects
-    source_ids = per_row("source_id", _main_sources(dataset)[silent_units])
-    source_titles = derived(dataset, "source_titles", lambda: dict(zip(dataset.sources["source_id"], dataset.sources["title"])))
-    links = _source_links(dataset)
+    # Each row's source by its position among the sources (-1: none, or not listed): a grant's own, else its
+    # project's main source.
+    source_rows = np.empty(len(order), dtype=np.int64)
+    source_rows[of_grant] = _source_rows(dataset, "grants", lambda: dataset.grants["source_id"])[grant_rows]
+    source_rows[~of_grant] = _source_rows(dataset, "main_sources", lambda: _main_sources(dataset))[silent_units]
+
+    def by_source(column: str) -> pd.Series:
+        """A column of each row's source, taken from the sources' own in text made once per dataset (NA for none)."""
+        listed = dataset.sources[column].to_numpy(dtype=object)
+        values = derived(dataset, ("source_text", column), lambda: pd.array([*listed, np.nan], dtype="str"))
+        return pd.Series(values.take(np.where(source_rows >= 0, source_rows, len(dataset.sources))))
+
     country_codes, countries = _location_codes(dataset, "country")
     city_codes, places = _location_codes(dataset, "city")
     amount_column = pd.array(np.full(len(order), np.nan), dtype="Float64")
     amount_column[of_grant] = amounts.array.take(grant_rows)
 
-    def text(values) -> pd.Series:
-        """The columns looked up by project or source: pandas' text type, as they have always been in downloads."""
-        return pd.Series(values, dtype="str")
-
+    # The columns looked up by project or source are in pandas' text type, as they have always been in downloads.
     def by_project(name: str, values) -> pd.Series:
         """A text column of each row's project, taken from the projects' own made once per dataset."""
         return pd.Series(derived(dataset, ("project_text", name), lambda: pd.array(values(), dtype="str")).take(units))
@@ -1200,8 +1206,8 @@ def funding_rows(
             "amount_usd": amount_column,
             "award_date": _texts(per_row("award_date", np.nan)),
             "amount_kind": _texts(per_row("amount_kind", "not disclosed")),
-            "source": text(np.array([source_titles.get(source, np.nan) for source in source_ids], dtype=object)),
-            "source_url": text(np.array([links.get(source, (None, np.nan))[1] for source in source_ids], dtype=object)),
+            "source": by_source("title"),
+            "source_url": by_source("url"),
             "note": _texts(per_row("note", projects_info["amount_note"].to_numpy(dtype=object)[silent_units])),
         }
     )
@@ -1230,6 +1236,21 @@ def _first_in_order(first_key: np.ndarray, second_key: np.ndarray, limit: int | 
 def _texts(values: np.ndarray) -> pd.Series:
     """Text values as an object column, like the tables' own (pandas 3 would make a new one its string type)."""
     return pd.Series(values, dtype=object)
+
+
+def _source_rows(dataset: Dataset, name: str, source_ids) -> np.ndarray:
+    """The positions in dataset.sources of `source_ids()` (-1 where none, or not listed), once per dataset. A
+    source listed twice (validation refuses it; a hand-made dataset may not be validated) is found at its last."""
+
+    def build():
+        wanted = pd.Series(source_ids()).to_numpy(dtype=object)
+        listed = pd.Index(dataset.sources["source_id"].to_numpy(dtype=object))
+        if listed.is_unique:
+            return listed.get_indexer(wanted)
+        position = {source: row for row, source in enumerate(listed)}
+        return np.array([position.get(source, -1) for source in wanted], dtype=np.int64)
+
+    return derived(dataset, ("source_rows", name), build)
 
 
 def _main_sources(dataset: Dataset) -> np.ndarray:
