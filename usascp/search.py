@@ -141,9 +141,17 @@ class _WordTable:
         rank[[numbers[word] for word in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
         ranked = rank[np.frombuffer(codes, dtype=np.int32)]
         del codes
-        order = np.argsort(ranked, kind="stable")  # by word, each word's entries in order (they came in order)
         offsets = np.concatenate([[0], np.cumsum(np.bincount(ranked, minlength=len(vocabulary)))])
-        return cls(vocabulary, offsets, np.frombuffer(owners, dtype=np.int32)[order])
+        # By word, each word's entries in order: one 64-bit key per (word, entry), sorted in place, rather than
+        # an index array as long as the words (each (word, entry) is there once, so no order is left to chance).
+        keys = ranked.astype(np.int64)
+        del ranked
+        keys <<= 32
+        keys |= np.frombuffer(owners, dtype=np.int32)
+        del owners
+        keys.sort()
+        keys &= 0xFFFFFFFF
+        return cls(vocabulary, offsets, keys.astype(np.int32))
 
     def starting_with(self, prefix: str, size: int) -> np.ndarray:
         """A mask over the `size` entries: those holding a word that starts with `prefix`."""
