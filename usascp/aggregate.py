@@ -137,16 +137,28 @@ def _grant_total(dataset: Dataset, rows: np.ndarray) -> float:
 
 def _distinct(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(values, return_inverse=True) of positions (0 to size - 1), by marking them instead of sorting."""
-    present = np.zeros(size, dtype=bool)
-    present[values] = True
+    present = positions.chosen(size, values)[:-1]
     return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
 def _distinct_count(values: np.ndarray, size: int) -> int:
     """How many distinct positions (0 to size - 1) `values` holds."""
-    present = np.zeros(size, dtype=bool)
-    present[values] = True
-    return int(np.count_nonzero(present))
+    return int(np.count_nonzero(positions.chosen(size, values)))
+
+
+def _distinct_per_group(group_of: np.ndarray, members: np.ndarray, group_count: int, member_count: int) -> np.ndarray:
+    """For each of `group_count` groups, how many distinct members (positions, 0 to member_count - 1) its rows
+    name: each (group, member) pair is marked once, not sorted."""
+    seen = np.zeros((group_count, member_count), dtype=bool)
+    seen[group_of, members] = True
+    return seen.sum(axis=1)
+
+
+def _grant_sums(dataset: Dataset, rows: np.ndarray, group_of: np.ndarray, count: int) -> pd.Series:
+    """_group_sums of the grants' amount_usd at `rows` (positions in dataset.grants), per group."""
+    return _group_sums(
+        dataset.grants["amount_usd"], _whole_amounts(dataset), rows, group_of, count, _numbers(dataset, "grants", "amount_usd")
+    )
 
 
 def funding_totals_here_and_alone(
@@ -337,11 +349,9 @@ def funding_by(
     # Per key, in the order keys first appear (as a groupby with sort=False has them): the amounts added up,
     # how many grants, and how many units (each once, marked rather than sorted).
     count = len(labels)
-    amounts = _numbers(dataset, "grants", "amount_usd")
-    sums = _group_sums(dataset.grants["amount_usd"], _whole_amounts(dataset), rows, keys, count, amounts)
+    sums = _grant_sums(dataset, rows, keys, count)
     sizes = np.bincount(keys, minlength=count)
-    seen = np.zeros((count, len(dataset.projects)), dtype=bool)
-    seen[keys, units] = True
+    disclosing = _distinct_per_group(keys, units, count, len(dataset.projects))
     present = np.flatnonzero(sizes > 0)
     in_order = present[np.argsort(_first_of_each(keys, np.arange(len(keys)), count)[present], kind="stable")]
     index = pd.Index(labels[in_order], dtype=object)
@@ -351,7 +361,7 @@ def funding_by(
         {
             "disclosed_usd": pd.Series(sums.array.take(in_order), index=index),
             "grants": pd.Series(sizes[in_order], index=index),
-            "projects_disclosing": pd.Series(seen.sum(axis=1)[in_order], index=index),
+            "projects_disclosing": pd.Series(disclosing[in_order], index=index),
             "projects_not_disclosed": pd.Series(unit_labels[silent_keys[silent_keys >= 0]], dtype=object).value_counts(),
         },
         axis=1,
@@ -447,10 +457,9 @@ def _by_year(money: pd.DataFrame, project_count: int) -> tuple[pd.Series, pd.Ser
     year_of = year_of.ravel()
     amounts = money["amount"]
     sums = _group_sums(amounts, _whole(amounts), dated, year_of, len(years))
-    seen = np.zeros((len(years), project_count), dtype=bool)
-    seen[year_of, money["unit_id"].to_numpy(dtype=np.int64)[dated]] = True
+    units = _distinct_per_group(year_of, money["unit_id"].to_numpy(dtype=np.int64)[dated], len(years), project_count)
     index = pd.Index(years, name="year")
-    return pd.Series(sums.array, index=index, name="amount"), pd.Series(seen.sum(axis=1), index=index, name="unit_id")
+    return pd.Series(sums.array, index=index, name="amount"), pd.Series(units, index=index, name="unit_id")
 
 
 def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
@@ -913,6 +922,8 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
         project = positions.table_positions(dataset, "metrics")
         place = np.append(places[codes], REGIONAL).astype(object)[project]  # a figure of no project (-1): regional
         days = _metric_days(dataset, metrics)
+        project_rank = _int32_codes(_sorted_codes(metrics["project_id"].to_numpy(dtype=object)))
+        city_rank = _int32_codes(_sorted_codes(np.where(pd.isna(own_city), place, own_city)))
         # 32-bit codes and positions: 5 million rows at 100,000x keep half the memory.
         return {
             "metric_rank": ranks.ravel().astype(np.int32),
@@ -924,20 +935,16 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
             "as_of_known": metrics["as_of"].notna().to_numpy(),
             "source_codes": np.where(source_codes >= 0, source_codes, len(source_names)).astype(np.int32),
             "source_names": np.append(source_names, None),
-            "project_rank": _int32_codes(_sorted_codes(metrics["project_id"].to_numpy(dtype=object))),
-            "city_rank": _int32_codes(_sorted_codes(np.where(pd.isna(own_city), place, own_city))),
+            "project_rank": project_rank,
+            "city_rank": city_rank,
             "whole_values": _whole(metrics["value"]),
+            # The key columns' values in pandas' text type, made once: a total's labels are taken from them.
+            "metric_text": pd.array(names.astype(object), dtype="str"),
+            "project_text": pd.array(project_rank[1], dtype="str"),
+            "city_text": pd.array(city_rank[1], dtype="str"),
         }
 
-    def with_text():
-        columns = build()
-        # The key columns' values in pandas' text type, made once: a total's labels are taken from them.
-        columns["metric_text"] = pd.array(columns["metric_sorted"], dtype="str")
-        columns["project_text"] = pd.array(columns["project_rank"][1], dtype="str")
-        columns["city_text"] = pd.array(columns["city_rank"][1], dtype="str")
-        return columns
-
-    return derived(dataset, "metric_columns", with_text)
+    return derived(dataset, "metric_columns", build)
 
 
 @dataclass(frozen=True)
@@ -1026,15 +1033,11 @@ def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants:
     link_cities = _link_cities(dataset)[link_rows]  # the linked city's row in dataset.cities; -1 for none
     known = link_cities >= 0
     # Projects per city, each once however many roles it has there.
-    seen = np.zeros((len(cities), count), dtype=bool)
-    seen[link_cities[known], link_projects[known]] = True
-    projects_here = seen.sum(axis=1)
+    projects_here = _distinct_per_group(link_cities[known], link_projects[known], len(cities), count)
     # Money placed in one city alone: the grants of reporting units whose place (location_labels) is its name.
     codes, labels = _location_codes(dataset, "city")
-    whole = _whole_amounts(dataset)
     grant_labels = codes[chosen.grant_units]
-    amounts = _numbers(dataset, "grants", "amount_usd")
-    by_label = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, grant_labels, len(labels), amounts)
+    by_label = _grant_sums(dataset, chosen.grant_rows, grant_labels, len(labels))
     placed = positions.chosen(len(labels), grant_labels)[: len(labels)]  # labels some grant is placed under
     alone = dict(zip(labels[placed], by_label[placed].tolist()))
     table = cities[["city_id", "city", "country", "iso3", "lat", "lon", "ascn_cohort", "ascn_joined_year", "population"]].copy()
@@ -1066,8 +1069,7 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     whole = _whole_amounts(dataset)
     # Each unit's disclosed money: its grants added up (a unit without grants has none).
     units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
-    amounts = _numbers(dataset, "grants", "amount_usd")
-    unit_sums = _group_sums(dataset.grants["amount_usd"], whole, chosen.grant_rows, unit_of_grant.ravel(), len(units), amounts)
+    unit_sums = _grant_sums(dataset, chosen.grant_rows, unit_of_grant, len(units))
     sum_of_unit = np.full(len(dataset.projects) + 1, -1)  # by project position: its row in unit_sums, -1 for none
     sum_of_unit[units] = np.arange(len(units))
     # Each (city, unit) pair once, in the order the links first give it.
@@ -1135,7 +1137,7 @@ def _source_links(dataset: Dataset) -> dict[str, tuple[str, str]]:
 def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     """The sources table rows for `source_ids`, in the order given, without repeats."""
     wanted = list(dict.fromkeys(source_ids))
-    position = derived(dataset, "source_positions", lambda: {source: i for i, source in enumerate(dataset.sources["source_id"])})
+    position = _source_positions(dataset)
     found = dataset.sources.take([position[s] for s in wanted if s in position]).reset_index(drop=True)
     return found.astype({"source_id": "str"})  # the id column as it came back from an index before
 
@@ -1256,10 +1258,15 @@ def _source_rows(dataset: Dataset, name: str, source_ids) -> np.ndarray:
         listed = pd.Index(dataset.sources["source_id"].to_numpy(dtype=object))
         if listed.is_unique:
             return listed.get_indexer(wanted)
-        position = {source: row for row, source in enumerate(listed)}
+        position = _source_positions(dataset)
         return np.array([position.get(source, -1) for source in wanted], dtype=np.int64)
 
     return derived(dataset, ("source_rows", name), build)
+
+
+def _source_positions(dataset: Dataset) -> dict[str, int]:
+    """source_id -> its position in dataset.sources (the last, for an id listed twice), once per dataset."""
+    return derived(dataset, "source_positions", lambda: {source: i for i, source in enumerate(dataset.sources["source_id"])})
 
 
 def _main_sources(dataset: Dataset) -> np.ndarray:
@@ -1345,7 +1352,7 @@ def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: Rows | No
     else:  # added up in funding_rows' order (largest first, then by title), as pandas added them there
         order = np.lexsort((titles[units], np.where(in_a_box, -amounts.to_numpy(dtype=float, na_value=0.0)[rows], 0)))
         order = order[in_a_box[order]]
-    sums = _group_sums(amounts, whole, rows[order], box_of[order], len(boxes), _numbers(dataset, "grants", "amount_usd"))
+    sums = _grant_sums(dataset, rows[order], box_of[order], len(boxes))
     box_title = np.empty(len(boxes), dtype=object)
     box_title[box_of_boxed_unit.ravel()] = dataset.projects["title"].to_numpy(dtype=object)[unit_ids[unit_in_box]]
     box_agency, box_sector = boxes // title_count // len(sectors), boxes // title_count % len(sectors)
@@ -1698,14 +1705,7 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: Ro
     unplaced = unplaced[np.lexsort((_title_ranks(dataset)[unplaced], words["precision_rank"][unplaced]))]
     # Each unit's disclosed money: its grants added up; NA for a unit with no grant.
     units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
-    sums = _group_sums(
-        dataset.grants["amount_usd"],
-        _whole_amounts(dataset),
-        chosen.grant_rows,
-        unit_of_grant.ravel(),
-        len(units),
-        _numbers(dataset, "grants", "amount_usd"),
-    )
+    sums = _grant_sums(dataset, chosen.grant_rows, unit_of_grant, len(units))
     at = np.minimum(np.searchsorted(units, unplaced), max(len(units) - 1, 0))
     has_grants = units[at] == unplaced if len(units) else np.zeros(len(unplaced), dtype=bool)
     amount = pd.array(np.full(len(unplaced), np.nan), dtype="Float64")
