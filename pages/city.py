@@ -132,14 +132,13 @@ if profile.events.empty:
     st.caption("No recorded events in this city.")
 else:
     events = profile.events.sort_values("start_date", na_position="last")  # undated last
-    if len(events) > LISTED:
-        events = events[events["start_date"].notna()].tail(LISTED)
+    latest = events[events["start_date"].notna()].tail(LISTED) if len(events) > LISTED else events
     st.markdown(
-        "\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in events.itertuples())
+        "\n".join(f"- {format_partial_date(event.start_date)} · {markdown_text(event.name)}" for event in latest.itertuples())
     )
-    listed_of(len(profile.events), "events held here, the latest; the file has every one")
+    listed_of(len(events), "events held here, the latest; the file has every one")
     download_rows(
-        profile.events.sort_values("start_date", na_position="last"),
+        events,
         ["event_id", "name", "event_type", "start_date", "end_date", "city", "country", "location_precision", "project_id", "source_id"],
         "Download these events (CSV)",
         f"usascp-{city_id}-events.csv",
