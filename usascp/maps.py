@@ -173,8 +173,6 @@ def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> p
     name_box (left, top, right, bottom on the map's plane at `zoom`; None where a name has no room clear
     of every dot and other name). Names are placed in the order of `points`: most important first.
     """
-    if points.empty:
-        return points.assign(**{name: [] for name in SPREAD_COLUMNS})
     return points.assign(**_spread(_columns(points, ("lon", "lat", "radius_px", "line_px", "city")), zoom, font_px))
 
 
@@ -186,6 +184,8 @@ def _columns(points: pd.DataFrame, names) -> dict[str, list]:
 
 def _spread(columns: dict[str, list], zoom: float, font_px: float = NAME_PX) -> dict[str, list]:
     """spread_out()'s added columns, from the points' lon, lat, radius_px, line_px and city."""
+    if not columns["lon"]:
+        return {name: [] for name in SPREAD_COLUMNS}
     xy = tuple(placement.web_mercator_px(lon, lat, zoom) for lon, lat in zip(columns["lon"], columns["lat"]))
     outer = tuple(radius + line for radius, line in zip(columns["radius_px"], columns["line_px"]))
     offsets, spots = _placed(xy, outer, tuple(columns["city"]), font_px)
@@ -223,7 +223,7 @@ def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
     most important city first. A dot is a disc of its line colour with a smaller disc of its fill on top.
     """
     columns = _columns(points, DOT_COLUMNS)
-    spread = _spread(columns, zoom) if len(points) else {name: [] for name in SPREAD_COLUMNS}
+    spread = _spread(columns, zoom)
     rows = range(len(points))
     drawn = [
         {
