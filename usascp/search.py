@@ -118,41 +118,6 @@ class _WordTable:
     offsets: np.ndarray
     entries: np.ndarray
 
-    @classmethod
-    def build(cls, entry_words: Iterable[Iterable[str]]) -> _WordTable:
-        """The table of `entry_words`, the words of each entry in turn.
-
-        Words are numbered as they come and kept as 32-bit numbers, not as one long list of strings: at
-        10,000x the entries hold 3 million words, and the list and its sorting took 200 MB for a moment.
-        """
-        numbers: dict[str, int] = {}
-        codes, owners = array("i"), array("i")
-        for owner, found in enumerate(entry_words):
-            for word in dict.fromkeys(found):  # an entry holding a word twice is listed once
-                code = numbers.get(word)
-                if code is None:
-                    code = numbers[word] = len(numbers)
-                codes.append(code)
-                owners.append(owner)
-        if not numbers:
-            return cls([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
-        vocabulary = sorted(numbers)
-        rank = np.empty(len(vocabulary), dtype=np.int32)
-        rank[[numbers[word] for word in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
-        ranked = rank[np.frombuffer(codes, dtype=np.int32)]
-        del codes
-        offsets = np.concatenate([[0], np.cumsum(np.bincount(ranked, minlength=len(vocabulary)))])
-        # By word, each word's entries in order: one 64-bit key per (word, entry), sorted in place, rather than
-        # an index array as long as the words (each (word, entry) is there once, so no order is left to chance).
-        keys = ranked.astype(np.int64)
-        del ranked
-        keys <<= 32
-        keys |= np.frombuffer(owners, dtype=np.int32)
-        del owners
-        keys.sort()
-        keys &= 0xFFFFFFFF
-        return cls(vocabulary, offsets, keys.astype(np.int32))
-
     def starting_with(self, prefix: str, size: int) -> np.ndarray:
         """A mask over the `size` entries: those holding a word that starts with `prefix`."""
         first = bisect.bisect_left(self.vocabulary, prefix)
@@ -160,6 +125,51 @@ class _WordTable:
         mask = np.zeros(size, dtype=bool)
         mask[self.entries[self.offsets[first] : self.offsets[last]]] = True
         return mask
+
+
+class _WordTableBuilder:
+    """A _WordTable made an entry at a time, so no entry's words are held once it has been added.
+
+    Words are numbered as they come and kept as 32-bit numbers, not as one long list of strings: at
+    10,000x the entries hold 3 million words, and the list and its sorting took 200 MB for a moment.
+    """
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+        self.codes, self.owners = array("i"), array("i")
+        self.size = 0
+
+    def add(self, found: Iterable[str]) -> None:
+        """The next entry's words (an entry holding a word twice is listed once)."""
+        owner, numbers = self.size, self.numbers
+        for word in dict.fromkeys(found):
+            code = numbers.get(word)
+            if code is None:
+                code = numbers[word] = len(numbers)
+            self.codes.append(code)
+            self.owners.append(owner)
+        self.size += 1
+
+    def table(self) -> _WordTable:
+        numbers = self.numbers
+        if not numbers:
+            return _WordTable([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+        vocabulary = sorted(numbers)
+        rank = np.empty(len(vocabulary), dtype=np.int32)
+        rank[[numbers[word] for word in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
+        ranked = rank[np.frombuffer(self.codes, dtype=np.int32)]
+        self.codes = array("i")
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(ranked, minlength=len(vocabulary)))])
+        # By word, each word's entries in order: one 64-bit key per (word, entry), sorted in place, rather than
+        # an index array as long as the words (each (word, entry) is there once, so no order is left to chance).
+        keys = ranked.astype(np.int64)
+        del ranked
+        keys <<= 32
+        keys |= np.frombuffer(self.owners, dtype=np.int32)
+        self.owners = array("i")
+        keys.sort()
+        keys &= 0xFFFFFFFF
+        return _WordTable(vocabulary, offsets, keys.astype(np.int32))
 
 
 @dataclass(frozen=True)
@@ -319,29 +329,33 @@ def _build_index(dataset: Dataset) -> SearchIndex:
         + _joined(events["city"], events["country"], events["event_type"], events["summary"])
         + sources["publisher"].tolist()
     )
-    short_names = [abbreviations(name) for name in names]
-    own_words = [words(name) for name in names]
-    name_words = [found + short for found, short in zip(own_words, short_names)]
-    # A text repeated in a row (events of one series share a summary) is cut into words once. Only the last
-    # few texts are kept: keeping every text's words until the index was built held 12 million word strings
-    # at 100,000x, most of a gigabyte, where the word table keeps each distinct word once.
+    # One pass over the entries, each entry's words let go once both tables have them: keeping every name's
+    # words until the tables were built held 600,000 lists of word strings at 100,000x (a third of a gigabyte).
+    # A text repeated in a row (events of one series share a summary) is cut into words once; only the last
+    # few texts' words are kept.
     cut = functools.lru_cache(maxsize=1024)(words)
-    all_words = (chain(found, cut(text)) for found, text in zip(name_words, other_text))
-    folded_names = [" ".join(found) for found in own_words]
+    everything, in_names = _WordTableBuilder(), _WordTableBuilder()
+    folded_names: list[str] = []
+    exact_names: dict[str, list[int]] = {}
+    for entry, (name, text) in enumerate(zip(names, other_text)):
+        own, short = words(name), abbreviations(name)
+        name_words = own + short
+        everything.add(chain(name_words, cut(text)))
+        in_names.add(name_words)
+        folded_names.append(" ".join(own))
+        for spelling in dict.fromkeys([folded_names[-1], *short]):
+            exact_names.setdefault(spelling, []).append(entry)
+    del other_text
     kind_codes = np.array([_KIND_ORDER[kind] for kind in kinds], dtype=np.int64)
     lengths = np.array([len(name) for name in names], dtype=np.int64)
     name_codes, _ = pd.factorize(pd.Series(folded_names, dtype=object), sort=True)
     standing = np.empty(len(names), dtype=np.int64)
     standing[np.lexsort((name_codes, lengths, kind_codes))] = np.arange(len(names))
     name_order = np.argsort(name_codes, kind="stable")
-    exact_names: dict[str, list[int]] = {}
-    for entry, (name, short) in enumerate(zip(folded_names, short_names)):
-        for spelling in dict.fromkeys([name, *short]):
-            exact_names.setdefault(spelling, []).append(entry)
     return SearchIndex(
         entries=pd.DataFrame({"kind": kinds, "key": keys, "name": names, "detail": details}),
-        everything=_WordTable.build(all_words),
-        names=_WordTable.build(name_words),
+        everything=everything.table(),
+        names=in_names.table(),
         kinds=kind_codes,
         standing=standing,
         sorted_names=[folded_names[entry] for entry in name_order],
