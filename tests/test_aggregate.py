@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -419,6 +420,31 @@ def test_a_view_is_computed_once_and_only_the_latest_views_are_kept(monkeypatch)
     aggregate.per_view(fresh, "a", lambda: build("a"))
     aggregate.per_view(fresh, "b", lambda: build("b"))
     assert calls == ["a", "b", "c", "b"]
+
+
+def test_kept_views_are_bounded_by_the_memory_they_hold(dataset, monkeypatch):
+    """Past VIEWS_BYTES the least recent views go, however few they are; the view just made always stays."""
+    fresh = dataclasses.replace(dataset)  # a copy with no views yet
+    monkeypatch.setattr(aggregate, "VIEWS_BYTES", 4_000)
+    calls = []
+
+    def build(key, rows):
+        calls.append(key)
+        return {"positions": np.arange(rows, dtype=np.int64), "projects": dataset.projects.head(2)}
+
+    assert not fresh.derived
+
+    small = aggregate.per_view(fresh, "small", lambda: build("small", 100))  # 800 bytes + a 2-row frame
+    assert aggregate.bytes_held(small) == 800 + int(dataset.projects.head(2).memory_usage(deep=False).sum())
+    aggregate.per_view(fresh, "medium", lambda: build("medium", 200))
+    aggregate.per_view(fresh, "small", lambda: build("small", 100))  # both fit: shared, not rebuilt
+    aggregate.per_view(fresh, "huge", lambda: build("huge", 1_000))  # 8,000 bytes: over the budget alone
+    aggregate.per_view(fresh, "huge", lambda: build("huge", 1_000))  # kept, as the latest
+    aggregate.per_view(fresh, "small", lambda: build("small", 100))  # pushed out by "huge"; now "huge" goes
+    aggregate.per_view(fresh, "medium", lambda: build("medium", 200))
+    assert calls == ["small", "medium", "huge", "small", "medium"]
+    # What a view refers to of the dataset itself is not counted as its own.
+    assert aggregate.bytes_held({"dataset": dataset, "ids": ["a", "b"]}) == 0
 
 
 def test_filtered_views_share_the_selection_between_viewers(dataset):

@@ -14,9 +14,10 @@ Two ideas run through this module:
 from __future__ import annotations
 
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
 import pandas as pd
@@ -184,10 +185,14 @@ def funding_totals_here_and_alone(
 
 
 VIEWS_KEPT = 512
+# What the kept views may hold together (their arrays and frames). Without it, a few hundred views of a
+# 100,000x dataset held 0.4 GB; at 10,000x every view the bench and a summit ask for fits well within it.
+VIEWS_BYTES = 192 * 2**20
 
 
 def per_view(dataset: Dataset, key: Hashable, build):
-    """`build()` for one view of the data (the key holds the filter state), kept for the last VIEWS_KEPT views.
+    """`build()` for one view of the data (the key holds the filter state), kept for the last VIEWS_KEPT views
+    while they hold VIEWS_BYTES or less (the view just made is always kept).
 
     Viewers who look at the same thing (at a summit, everyone opens the Overview unfiltered) share one
     computation instead of each paying for it. What is returned is shared: treat it as read-only.
@@ -195,17 +200,40 @@ def per_view(dataset: Dataset, key: Hashable, build):
     views = derived(dataset, "views", OrderedDict)
     try:
         views.move_to_end(key)
-        return views[key]
+        return views[key][0]
     except KeyError:
         pass
     value = build()
-    views[key] = value  # two viewers racing here compute the same value; either may win
-    while len(views) > VIEWS_KEPT:
+    views[key] = (value, bytes_held(value))  # two viewers racing here compute the same value; either may win
+    held = sum(size for _, size in list(views.values()))
+    while len(views) > VIEWS_KEPT or (held > VIEWS_BYTES and len(views) > 1):
         try:
-            views.popitem(last=False)
+            _, (_, size) = views.popitem(last=False)
         except KeyError:  # another viewer emptied it first
             break
+        held -= size
     return value
+
+
+def bytes_held(value, depth: int = 0) -> int:
+    """Roughly the memory `value` holds of its own: its arrays and frames, the texts they share with the dataset
+    left out (a frame's column of ids is its pointers). A dataset it refers to is not its own."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
+        usage = value.memory_usage(deep=False)
+        return int(usage.sum()) if isinstance(usage, pd.Series) else int(usage)
+    if depth >= 3 or isinstance(value, (Dataset, str, bytes)):
+        return 0
+    if isinstance(value, (dict, list, tuple)) and len(value) > 64:
+        return sys.getsizeof(value)  # many small values (counts, names): its pointers, without a loop over them
+    if isinstance(value, dict):
+        return sum(bytes_held(item, depth + 1) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(bytes_held(item, depth + 1) for item in value)
+    if is_dataclass(value):
+        return sum(bytes_held(getattr(value, field.name), depth + 1) for field in fields(value))
+    return 0
 
 
 def site_cities(dataset: Dataset) -> pd.DataFrame:
