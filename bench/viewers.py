@@ -13,8 +13,9 @@ again. "Time to a rendered page" is from the request to the server's last messag
 is left out, since at a summit every viewer's own device does that part.
 
 Reports the median and 95th percentile of both times and the server's memory per session (resident
-memory with every session open, less the memory before them, divided by the sessions). Writes
-bench/viewers.json.
+memory with every session open, less the memory before them, divided by the sessions). Then the same
+crowds against bench/floor_app.py, a page with the same Country filter and one line of text: the floor
+one Streamlit process on this machine sets, whatever the page does. Writes bench/viewers.json.
 """
 
 from __future__ import annotations
@@ -55,13 +56,13 @@ def resident_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS in /proc status")
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, app: Path = REPO / "dashboard.py") -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(REPO / "dashboard.py"),
+        str(app),
         "--server.port",
         str(port),
         "--server.address",
@@ -206,17 +207,18 @@ async def warm_up(port: int) -> None:
     await Viewer(port, 0).visit(start, done, [], release)
 
 
-def main(crowds: list[int]) -> dict:
+def crowds_on(app: Path, crowds: list[int], name: str) -> list[dict]:
+    """Each crowd in turn against one server of `app`, after one viewer has warmed it up."""
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, app)
+    found = []
     try:
         asyncio.run(warm_up(port))
-        results = {"cpus": os.cpu_count(), "data": os.environ.get("USASCP_DATA_DIR", "data"), "crowds": []}
         for size in crowds:
             result = asyncio.run(crowd_of(size, port, server.pid))
-            results["crowds"].append(result)
+            found.append(result)
             print(
-                f"{size:>4} sessions: first page median {result['first_page_median_s']:.2f} s, "
+                f"{name:<9} {size:>3} sessions: first page median {result['first_page_median_s']:.2f} s, "
                 f"p95 {result['first_page_p95_s']:.2f} s; filter change median {result['filter_change_median_s']:.2f} s, "
                 f"p95 {result['filter_change_p95_s']:.2f} s; all done in {result['all_done_s']:.1f} s; "
                 f"server {result['server_mb_with_sessions']:.0f} MB, {result['mb_per_session']:.1f} MB per session",
@@ -226,6 +228,14 @@ def main(crowds: list[int]) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return found
+
+
+def main(crowds: list[int]) -> dict:
+    results = {"cpus": os.cpu_count(), "data": os.environ.get("USASCP_DATA_DIR", "data")}
+    results["crowds"] = crowds_on(REPO / "dashboard.py", crowds, "dashboard")
+    # The same crowds against a page that draws one line (bench/floor_app.py), in the same minutes of this machine.
+    results["floor"] = crowds_on(REPO / "bench" / "floor_app.py", crowds, "floor")
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return results
 
