@@ -47,6 +47,7 @@ class Cluster:
         self.folder = Path(tempfile.mkdtemp(prefix="usascp-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
+        self.running = False
         (self.folder / "password").write_text(PASSWORD + "\n")
         if os.geteuid() == 0:
             shutil.chown(self.folder, UNPRIVILEGED)
@@ -71,10 +72,12 @@ class Cluster:
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=60"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-t", "30", "-o", options, "start")
+        self.running = True
 
     def stop(self, mode: str = "fast") -> None:
         """Stop it: `immediate` is as abrupt as PostgreSQL gets short of a kill (no checkpoint; recovery at the next start)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
+        self.running = False
 
     def url(self, database: str, password: str = PASSWORD, port: int | None = None) -> str:
         return f"postgresql://{USER}:{password}@127.0.0.1:{port or self.port}/{database}"

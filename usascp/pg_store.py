@@ -43,7 +43,7 @@ import shutil
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from usascp import changelog
@@ -90,7 +90,8 @@ create table if not exists usascp_current (
     version text references usascp_versions (name),
     changed_at timestamptz not null default now()
 );
-insert into usascp_current (only_row, version) values (true, null) on conflict do nothing;
+-- Not `on conflict do nothing`: that waits for a save holding the row; this reads it as it was.
+insert into usascp_current (only_row, version) select true, null where not exists (select 1 from usascp_current);
 """
 
 # The current pointer with what a replica needs to decide: is it complete, and has the log changed.
@@ -121,7 +122,7 @@ class DatabaseAddress:
     """
 
     setting: str
-    params: Mapping[str, str]
+    params: Mapping[str, str] = field(repr=False)  # holds the password
     described: str
     problem: str | None = None
 
@@ -235,6 +236,8 @@ def in_words(error: Exception, address: DatabaseAddress) -> str:
         return f"{where}: there is no database named {address.params.get('dbname', '')!r}"
     if "connection refused" in lowered or "no such file or directory" in lowered:
         return f"{where} refused the connection: is it running, and is the address right?"
+    if "statement timeout" in lowered or "lock timeout" in lowered:
+        return f"{where} did not finish a query in time (it may be overloaded, or a table locked)"
     if "timeout" in lowered or "timed out" in lowered:
         return f"{where} did not answer within {CONNECT_SECONDS} seconds"
     if "could not translate host name" in lowered or "name or service not known" in lowered:
@@ -502,8 +505,10 @@ class PostgresStore:
         try:
             connection.execute(f"set statement_timeout = {int(statement_seconds * 1000)}")
             if not self._schema_ready:
-                with connection.transaction():
-                    connection.execute(SCHEMA)
+                made = connection.execute("select to_regclass('usascp_current') is not null").fetchone()[0]
+                if not made or not connection.execute("select 1 from usascp_current").fetchone():
+                    with connection.transaction():
+                        connection.execute(SCHEMA)
                 self._schema_ready = True
             yield connection
         except psycopg.Error as error:
