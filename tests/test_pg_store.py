@@ -361,7 +361,7 @@ def test_an_address_that_is_no_postgresql_address_is_refused_with_the_setting_na
     [
         ("wrong password", "refused the user name or password"),
         ("unknown database", "there is no database named 'no_such_db'"),
-        ("nothing listening", "refused the connection: is it running"),
+        ("nothing listening", "refused the connection (is it running"),
     ],
 )
 def test_a_wrong_address_gets_a_clear_message_naming_the_setting_and_never_the_password(cluster, tmp_path, fault, words):
@@ -388,3 +388,113 @@ def test_a_secrets_section_is_read_as_libpq_keywords_or_a_url(cluster):
     refused = database_address({"host": "h", "dbname": "d", "pasword": "typo"}, SECRETS_SETTING).problem
     assert refused.startswith(SECRETS_SETTING) and "pasword" in refused and "typo" not in refused
     assert "only postgresql" in database_address({"dialect": "mysql", "dbname": "d"}, SECRETS_SETTING).problem
+
+
+# The pages, with the database configured
+
+
+APP = str(REPO / "dashboard.py")
+
+
+def as_read(text: str) -> str:
+    """Text as a person reads it: markdown_text writes data with character references and word joiners."""
+    import html
+
+    from usascp.formatting import WORD_JOINER
+
+    return html.unescape(text).replace(WORD_JOINER, "")
+
+
+def page_words(app) -> str:
+    elements = list(app.markdown) + list(app.caption) + list(app.warning) + list(app.error) + list(app.info) + list(app.success)
+    return as_read(" ".join(str(element.value) for element in elements))
+
+
+def opened(page: str | None = None, secrets: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (secrets or {}).items():
+        app.secrets[key] = value
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    return app
+
+
+def funding_shown(app) -> str:
+    return {metric.label: metric.value for metric in app.metric}["Disclosed funding"]
+
+
+def click(app, label: str) -> None:
+    next(button for button in app.button if button.label == label).click().run()
+    assert not app.exception, [exception.value for exception in app.exception]
+
+
+def test_an_editor_saves_into_postgresql_and_viewers_keep_it_with_a_notice_while_it_is_down(url, cluster, monkeypatch):
+    from usascp import pg_store
+    from usascp.editors import hash_password
+
+    monkeypatch.setenv(SETTING, url)
+    monkeypatch.setattr(pg_store, "POLL_SECONDS", 0.5)  # this test's replica (the AppTests' process) asks often
+    editor = opened("pages/data.py", {"editors": {"maria": hash_password("summit-2026", iterations=1_000)}})
+    editor.text_input[0].input("maria")
+    editor.text_input[1].input("summit-2026")
+    click(editor, "Sign in")
+    editor.file_uploader[0].set_value([(SAMPLE.name, SAMPLE.read_bytes(), "text/xml")])
+    editor.radio[0].set_value("beside").run()
+    editor.checkbox[0].check().run()
+
+    cluster.stop("fast")
+    time.sleep(0.6)
+    click(editor, "Save as the dashboard's data")
+    [refused] = [as_read(error.value) for error in editor.error if "Not saved" in error.value]
+    assert f"(set in {SETTING})" in refused and "refused the connection" in refused and "Nothing was saved" in refused
+    assert pg_cluster.PASSWORD not in page_words(editor)
+    assert "The versions cannot be listed, saved or restored just now." in page_words(editor)
+
+    cluster.start()
+    time.sleep(0.6)
+    click(editor, "Save as the dashboard's data")
+    assert editor.success[-1].value.startswith("Saved as version ")
+    assert " UTC, saved by maria from iati-activities-test.xml** (**shown now**)" in page_words(editor)
+    assert funding_shown(opened()) == "$6.0M"  # another viewer: 4,398,750 + 1,600,000 from the IATI file
+
+    cluster.stop("fast")
+    time.sleep(0.6)
+    viewer = opened()
+    assert funding_shown(viewer) == "$6.0M"  # the last dataset this server had
+    [notice] = [warning.value for warning in viewer.warning if "cannot be reached" in warning.value]
+    assert "You are seeing the version saved " in notice and " UTC, the last this server had." in notice
+    assert "127.0.0.1" not in page_words(viewer) and SETTING not in page_words(viewer)  # viewers are not told where it is
+    about = opened("pages/about.py")
+    assert "The change log cannot be read just now" in page_words(about)
+    editor.run()
+    assert not editor.exception and "The versions cannot be listed, saved or restored just now." in page_words(editor)
+
+    cluster.start()
+    time.sleep(0.6)
+    viewer = opened()
+    assert funding_shown(viewer) == "$6.0M" and "cannot be reached" not in page_words(viewer)
+    editor.run()
+    next(button for button in editor.button if button.label == "Restore" and "shipped" in button.key).click().run()
+    assert funding_shown(opened()) == "$4.4M"
+
+
+def test_a_database_in_secrets_is_used_through_st_connection_and_a_wrong_one_is_a_notice(url, cluster, tmp_path, with_iati):
+    import os
+
+    from ui.data import PG_CACHE_FOLDER, STORE_DIR_VARIABLE
+
+    saved = PostgresStore(database_address(url, SETTING), tmp_path / "elsewhere").save(with_iati)  # through another replica
+    app = opened("pages/about.py", {"connections": {"usascp": {"url": url}}})
+    assert funding_shown(opened(secrets={"connections": {"usascp": {"url": url}}})) == "$6.0M"
+    assert "Editors have saved 1 version of the data." in page_words(app)
+    cache = Path(os.environ[STORE_DIR_VARIABLE]) / PG_CACHE_FOLDER
+    assert list(cache.glob(f"*/{saved.name}"))  # served from this server's cache
+
+    wrong = {"connections": {"usascp": {"url": cluster.url(url.rsplit("/", 1)[1], password="not-it")}}}
+    viewer = opened(secrets=wrong)
+    # The same database (its cache folder too) with a wrong password: the version this server had, with the notice.
+    assert funding_shown(viewer) == "$6.0M" and "The saved data cannot be reached just now." in page_words(viewer)

@@ -6,6 +6,10 @@ store per server process (st.connection caches it) and makes a new one when secr
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+import streamlit as st
 from streamlit.connections import BaseConnection
 
 from usascp.pg_store import PostgresStore, database_address
@@ -15,12 +19,35 @@ SECRETS_SETTING = "[connections.usascp] in .streamlit/secrets.toml"
 
 
 class SavedDataConnection(BaseConnection[PostgresStore]):
-    """st.connection("usascp", type=SavedDataConnection, shipped=..., cache_root=...).store: the PostgreSQL store."""
+    """st.connection("usascp", type=SavedDataConnection, shipped=..., cache_root=..., section_digest=...).store.
 
-    def _connect(self, shipped: str, cache_root: str, **kwargs) -> PostgresStore:
+    `section_digest` (secrets_section_digest) is only part of st.connection's cache key: a changed section
+    gives a new store even where Streamlit does not watch the file (AppTest's secrets).
+    """
+
+    def _connect(self, shipped: str, cache_root: str, section_digest: str = "", **kwargs) -> PostgresStore:
         # Never raises: a section that is not a usable address gives a store whose status says what to fix.
-        return PostgresStore(database_address(self._secrets.to_dict(), SECRETS_SETTING), cache_root, shipped)
+        return PostgresStore(database_address(secrets_section(), SECRETS_SETTING), cache_root, shipped)
 
     @property
     def store(self) -> PostgresStore:
         return self._instance
+
+
+def secrets_section() -> dict | None:
+    """[connections.usascp] as a plain dict; None when there is none.
+
+    Read through st.secrets, which in a server is the same object BaseConnection reads (its `_secrets`), and
+    which AppTest replaces with the secrets a test gives.
+    """
+    try:
+        section = st.secrets.get("connections", {}).get(CONNECTION_NAME)
+    except (FileNotFoundError, KeyError, AttributeError, TypeError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    if section is None:
+        return None
+    return {str(key): value for key, value in section.items()} if hasattr(section, "items") else {"url": section}
+
+
+def secrets_section_digest(section: dict) -> str:
+    return hashlib.sha256(json.dumps(section, sort_keys=True, default=str).encode()).hexdigest()

@@ -31,7 +31,7 @@ PG_CACHE_FOLDER = "postgresql-cache"  # inside the store folder: each replica's 
 def dataset_store() -> DatasetStore | PostgresStore:
     """Where saved datasets live: PostgreSQL when USASCP_DATABASE_URL or [connections.usascp] is set (the variable
     first), else the folder store. One store per server process and setting."""
-    from ui.connection import CONNECTION_NAME, SavedDataConnection
+    from ui.connection import CONNECTION_NAME, SavedDataConnection, secrets_section, secrets_section_digest
 
     root = os.environ.get(STORE_DIR_VARIABLE, str(DEFAULT_STORE_DIR))
     shipped = os.environ.get(DATA_DIR_VARIABLE, str(DEFAULT_DATA_DIR))
@@ -39,8 +39,10 @@ def dataset_store() -> DatasetStore | PostgresStore:
     url = os.environ.get(DATABASE_URL_VARIABLE, "")
     if url.strip():
         return _opened_postgres(url, cache, shipped)
-    if _database_in_secrets():
-        return st.connection(CONNECTION_NAME, type=SavedDataConnection, shipped=shipped, cache_root=cache).store
+    section = secrets_section()
+    if section is not None:
+        digest = secrets_section_digest(section)
+        return st.connection(CONNECTION_NAME, SavedDataConnection, shipped=shipped, cache_root=cache, section_digest=digest).store
     return _opened_store(root, shipped)
 
 
@@ -57,13 +59,6 @@ def _opened_postgres(url: str, cache_root: str, shipped: str) -> PostgresStore:
     store = PostgresStore(database_address(url, DATABASE_URL_VARIABLE), cache_root, shipped)
     store.remove_leftovers()  # its cache's, left by a process killed while it saved or copied a version
     return store
-
-
-def _database_in_secrets() -> bool:
-    try:
-        return "usascp" in st.secrets.get("connections", {})
-    except (FileNotFoundError, KeyError, AttributeError, TypeError, st.errors.StreamlitSecretNotFoundError):
-        return False
 
 
 def data_folder() -> Path:

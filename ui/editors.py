@@ -62,7 +62,7 @@ def editors_section() -> None:
                 except DatasetError as error:
                     st.error(f"Not saved: the files did not load back ({plural(error.problems.total, 'problem')}). Nothing was changed.")
                 except StoreUnavailable as error:
-                    st.error(f"**Not saved.** {markdown_text(str(error))}.", icon=":material/cloud_off:")
+                    st.error(f"**Not saved.** {markdown_text(sentence(error))}", icon=":material/cloud_off:")
                 else:
                     st.success(
                         f"Saved as version {markdown_text(saved.name)}. Every viewer now sees it.", icon=":material/check_circle:"
@@ -76,7 +76,7 @@ def editors_section() -> None:
             lines, incomplete = version_lines(store), store.incomplete_versions()
         except StoreUnavailable as error:
             st.error(
-                f"**The versions cannot be listed, saved or restored just now.** {markdown_text(str(error))}.",
+                f"**The versions cannot be listed, saved or restored just now.** {markdown_text(sentence(error))}",
                 icon=":material/cloud_off:",
             )
             lines, incomplete = [], []
@@ -105,7 +105,14 @@ def _restore(store, name: str) -> None:
     try:
         store.restore(name)
     except (StoreUnavailable, ValueError) as error:
-        st.session_state[_RESTORE_FAILED] = f"Not restored: {error}."
+        st.session_state[_RESTORE_FAILED] = f"Not restored: {sentence(error)}"
+
+
+def sentence(error: Exception) -> str:
+    """An error's message as a sentence: a capital first, a full stop last (unless it asks a question)."""
+    text = str(error).strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def version_lines(store) -> list[tuple[LogEntry, str]]:

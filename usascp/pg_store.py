@@ -108,6 +108,10 @@ from usascp_versions v order by v.name desc
 """
 
 
+class _Told(StoreUnavailable):
+    """A save's failure already told in full (the commit's): not to be called "nothing saved"."""
+
+
 class IncompleteVersion(ValueError):
     """A saved version that cannot be served whole (tables missing, or not as they were written)."""
 
@@ -235,7 +239,7 @@ def in_words(error: Exception, address: DatabaseAddress) -> str:
     if "does not exist" in lowered and "database" in lowered:
         return f"{where}: there is no database named {address.params.get('dbname', '')!r}"
     if "connection refused" in lowered or "no such file or directory" in lowered:
-        return f"{where} refused the connection: is it running, and is the address right?"
+        return f"{where} refused the connection (is it running, and is the address right?)"
     if "statement timeout" in lowered or "lock timeout" in lowered:
         return f"{where} did not finish a query in time (it may be overloaded, or a table locked)"
     if "timeout" in lowered or "timed out" in lowered:
@@ -267,14 +271,14 @@ class PostgresStore:
         address: DatabaseAddress,
         cache_root: str | Path,
         shipped: str | Path = DEFAULT_DATA_DIR,
-        poll_seconds: float = POLL_SECONDS,
+        poll_seconds: float | None = None,
         clock=time.monotonic,
     ):
         self.address = address
         self.shipped = Path(shipped)
         self.cache_root = Path(cache_root) / address.identity
         self.root = self.cache_root  # what the folder store calls its folder
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = POLL_SECONDS if poll_seconds is None else poll_seconds
         self._clock = clock
         self._lock = threading.Lock()
         self._schema_ready = False
@@ -442,15 +446,19 @@ class PostgresStore:
                             before_commit()
                         committing = True
                 except psycopg.Error as error:
-                    reason = in_words(error, self.address)
-                    if committing:
-                        raise StoreUnavailable(
-                            f"{reason}. It stopped answering while the save was being committed: the save was made whole or "
-                            "not at all; the list of versions says which once the database answers again"
-                        ) from None
-                    raise StoreUnavailable(f"{reason}. Nothing was saved") from None
+                    if not committing:
+                        raise
+                    raise _Told(
+                        f"{in_words(error, self.address)}. It stopped answering while the save was being committed: the save "
+                        "was made whole or not at all; the list of versions says which once the database answers again"
+                    ) from None
             final = self.cache_root / name
             os.replace(staging, final)
+        except StoreUnavailable as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, _Told):
+                raise StoreUnavailable(str(error)) from None
+            raise StoreUnavailable(f"{error}. Nothing was saved") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
