@@ -16,7 +16,13 @@ import tempfile
 import uuid
 from pathlib import Path
 
-PG_BIN = Path(os.environ.get("USASCP_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _newest_bin() -> Path:
+    """Debian's PostgreSQL programs (/usr/lib/postgresql/<major>/bin, not on the PATH), the newest major; or USASCP_PG_BIN."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = Path(os.environ["USASCP_PG_BIN"]) if os.environ.get("USASCP_PG_BIN") else _newest_bin()
 USER = "usascp"
 PASSWORD = "pg-" + uuid.uuid4().hex[:12]
 UNPRIVILEGED = "nobody"
