@@ -79,6 +79,19 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def cluster():
+    """A throwaway PostgreSQL cluster for this test process (tests/pg_cluster.py); skipped, loudly, without PostgreSQL."""
+    import pg_cluster
+
+    why = pg_cluster.missing()
+    if why:
+        pytest.skip(f"POSTGRESQL NOT FOUND: {why}")
+    started = pg_cluster.Cluster()
+    yield started
+    started.remove()
+
+
+@pytest.fixture(scope="session")
 def shared_chromium():
     """One Chromium for the whole run, for tests/browser and tests/journeys alike.
 

@@ -30,16 +30,6 @@ SAMPLE = Path(__file__).parent / "fixtures" / "iati-activities-test.xml"
 SETTING = "USASCP_DATABASE_URL"
 
 
-@pytest.fixture(scope="session")
-def cluster():
-    why = pg_cluster.missing()
-    if why:
-        pytest.skip(f"POSTGRESQL NOT FOUND: {why}")
-    started = pg_cluster.Cluster()
-    yield started
-    started.remove()
-
-
 @pytest.fixture
 def url(cluster):
     """A fresh database's address; the cluster is running again after the test, whatever the test did to it."""
