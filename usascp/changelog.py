@@ -1,7 +1,7 @@
 """The change log of saved data versions: when each was saved, by whom, from which files, and what it changed.
 
 Every save (store.DatasetStore.save) writes a small record, RECORD_FILE, into its version folder while the
-folder is still being staged, so a version in versions/ always has its record or (saved before there were
+folder is still being staged (pg_store keeps the same record in its version's row, and in the folder it serves from), so a version in versions/ always has its record or (saved before there were
 records) none at all, never half of one. The record holds what only the moment of saving knows: the time,
 the editor, the files uploaded, and the change from the data shown until then (rows added, removed and
 changed per table, rows matched by each table's identifier, schema.identifier_columns). Row counts are
