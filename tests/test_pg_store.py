@@ -313,6 +313,14 @@ def test_postgresql_down_keeps_the_last_version_even_across_a_restart_and_recove
     assert restarted.active_folder() == saved.folder
 
 
+def test_tables_dropped_behind_a_replicas_back_are_made_again_and_the_shipped_data_shown(url, tmp_path, with_iati):
+    store = replica(url, tmp_path, poll_seconds=0)
+    saved = store.save(with_iati)
+    query(url, "drop table usascp_current, usascp_version_tables, usascp_versions")
+    assert store.active_folder() == saved.folder  # the first check finds no tables: the version it had, meanwhile
+    assert store.active_folder() == DEFAULT_DATA_DIR and store.status().problem is None  # made again: nothing saved
+
+
 def test_a_restarting_postgresql_is_reported_in_words():
     from usascp.pg_store import in_words
 

@@ -520,6 +520,8 @@ class PostgresStore:
                 self._schema_ready = True
             yield connection
         except psycopg.Error as error:
+            if isinstance(error, psycopg.errors.UndefinedTable):
+                self._schema_ready = False  # a database made anew: the tables are made again at the next connection
             raise StoreUnavailable(in_words(error, self.address)) from None
         finally:
             with contextlib.suppress(Exception):
