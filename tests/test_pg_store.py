@@ -479,6 +479,18 @@ def test_an_editor_saves_into_postgresql_and_viewers_keep_it_with_a_notice_while
     next(button for button in editor.button if button.label == "Restore" and "shipped" in button.key).click().run()
     assert funding_shown(opened()) == "$4.4M"
 
+    # A version row written in part, outside the dashboard, made current: never shown; the editor is told which.
+    half = "20990101T000000000000Z-halfdone"
+    query(url, "insert into usascp_versions select %s, saved_at, editor, files, record, fingerprint, table_count "
+          "from usascp_versions limit 1", (half,))  # fmt: skip
+    query(url, "update usascp_current set version = %s", (half,))
+    time.sleep(0.6)
+    editor.run()
+    words = page_words(editor)
+    assert f"1 saved version in the database is incomplete (written in part, outside this dashboard) and never shown: {half}." in words
+    assert f"This server cannot show the current version: The current saved version {half} is incomplete" in words
+    assert funding_shown(opened()) == "$4.4M"
+
 
 def test_a_database_in_secrets_is_used_through_st_connection_and_a_wrong_one_is_a_notice(url, cluster, tmp_path, with_iati):
     import os

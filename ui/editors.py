@@ -80,6 +80,9 @@ def editors_section() -> None:
                 icon=":material/cloud_off:",
             )
             lines, incomplete = [], []
+        else:
+            if problem := store.status().problem:  # reachable, yet the current version is not what this server shows
+                st.warning(f"This server cannot show the current version: {markdown_text(sentence(problem))}", icon=":material/warning:")
         if incomplete:
             st.warning(
                 f"{plural(len(incomplete), 'saved version')} in the database {'is' if len(incomplete) == 1 else 'are'} "
