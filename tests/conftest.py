@@ -69,11 +69,26 @@ def data_copy(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say loudly when the deck was not rendered (no LibreOffice here): a skip is easy to miss in a long run."""
-    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "DECK NOT RENDERED" in str(report.longrepr)]
-    if skipped:
-        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
-        terminalreporter.write_sep("!", f"{len(skipped)} DECK RENDERING TESTS SKIPPED: {reason}", red=True, bold=True)
+    """Say loudly when the deck was not rendered (no LibreOffice here), or the PostgreSQL store not tested (no PostgreSQL):
+    a skip is easy to miss in a long run."""
+    for marker, what in (("DECK NOT RENDERED", "DECK RENDERING"), ("POSTGRESQL NOT FOUND", "POSTGRESQL STORE")):
+        skipped = [report for report in terminalreporter.stats.get("skipped", []) if marker in str(report.longrepr)]
+        if skipped:
+            reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+            terminalreporter.write_sep("!", f"{len(skipped)} {what} TESTS SKIPPED: {reason}", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A throwaway PostgreSQL cluster for this test process (tests/pg_cluster.py); skipped, loudly, without PostgreSQL."""
+    import pg_cluster
+
+    why = pg_cluster.missing()
+    if why:
+        pytest.skip(f"POSTGRESQL NOT FOUND: {why}")
+    started = pg_cluster.Cluster()
+    yield started
+    started.remove()
 
 
 @pytest.fixture(scope="session")

@@ -12,20 +12,38 @@ from pathlib import Path
 
 import streamlit as st
 
+from usascp.changelog import when_in_words
 from usascp.formatting import markdown_text, plural
 from usascp.kept_uploads import DEFAULT_UPLOADS_DIR, ID_PATTERN, KEEP_FOR, NotKept, UploadKeeper, until_words
 from usascp.load import DEFAULT_DATA_DIR, Dataset, DatasetError, dataset_version, load_dataset
-from usascp.store import DEFAULT_STORE_DIR, DatasetStore
+from usascp.pg_store import PostgresStore, database_address
+from usascp.store import DEFAULT_STORE_DIR, SHIPPED, DatasetStore
 
 # Tests and deployments point the app at another folder without touching data/.
 DATA_DIR_VARIABLE = "USASCP_DATA_DIR"
 # Where editors' saved datasets live (usascp.store); saved-data/ beside data/ by default.
 STORE_DIR_VARIABLE = "USASCP_STORE_DIR"
+# Saved datasets in PostgreSQL (usascp.pg_store) instead: this address, or [connections.usascp] in secrets.toml.
+DATABASE_URL_VARIABLE = "USASCP_DATABASE_URL"
+PG_CACHE_FOLDER = "postgresql-cache"  # inside the store folder: each replica's copies of the versions it serves
 
 
-def dataset_store() -> DatasetStore:
+def dataset_store() -> DatasetStore | PostgresStore:
+    """Where saved datasets live: PostgreSQL when USASCP_DATABASE_URL or [connections.usascp] is set (the variable
+    first), else the folder store. One store per server process and setting."""
+    from ui.connection import CONNECTION_NAME, SavedDataConnection, secrets_section, secrets_section_digest
+
     root = os.environ.get(STORE_DIR_VARIABLE, str(DEFAULT_STORE_DIR))
-    return _opened_store(root, os.environ.get(DATA_DIR_VARIABLE, str(DEFAULT_DATA_DIR)))
+    shipped = os.environ.get(DATA_DIR_VARIABLE, str(DEFAULT_DATA_DIR))
+    cache = str(Path(root) / PG_CACHE_FOLDER)
+    url = os.environ.get(DATABASE_URL_VARIABLE, "")
+    if url.strip():
+        return _opened_postgres(url, cache, shipped)
+    section = secrets_section()
+    if section is not None:
+        digest = secrets_section_digest(section)
+        return st.connection(CONNECTION_NAME, SavedDataConnection, shipped=shipped, cache_root=cache, section_digest=digest).store
+    return _opened_store(root, shipped)
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,6 +51,13 @@ def _opened_store(root: str, shipped: str) -> DatasetStore:
     # Once per server process and store: what a save killed in an earlier run of the server left behind goes.
     store = DatasetStore(root, shipped)
     store.remove_leftovers()
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def _opened_postgres(url: str, cache_root: str, shipped: str) -> PostgresStore:
+    store = PostgresStore(database_address(url, DATABASE_URL_VARIABLE), cache_root, shipped)
+    store.remove_leftovers()  # its cache's, left by a process killed while it saved or copied a version
     return store
 
 
@@ -212,8 +237,10 @@ def kept_words(upload: ExploredUpload) -> str:
 
 
 def dataset_banner() -> None:
-    """Say on every page which dataset is shown, when it is not the shipped one, with how long it is kept and the way back."""
+    """Say on every page which dataset is shown, when it is not the shipped one, with how long it is kept and the way back;
+    and when the saved data cannot be reached, which version this server still shows."""
     _set_this_browsers_cookie()
+    store_notice()
     if notice := st.session_state.pop(_NOTICE, None):
         st.warning(markdown_text(notice), icon=":material/history:")
     upload = explored_upload()
@@ -231,6 +258,22 @@ def dataset_banner() -> None:
             icon=":material/delete:",
             help="Deletes the copy kept on the server and shows the shipped data again.",
         )
+
+
+def store_notice() -> None:
+    """Tell viewers when the saved data cannot be reached (a database down) and which version they see meanwhile.
+
+    Viewers are not told why (that names the server's database); editors are, on the Data page (ui.editors).
+    """
+    status = dataset_store().status()
+    if status.problem is None:
+        return
+    shown = "the shipped data" if status.shown == SHIPPED else f"the version saved {when_in_words(status.shown_saved_at)}"
+    st.warning(
+        f"**The saved data cannot be reached just now.** You are seeing {markdown_text(shown)}, the last this server had. "
+        "A newer version, if an editor saved one, will be shown as soon as the saved data can be reached again.",
+        icon=":material/cloud_off:",
+    )
 
 
 def _set_this_browsers_cookie() -> None:

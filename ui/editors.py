@@ -13,7 +13,7 @@ from usascp.changelog import LogEntry, log_lines
 from usascp.editors import FailedSignIns, sign_in, wait_text
 from usascp.formatting import markdown_text, plural
 from usascp.load import DatasetError
-from usascp.store import SHIPPED
+from usascp.store import SHIPPED, StoreUnavailable
 
 
 def editors_section() -> None:
@@ -61,6 +61,8 @@ def editors_section() -> None:
                     saved = store.save(upload, editor=st.session_state["editor"], files=names)
                 except DatasetError as error:
                     st.error(f"Not saved: the files did not load back ({plural(error.problems.total, 'problem')}). Nothing was changed.")
+                except StoreUnavailable as error:
+                    st.error(f"**Not saved.** {markdown_text(sentence(error))}", icon=":material/cloud_off:")
                 else:
                     st.success(
                         f"Saved as version {markdown_text(saved.name)}. Every viewer now sees it.", icon=":material/check_circle:"
@@ -68,16 +70,52 @@ def editors_section() -> None:
                     explore(None)
         st.subheader("Versions", anchor=False)
         st.caption("Newest first, as in the change log on About the data.")
-        for version, words in version_lines(store):
+        if message := st.session_state.pop(_RESTORE_FAILED, None):
+            st.error(markdown_text(message), icon=":material/error:")
+        try:
+            lines, incomplete = version_lines(store), store.incomplete_versions()
+        except StoreUnavailable as error:
+            st.error(
+                f"**The versions cannot be listed, saved or restored just now.** {markdown_text(sentence(error))}",
+                icon=":material/cloud_off:",
+            )
+            lines, incomplete = [], []
+        else:
+            if problem := store.status().problem:  # reachable, yet the current version is not what this server shows
+                st.warning(f"This server cannot show the current version: {markdown_text(sentence(problem))}", icon=":material/warning:")
+        if incomplete:
+            st.warning(
+                f"{plural(len(incomplete), 'saved version')} in the database {'is' if len(incomplete) == 1 else 'are'} "
+                f"incomplete (written in part, outside this dashboard) and never shown: {markdown_text(', '.join(incomplete))}.",
+                icon=":material/warning:",
+            )
+        for version, words in lines:
             line, action = st.columns([4, 1], vertical_alignment="center")
             line.markdown(words)
             if not version.is_current:
                 action.button(
-                    "Restore", key=f"restore_{version.name}", on_click=store.restore, args=(version.name,), icon=":material/restore:"
+                    "Restore", key=f"restore_{version.name}", on_click=_restore, args=(store, version.name), icon=":material/restore:"
                 )
         if st.button("Sign out", icon=":material/logout:"):
             st.session_state.pop("editor")
             st.rerun()
+
+
+_RESTORE_FAILED = "restore_failed"  # why the last Restore did not happen, shown once
+
+
+def _restore(store, name: str) -> None:
+    try:
+        store.restore(name)
+    except (StoreUnavailable, ValueError) as error:
+        st.session_state[_RESTORE_FAILED] = f"Not restored: {sentence(error)}"
+
+
+def sentence(error: Exception) -> str:
+    """An error's message as a sentence: a capital first, a full stop last (unless it asks a question)."""
+    text = str(error).strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def version_lines(store) -> list[tuple[LogEntry, str]]:

@@ -10,7 +10,7 @@ from usascp.changelog import LogEntry, log_lines, log_table
 from usascp.formatting import markdown_link, markdown_text, plural
 from usascp.licences import WHY, dataset_licence_summary
 from usascp.load import Dataset
-from usascp.store import SHIPPED
+from usascp.store import SHIPPED, StoreUnavailable
 
 SHOWN_VERSIONS = 10  # the newest; the rest, and the shipped data, one click away
 
@@ -37,25 +37,30 @@ def licences_section(dataset: Dataset) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _change_log(root: str, shipped: str, versions: tuple[str, ...], active: str) -> list[LogEntry]:
-    # `versions` and `active` are only the cache key: a save or a restore changes one of them.
-    from usascp.store import DatasetStore
-
-    return DatasetStore(root, shipped).change_log()
+def _change_log(key: tuple) -> list[LogEntry]:
+    # `key` (the store's change_log_key) names the store and changes with every save and restore.
+    return dataset_store().change_log()
 
 
 def change_log() -> list[LogEntry]:
-    """The store's change log (newest first, the shipped data last), read once per save and restore."""
-    store = dataset_store()
-    versions = tuple(sorted(path.name for path in store.versions.iterdir())) if store.versions.is_dir() else ()
-    return _change_log(str(store.root), str(store.shipped), versions, str(store.active_folder()))
+    """The store's change log (newest first, the shipped data last), read once per save and restore.
+    StoreUnavailable when the saved data cannot be reached."""
+    return _change_log(dataset_store().change_log_key())
 
 
 def change_log_section() -> None:
     """Every saved version of the data, newest first, the one shown now marked, the shipped data last."""
-    entries = change_log()
-    saved = len(entries) - 1
     st.header("Change log", anchor=False)
+    try:
+        entries = change_log()
+    except StoreUnavailable:
+        st.warning(
+            "The change log cannot be read just now: the saved data cannot be reached. The pages show the version this "
+            "server had last.",
+            icon=":material/cloud_off:",
+        )
+        return
+    saved = len(entries) - 1
     st.markdown(
         f"Editors have saved {plural(saved, 'version')} of the data. Each save keeps the one before, and any of them can "
         "be shown again. Newest first; a save's changes are the rows it added, removed or changed (matched by their "

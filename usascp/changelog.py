@@ -1,7 +1,7 @@
 """The change log of saved data versions: when each was saved, by whom, from which files, and what it changed.
 
 Every save (store.DatasetStore.save) writes a small record, RECORD_FILE, into its version folder while the
-folder is still being staged, so a version in versions/ always has its record or (saved before there were
+folder is still being staged (pg_store keeps the same record in its version's row, and in the folder it serves from), so a version in versions/ always has its record or (saved before there were
 records) none at all, never half of one. The record holds what only the moment of saving knows: the time,
 the editor, the files uploaded, and the change from the data shown until then (rows added, removed and
 changed per table, rows matched by each table's identifier, schema.identifier_columns). Row counts are
@@ -113,8 +113,7 @@ def table_changes(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame
     return changes
 
 
-def write_record(
-    folder: Path,
+def make_record(
     saved_at: dt.datetime,
     editor: str | None,
     files,
@@ -122,9 +121,9 @@ def write_record(
     fingerprint: str,
     compared_with: str | None,
     changes: dict[str, TableChange] | None,
-) -> None:
-    """Write a version's record into its (staging) folder, flushed to disk before the folder is renamed into place."""
-    record = {
+) -> dict:
+    """A version's record as JSON-ready values: what write_record writes, and what the PostgreSQL store keeps in its row."""
+    return {
         "saved_at": saved_at.astimezone(dt.timezone.utc).isoformat(),
         "editor": editor,
         "files": list(files),
@@ -133,6 +132,12 @@ def write_record(
         "compared_with": compared_with,
         "changes": None if changes is None else {table: vars(change) for table, change in changes.items()},
     }
+
+
+def write_record(folder: Path, *values, record: dict | None = None) -> None:
+    """Write a version's record (make_record's values, or a record made already) into its (staging) folder, flushed
+    to disk before the folder is renamed into place."""
+    record = record if record is not None else make_record(*values)
     with open(folder / RECORD_FILE, "w", encoding="utf-8") as handle:
         json.dump(record, handle, indent=1, ensure_ascii=False)
         handle.flush()
@@ -142,10 +147,17 @@ def write_record(
 def read_record(folder: Path) -> dict | None:
     """A version's record, or None when it has none (or one that cannot be read: then the log says what the files do)."""
     try:
-        record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
+        return checked_record(json.loads((folder / RECORD_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def checked_record(record) -> dict | None:
+    """`record` when it has what the log reads (a time, rows per table), else None."""
+    try:
         dt.datetime.fromisoformat(record["saved_at"])
         return record if isinstance(record.get("rows"), dict) else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -177,6 +189,11 @@ def log_entry(name: str, folder: Path, is_current: bool, shipped: bool = False) 
             is_current=is_current,
             recorded=False,
         )
+    return entry_from_record(name, record, is_current)
+
+
+def entry_from_record(name: str, record: dict, is_current: bool) -> LogEntry:
+    """One version's line in the change log from its record (checked_record's), wherever the record is kept."""
     changes = record.get("changes")
     return LogEntry(
         name=name,

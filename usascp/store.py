@@ -43,6 +43,21 @@ LEFTOVER_PREFIXES = (".staging-", ".current-")
 LEFTOVER_AFTER = 3600.0  # seconds: older than this, a staging folder or link is no live save's
 
 
+class StoreUnavailable(RuntimeError):
+    """The saved data cannot be reached (a database that is down or misconfigured): the message says why, in words,
+    naming the setting to check and never a password. Raised by saves, restores and history; never by active_folder,
+    which keeps serving the last dataset it had (status says so)."""
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What a store can say to viewers: whether the saved data can be reached, and which version is shown."""
+
+    problem: str | None = None  # why the saved data cannot be reached (or the current version is not served); None: fine
+    shown: str = SHIPPED  # the version shown: a version's name, or SHIPPED
+    shown_saved_at: dt.datetime | None = None  # when it was saved (None for the shipped data)
+
+
 @dataclass(frozen=True)
 class Version:
     name: str  # folder name under versions/, or SHIPPED
@@ -65,6 +80,21 @@ class DatasetStore:
                 return target
         return self.shipped
 
+    def status(self) -> StoreStatus:
+        """A folder on this server's disk is always reachable."""
+        shown = self._name_of(self.active_folder())
+        return StoreStatus(None, shown, None if shown == SHIPPED else changelog.time_in_name(shown))
+
+    def change_log_key(self) -> tuple:
+        """A small value that changes whenever the change log does (a save, a restore): a cache key."""
+        versions = tuple(sorted(path.name for path in self.versions.iterdir())) if self.versions.is_dir() else ()
+        return (str(self.root), str(self.shipped), versions, str(self.active_folder()))
+
+    def incomplete_versions(self) -> list[str]:
+        """Saved versions that are never shown because part of them is missing: none here (a folder is renamed into
+        versions/ only when whole); the PostgreSQL store can have some (pg_store)."""
+        return []
+
     def history(self) -> list[Version]:
         """Every saved version, newest first, then the shipped data."""
         active = self.active_folder()
@@ -83,7 +113,7 @@ class DatasetStore:
         self.versions.mkdir(parents=True, exist_ok=True)
         self.remove_leftovers()
         shown_before = self.active_folder()
-        staging = self.root / _leftover_name(".staging-")
+        staging = self.root / leftover_name(".staging-")
         staging.mkdir()
         try:
             for table in TABLE_FILES:
@@ -122,24 +152,7 @@ class DatasetStore:
         return SHIPPED if folder == self.shipped else folder.name
 
     def _changes(self, shown_before: Path, staging: Path) -> dict[str, changelog.TableChange] | None:
-        """What the new version changes in the data shown before it; None when that data cannot be read at all.
-
-        The data shown before may be broken (a rule added since it was saved): that is when an editor saves a
-        fix, so it never stops the save. A saved version's files are the store's text already; the shipped
-        files, written by hand, are read and written the store's way (numbers, booleans) first, and read as
-        they are when they do not load.
-        """
-        try:
-            if shown_before == self.shipped:
-                try:
-                    before = changelog.dataset_text(load_dataset(self.shipped))
-                except DatasetError:
-                    before = changelog.folder_text(self.shipped)
-            else:
-                before = changelog.folder_text(shown_before)
-            return changelog.table_changes(before, changelog.folder_text(staging))
-        except (OSError, ValueError):  # files that cannot be read as tables (pandas' ParserError is a ValueError)
-            return None
+        return changes_since(shown_before, self.shipped, staging)
 
     def restore(self, name: str) -> None:
         """Show an earlier saved version again, or the shipped data (SHIPPED)."""
@@ -157,31 +170,57 @@ class DatasetStore:
 
         A leftover of a save that may still be running is kept (see the module's docstring).
         """
-        if not self.root.is_dir():
-            return []
-        removed = []
-        for path in self.root.iterdir():
-            if not path.name.startswith(LEFTOVER_PREFIXES) or _may_belong_to_a_running_save(path):
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)  # another process cleaning at once may get there first
-            else:
-                path.unlink(missing_ok=True)
-            removed.append(path.name)
-        return removed
+        return remove_leftovers_in(self.root)
 
     def _point_current_at(self, folder: Path) -> None:
-        link = self.root / _leftover_name(".current-")
+        link = self.root / leftover_name(".current-")
         link.symlink_to(folder.relative_to(self.root))
         os.replace(link, self.current)  # one rename: readers see the old link or the new one
 
 
-def _leftover_name(prefix: str) -> str:
+def changes_since(shown_before: Path, shipped: Path, staging: Path) -> dict[str, changelog.TableChange] | None:
+    """What the new version (in `staging`) changes in the data shown before it; None when that data cannot be read at all.
+
+    The data shown before may be broken (a rule added since it was saved): that is when an editor saves a
+    fix, so it never stops the save. A saved version's files are the store's text already; the shipped
+    files, written by hand, are read and written the store's way (numbers, booleans) first, and read as
+    they are when they do not load.
+    """
+    try:
+        if shown_before == shipped:
+            try:
+                before = changelog.dataset_text(load_dataset(shipped))
+            except DatasetError:
+                before = changelog.folder_text(shipped)
+        else:
+            before = changelog.folder_text(shown_before)
+        return changelog.table_changes(before, changelog.folder_text(staging))
+    except (OSError, ValueError):  # files that cannot be read as tables (pandas' ParserError is a ValueError)
+        return None
+
+
+def remove_leftovers_in(folder: Path) -> list[str]:
+    """Remove from `folder` the staging folders and links of killed saves that no running save can own; their names."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in folder.iterdir():
+        if not path.name.startswith(LEFTOVER_PREFIXES) or may_belong_to_a_running_save(path):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)  # another process cleaning at once may get there first
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
+
+
+def leftover_name(prefix: str) -> str:
     # The pid comes first and the random part last (hex, no dashes), so a host name with dashes still parses.
     return f"{prefix}{os.getpid()}-{socket.gethostname()}-{uuid.uuid4().hex}"
 
 
-def _may_belong_to_a_running_save(path: Path) -> bool:
+def may_belong_to_a_running_save(path: Path) -> bool:
     try:
         age = time.time() - path.lstat().st_mtime
     except FileNotFoundError:
