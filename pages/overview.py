@@ -117,7 +117,7 @@ st.header("ASEAN Smart Cities Network member cities", anchor=False)
 cities = shared("cities", lambda: aggregate.city_summary(dataset, projects, grants))
 legend(COHORT_LEGEND, note="Larger dots: more projects in the city.")
 map_col, list_col = st.columns([3, 2])
-city_map_chart(city_map(cities), "overview_map", 560, map_col)
+city_map_chart(shared("map", lambda: city_map(cities)), "overview_map", 560, map_col)  # its JSON is written once
 with map_col:
     st.caption("Click a city to open its profile. Names are shown where there is room; hover a dot for its name.")
     footnote = export_footnote(dataset, filters)
@@ -141,7 +141,7 @@ with list_col:
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(
-    cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS)),
+    shared("cities_table", lambda: cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))),
     ["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
     title="Table: all member cities on the map",
     file_name="usascp-member-cities.csv",

@@ -19,6 +19,7 @@ import base64
 import functools
 import json
 import math
+import weakref
 
 import pandas as pd
 import pydeck as pdk
@@ -121,7 +122,16 @@ class CompactDeck(pdk.Deck):
     encoding, which runs in Python (a third of a map page's time with thousands of dots)."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        # Written once per deck: a deck shared by every viewer of a view (the Overview's) is drawn for each of
+        # them, and its JSON was a twentieth of the server's work for a new viewer. A deck is not changed
+        # once drawn.
+        written = _WRITTEN.get(self)
+        if written is None:
+            written = _WRITTEN[self] = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        return written
+
+
+_WRITTEN: weakref.WeakKeyDictionary[CompactDeck, str] = weakref.WeakKeyDictionary()
 
 
 def _deck(layers: list[pdk.Layer], view: pdk.ViewState, content_box, repeat: bool = False) -> pdk.Deck:
