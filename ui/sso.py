@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.data import browser_cookies
+import ui.data
 from usascp.formatting import markdown_text
 from usascp.sso import (
     PROVIDER_NAME,
@@ -147,7 +147,7 @@ def sign_in_return(current_page: str) -> None:
     if _RETURN_READ in st.session_state:
         return
     st.session_state[_RETURN_READ] = True
-    cookies = browser_cookies()
+    cookies = ui.data.browser_cookies()  # looked up on the module: AppTest stands in for the browser there
     marker = cookies.get(MARKER) if hasattr(cookies, "get") else None
     signed_in = signed_in_claims() is not None
     if isinstance(marker, str) and (marker == "out" or (marker.startswith("in-") and PROVIDER_NAME.fullmatch(marker[3:]))):
