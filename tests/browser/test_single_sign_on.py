@@ -99,6 +99,7 @@ def sign_out(visit: Visit) -> None:
 
 def shot(visit: Visit, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
+    visit.settle(0.2)
     visit.page.get_by_role("heading", name="3. Make it everyone's data (editors)").scroll_into_view_if_needed()
     visit.page.screenshot(path=str(SHOTS / f"{name}.png"))
 
@@ -142,6 +143,8 @@ def test_editors_sign_in_with_the_identity_provider_others_are_refused_and_fault
     wait_for_text(visit, "Signing in with the Office account is not possible just now.")
     assert visit.page.url.startswith(url)
     shot(visit, "provider-down")
+    visit.page.set_viewport_size({"width": 1920, "height": 1080})
+    shot(visit, "provider-down-1920")
 
     log = server_log(url)
     assert "Traceback" not in log
