@@ -9,6 +9,7 @@ from ui.data import dataset_banner, dataset_or_stop
 from ui.filters import reset_filters, sidebar_filters
 from ui.layout import SITE_CSS
 from ui.search import sidebar_search
+from ui.sso import sign_in_return
 
 st.set_page_config(
     page_title="U.S.-ASEAN Smart Cities Partnership dashboard",
@@ -42,6 +43,7 @@ PAGE_FAILED = (
 navigation = st.navigation(PAGES)
 st.html(SITE_CSS)  # style only: Streamlit adds it without taking a row of the page
 try:
+    sign_in_return(navigation.url_path)  # back from the identity provider: on to the Data page, which says how it went
     dataset = dataset_or_stop()
     sidebar_search(navigation.url_path)
     try:

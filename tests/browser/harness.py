@@ -37,15 +37,16 @@ SERVER_LOGS: dict[str, Path] = {}
 
 
 @contextlib.contextmanager
-def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()):
+def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (), port: int | None = None):
     """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers.
 
     `extra_env` is added to the environment (e.g. USASCP_STORE_DIR), `extra_args` to the command line
-    (e.g. "--secrets.files", a path). The server's output goes to a log file (server_log reads it).
+    (e.g. "--secrets.files", a path). The server's output goes to a log file (server_log reads it). `port` is
+    chosen free unless given (single sign-on needs it before the start, for the redirect address in the secrets).
     """
     import tempfile
 
-    port = free_port()
+    port = port or free_port()
     log = Path(tempfile.mkdtemp(prefix="usascp-server-")) / "server.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
