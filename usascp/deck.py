@@ -159,9 +159,9 @@ def _frame(deck, slide_data: Slide, footer: str, link: str | None = None):
     notes = [slide_data.subtitle, *slide_data.lines, "", "Sources:"] + [f"- {source.line()}" for source in slide_data.sources]
     if not slide_data.sources:
         notes.append("- none: this slide states no published figure")
-    notes += ["", footer]
     if link:
-        notes += [f"This slide, live: {link}"]
+        notes += ["", f"This slide, live: {link}"]
+    notes += ["", footer]
     slide.notes_slide.notes_text_frame.text = "\n".join(_shown(line) for line in notes)
     return slide, max(subtitle.top + subtitle.height, live_bottom) + GAP, footer_top - GAP
 
