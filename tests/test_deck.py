@@ -155,7 +155,9 @@ def test_every_slide_carries_a_code_and_link_to_its_live_view(dataset):
         words = "".join(run.text for run in linked_runs)
         assert words.startswith("usascp.example.org/present?country=KHM") and len(words) <= 2 * 26
         # Nothing else on the slide lies over the code or the link beside it.
-        taken = [shape for shape in slide.shapes if shape.shape_id == code.shape_id or any(r.hyperlink.address for r in _runs(shape))]
+        taken = [
+            shape for shape in slide.shapes if shape.shape_id == code.shape_id or any(r.hyperlink.address for r in _runs(shape))
+        ]
         assert len(taken) == 2
         for shape in slide.shapes:
             if shape not in taken:
