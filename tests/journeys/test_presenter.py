@@ -122,8 +122,10 @@ def assert_slide_fits(person, key: str) -> None:
     covered = [
         part["what"]
         for part in measured["parts"]
-        if part["left"] < code["right"] and code["left"] < part["right"]
-        and part["top"] < code["bottom"] and code["top"] < part["bottom"]
+        if part["left"] < code["right"]
+        and code["left"] < part["right"]
+        and part["top"] < code["bottom"]
+        and code["top"] < part["bottom"]
     ]
     assert covered == [], f"{person.size} {key}: the QR code and link lie over {covered}"
 
