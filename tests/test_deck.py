@@ -177,3 +177,12 @@ def decoded(picture) -> list[str]:
     import zxingcpp
 
     return [code.text for code in zxingcpp.read_barcodes(picture)]
+
+
+def test_a_link_too_long_for_a_readable_code_is_given_in_words_alone(dataset):
+    address = "https://usascp.example.org/" + "/".join(["a-long-base-path"] * 16)
+    links = {key: live_link(address, Filters(), key) for key in SLIDE_KEYS}
+    linked = open_deck(deck.build_deck(build_slides(dataset, Filters(), TODAY), FOOTER, links=links))
+    for key, slide in zip(SLIDE_KEYS, linked.slides):
+        assert qr_pictures(slide) == []
+        assert {run.hyperlink.address for shape in slide.shapes for run in _runs(shape) if run.hyperlink.address} == {links[key]}

@@ -962,6 +962,16 @@ def test_present_with_a_public_address_links_each_slide_to_its_live_view(monkeyp
     assert live_link_on_slide(app)[0] == "https://usascp.example.org/present?country=KHM&sector=Training+%26+exchange&slide=impact"
 
 
+def test_present_gives_a_link_too_long_for_a_readable_code_without_one(monkeypatch):
+    address = "https://usascp.example.org/" + "/".join(["a-long-base-path"] * 16)  # 298 characters: allowed
+    monkeypatch.setenv("USASCP_PUBLIC_URL", address)
+    app = run_app("pages/present.py", slide="map")
+    link, words = live_link_on_slide(app)
+    assert link is None and "<img" not in slide_html(app) and not app.warning
+    assert f'<a class="slide-qr" href="{address}/present?slide=map"' in slide_html(app)
+    assert "This view's link is too long for a QR code; it opens here:" in slide_html(app)
+
+
 @pytest.mark.parametrize(
     "value, reason",
     [

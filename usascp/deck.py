@@ -1,9 +1,10 @@
 """The presenter slides as a PowerPoint deck (python-pptx): numbers as text, funding as an editable chart.
 
 Each slide carries its sources twice: a short footer a hall can read, and the full titles and URLs in
-the speaker notes. With a public address configured, each also carries, top right, a QR code of the link
-to its live view and that link in words beside it (usascp.public_link), both linked to the full link. The map is a picture (there is no map chart in PowerPoint); when no picture can be
-drawn, the slide lists the cities instead, so the deck never fails for want of a browser.
+the speaker notes. The map is a picture (there is no map chart in PowerPoint); when no picture can be
+drawn, the slide lists the cities instead, so the deck never fails for want of a browser. With a public
+address configured, each slide also carries, top right, a QR code of the link to its live view and that
+link in words beside it (usascp.public_link), both opening the full link.
 """
 
 from __future__ import annotations
