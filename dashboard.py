@@ -10,6 +10,7 @@ from ui.filters import reset_filters, sidebar_filters
 from ui.layout import SITE_CSS
 from ui.search import sidebar_search
 from ui.sso import sign_in_return
+from usascp.presentation import PRESENT_PAGE
 
 st.set_page_config(
     page_title="U.S.-ASEAN Smart Cities Partnership dashboard",
@@ -26,7 +27,7 @@ PAGES = [
     st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
     st.Page("pages/projects.py", title="Projects", icon=":material/list_alt:", url_path="projects"),
     st.Page("pages/events.py", title="Events", icon=":material/event:", url_path="events"),
-    st.Page("pages/present.py", title="Present", icon=":material/slideshow:", url_path="present"),
+    st.Page("pages/present.py", title="Present", icon=":material/slideshow:", url_path=PRESENT_PAGE),
     st.Page("pages/data.py", title="Your data", icon=":material/upload_file:", url_path="data"),
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
     # Reached from the search box at the top of the sidebar, on every page.

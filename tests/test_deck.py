@@ -4,12 +4,13 @@ import datetime as dt
 import io
 
 import pytest
+from PIL import Image
 from pptx import Presentation
 from pptx.util import Inches
 
 from usascp import deck, images, map_pictures
 from usascp.filters import Filters
-from usascp.presentation import build_slides
+from usascp.presentation import SLIDE_KEYS, build_slides, live_link
 
 TODAY = dt.date(2026, 11, 25)
 FOOTER = "U.S.-ASEAN Smart Cities Partnership dashboard · All USASCP projects · data as of Nov 2026"
@@ -92,6 +93,13 @@ def test_map_slide_carries_the_map_picture(dataset):
     with_map = open_deck(deck.build_deck(slides, FOOTER, {"map": picture}))
     pictures = [shape for shape in with_map.slides[1].shapes if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
     assert len(pictures) == 1 and pictures[0].image.blob == picture
+    links = {key: live_link("https://usascp.example.org", Filters(), key) for key in SLIDE_KEYS}
+    linked = open_deck(deck.build_deck(slides, FOOTER, {"map": picture}, links))
+    pictures = [shape for shape in linked.slides[1].shapes if shape.shape_type == 13]
+    assert [shape.name == deck.QR_PICTURE_NAME for shape in pictures].count(False) == 1  # the map, beside the code
+    code = next(shape for shape in pictures if shape.name == deck.QR_PICTURE_NAME)
+    map_picture = next(shape for shape in pictures if shape.name != deck.QR_PICTURE_NAME)
+    assert map_picture.top >= code.top + code.height  # the map lies under the code, never over it
     assert pictures[0].top + pictures[0].height <= with_map.slide_height - Inches(0.6)  # clear of the footer
 
 
@@ -119,3 +127,62 @@ def test_no_slide_quotes_the_utilities_customer_base_as_people_reached(presentat
     assert "21 million" not in text and "People served" not in text
     headline = slide_text(presentation.slides[0])
     assert "Hospitals and clinics onboarded" in headline and "108,750" in headline
+
+
+def qr_pictures(slide):
+    return [shape for shape in slide.shapes if shape.shape_type == 13 and shape.name == deck.QR_PICTURE_NAME]
+
+
+def test_without_a_public_address_no_slide_has_a_code_or_link(presentation):
+    for slide in presentation.slides:
+        assert qr_pictures(slide) == []
+        assert "live" not in slide.notes_slide.notes_text_frame.text
+        assert all(run.hyperlink.address is None for shape in slide.shapes for run in _runs(shape))
+
+
+def test_every_slide_carries_a_code_and_link_to_its_live_view(dataset):
+    """The code reads back as the whole link; the words beside it open it too; the notes give it in full."""
+    filters = Filters(countries=("KHM", "LAO"), sectors=("Training & exchange",))
+    links = {key: live_link("https://usascp.example.org", filters, key) for key in SLIDE_KEYS}
+    linked = open_deck(deck.build_deck(build_slides(dataset, filters, TODAY), FOOTER, links=links))
+    for key, slide in zip(SLIDE_KEYS, linked.slides):
+        (code,) = qr_pictures(slide)
+        assert decoded(Image.open(io.BytesIO(code.image.blob))) == [links[key]]
+        assert code.click_action.hyperlink.address == links[key]
+        assert code.left + code.width <= linked.slide_width - Inches(0.5) and code.top >= Inches(0.3)
+        linked_runs = [run for shape in slide.shapes for run in _runs(shape) if run.hyperlink.address]
+        assert {run.hyperlink.address for run in linked_runs} == {links[key]}
+        words = "".join(run.text for run in linked_runs)
+        assert words.startswith("usascp.example.org/present?country=KHM") and len(words) <= 2 * 26
+        # Nothing else on the slide lies over the code or the link beside it.
+        taken = [
+            shape for shape in slide.shapes if shape.shape_id == code.shape_id or any(r.hyperlink.address for r in _runs(shape))
+        ]
+        assert len(taken) == 2
+        for shape in slide.shapes:
+            if shape not in taken:
+                assert not any(_overlap(shape, other) for other in taken), f"{key}: {shape.name} over the live link"
+        assert f"This slide, live: {links[key]}" in slide.notes_slide.notes_text_frame.text
+
+
+def _runs(shape):
+    return [run for p in shape.text_frame.paragraphs for run in p.runs] if shape.has_text_frame else []
+
+
+def _overlap(a, b) -> bool:
+    return a.left < b.left + b.width and b.left < a.left + a.width and a.top < b.top + b.height and b.top < a.top + a.height
+
+
+def decoded(picture) -> list[str]:
+    import zxingcpp
+
+    return [code.text for code in zxingcpp.read_barcodes(picture)]
+
+
+def test_a_link_too_long_for_a_readable_code_is_given_in_words_alone(dataset):
+    address = "https://usascp.example.org/" + "/".join(["a-long-base-path"] * 16)
+    links = {key: live_link(address, Filters(), key) for key in SLIDE_KEYS}
+    linked = open_deck(deck.build_deck(build_slides(dataset, Filters(), TODAY), FOOTER, links=links))
+    for key, slide in zip(SLIDE_KEYS, linked.slides):
+        assert qr_pictures(slide) == []
+        assert {run.hyperlink.address for shape in slide.shapes for run in _runs(shape) if run.hyperlink.address} == {links[key]}

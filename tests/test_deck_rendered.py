@@ -24,7 +24,7 @@ from pptx import Presentation
 from usascp import aggregate, deck
 from usascp.dates import format_day
 from usascp.filters import Filters, describe, filter_options, select_projects
-from usascp.presentation import build_slides
+from usascp.presentation import SLIDE_KEYS, build_slides, live_link
 
 SOFFICE, PDFTOTEXT = shutil.which("soffice"), shutil.which("pdftotext")
 MISSING = None if SOFFICE and PDFTOTEXT else "no soffice or pdftotext (apt-get install libreoffice-impress poppler-utils)"
@@ -32,6 +32,8 @@ pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"DECK NOT RENDERED:
 
 FIRST_OF_DECEMBER = dt.date(2026, 12, 1)  # a day of one digit: written "1 Dec 2026", as every date is
 # The longest view a presenter can pick in a few clicks: five countries and three sectors in the subtitle and footer.
+PUBLIC_ADDRESS = "https://smartcities.example.gov/usascp"  # a base path too: the link beside the code takes two lines
+VIEWS = ["network", "crowded", "crowded_linked"]
 CROWDED_VIEW = Filters(countries=("KHM", "LAO", "MYS", "PHL", "THA"), sectors=("Health", "Water", "Training & exchange"))
 
 
@@ -92,15 +94,21 @@ def map_sized_picture() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def rendered(dataset, tmp_path_factory):
-    """{name: (slides, pages, deck)} for the whole network (with a map picture) and a crowded view (without one)."""
+def converted(dataset, tmp_path_factory):
+    """{name: (slides, pages, deck)} for the whole network (with a map picture and the live links) and a crowded
+    view (without a picture; without and with the links)."""
     folder = tmp_path_factory.mktemp("deck")
-    views = {"network": (Filters(), {"map": map_sized_picture()}), "crowded": (CROWDED_VIEW, {})}
+    views = {
+        "network": (Filters(), {"map": map_sized_picture()}, PUBLIC_ADDRESS),
+        "crowded": (CROWDED_VIEW, {}, None),
+        "crowded_linked": (CROWDED_VIEW, {}, PUBLIC_ADDRESS),
+    }
     slides = {}
-    for name, (filters, pictures) in views.items():
+    for name, (filters, pictures, address) in views.items():
         slides[name] = build_slides(dataset, filters, FIRST_OF_DECEMBER)
         footer = deck.deck_footer(describe(filters, filter_options(dataset)), "Nov 2026")
-        (folder / f"{name}.pptx").write_bytes(deck.build_deck(slides[name], footer, pictures))
+        links = {key: live_link(address, filters, key) for key in SLIDE_KEYS} if address else None
+        (folder / f"{name}.pptx").write_bytes(deck.build_deck(slides[name], footer, pictures, links))
     # One LibreOffice start for both decks, with a profile of its own: a soffice already running elsewhere
     # on the machine would otherwise take the job over, or refuse it.
     subprocess.run(
@@ -110,12 +118,18 @@ def rendered(dataset, tmp_path_factory):
         capture_output=True,
         timeout=180,
     )
+    return folder, slides
+
+
+@pytest.fixture(scope="module")
+def rendered(converted):
+    folder, slides = converted
     return {
-        name: (slides[name], read_pages(folder / f"{name}.pdf"), Presentation(str(folder / f"{name}.pptx"))) for name in views
+        name: (slides[name], read_pages(folder / f"{name}.pdf"), Presentation(str(folder / f"{name}.pptx"))) for name in slides
     }
 
 
-@pytest.mark.parametrize("view", ["network", "crowded"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_every_word_lies_on_its_slide(rendered, view):
     slides, pages, _ = rendered[view]
     assert len(pages) == len(slides) == 5
@@ -124,7 +138,7 @@ def test_every_word_lies_on_its_slide(rendered, view):
         assert outside == [], f"{slide.title}: text runs off the slide: {' '.join(outside)}"
 
 
-@pytest.mark.parametrize("view", ["network", "crowded"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_every_word_written_is_drawn(rendered, view):
     """poppler leaves out what lies wholly off the page: a footer's last line that ran off the slide is missing."""
     slides, pages, written = rendered[view]
@@ -135,7 +149,7 @@ def test_every_word_written_is_drawn(rendered, view):
         assert not missing, f"{slide.title}: written but not drawn: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("view", ["network", "crowded"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_no_text_is_printed_over_other_text(rendered, view):
     """A box whose text outgrows it runs into the next box: the words of two lines then overlap."""
     slides, pages, _ = rendered[view]
@@ -149,7 +163,7 @@ def test_no_text_is_printed_over_other_text(rendered, view):
         assert clashes == [], f"{slide.title}: {clashes[:5]}"
 
 
-@pytest.mark.parametrize("view", ["network", "crowded"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_titles_and_numbers_are_each_set_whole_on_one_line(rendered, view):
     slides, pages, _ = rendered[view]
     for slide, page in zip(slides, pages):
@@ -182,3 +196,39 @@ def test_every_date_is_written_one_way(rendered):
     assert "8 Sep 2025" in events.text()
     zero_padded = [re.findall(r"\b0\d [A-Z][a-z]{2} \d{4}", page.text()) for page in pages]
     assert not any(zero_padded), zero_padded
+
+
+def test_the_live_link_is_drawn_clear_of_every_word_and_reads_back(converted, rendered):
+    """The code as LibreOffice draws it (poppler's pdftoppm at 100 dpi) decodes to the slide's link, and no word lies on it."""
+    import zxingcpp
+
+    folder, _ = converted
+    slides, pages, written = rendered["crowded_linked"]
+    for number, (slide, page, pptx_slide) in enumerate(zip(slides, pages, written.slides), start=1):
+        code = next(shape for shape in pptx_slide.shapes if shape.name == deck.QR_PICTURE_NAME)
+        link = code.click_action.hyperlink.address
+        assert link == live_link(PUBLIC_ADDRESS, CROWDED_VIEW, slide.key)
+        x0, y0 = code.left / 12700, code.top / 12700  # EMU to points
+        x1, y1 = x0 + code.width / 12700, y0 + code.height / 12700
+        on_code = [w.text for w in page.words if w.x0 < x1 and w.x1 > x0 and w.y0 < y1 and w.y1 > y0]
+        assert on_code == [], f"{slide.title}: words over the code: {on_code}"
+        stem = folder / f"page-{number}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "100",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(folder / "crowded_linked.pdf"),
+                str(stem),
+            ],
+            check=True,
+            timeout=60,
+        )
+        picture = Image.open(f"{stem}.png")
+        assert [c.text for c in zxingcpp.read_barcodes(picture)] == [link], slide.title

@@ -924,6 +924,74 @@ def test_present_ignores_an_unknown_slide_with_a_notice():
     assert "Ignored slide 'slide-99'" in as_read(app.warning[0].value)
 
 
+def live_link_on_slide(app: AppTest) -> tuple[str | None, str | None]:
+    """(the link the slide's code and words open, the words) on the slide shown; (None, None) when it has none."""
+    found = re.search(r'<a class="slide-qr" href="([^"]+)"[^>]*><span class="slide-qr-link">(.*?)</span>', slide_html(app))
+    return (found.group(1), found.group(2).replace("<wbr>", "")) if found else (None, None)
+
+
+def test_present_without_a_public_address_draws_no_code_and_says_how_to_set_one(monkeypatch):
+    monkeypatch.delenv("USASCP_PUBLIC_URL", raising=False)
+    app = run_app("pages/present.py", slide="map")
+    assert live_link_on_slide(app) == (None, None) and "<img" not in slide_html(app)
+    notes = [as_read(caption.value) for caption in app.caption if "QR code" in caption.value]
+    assert len(notes) == 1 and "Set `USASCP_PUBLIC_URL` to the address people reach this dashboard at" in notes[0]
+    assert ".streamlit/secrets.toml" in notes[0]
+
+
+@pytest.mark.parametrize("where", ["environment", "secrets"])
+def test_present_with_a_public_address_links_each_slide_to_its_live_view(monkeypatch, where):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("USASCP_PUBLIC_URL", raising=False)
+    if where == "environment":
+        monkeypatch.setenv("USASCP_PUBLIC_URL", "https://usascp.example.org/")
+    app = AppTest.from_file(APP, default_timeout=60)
+    if where == "secrets":
+        app.secrets["USASCP_PUBLIC_URL"] = "https://usascp.example.org"
+    app.query_params.update({"country": "KHM", "sector": "Training & exchange", "slide": "funding"})
+    app.run()
+    app.switch_page("pages/present.py").run()
+    assert not app.exception
+    link, words = live_link_on_slide(app)
+    assert link == "https://usascp.example.org/present?country=KHM&sector=Training+%26+exchange&slide=funding"
+    assert words == "usascp.example.org/present?country=KHM…"  # cut before a &, under 60 characters
+    assert re.search(r'<img src="data:image/svg\+xml;[^"]+" alt="QR code of the link to this slide" style="--qr-modules: \d+">', slide_html(app))
+    assert not [caption for caption in app.caption if "QR code" in caption.value] and not app.warning
+    app.button[1].click().run()  # Next: the code follows the slide
+    assert live_link_on_slide(app)[0] == "https://usascp.example.org/present?country=KHM&sector=Training+%26+exchange&slide=impact"
+
+
+def test_present_gives_a_link_too_long_for_a_readable_code_without_one(monkeypatch):
+    address = "https://usascp.example.org/" + "/".join(["a-long-base-path"] * 16)  # 298 characters: allowed
+    monkeypatch.setenv("USASCP_PUBLIC_URL", address)
+    app = run_app("pages/present.py", slide="map")
+    link, words = live_link_on_slide(app)
+    assert link is None and "<img" not in slide_html(app) and not app.warning
+    assert f'<a class="slide-qr" href="{address}/present?slide=map"' in slide_html(app)
+    assert "This view's link is too long for a QR code; it opens here:" in slide_html(app)
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("javascript:alert(document.cookie)", "must start with https:// or http://"),
+        ("https://editor:hunter2@usascp.example.org", "user name or password"),
+        ("https://usascp.example.org\n<script>", "control character"),
+        ("https://bücher.example", "xn--bcher-kva.example"),
+        ("https://usascp.example.org/" + "a" * 5000, "over the 300 allowed"),
+    ],
+)
+def test_present_with_a_hostile_public_address_says_why_and_draws_no_code(monkeypatch, value, reason):
+    monkeypatch.setenv("USASCP_PUBLIC_URL", value)
+    app = run_app("pages/present.py")
+    assert live_link_on_slide(app) == (None, None) and "<img" not in slide_html(app)
+    (warning,) = [as_read(w.value) for w in app.warning]
+    assert warning.startswith("USASCP_PUBLIC_URL is not used: ") and reason in warning and "Set `USASCP_PUBLIC_URL`" in warning
+    assert "hunter2" not in warning and "<script>" not in warning
+    assert "<script>" not in page_text(app)
+
+
 @pytest.mark.parametrize(
     "page, labels",
     [

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import os
+import re
 
 import streamlit as st
 
 from ui.layout import legend, people_table
-from usascp import charts, deck, images, map_pictures, maps
+from usascp import charts, deck, images, map_pictures, maps, public_link
 from usascp.charts import COHORT_LEGEND
 from usascp.dates import format_partial_date
 from usascp.filters import Filters, describe, filter_options
 from usascp.formatting import markdown_text
 from usascp.load import Dataset
-from usascp.presentation import Slide, build_slides
+from usascp.presentation import SLIDE_KEYS, Slide, build_slides, live_link
 
 # Scoped to elements this module writes, plus the page padding, so other pages keep their look.
 # Streamlit's header (3.75rem, white) lies over the top of the page and takes the clicks there: the slide
@@ -22,6 +25,14 @@ from usascp.presentation import Slide, build_slides
 SLIDE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 4.75rem; }
+.slide-head { display: flex; align-items: flex-start; gap: 1.5rem; }
+.slide-head-text { flex: 1 1 auto; min-width: 0; }
+/* The live link: the code, dark on white with a white frame (its quiet zone on any background), and beside
+   it the link in words, broken only before a / ? or &. Sized by its modules: 4 px each, 3 on a 720-line projector. */
+a.slide-qr { flex: 0 0 auto; display: flex; align-items: flex-end; gap: 1rem; margin: 0.3rem 0.5rem 0.3rem 0; text-decoration: none; }
+a.slide-qr img { width: min(calc(var(--qr-modules) * 4px), 10.5rem); aspect-ratio: 1; background: #FFFFFF; box-shadow: 0 0 0 8px #FFFFFF; }
+.slide-qr-link { max-width: 12rem; font-size: 1.05rem; line-height: 1.35; text-align: right; color: #004C7A; text-decoration: underline; }
+.slide-qr-none { max-width: 14rem; font-size: 0.95rem; color: #4A4A4A; }
 [data-testid="stMain"] h1.slide-title { padding: 0; font-size: 3.1rem; font-weight: 700; line-height: 1.1; margin: 0.2rem 0 0.3rem; color: #1A1A1A; }
 [data-testid="stMain"] .slide-subtitle { font-size: 1.6rem; color: #4A4A4A; margin-bottom: 0.6rem; }
 .slide-stats { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; margin-bottom: 0.4rem; }
@@ -51,6 +62,9 @@ SLIDE_CSS = """
   .slide-table { font-size: 1.2rem; }
   .slide-table td { padding: 0.35rem 0.7rem; }
   .slide-sources { font-size: 0.95rem; }
+  a.slide-qr { margin-top: 0.1rem; gap: 0.8rem; }
+  a.slide-qr img { width: min(calc(var(--qr-modules) * 3px), 7.75rem); box-shadow: 0 0 0 6px #FFFFFF; }
+  .slide-qr-link { max-width: 9.5rem; font-size: 0.9rem; }
 }
 /* The map is drawn for a 720-line projector (MAP_HEIGHT); taller screens get a taller map of the same view. */
 @media (min-height: 900px) {
@@ -63,11 +77,38 @@ SLIDE_CSS = """
 MAP_HEIGHT = 380  # pixels, at 1280x720; the view is fitted to this, so a taller map shows the same cities with more around them
 
 
-def _heading(slide: Slide) -> None:
-    st.markdown(
-        f'<h1 class="slide-title">{markdown_text(slide.title)}</h1><div class="slide-subtitle">{markdown_text(slide.subtitle)}</div>',
-        unsafe_allow_html=True,
+def public_address() -> tuple[str | None, str | None]:
+    """USASCP_PUBLIC_URL from the server's environment, else from secrets.toml: (the address, None), (None,
+    why it is refused) or (None, None) when it is not set. Checked on every run: it is a few string tests."""
+    try:
+        secret = st.secrets.get(public_link.SETTING)
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        secret = None
+    return public_link.configured_address(os.environ.get(public_link.SETTING), secret)
+
+
+def _live_link(link: str) -> str:
+    """The code and the readable link beside it, one link to the live view; the link alone when it is too long for a code."""
+    text = public_link.readable(link)
+    # A link has no spaces: the browser may break it before a / ? or & (<wbr>), and nowhere else.
+    words = "<wbr>".join(markdown_text(piece) for piece in re.split(r"(?=[/?&])", text) if piece)
+    href = html.escape(link, quote=True)
+    picture = public_link.qr_svg_data_uri(link)
+    if picture is None:
+        shown = '<span class="slide-qr-none">This view&#39;s link is too long for a QR code; it opens here:</span> '
+        return f'<a class="slide-qr" href="{href}" target="_blank" rel="noopener">{shown}<span class="slide-qr-link">{words}</span></a>'
+    size = public_link.modules(public_link.qr_code(link))
+    return (
+        f'<a class="slide-qr" href="{href}" target="_blank" rel="noopener">'
+        f'<span class="slide-qr-link">{words}</span>'
+        f'<img src="{html.escape(picture, quote=True)}" alt="QR code of the link to this slide" style="--qr-modules: {size}"></a>'
     )
+
+
+def _heading(slide: Slide, link: str | None) -> None:
+    text = f'<h1 class="slide-title">{markdown_text(slide.title)}</h1><div class="slide-subtitle">{markdown_text(slide.subtitle)}</div>'
+    live = _live_link(link) if link else ""
+    st.markdown(f'<div class="slide-head"><div class="slide-head-text">{text}</div>{live}</div>', unsafe_allow_html=True)
 
 
 def _stats(slide: Slide) -> None:
@@ -104,12 +145,13 @@ def _sources(slide: Slide) -> None:
         st.markdown(f'<div class="slide-sources">Sources: {markdown_text("; ".join(publishers))}</div>', unsafe_allow_html=True)
 
 
-def draw_slide(slide: Slide) -> None:
-    """One slide, full width: heading, big numbers, then its picture (map, chart or table), short lines and sources.
+def draw_slide(slide: Slide, link: str | None = None) -> None:
+    """One slide, full width: heading (with the QR code and link to `link`, the live view, when there is one),
+    big numbers, then its picture (map, chart or table), short lines and sources.
 
     The table behind the funding chart comes after the sources: it is one click away, and off the projected slide.
     """
-    _heading(slide)
+    _heading(slide, link)
     if slide.key == "map":
         map_col, text_col = st.columns([3, 1.25])
         cities = slide.table
@@ -158,8 +200,9 @@ def slide_for(_dataset: Dataset, version: str, filters: Filters, today: dt.date,
     return build_slides(_dataset, filters, today, keys=(key,))[0]
 
 
-def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
-    """The .pptx of the current slides, with the map as a picture when Chromium can draw one."""
+def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date, address: str | None = None) -> bytes:
+    """The .pptx of the current slides, with the map as a picture when Chromium can draw one, and on each
+    slide a QR code and link to its live view when the dashboard has a public `address`."""
     slides = build_slides(dataset, filters, today)
     view = describe(filters, filter_options(dataset))
     footer = deck.deck_footer(view, format_partial_date(dataset.data_as_of))
@@ -171,4 +214,5 @@ def deck_bytes(dataset: Dataset, filters: Filters, today: dt.date) -> bytes:
         pictures["map"] = images.figure_png(figure, 900, 700, scale=2)
     except images.ImageUnavailable:
         pass  # the map slide lists the cities instead
-    return deck.build_deck(slides, footer, pictures)
+    links = {key: live_link(address, filters, key) for key in SLIDE_KEYS} if address else None
+    return deck.build_deck(slides, footer, pictures, links)

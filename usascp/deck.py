@@ -2,7 +2,9 @@
 
 Each slide carries its sources twice: a short footer a hall can read, and the full titles and URLs in
 the speaker notes. The map is a picture (there is no map chart in PowerPoint); when no picture can be
-drawn, the slide lists the cities instead, so the deck never fails for want of a browser.
+drawn, the slide lists the cities instead, so the deck never fails for want of a browser. With a public
+address configured, each slide also carries, top right, a QR code of the link to its live view and that
+link in words beside it (usascp.public_link), both opening the full link.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pptx.util import Emu, Inches, Pt
 from usascp.characters import without_controls
 from usascp.charts import NOT_DISCLOSED_GREY, PALETTE
 from usascp.presentation import Slide
+from usascp.public_link import qr_png, readable, readable_lines
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.6)
@@ -42,6 +45,11 @@ CHARACTER_EM = {False: 0.56, True: 0.62}
 LINE_HEIGHT = 1.2  # a line is this many times the font size
 INSET_X, INSET_Y = Inches(0.1), Inches(0.05)  # python-pptx's default text box insets
 GAP = Inches(0.15)
+# The live link, top right: the code beside the title, the link in words beside the subtitle, right-aligned.
+QR_SIDE = Inches(1.2)
+LINK_WIDTH, LINK_SIZE = Inches(2.8), 10
+LINK_EM = 0.7  # a link's average character is wider than a sentence's: capitals, digits, = and & (0.69 em measured)
+QR_PICTURE_NAME = "QR code of the live view"
 
 
 def _wrapped_lines(text: str, width, size: float, bold: bool = False) -> int:
@@ -102,23 +110,48 @@ def _text(slide, left, top, width, height, paragraphs, size=18, colour=INK, bold
     return box
 
 
-def _frame(deck, slide_data: Slide, footer: str):
-    """A slide with its title, subtitle, source footer and speaker notes.
+def _live_link(slide, link: str):
+    """The QR code of `link` in the top right corner and the link in words to its left, under the code's top;
+    both open `link`. Returns the bottom of what was drawn."""
+    top = Inches(0.35)
+    left = WIDTH - MARGIN - QR_SIDE
+    picture = qr_png(link)
+    bottom = top
+    if picture is not None:
+        code = slide.shapes.add_picture(io.BytesIO(picture), left, top, QR_SIDE, QR_SIDE)
+        code.name = QR_PICTURE_NAME
+        code.click_action.hyperlink.address = link
+        bottom = code.top + code.height
+    # Lines broken by hand before a / ? or &: a text box breaks lines only at spaces, and a link has none.
+    per_line = int((LINK_WIDTH - 2 * INSET_X) / Pt(LINK_SIZE * LINK_EM))
+    lines = readable_lines(readable(link, longest=2 * per_line), per_line)
+    box = _text(slide, left - GAP - LINK_WIDTH, Inches(1.15), LINK_WIDTH, None, lines, LINK_SIZE, ACCENT, align=PP_ALIGN.RIGHT)
+    for paragraph in box.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.hyperlink.address = link
+    return max(bottom, box.top + box.height)
+
+
+def _frame(deck, slide_data: Slide, footer: str, link: str | None = None):
+    """A slide with its title, subtitle, source footer and speaker notes, and the live link when there is one.
 
     Returns the slide and the top and bottom of the room left for its content, between the subtitle and
     the footer; each is as tall as its text, so a long view or many sources push the content, never off the slide.
     """
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     text_width = WIDTH - 2 * MARGIN
-    title_size = _one_line_size(_shown(slide_data.title), text_width, 36)
+    live_bottom = _live_link(slide, link) if link else 0
+    title_width = text_width - (QR_SIDE + GAP if link else 0)
+    subtitle_width = title_width - (LINK_WIDTH + GAP if link else 0)
+    title_size = _one_line_size(_shown(slide_data.title), title_width, 36)
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = MARGIN, Inches(0.35), text_width, Inches(0.8)
+    title.left, title.top, title.width, title.height = MARGIN, Inches(0.35), title_width, Inches(0.8)
     title.text = _shown(slide_data.title)
     paragraph = title.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
     paragraph.runs[0].font.size, paragraph.runs[0].font.bold = Pt(title_size), True
     paragraph.runs[0].font.color.rgb = INK
-    subtitle = _text(slide, MARGIN, Inches(1.15), text_width, None, [slide_data.subtitle], size=20, colour=MUTED)
+    subtitle = _text(slide, MARGIN, Inches(1.15), subtitle_width, None, [slide_data.subtitle], size=20, colour=MUTED)
     publishers = list(dict.fromkeys(source.publisher for source in slide_data.sources))
     footer_lines = (["Sources: " + "; ".join(publishers) + "."] if publishers else []) + [footer]
     footer_items = _paragraphs(footer_lines, 11, MUTED, False)
@@ -127,9 +160,11 @@ def _frame(deck, slide_data: Slide, footer: str):
     notes = [slide_data.subtitle, *slide_data.lines, "", "Sources:"] + [f"- {source.line()}" for source in slide_data.sources]
     if not slide_data.sources:
         notes.append("- none: this slide states no published figure")
+    if link:
+        notes += ["", f"This slide, live: {link}"]
     notes += ["", footer]
     slide.notes_slide.notes_text_frame.text = "\n".join(_shown(line) for line in notes)
-    return slide, subtitle.top + subtitle.height + GAP, footer_top - GAP
+    return slide, max(subtitle.top + subtitle.height, live_bottom) + GAP, footer_top - GAP
 
 
 def stat_columns(count: int) -> int:
@@ -277,13 +312,16 @@ def _map(slide, slide_data: Slide, picture: bytes | None, top, bottom):
     _bullets(slide, slide_data.lines, MARGIN + Inches(8.0), content_top, Inches(4.1), size=16)
 
 
-def build_deck(slides: list[Slide], footer: str, pictures: dict[str, bytes] | None = None) -> bytes:
-    """The slides as .pptx bytes. `pictures` maps a slide key to a PNG (the map); `footer` says view and date."""
-    pictures = pictures or {}
+def build_deck(
+    slides: list[Slide], footer: str, pictures: dict[str, bytes] | None = None, links: dict[str, str] | None = None
+) -> bytes:
+    """The slides as .pptx bytes. `pictures` maps a slide key to a PNG (the map); `footer` says view and date;
+    `links` maps a slide key to the link of its live view (presentation.live_link), drawn as a QR code and words."""
+    pictures, links = pictures or {}, links or {}
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
     for slide_data in slides:
-        slide, top, bottom = _frame(deck, slide_data, footer)
+        slide, top, bottom = _frame(deck, slide_data, footer, links.get(slide_data.key))
         if slide_data.key == "map":
             _map(slide, slide_data, pictures.get("map"), top, bottom)
         elif slide_data.key == "funding":

@@ -15,10 +15,17 @@ from usascp import aggregate
 from usascp.dates import format_day, format_partial_date
 from usascp.filters import Filters, cities_in_view, describe, filter_options, select_events, select_grants, select_projects
 from usascp.formatting import format_count, format_disclosed, format_usd, plural
+from usascp.link_values import choice
 from usascp.load import Dataset
+from usascp.public_link import view_link
 
 SLIDE_KEYS = ("headline", "map", "funding", "impact", "events")
 SLIDE_NAMES = {"headline": "Headline", "map": "Map", "funding": "Funding", "impact": "Results", "events": "Events"}
+PRESENT_PAGE = "present"  # the Present page's path (dashboard.py)
+# The slide shown, in the address (`?slide=map`; the first slide is left out): the page and every link to a slide.
+SLIDE_LINK = choice(
+    "slide", SLIDE_KEYS, default=SLIDE_KEYS[0], refusal=f"Ignored slide '{{value}}': the slides are {', '.join(SLIDE_KEYS)}."
+)
 
 
 @dataclass(frozen=True)
@@ -259,3 +266,10 @@ def build_slides(dataset: Dataset, filters: Filters, today: dt.date, keys=SLIDE_
         "events": lambda: _events(dataset, filters, today),
     }
     return [builders[key]() for key in SLIDE_KEYS if key in keys]
+
+
+def live_link(address: str, filters: Filters, key: str) -> str:
+    """The link to slide `key` with `filters` on the Present page of the dashboard at `address`: the query
+    the browser shows for that view (the filters, then the slide), written by their own to_params and LinkValue."""
+    slide = SLIDE_LINK.write(key)
+    return view_link(address, PRESENT_PAGE, {**filters.to_params(), **({SLIDE_LINK.param: [slide]} if slide else {})})

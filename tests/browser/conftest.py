@@ -37,7 +37,8 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def server_url():
-    with running_server() as url:
+    """The dashboard, with itself as its public address: each slide carries a QR code and link back to it."""
+    with running_server({"USASCP_PUBLIC_URL": "{url}"}) as url:
         yield url
 
 

@@ -40,13 +40,17 @@ SERVER_LOGS: dict[str, Path] = {}
 def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (), port: int | None = None):
     """`streamlit run dashboard.py` on a free loopback port; yields its base URL once it answers.
 
-    `extra_env` is added to the environment (e.g. USASCP_STORE_DIR), `extra_args` to the command line
-    (e.g. "--secrets.files", a path). The server's output goes to a log file (server_log reads it). `port` is
-    chosen free unless given (single sign-on needs it before the start, for the redirect address in the secrets).
+    `extra_env` is added to the environment (e.g. USASCP_STORE_DIR), with "{url}" in a value standing for the
+    server's own base URL (USASCP_PUBLIC_URL="{url}": the slides' codes open this server); `extra_args` to the
+    command line (e.g. "--secrets.files", a path). The server's output goes to a log file (server_log reads it).
+    `port` is chosen free unless given (single sign-on needs it before the start, for the redirect address in the
+    secrets).
     """
     import tempfile
 
     port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    extra_env = {name: value.replace("{url}", url) for name, value in (extra_env or {}).items()}
     log = Path(tempfile.mkdtemp(prefix="usascp-server-")) / "server.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
@@ -68,9 +72,8 @@ def running_server(extra_env: dict[str, str] | None = None, extra_args: tuple[st
             stdout=output,
             stderr=subprocess.STDOUT,
             # Uploads a test explores are kept beside the log, never in the repository's kept-uploads/.
-            env={**os.environ, "USASCP_UPLOADS_DIR": str(log.parent / "kept-uploads"), **(extra_env or {})},
+            env={**os.environ, "USASCP_UPLOADS_DIR": str(log.parent / "kept-uploads"), **extra_env},
         )
-    url = f"http://127.0.0.1:{port}"
     SERVER_LOGS[url] = log
     try:
         deadline = time.monotonic() + 60

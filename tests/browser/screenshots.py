@@ -41,7 +41,8 @@ def main(only: list[str], out: Path = REPO / "screenshots") -> int:
     out.mkdir(exist_ok=True)
     pages = {name: path for name, path in PAGES.items() if not only or name.startswith(tuple(only))}
     problems = []
-    with running_server() as url, sync_playwright() as playwright:
+    # With a public address (the server itself), as a deployment for a hall has: the slides carry their QR codes.
+    with running_server({"USASCP_PUBLIC_URL": "{url}"}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path in pages.items():
             for size, (width, height) in SIZES.items():

@@ -1,9 +1,16 @@
 """In Chromium: presenter mode by keyboard and timer, pictures and slides downloaded, and axe-core on every page."""
 
+import io
 import time
 
 import pytest
+import zxingcpp
+from PIL import Image
 from pptx import Presentation
+
+from usascp.deck import QR_PICTURE_NAME
+from usascp.filters import Filters
+from usascp.presentation import SLIDE_KEYS, live_link
 
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "data", "about"]
 PAGES += ["compare?place=KHM&place=VNM&place=phnom_penh", "search?q=phnom", "events?event=ascn_annual_2025", "about?source=globalties_wise"]
@@ -56,7 +63,13 @@ def test_the_deck_downloads_with_the_filtered_numbers(server_url, visit):
     ]
     headline = "\n".join(shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
     assert "$98,750" in headline and "Cambodia" in headline
-    assert any(shape.shape_type == 13 for shape in deck.slides[1].shapes)  # the map, drawn offline by kaleido
+    # The map, drawn offline by kaleido (beside the slide's QR code, also a picture).
+    assert any(shape.shape_type == 13 and shape.name != QR_PICTURE_NAME for shape in deck.slides[1].shapes)
+    # The server has a public address (itself): each slide's code reads back as that slide's live link.
+    for key, slide in zip(SLIDE_KEYS, deck.slides):
+        code = next(shape for shape in slide.shapes if shape.name == QR_PICTURE_NAME)
+        read = [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(code.image.blob)))]
+        assert read == [live_link(server_url, Filters(countries=("KHM",)), key)]
     assert visit.external_requests() == []
 
 

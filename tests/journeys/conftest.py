@@ -53,7 +53,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def journey_server():
-    with running_server() as url:
+    """The dashboard as deployed for a hall: with a public address, so each slide carries its QR code and link."""
+    with running_server({"USASCP_PUBLIC_URL": "{url}"}) as url:
         yield url
 
 

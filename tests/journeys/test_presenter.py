@@ -19,6 +19,7 @@ from pptx import Presentation
 
 from usascp.filters import Filters
 from usascp.load import load_dataset
+from usascp.deck import QR_PICTURE_NAME
 from usascp.presentation import SLIDE_KEYS, SLIDE_NAMES, build_slides
 
 # What a slide shows, each of which must lie in the window without scrolling.
@@ -115,6 +116,18 @@ def assert_slide_fits(person, key: str) -> None:
         if part["top"] < 0 or part["left"] < 0 or part["bottom"] > measured["height"] or part["right"] > measured["width"]
     ]
     assert outside == [], f"{person.size} {key}: not in the window without scrolling: {outside}"
+    # The journey server has a public address: the slide's QR code and link lie in the window, over none of it.
+    (code,) = person.page.evaluate(MEASURE_SLIDE, "a.slide-qr")["parts"]
+    assert code["top"] >= 0 and code["left"] >= 0 and code["bottom"] <= measured["height"] and code["right"] <= measured["width"]
+    covered = [
+        part["what"]
+        for part in measured["parts"]
+        if part["left"] < code["right"]
+        and code["left"] < part["right"]
+        and part["top"] < code["bottom"]
+        and code["top"] < part["bottom"]
+    ]
+    assert covered == [], f"{person.size} {key}: the QR code and link lie over {covered}"
 
 
 def test_a_presenter_runs_the_slides_by_mouse_and_keys(person, titles):
@@ -182,7 +195,8 @@ def test_the_deck_and_a_chart_picture_download_and_open(person, titles):
     assert download.value.suggested_filename == "usascp-slides.pptx"
     deck = Presentation(download.value.path())
     assert [slide.shapes.title.text for slide in deck.slides] == [titles[key] for key in SLIDE_KEYS]
-    assert any(shape.shape_type == 13 for shape in deck.slides[1].shapes)  # the map, drawn offline by kaleido
+    # The map, drawn offline by kaleido (beside the slide's QR code, also a picture).
+    assert any(shape.shape_type == 13 and shape.name != QR_PICTURE_NAME for shape in deck.slides[1].shapes)
 
     person.open(f"{person.server}/funding")
     person.wait_for('[data-testid="stPlotlyChart"] .main-svg')
