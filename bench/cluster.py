@@ -285,7 +285,7 @@ class Cluster:
             began = time.monotonic()
             self.postgres = pg_cluster.Cluster()
             self.database_url = self.postgres.url(self.postgres.new_database())
-            self.say(f"PostgreSQL on 127.0.0.1:{self.postgres.port} ({time.monotonic() - began:.1f} s)")
+            self.say(f"PostgreSQL on 127.0.0.1:{self.postgres.port} ({time.monotonic() - began:.1f} s, folder {self.postgres.folder})")
             environment = {
                 **os.environ,
                 "USASCP_DATABASE_URL": self.database_url,

@@ -327,13 +327,15 @@ class Crowd:
         all_rendered_s = self.now()
         open_sessions = {replica.number: 0 for replica in self.cluster.replicas}
         for outcome in self.outcomes:
-            if outcome.get("state") == "rendered" and outcome.get("replica") is not None:
+            # The killed replica's sessions from before its restart are gone (they learn so when they next send).
+            gone = outcome.get("replica") == self.kill_number and outcome["arrived_s"] < (self.restarted_at or 0)
+            if outcome.get("state") == "rendered" and outcome.get("replica") is not None and not gone:
                 open_sessions[outcome["replica"]] += 1
         memory = {
             replica.number: {
                 "mb_before": before[replica.number],
                 "mb_with_sessions": replica.rss_mb(),
-                "sessions_served_at_the_end": open_sessions[replica.number],
+                "sessions_open": open_sessions[replica.number],
             }
             for replica in self.cluster.replicas
         }
@@ -364,10 +366,10 @@ class Crowd:
             "sessions_per_replica": served_by,
             "memory_per_replica": memory,
         }
-        kept = [m for number, m in memory.items() if number != self.kill_number and m["sessions_served_at_the_end"]]
-        if kept:
+        kept = [m for number, m in memory.items() if number != self.kill_number and m["sessions_open"]]
+        if kept:  # the replicas that ran throughout: memory with the sessions open, less before, per session
             result["mb_per_session"] = round(
-                sum(m["mb_with_sessions"] - m["mb_before"] for m in kept) / sum(m["sessions_served_at_the_end"] for m in kept), 2
+                sum(m["mb_with_sessions"] - m["mb_before"] for m in kept) / sum(m["sessions_open"] for m in kept), 2
             )
         if self.kill_number is not None:
             result["killed_replica"] = self.kill_summary(wall_began)
