@@ -394,6 +394,8 @@ def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicas", type=int, default=REPLICAS)
     options = parser.parse_args(arguments)
+    if not 1 <= options.replicas <= 16:
+        parser.error(f"--replicas must be between 1 and 16, not {options.replicas}")
     stopping = threading.Event()
 
     def stop(signal_number, _frame):
