@@ -212,7 +212,7 @@ def per_view(dataset: Dataset, key: Hashable, build):
     size = bytes_held(value)
     with _VIEWS_LOCK:
         views[key] = (value, size)  # two viewers racing here compute the same value; either may win
-        held = sum(size for _, size in views.values())
+        held = sum(kept for _, kept in views.values())
         while len(views) > VIEWS_KEPT or (held > VIEWS_BYTES and len(views) > 1):
             _, (_, dropped) = views.popitem(last=False)
             held -= dropped
