@@ -64,13 +64,14 @@ def test_three_replicas_behind_nginx_keep_sessions_whole_through_an_upload_a_cro
     crowd = result["crowd"]
     assert result["errors"] == 0, crowd["error_examples"]
     assert crowd["rendered"] == 24
-    assert all(count > 0 for count in crowd["sessions_per_replica"].values()), crowd["sessions_per_replica"]
+    # Spread by their random route keys (the killed replica's sessions end up on the others, so it may end with none).
+    assert sum(1 for count in crowd["sessions_per_replica"].values() if count) >= 2, crowd["sessions_per_replica"]
     assert 0 < result["p50_s"] <= result["p95_s"] < 30  # the 5 s target is make cluster-test's, on a machine to itself
 
     killed = result["killed_replica"]
     assert killed["errors_elsewhere"] == 0
     assert killed["sessions_elsewhere_served_after_the_kill"] > 0
-    assert killed["cut_sessions_reconnected"] == killed["sessions_cut"]
+    assert killed["cut_sessions_reconnected"] == killed["sessions_cut"] >= killed["sessions_on_it_when_killed"]
     assert killed["arrived_while_down_sent_to_it"] == 0 and killed["requests_it_answered_while_down"] == 0
     assert killed["served_again"] is True
 
