@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test journeys store-test check-data screenshots bench load-test fagov-bench install install-dev clean
+.PHONY: run test journeys store-test cluster cluster-test check-data screenshots bench load-test fagov-bench install install-dev clean
 
 # Re-install only when the requirement files change (the stamp files record the last install).
 $(BIN)/python:
@@ -39,6 +39,18 @@ journeys: install-dev
 # keeping it with a notice while PostgreSQL is down (extended: not in make test). Needs Debian's postgresql.
 store-test: install-dev
 	$(BIN)/python -m pytest tests/test_pg_store.py tests/test_store.py tests/browser/test_pg_replica.py -n 2 --dist worksteal
+
+# Three replicas behind nginx with their saved data in PostgreSQL, all on 127.0.0.1 and free ports (bench/cluster.py):
+# prints the address; Ctrl-C or SIGTERM stops everything it started. Needs Debian's nginx and postgresql.
+REPLICAS ?= 3
+cluster: install
+	$(BIN)/python bench/cluster.py --replicas $(REPLICAS)
+
+# The same cluster under a summit crowd (300 viewers arriving over 60 s, one replica killed and restarted mid-run), an
+# upload and a download through the balancer, a save seen by every replica; writes bench/cluster.json, fails on a missed
+# target (bench/cluster_check.py). About 3 minutes. make test runs a short version (tests/test_cluster.py).
+cluster-test: install-dev
+	$(BIN)/python bench/cluster_check.py
 
 # Validate data/ (or USASCP_DATA_DIR) and print each table's row count, or every problem found.
 check-data: install

@@ -85,10 +85,11 @@ def start_server(port: int, app: Path = REPO / "dashboard.py") -> subprocess.Pop
     raise RuntimeError("the dashboard server did not answer its health check within 60 s")
 
 
-def rerun_message(widget_states=None) -> bytes:
+def rerun_message(widget_states=None, page_name: str = "") -> bytes:
     message = BackMsg()
     message.rerun_script.query_string = ""
     message.rerun_script.page_script_hash = ""
+    message.rerun_script.page_name = page_name  # a page's url_path ("data"), as the browser sends it; "" is the default page
     if widget_states is not None:
         message.rerun_script.widget_states.CopyFrom(widget_states)
     return message.SerializeToString()
@@ -97,37 +98,93 @@ def rerun_message(widget_states=None) -> bytes:
 class Viewer:
     """One browser tab, as far as the server can tell."""
 
-    def __init__(self, port: int, number: int):
+    def __init__(self, port: int, number: int, headers: dict[str, str] | None = None):
         self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
         self.origin = f"http://127.0.0.1:{port}"
         self.number = number
+        self.headers = headers or {}  # a browser's cookies, when a balancer routes by one (bench/cluster.py)
+        self.answered_by = ""  # the balancer's X-USASCP-Replica header on the websocket's answer, if any
         self.country_widget = None
         self.query_string = ""
+        self.metrics: dict[str, str] = {}  # label -> value of the metric cards of the last run
+        self.keep_elements = False  # when set, every element of a run is kept in `elements` (type, proto)
+        self.elements: list = []
+        self.exceptions: list[str] = []  # exception elements a page drew (an error the viewer would see)
+        self.session_id = ""  # the server's id of this session (new_session), which some requests must name
+
+    def connect(self, **options):
+        """The websocket a browser tab opens (its handshake carries the tab's cookies)."""
+        return websockets.connect(
+            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None, open_timeout=120,
+            additional_headers=self.headers, **options,
+        )  # fmt: skip
+
+    def note_answer(self, socket_) -> None:
+        if socket_.response is not None:
+            self.answered_by = socket_.response.headers.get("X-USASCP-Replica", "")
+
+    async def open_overview(self, socket_) -> None:
+        await socket_.send(rerun_message())
+        await self._until_finished(socket_)
+
+    async def change_country(self, socket_, number: int | None = None) -> None:
+        """Pick a country in the sidebar (the viewer's own, or the one `number` gives) and wait for the page."""
+        await socket_.send(rerun_message(self._country_choice(number)))
+        await self._until_finished(socket_)
+        if "country=" not in self.query_string:
+            raise RuntimeError(f"the country choice did not reach the filters (address: ?{self.query_string})")
 
     async def _until_finished(self, socket_) -> None:
         """Read messages until the run ends with the page drawn (a run that reruns itself goes on)."""
+        while not self._take(await self._next(socket_)):
+            pass
+
+    async def until_reply(self, socket_, kind: str):
+        """Read messages (a run's included) until one of `kind` (e.g. "file_urls_response") comes; return it."""
         while True:
-            message = ForwardMsg()
-            message.ParseFromString(await asyncio.wait_for(socket_.recv(), timeout=120))
-            kind = message.WhichOneof("type")
-            if kind == "delta" and message.delta.new_element.WhichOneof("type") == "multiselect":
+            message = await self._next(socket_)
+            if message.WhichOneof("type") == kind:
+                return message
+            self._take(message)
+
+    @staticmethod
+    async def _next(socket_) -> ForwardMsg:
+        message = ForwardMsg()
+        message.ParseFromString(await asyncio.wait_for(socket_.recv(), timeout=120))
+        return message
+
+    def _take(self, message: ForwardMsg) -> bool:
+        """Note what a message tells; True when it ends a run successfully."""
+        kind = message.WhichOneof("type")
+        if kind == "delta":
+            element = message.delta.new_element.WhichOneof("type")
+            if element == "multiselect":
                 widget = message.delta.new_element.multiselect
                 if widget.label == "Country":
                     self.country_widget = widget
-            elif kind == "page_info_changed":
-                self.query_string = message.page_info_changed.query_string
-            elif kind == "script_finished":
-                if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return
-                if message.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    raise RuntimeError("the page failed to compile")
+            elif element == "metric":
+                self.metrics[message.delta.new_element.metric.label] = message.delta.new_element.metric.body
+            elif element == "exception":
+                self.exceptions.append(message.delta.new_element.exception.message or "an exception")
+            if element is not None and self.keep_elements:
+                self.elements.append((element, getattr(message.delta.new_element, element)))
+        elif kind == "new_session":
+            self.session_id = message.new_session.initialize.session_id
+        elif kind == "page_info_changed":
+            self.query_string = message.page_info_changed.query_string
+        elif kind == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return True
+            if message.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                raise RuntimeError("the page failed to compile")
+        return False
 
-    def _country_choice(self):
+    def _country_choice(self, number: int | None = None):
         from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
         if self.country_widget is None:
             raise RuntimeError("the Overview drew no Country filter")
-        prefix = COUNTRY_LABEL_PREFIXES[self.number % len(COUNTRY_LABEL_PREFIXES)]
+        prefix = COUNTRY_LABEL_PREFIXES[(self.number if number is None else number) % len(COUNTRY_LABEL_PREFIXES)]
         label = next(option for option in self.country_widget.options if option.startswith(prefix))
         states = WidgetStates()
         state = states.widgets.add()
@@ -138,18 +195,12 @@ class Viewer:
     async def visit(self, start: asyncio.Event, all_rendered: asyncio.Event, rendered: list, release: asyncio.Event):
         await start.wait()
         began = time.perf_counter()
-        async with websockets.connect(
-            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None, open_timeout=120
-        ) as socket_:
-            await socket_.send(rerun_message())
-            await self._until_finished(socket_)
+        async with self.connect() as socket_:
+            await self.open_overview(socket_)
             first_page = time.perf_counter() - began
             changed = time.perf_counter()
-            await socket_.send(rerun_message(self._country_choice()))
-            await self._until_finished(socket_)
+            await self.change_country(socket_)
             filter_change = time.perf_counter() - changed
-            if "country=" not in self.query_string:
-                raise RuntimeError(f"the country choice did not reach the filters (address: ?{self.query_string})")
             rendered.append((first_page, filter_change))
             if len(rendered) == self.crowd:
                 all_rendered.set()

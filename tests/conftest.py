@@ -69,9 +69,13 @@ def data_copy(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say loudly when the deck was not rendered (no LibreOffice here), or the PostgreSQL store not tested (no PostgreSQL):
-    a skip is easy to miss in a long run."""
-    for marker, what in (("DECK NOT RENDERED", "DECK RENDERING"), ("POSTGRESQL NOT FOUND", "POSTGRESQL STORE")):
+    """Say loudly when the deck was not rendered (no LibreOffice here), the PostgreSQL store not tested (no PostgreSQL), or
+    the cluster not run (no nginx or PostgreSQL): a skip is easy to miss in a long run."""
+    for marker, what in (
+        ("DECK NOT RENDERED", "DECK RENDERING"),
+        ("POSTGRESQL NOT FOUND", "POSTGRESQL STORE"),
+        ("CLUSTER NOT STARTED", "CLUSTER (NGINX AND REPLICAS)"),
+    ):
         skipped = [report for report in terminalreporter.stats.get("skipped", []) if marker in str(report.longrepr)]
         if skipped:
             reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)

@@ -1,6 +1,7 @@
 """Aggregations on the shipped data, checked against sums computed straight from the CSV files."""
 
 import dataclasses
+import time
 
 import numpy as np
 import pandas as pd
@@ -420,6 +421,43 @@ def test_a_view_is_computed_once_and_only_the_latest_views_are_kept(monkeypatch)
     aggregate.per_view(fresh, "a", lambda: build("a"))
     aggregate.per_view(fresh, "b", lambda: build("b"))
     assert calls == ["a", "b", "c", "b"]
+
+
+def test_kept_views_stay_whole_when_many_viewers_ask_at_once(dataset, monkeypatch):
+    """Viewers' scripts run in threads: 300 viewers behind `make cluster` once met "OrderedDict mutated during iteration"
+    in per_view. Keys whose hash runs Python code (as a Filters key's does) give other threads the chance to mutate."""
+    import threading
+
+    fresh = dataclasses.replace(dataset)
+    monkeypatch.setattr(aggregate, "VIEWS_KEPT", 8)
+
+    class Key:
+        def __init__(self, number):
+            self.number = number
+
+        def __hash__(self):
+            time.sleep(0)  # lets another thread run here, as a dataclass's __hash__ may
+            return hash(self.number)
+
+        def __eq__(self, other):
+            return isinstance(other, Key) and other.number == self.number
+
+    failures = []
+
+    def viewer(start):
+        try:
+            for number in range(start, start + 300):
+                assert aggregate.per_view(fresh, Key(number % 20), lambda n=number: [n % 20]) == [number % 20]
+        except Exception as error:  # noqa: BLE001 - any failure in a thread is the finding
+            failures.append(error)
+
+    threads = [threading.Thread(target=viewer, args=(start,)) for start in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(fresh.derived["views"]) <= 8
 
 
 def test_kept_views_are_bounded_by_the_memory_they_hold(dataset, monkeypatch):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, fields, is_dataclass
@@ -198,21 +199,27 @@ def per_view(dataset: Dataset, key: Hashable, build):
     computation instead of each paying for it. What is returned is shared: treat it as read-only.
     """
     views = derived(dataset, "views", OrderedDict)
-    try:
-        views.move_to_end(key)
-        return views[key][0]
-    except KeyError:
-        pass
-    value = build()
-    views[key] = (value, bytes_held(value))  # two viewers racing here compute the same value; either may win
-    held = sum(size for _, size in list(views.values()))
-    while len(views) > VIEWS_KEPT or (held > VIEWS_BYTES and len(views) > 1):
+    # Viewers' scripts run in threads of one server: the OrderedDict is touched under a lock (a key's hash runs Python
+    # code, so another thread could reorder it mid-iteration: "OrderedDict mutated during iteration", seen with 300
+    # viewers behind `make cluster`); build() runs outside it.
+    with _VIEWS_LOCK:
         try:
-            _, (_, size) = views.popitem(last=False)
-        except KeyError:  # another viewer emptied it first
-            break
-        held -= size
+            views.move_to_end(key)
+            return views[key][0]
+        except KeyError:
+            pass
+    value = build()
+    size = bytes_held(value)
+    with _VIEWS_LOCK:
+        views[key] = (value, size)  # two viewers racing here compute the same value; either may win
+        held = sum(kept for _, kept in views.values())
+        while len(views) > VIEWS_KEPT or (held > VIEWS_BYTES and len(views) > 1):
+            _, (_, dropped) = views.popitem(last=False)
+            held -= dropped
     return value
+
+
+_VIEWS_LOCK = threading.Lock()
 
 
 def bytes_held(value, depth: int = 0) -> int:
