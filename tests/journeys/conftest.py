@@ -5,10 +5,9 @@ log is read at the end of each journey: normal use must leave no traceback there
 the browser tests when Chromium or Playwright is missing (tests/browser/conftest.py says so).
 
 `make test` runs the journeys at both sizes (two of them at 1280x720 alone: ONE_SIZE_IN_MAKE_TEST) within its
-20-minute budget on two cores (each map redrawn in
-Chromium's software WebGL costs seconds of CPU): a journey that repeats one step over many options walks a
-sample, different options at each size (journey_options.sample), while AppTest (tests/test_pages.py) sends
-every option of every page control round the address; journeys marked `extended` repeat what a shorter
+20-minute budget on two cores (each map redrawn in Chromium's software WebGL costs seconds of CPU): a journey
+that repeats one step over many options walks a sample, different options at each size
+(journey_options.sample), while AppTest (tests/test_pages.py) sends every option of every page control round the address; journeys marked `extended` repeat what a shorter
 one proves (the officers' links on the map, Projects, City and Present pages; hover and click on the two
 small maps) and run in `make journeys`, which also walks every option (`JOURNEYS=all`) at both sizes.
 
