@@ -89,7 +89,9 @@ def balancer_routing(servers: list[str], listen: str, diagnostic_header: bool = 
     """The part of nginx's `http {}` block every deployment shares (make cluster's and deploy/nginx.conf): the route
     cookie, websocket proxying, the upstream hashed by route and the one location. `diagnostic_header` adds the header
     naming the replica that answered, which only the loopback checks read."""
-    lines = "\n".join(f"        server {server} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for server in _checked_servers(servers))
+    lines = "\n".join(
+        f"        server {server} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for server in _checked_servers(servers)
+    )
     diagnostic = f"\n            add_header {REPLICA_HEADER} $upstream_addr always;" if diagnostic_header else ""
     return f"""    # Websockets: pass the upgrade on; plain requests close their upstream connection as usual.
     map $http_upgrade $connection_upgrade {{
@@ -138,7 +140,9 @@ def balancer_routing(servers: list[str], listen: str, diagnostic_header: bool = 
 """
 
 
-_LOG_FORMAT = "log_format routed '$msec \"$request_method $uri\" $status $request_time upstream=$upstream_addr status=$upstream_status';"
+_LOG_FORMAT = (
+    "log_format routed '$msec \"$request_method $uri\" $status $request_time upstream=$upstream_addr status=$upstream_status';"
+)
 
 
 def nginx_config(listen_port: int, replica_ports: list[int], folder: Path, as_root: bool | None = None) -> str:
@@ -151,7 +155,8 @@ def nginx_config(listen_port: int, replica_ports: list[int], folder: Path, as_ro
         raise ValueError(f"the cluster's folder {str(folder)!r} holds a character nginx's configuration would read as syntax")
     # As root, nginx's workers switch to an unprivileged user (and nginx gives it the temporary folders it makes).
     user = "user nobody nogroup;\n" if as_root else ""
-    routing = balancer_routing([f"127.0.0.1:{port}" for port in replica_ports], f"127.0.0.1:{listen_port}", diagnostic_header=True)
+    servers = [f"127.0.0.1:{port}" for port in replica_ports]
+    routing = balancer_routing(servers, f"127.0.0.1:{listen_port}", diagnostic_header=True)
     return f"""# Made by bench/cluster.py for one run of `make cluster`; removed with its folder.
 {user}worker_processes 1;
 daemon off;
@@ -185,7 +190,7 @@ def deploy_nginx_config(servers: list[str] = DEPLOY_SERVERS, listen: str = DEPLO
     """deploy/nginx.conf: the same routing as `make cluster` for the official nginx image in deploy/compose.yaml (logs to
     its stdout and stderr, its own pid and temporary folders, no loopback diagnostics). `python bench/cluster.py
     --deploy-nginx-config > deploy/nginx.conf` writes it; tests/test_deploy.py checks the file equals this."""
-    return f"""# deploy/nginx.conf: the balancer of deploy/compose.yaml, the routing `make cluster` runs and tests (bench/cluster.py).
+    return f"""# deploy/nginx.conf: the balancer of deploy/compose.yaml, with the routing `make cluster` runs (bench/cluster.py).
 # Do not edit by hand: `python bench/cluster.py --deploy-nginx-config > deploy/nginx.conf` writes it, and
 # tests/test_deploy.py fails when the two differ. Replicas on other hosts: change DEPLOY_SERVERS there.
 worker_processes auto;
