@@ -11,6 +11,7 @@ behind an Ingress with cookie affinity and a day's websocket timeouts, and its S
 from __future__ import annotations
 
 import fnmatch
+import shutil
 import http.server
 import re
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import kubernetes_validate
 import yaml
 
 from usascp import pg_store, public_link, sso
@@ -330,3 +332,25 @@ def test_the_ingress_keeps_a_browser_on_its_pod_by_a_cookie_and_holds_websockets
     assert [port["name"] for port in service["spec"]["ports"]] == ["http"] and service["spec"]["ports"][0]["targetPort"] == "http"
     pod_labels = objects["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
+
+
+def test_compose_and_the_manifests_are_valid_by_their_published_schemas():
+    """The Compose Specification's schema (check-jsonschema's vendored copy: it refuses a misspelt key) and Kubernetes'
+    own API schemas, strict (an unknown field is refused), for the oldest release still widely run and the newest."""
+    checked = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(DEPLOY / "compose.yaml")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    objects = manifests()
+    del objects["Kustomization"]  # kustomize's own file, not an API object
+    for version in ("1.30", kubernetes_validate.latest_version()):
+        for kind, document in objects.items():
+            kubernetes_validate.validate(document, version, strict=True)  # raises ValidationError with the field
+    kubectl = shutil.which("kubectl")
+    if kubectl:  # kustomize (inside kubectl, offline) builds the folder into the five objects, labelled
+        built = subprocess.run([kubectl, "kustomize", str(KUBERNETES)], capture_output=True, text=True, timeout=60)
+        assert built.returncode == 0, built.stderr
+        documents = list(yaml.safe_load_all(built.stdout))
+        assert sorted(document["kind"] for document in documents) == sorted(objects)
+        assert all(document["metadata"]["labels"]["app.kubernetes.io/name"] == "usascp-dashboard" for document in documents)
