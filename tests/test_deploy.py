@@ -137,7 +137,7 @@ def test_the_build_leaves_out_local_data_tests_and_secrets_and_keeps_what_the_ap
                    for prefix in prefixes for pattern in patterns)  # fmt: skip
 
     for left_out in (".venv", "bench/data", "saved-data", "kept-uploads", "screenshots", "tests", ".git",
-                     ".streamlit/secrets.toml", "usascp/__pycache__/x.pyc"):  # fmt: skip
+                     ".streamlit/secrets.toml", "usascp/__pycache__/x.pyc", ".ruff_cache"):  # fmt: skip
         assert ignored(left_out), left_out
     for kept in ("dashboard.py", "pages", "ui", "usascp", "data", "static", ".streamlit/config.toml", "requirements.txt"):
         assert (REPO / kept).exists() and not ignored(kept), kept
