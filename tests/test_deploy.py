@@ -160,7 +160,9 @@ def test_compose_runs_postgresql_three_replicas_and_nginx_as_make_cluster_does()
         assert address.problem is None and address.params["host"] == "postgres", address
         assert address.params["user"] == postgres["environment"]["POSTGRES_USER"]
         assert address.params["dbname"] == postgres["environment"]["POSTGRES_DB"]
-        assert "USASCP_PUBLIC_URL" in app["environment"]
+        # Unset, compose passes an empty value: the dashboard reads that as no address (no QR code, and it says why).
+        assert app["environment"]["USASCP_PUBLIC_URL"] == "${USASCP_PUBLIC_URL:-}"
+        assert public_link.configured_address("", None) == (None, None)
         assert "kept-uploads:/app/kept-uploads" in app["volumes"]  # shared by the replicas, as in make cluster
         assert any(volume.endswith(":/app/.streamlit/secrets.toml:ro") for volume in app["volumes"])
     nginx = services["nginx"]
