@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -73,40 +74,26 @@ def missing() -> str | None:
     return pg_cluster.missing()
 
 
-def nginx_config(listen_port: int, replica_ports: list[int], folder: Path, as_root: bool | None = None) -> str:
-    """The balancer's whole configuration: every path in `folder`, listening on 127.0.0.1:listen_port only."""
-    as_root = os.geteuid() == 0 if as_root is None else as_root
-    for port in (listen_port, *replica_ports):
-        if not (isinstance(port, int) and 0 < port < 65536):
-            raise ValueError(f"not a TCP port: {port!r}")
-    if any(character in str(folder) for character in ';{}"\'\\\n\r\t $#'):
-        raise ValueError(f"the cluster's folder {str(folder)!r} holds a character nginx's configuration would read as syntax")
-    servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for port in replica_ports
+def _checked_servers(servers: list[str]) -> list[str]:
+    """Each `host:port` an upstream line may name: a plain host name or address and a TCP port, nothing nginx reads as syntax."""
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        if not (host and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}", host)):
+            raise ValueError(f"not a host name for an upstream server: {server!r}")
+        if not (port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(f"not a TCP port: {port!r} in {server!r}")
+    return list(servers)
+
+
+def balancer_routing(servers: list[str], listen: str, diagnostic_header: bool = False) -> str:
+    """The part of nginx's `http {}` block every deployment shares (make cluster's and deploy/nginx.conf): the route
+    cookie, websocket proxying, the upstream hashed by route and the one location. `diagnostic_header` adds the header
+    naming the replica that answered, which only the loopback checks read."""
+    lines = "\n".join(
+        f"        server {server} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for server in _checked_servers(servers)
     )
-    # As root, nginx's workers switch to an unprivileged user (and nginx gives it the temporary folders it makes).
-    user = "user nobody nogroup;\n" if as_root else ""
-    return f"""# Made by bench/cluster.py for one run of `make cluster`; removed with its folder.
-{user}worker_processes 1;
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/nginx-error.log warn;
-
-events {{
-    worker_connections 4096;
-}}
-
-http {{
-    log_format routed '$msec "$request_method $uri" $status $request_time upstream=$upstream_addr status=$upstream_status';
-    access_log {folder}/nginx-access.log routed;
-    client_body_temp_path {folder}/nginx-client-body;
-    proxy_temp_path {folder}/nginx-proxy;
-    fastcgi_temp_path {folder}/nginx-fastcgi;
-    uwsgi_temp_path {folder}/nginx-uwsgi;
-    scgi_temp_path {folder}/nginx-scgi;
-    server_tokens off;
-
-    # Websockets: pass the upgrade on; plain requests close their upstream connection as usual.
+    diagnostic = f"\n            add_header {REPLICA_HEADER} $upstream_addr always;" if diagnostic_header else ""
+    return f"""    # Websockets: pass the upgrade on; plain requests close their upstream connection as usual.
     map $http_upgrade $connection_upgrade {{
         default upgrade;
         ''      close;
@@ -124,11 +111,11 @@ http {{
 
     upstream usascp {{
         hash $route consistent;
-{servers}
+{lines}
     }}
 
     server {{
-        listen 127.0.0.1:{listen_port};
+        listen {listen};
         # Streamlit refuses files over server.maxUploadSize (200 MB) itself; the multipart framing needs a little more.
         client_max_body_size 201m;
         proxy_request_buffering off;
@@ -147,11 +134,78 @@ http {{
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries 3;
             proxy_next_upstream_timeout 15s;
-            add_header Set-Cookie $route_cookie always;
-            add_header {REPLICA_HEADER} $upstream_addr always;
+            add_header Set-Cookie $route_cookie always;{diagnostic}
         }}
     }}
+"""
+
+
+_LOG_FORMAT = (
+    "log_format routed '$msec \"$request_method $uri\" $status $request_time upstream=$upstream_addr status=$upstream_status';"
+)
+
+
+def nginx_config(listen_port: int, replica_ports: list[int], folder: Path, as_root: bool | None = None) -> str:
+    """The balancer's whole configuration: every path in `folder`, listening on 127.0.0.1:listen_port only."""
+    as_root = os.geteuid() == 0 if as_root is None else as_root
+    for port in (listen_port, *replica_ports):
+        if not (isinstance(port, int) and 0 < port < 65536):
+            raise ValueError(f"not a TCP port: {port!r}")
+    if any(character in str(folder) for character in ';{}"\'\\\n\r\t $#'):
+        raise ValueError(f"the cluster's folder {str(folder)!r} holds a character nginx's configuration would read as syntax")
+    # As root, nginx's workers switch to an unprivileged user (and nginx gives it the temporary folders it makes).
+    user = "user nobody nogroup;\n" if as_root else ""
+    servers = [f"127.0.0.1:{port}" for port in replica_ports]
+    routing = balancer_routing(servers, f"127.0.0.1:{listen_port}", diagnostic_header=True)
+    return f"""# Made by bench/cluster.py for one run of `make cluster`; removed with its folder.
+{user}worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+
+events {{
+    worker_connections 4096;
 }}
+
+http {{
+    {_LOG_FORMAT}
+    access_log {folder}/nginx-access.log routed;
+    client_body_temp_path {folder}/nginx-client-body;
+    proxy_temp_path {folder}/nginx-proxy;
+    fastcgi_temp_path {folder}/nginx-fastcgi;
+    uwsgi_temp_path {folder}/nginx-uwsgi;
+    scgi_temp_path {folder}/nginx-scgi;
+    server_tokens off;
+
+{routing}}}
+"""
+
+
+# deploy/compose.yaml's replicas, by the names compose gives them on its network, and the port nginx listens on there.
+DEPLOY_SERVERS = [f"app-{number}:8501" for number in range(1, REPLICAS + 1)]
+DEPLOY_LISTEN = "8080"
+
+
+def deploy_nginx_config(servers: list[str] = DEPLOY_SERVERS, listen: str = DEPLOY_LISTEN) -> str:
+    """deploy/nginx.conf: the same routing as `make cluster` for the official nginx image in deploy/compose.yaml (logs to
+    its stdout and stderr, its own pid and temporary folders, no loopback diagnostics). `python bench/cluster.py
+    --deploy-nginx-config > deploy/nginx.conf` writes it; tests/test_deploy.py checks the file equals this."""
+    return f"""# deploy/nginx.conf: the balancer of deploy/compose.yaml, with the routing `make cluster` runs (bench/cluster.py).
+# Do not edit by hand: `python bench/cluster.py --deploy-nginx-config > deploy/nginx.conf` writes it, and
+# tests/test_deploy.py fails when the two differ. Replicas on other hosts: change DEPLOY_SERVERS there.
+worker_processes auto;
+error_log /dev/stderr warn;
+
+events {{
+    worker_connections 4096;
+}}
+
+http {{
+    {_LOG_FORMAT}
+    access_log /dev/stdout routed;
+    server_tokens off;
+
+{balancer_routing(servers, listen)}}}
 """
 
 
@@ -393,7 +447,11 @@ class Cluster:
 def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicas", type=int, default=REPLICAS)
+    parser.add_argument("--deploy-nginx-config", action="store_true", help="print deploy/nginx.conf and exit")
     options = parser.parse_args(arguments)
+    if options.deploy_nginx_config:
+        print(deploy_nginx_config(), end="")
+        return 0
     if not 1 <= options.replicas <= 16:
         parser.error(f"--replicas must be between 1 and 16, not {options.replicas}")
     stopping = threading.Event()
