@@ -390,7 +390,10 @@ class Crowd:
         # nginx's view: requests while the replica was down that tried it (a refused connect, then the next replica).
         tried, answered_by_dead = 0, 0
         for line in self.cluster.access_log():
-            moment = float(line.split(" ", 1)[0]) - wall_began
+            # By when the request began ($msec, when it was logged, less $request_time): a websocket cut by the kill
+            # is logged as it ends, just after the kill, with the dead replica as its upstream.
+            ended = float(line.split(" ", 1)[0]) - wall_began
+            moment = ended - float(line.split(" upstream=", 1)[0].rsplit(" ", 1)[1])
             if down_from <= moment < down_to and dead in line:
                 tried += 1
                 upstream = line.split("upstream=", 1)[1].split(" status=", 1)[0]
