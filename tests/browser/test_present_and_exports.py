@@ -30,8 +30,14 @@ def test_arrow_keys_change_slides_and_the_address(server_url, visit):
     visit.wait_for_address("slide=map")
     visit.wait_for('[data-testid="stDeckGlJsonChart"] canvas')
     assert slide_title(visit) == "Where the partnership works"
+    visit.settle(0.3)
     visit.page.keyboard.press("ArrowRight")
     visit.wait_for_address("slide=funding")
+    # A presenter presses again once the slide is up: the address changes while the script is still drawing it,
+    # and a key pressed in that moment was once taken from the slide before (a fresh-clone make test went back
+    # two slides). The quick double press is noted in issue 16's closing note, not fixed yet.
+    visit.settle(0.3)
+    assert slide_title(visit) == "Funding by sector"
     visit.page.keyboard.press("ArrowLeft")
     visit.wait_for_address("slide=map")
     assert "country=KHM" in visit.page.evaluate("() => location.href")
