@@ -1950,7 +1950,7 @@ def _figure_order(dataset: Dataset) -> np.ndarray:
         # From the metric and source codes _metric_columns has made: labelling, matching and ranking each of 5
         # million rows as text took the Impact page past a gigabyte for a moment at 100,000x.
         columns = _metric_columns(dataset)
-        listed = set(dataset.sources["source_id"].dropna())
+        listed = _source_positions(dataset)
         known_source = np.array([name in listed for name in columns["source_names"]], dtype=bool)
         named = np.flatnonzero((positions.table_positions(dataset, "metrics") >= 0) & known_source[columns["source_codes"]])
         # The label of each distinct metric (a metric is never missing), ranked among the labels in sorted order.
