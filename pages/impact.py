@@ -40,17 +40,19 @@ for column, row in zip(columns, headline.itertuples()):
     )
 st.caption('Totals add results only, each once; a + means at least one figure is a minimum given as "more than".')
 
-by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
-labels = {metric: aggregate.metric_label(metric) for metric in sorted(by_project["metric"].unique())}
+# The totals and the totals by project add up the same figures, so they name the same results.
+labels = {metric: aggregate.metric_label(metric) for metric in sorted(totals["metric"].unique())}
 default = "records_digitized" if "records_digitized" in labels else next(iter(labels))
 metric = control(
     choice("result", labels, default=default, refusal="Ignored result '{value}': no selected project publishes it."),
     "impact_metric",
     lambda: st.selectbox("Show a result by project", list(labels), format_func=labels.get, key="impact_metric"),
 )
-chosen = aggregate.with_titles(dataset, by_project[by_project["metric"] == metric])
+# Only the chosen result is added up by project: every result's totals by project took a third of the rerun.
+rows = aggregate.metric_rows(dataset, projects, metric)
+chosen = aggregate.with_titles(dataset, aggregate.metric_totals(dataset, by="project", rows=rows))
 chosen = chosen.rename(columns={"title": "project"})
-units = aggregate.metric_units(dataset, projects, metric)
+units = aggregate.metric_units(dataset, projects, metric, rows)
 unit = units[0] if len(units) == 1 else "as reported"
 top = chosen.nlargest(charts.BARS_SHOWN, "value")
 if len(chosen) > len(top):

@@ -6,7 +6,7 @@ from ui.layout import download_rows, filter_caption, first_rows, no_match, peopl
 from ui.page import start
 from ui.url_state import control, linked_choice
 from usascp import aggregate, search
-from usascp.filters import filters_hiding, select_grants, select_projects
+from usascp.filters import filters_hiding, select_grant_rows, select_projects
 from usascp.formatting import markdown_text, plural
 from usascp.link_values import choice, text
 
@@ -25,7 +25,7 @@ if projects.empty:
         st.stop()
     table = aggregate.project_table(dataset, projects)
 else:
-    table = aggregate.project_table(dataset, projects, select_grants(dataset, filters, projects))
+    table = aggregate.project_table(dataset, projects, select_grant_rows(dataset, filters, projects))
     partner = st.query_params.get("partner")
     if partner:
         # `?partner=DC Water`: the projects naming one partner (a search hit leads here).

@@ -9,6 +9,7 @@ import pytest
 
 from usascp import aggregate
 from usascp.load import Dataset
+from usascp.filters import Filters, select_grant_rows, select_projects
 from usascp.schema import RELATIONSHIPS
 
 ALL = tuple(RELATIONSHIPS)
@@ -510,3 +511,60 @@ def test_city_summary_gives_shared_money_beside_the_city_s_own(dataset):
     assert cities.at["Battambang", "shared_usd"] == 98_750  # the hospital records project, with two other cities
     assert cities.at["Phnom Penh", "shared_usd"] == 98_750 + 1_000_000  # and a regional program that met there
     assert pd.isna(cities.at["Makassar", "shared_usd"])
+
+
+def _project_table_by_ids(dataset, projects, grants):
+    """project_table as it was written before positions: a groupby of the grants and maps by project_id."""
+    amounts = grants.groupby("project_id")["amount_usd"].sum()
+    titles = dataset.projects.set_index("project_id")["title"]
+    cities = aggregate._names_by_project(dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id"), "city")
+    countries = aggregate._names_by_project(aggregate.project_countries(dataset), "country")
+    table = projects.assign(
+        program=projects["parent_project_id"].map(titles),
+        cities=projects["project_id"].map(cities).astype(object).fillna(""),
+        countries=projects["project_id"].map(countries).astype(object).fillna(""),
+        scope=projects["geographic_scope"],
+        amount_usd=projects["project_id"].map(amounts).astype("Float64"),
+        relationship=projects["relationship"].map(RELATIONSHIPS),
+        record_url=projects["project_id"].map(aggregate.public_records(dataset)).astype(object),
+    )
+    return table[aggregate.PROJECT_TABLE_COLUMNS].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(countries=("KHM",)), Filters(year_from=2021), Filters(include_related=True, countries=("VNM", "PHL"))],
+)
+def test_project_table_by_position_is_the_table_by_ids(dataset, filters):
+    projects = select_projects(dataset, filters)
+    rows = select_grant_rows(dataset, filters, projects)
+    expected = _project_table_by_ids(dataset, projects, dataset.grants.take(rows))
+    pd.testing.assert_frame_equal(aggregate.project_table(dataset, projects, rows), expected, check_exact=True)
+    pd.testing.assert_frame_equal(aggregate.project_table(dataset, projects, dataset.grants.take(rows)), expected, check_exact=True)
+    # A frame put together by hand (rows reordered, one project twice) is looked up by id and gets the same rows.
+    shuffled = pd.concat([projects.iloc[::-1], projects.head(1)])
+    pd.testing.assert_frame_equal(
+        aggregate.project_table(dataset, shuffled), _project_table_by_ids(dataset, shuffled, dataset.grants), check_exact=True
+    )
+
+
+def test_a_project_whose_amounts_are_all_undisclosed_adds_up_as_a_groupby_does(dataset):
+    grants = dataset.grants.copy()
+    hospital = grants["project_id"] == "khm_hospital_digitization"
+    grants.loc[hospital, "amount_usd"] = pd.NA
+    odd = dataclasses.replace(dataset, grants=grants)
+    projects = aggregate.select_projects(odd)
+    table = aggregate.project_table(odd, projects).set_index("project_id")
+    expected = _project_table_by_ids(odd, projects, odd.grants).set_index("project_id")
+    assert table.at["khm_hospital_digitization", "amount_usd"] == expected.at["khm_hospital_digitization", "amount_usd"]
+    assert pd.isna(table.at["wise", "amount_usd"]) == pd.isna(expected.at["wise", "amount_usd"])
+
+
+def test_one_metric_by_project_is_that_metric_of_every_metric_by_project(dataset):
+    projects = select_projects(dataset, Filters(include_related=True))
+    every = aggregate.metric_totals(dataset, by="project", projects=projects)
+    for metric in every["metric"].unique():
+        rows = aggregate.metric_rows(dataset, projects, metric)
+        alone = aggregate.metric_totals(dataset, by="project", rows=rows)
+        pd.testing.assert_frame_equal(alone, every[every["metric"] == metric].reset_index(drop=True), check_exact=True)
+        assert aggregate.metric_units(dataset, projects, metric, rows) == aggregate.metric_units(dataset, projects, metric)

@@ -70,3 +70,15 @@ def test_a_count_with_no_gap_stays_a_number_and_a_text_gap_reads_as_nothing():
     table = labels.shown(frame, ["projects", "note", "ascn_joined_year"])
     assert list(table["projects"]) == [3, 12]  # sorts 3 before 12
     assert list(table["note"]) == ["x", ""] and list(table["joined"]) == ["2018", ""]
+
+
+def test_a_shown_table_is_converted_to_arrow_as_streamlit_converts_it(dataset):
+    import pyarrow as pa
+
+    table = labels.shown(dataset.projects.head(300), ["title", "lead_agency", "start_date"])
+    converted = labels.as_arrow(table)
+    assert isinstance(converted, pa.Table)
+    assert converted.equals(pa.Table.from_pandas(table))  # Streamlit's own conversion of a frame
+    assert converted.column_names == ["project", "lead agency", "start"] and converted.num_rows == len(table)
+    refused = pd.DataFrame({"mixed": [1, "one", 2.5]})
+    assert labels.as_arrow(refused) is refused  # left to Streamlit's fixes for such columns

@@ -242,6 +242,22 @@ def shown(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] 
     return table.reset_index(drop=True)
 
 
+def as_arrow(table: pd.DataFrame):
+    """`table` (from shown) as the Arrow table Streamlit sends, converted on this thread.
+
+    Given a frame, Streamlit converts it with pyarrow's default, which starts a pool of threads for a table of more
+    than 100 rows per column: a fresh pool on every rerun, on a server whose cores already serve other viewers
+    (a fifth of the Events page's rerun at 10,000x was the pool starting). Same conversion otherwise; a table
+    Arrow refuses is handed back as it is, for Streamlit's own fixes.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(table, nthreads=1)
+    except (pa.ArrowException, OverflowError, ValueError, TypeError):
+        return table
+
+
 def for_download(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
     """`frame`'s `columns` for a CSV or Excel file: every row, values as they are, headers in words with units."""
     named = _headers(columns, extra or {})
