@@ -782,12 +782,13 @@ def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
     return _countable_mask(dataset) & rows_of_projects(dataset, "metrics", projects)
 
 
-def metrics_in_cities(dataset: Dataset, city_ids) -> np.ndarray:
-    """Per metrics row: the source ties it to none of the member cities, or to one of `city_ids`."""
+def metrics_in_cities(dataset: Dataset, city_ids, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per metrics row: the source ties it to none of the member cities, or to one of `city_ids`.
+    Given `rows` (positions in dataset.metrics), the answer for those rows only."""
     codes, names = derived(dataset, "metric_city_codes", lambda: positions.factorized(dataset.metrics["city_id"]))
     wanted = set(city_ids)
     kept = np.array([name in wanted for name in names] + [True], dtype=bool)  # the last slot: no city (-1)
-    return kept[codes]
+    return kept[codes if rows is None else codes[rows]]
 
 
 def metric_totals(
@@ -821,7 +822,10 @@ def metric_totals(
     count = len(groups)
     # Newest first (ties keep their order): each group's first dated row gives its "as of", and sums run in this order.
     if len(chosen) > 1 and (np.diff(chosen) > 0).all():
-        newest_rows = columns["newest"][positions.chosen(len(dataset.metrics), chosen)[columns["newest"]]]
+        if len(chosen) * 4 < len(dataset.metrics):  # a few rows: sort their ranks (0.3 ms for 55,000 of 500,000 rows)
+            newest_rows = columns["newest"][np.sort(columns["newest_rank"][chosen])]
+        else:  # most rows: mark them and keep the dataset's order (1.7 ms, at any selection's size)
+            newest_rows = columns["newest"][positions.chosen(len(dataset.metrics), chosen)[columns["newest"]]]
     else:
         newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
     newest_group = (np.cumsum(present) - 1)[_metric_group(columns, by, newest_rows, len(metric_names))]
@@ -977,6 +981,9 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
         project = positions.table_positions(dataset, "metrics")
         place = np.append(places[codes], REGIONAL).astype(object)[project]  # a figure of no project (-1): regional
         days = _metric_days(dataset, metrics)
+        newest = np.argsort(-days, kind="stable").astype(np.int32)
+        newest_rank = np.empty(len(newest), dtype=np.int32)
+        newest_rank[newest] = np.arange(len(newest), dtype=np.int32)
         project_rank = _int32_codes(_sorted_codes(metrics["project_id"].to_numpy(dtype=object)))
         city_rank = _int32_codes(_sorted_codes(np.where(pd.isna(own_city), place, own_city)))
         # 32-bit codes and positions: 5 million rows at 100,000x keep half the memory.
@@ -986,7 +993,8 @@ def _metric_columns(dataset: Dataset) -> dict[str, np.ndarray]:
             "lower_bound": metrics["is_lower_bound"].fillna(False).to_numpy(dtype=bool),
             "approximate": metrics["is_approximate"].fillna(False).to_numpy(dtype=bool),
             "days": days.astype(np.int32),
-            "newest": np.argsort(-days, kind="stable").astype(np.int32),  # every row, newest first; a selection keeps this order
+            "newest": newest,  # every row, newest first; a selection keeps this order
+            "newest_rank": newest_rank,  # each row's place in `newest`
             "as_of_known": metrics["as_of"].notna().to_numpy(),
             "source_codes": np.where(source_codes >= 0, source_codes, len(source_names)).astype(np.int32),
             "source_names": np.append(source_names, None),

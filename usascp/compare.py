@@ -137,7 +137,10 @@ class PlaceFigures:
 
 def place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.date | None = None) -> PlaceFigures:
     today = today or dt.date.today()
-    return aggregate.per_view(dataset, ("compare", place, filters, today), lambda: _place_figures(dataset, place, filters, today))
+    # Kept under the place's own filters: the sidebar's places do not change a column, so a viewer who changes
+    # them on this page, and everyone comparing the same place, get the column already made.
+    here = place.filters(filters)
+    return aggregate.per_view(dataset, ("compare", place, here, today), lambda: _place_figures(dataset, place, filters, today))
 
 
 def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.date) -> PlaceFigures:
@@ -146,10 +149,9 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
     grants = select_grant_rows(dataset, here, projects)
     funding, alone = aggregate.funding_totals_here_and_alone(dataset, projects, grants, place.kind, place.name)
     # A figure a source ties to a city belongs to that city alone.
-    city_ids = (
-        [place.place_id] if place.kind == "city" else list(dataset.cities.loc[dataset.cities["iso3"] == place.iso3, "city_id"])
-    )
-    rows = np.flatnonzero(aggregate.countable_mask(dataset, projects) & aggregate.metrics_in_cities(dataset, city_ids))
+    city_ids = [place.place_id] if place.kind == "city" else _country_cities(dataset).get(place.iso3, [])
+    rows = np.flatnonzero(aggregate.countable_mask(dataset, projects))
+    rows = rows[aggregate.metrics_in_cities(dataset, city_ids, rows)]  # looked up for the place's figures, not every row
     events = select_event_rows(dataset, here)
     return PlaceFigures(
         place=place,
@@ -164,6 +166,15 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         upcoming_events=int(np.count_nonzero(_every_when(dataset, today)[1][events] == "upcoming")),
         today=today,
         dataset=dataset,
+    )
+
+
+def _country_cities(dataset: Dataset) -> dict[str, list[str]]:
+    """Each country's member cities' ids, in the cities table's order, once per dataset."""
+    return aggregate.derived(
+        dataset,
+        "compare_country_cities",
+        lambda: {iso3: list(ids) for iso3, ids in dataset.cities.groupby("iso3", sort=False)["city_id"]},
     )
 
 
