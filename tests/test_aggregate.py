@@ -568,3 +568,21 @@ def test_one_metric_by_project_is_that_metric_of_every_metric_by_project(dataset
         alone = aggregate.metric_totals(dataset, by="project", rows=rows)
         pd.testing.assert_frame_equal(alone, every[every["metric"] == metric].reset_index(drop=True), check_exact=True)
         assert aggregate.metric_units(dataset, projects, metric, rows) == aggregate.metric_units(dataset, projects, metric)
+
+
+def test_a_selection_asked_again_gets_its_rows_kept_read_only_and_only_for_that_very_frame(dataset):
+    projects = select_projects(dataset, Filters(countries=("KHM",)))
+    rows = aggregate.rows_of_projects(dataset, "metrics", projects)
+    assert aggregate.rows_of_projects(dataset, "metrics", projects) is rows
+    with pytest.raises(ValueError):
+        rows[0] = not rows[0]  # shared between the sums of a page: never changed in place
+    same_rows_other_frame = projects.copy()
+    again = aggregate.rows_of_projects(dataset, "metrics", same_rows_other_frame)
+    assert again is not rows and np.array_equal(again, rows)
+    chosen = aggregate._chosen(dataset, projects)
+    assert aggregate._chosen(dataset, projects) is chosen and not chosen.grant_rows.flags.writeable
+    grants = select_grant_rows(dataset, Filters(countries=("KHM",)), projects)
+    assert aggregate._chosen(dataset, projects, grants) is not chosen
+    for table in range(aggregate.RECENT_KEPT + 1):  # the oldest answers are let go
+        aggregate.rows_of_projects(dataset, "metrics", projects.copy())
+    assert aggregate.rows_of_projects(dataset, "metrics", projects) is not rows

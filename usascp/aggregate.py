@@ -93,6 +93,11 @@ class _Chosen:
 
 
 def _chosen(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None = None) -> _Chosen:
+    # The Pilot cities map asks this of one selection four times (city summary, measures, places, the unplaced list).
+    return _for_the_same(dataset, "chosen", (projects, grants), lambda: _choose(dataset, projects, grants))
+
+
+def _choose(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None) -> _Chosen:
     chosen = positions.project_positions(dataset, projects)
     units = positions.unit_positions(dataset, chosen)
     count = len(dataset.projects)
@@ -720,8 +725,38 @@ def rows_of_projects(dataset: Dataset, table: str, projects: pd.DataFrame) -> np
     """
     if not positions.id_index(dataset).is_unique:  # validation refuses this; a table put together by hand may not be validated
         return getattr(dataset, table)["project_id"].isin(projects["project_id"]).to_numpy()
-    chosen = positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))
-    return chosen[positions.table_positions(dataset, table)]
+    # A page asks this of the same selection several times (the Impact page four times of the metrics, 500,000 rows at
+    # 10,000x).
+    def build():
+        chosen = positions.chosen(len(dataset.projects), positions.project_positions(dataset, projects))
+        return chosen[positions.table_positions(dataset, table)]
+
+    return _for_the_same(dataset, ("rows_of_projects", table), (projects,), build)
+
+
+def _for_the_same(dataset: Dataset, name: Hashable, objects: tuple, build):
+    """build(), kept for the last few calls given these very objects (a selection, its grant rows): a page passes the
+    same selection to several sums, each of which started by finding its rows. Kept by identity, with the objects
+    held so that no other frame takes their ids while kept; the arrays are made read-only, since they are shared."""
+    recent = derived(dataset, ("for the same", name), OrderedDict)
+    key = tuple(id(item) for item in objects)
+    with _RECENT_LOCK:
+        found = recent.get(key)
+    if found is not None and all(kept is item for kept, item in zip(found[0], objects)):
+        return found[1]
+    value = build()
+    for array in (value,) if isinstance(value, np.ndarray) else vars(value).values() if is_dataclass(value) else ():
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    with _RECENT_LOCK:
+        recent[key] = (objects, value)
+        while len(recent) > RECENT_KEPT:
+            recent.popitem(last=False)
+    return value
+
+
+RECENT_KEPT = 4  # per kind of answer: at 100,000x a mask over the metrics is 5 MB
+_RECENT_LOCK = threading.Lock()
 
 
 def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -310,8 +310,9 @@ def select_grant_rows(dataset: Dataset, filters: Filters, projects: pd.DataFrame
 def regional_projects(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """Region-wide projects that match every filter except place: they reach every member city, named or not."""
     without_place = replace(filters, countries=(), cities=())
-    projects = select_projects(dataset, without_place)
-    return projects[projects["geographic_scope"] == "regional"]
+    chosen = selected_positions(dataset, without_place)
+    regional = aggregate.derived(dataset, "regional_projects", lambda: (dataset.projects["geographic_scope"] == "regional").to_numpy())
+    return dataset.projects.take(chosen[regional[chosen]])  # found by position: a match of every project's scope as text took 3 ms
 
 
 def select_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
