@@ -8,7 +8,7 @@ from ui.url_state import control
 from usascp import aggregate, charts
 from usascp.dates import format_partial_date
 from usascp.filters import select_projects
-from usascp.formatting import format_count, format_usd, markdown_text, plural
+from usascp.formatting import format_count, format_counts, format_usd, markdown_text, plural
 from usascp.link_values import choice
 
 dataset, filters = start()
@@ -66,9 +66,7 @@ chart(
 with st.expander(f"Table: {markdown_text(labels[metric].lower())} by project"):
     listed = first_rows(chosen.sort_values("value", ascending=False), "projects")
     shown = listed.assign(
-        figure=[
-            format_count(v, lb, ap) for v, lb, ap in zip(listed["value"], listed["is_lower_bound"], listed["is_approximate"])
-        ],
+        figure=format_counts(listed["value"], listed["is_lower_bound"], listed["is_approximate"]),
         )
     people_table(shown, ["project", "figure", "figures", "as_of"])
 
@@ -81,7 +79,7 @@ shown = first_rows(
     aggregate.figures_table(dataset, projects, limit=SHOWN_ROWS), "figures", aggregate.figures_count(dataset, projects)
 )
 display = shown.assign(
-    figure=[format_count(v, lb, ap) for v, lb, ap in zip(shown["value"], shown["is_lower_bound"], shown["is_approximate"])],
+    figure=format_counts(shown["value"], shown["is_lower_bound"], shown["is_approximate"]),
 )
 people_table(display, ["project", "label", "figure", "unit", "value_type", "as_of", "counted", "url", "note"])
 download_rows(

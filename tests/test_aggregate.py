@@ -586,3 +586,11 @@ def test_a_selection_asked_again_gets_its_rows_kept_read_only_and_only_for_that_
     for table in range(aggregate.RECENT_KEPT + 1):  # the oldest answers are let go
         aggregate.rows_of_projects(dataset, "metrics", projects.copy())
     assert aggregate.rows_of_projects(dataset, "metrics", projects) is not rows
+
+
+def test_the_sources_of_some_grants_each_once_in_the_order_first_cited(dataset):
+    rows = select_grant_rows(dataset, Filters(), select_projects(dataset, Filters()))
+    cited = [source for source in dataset.grants["source_id"].take(rows) if isinstance(source, str)]
+    assert aggregate.grant_sources(dataset, rows) == list(dict.fromkeys(cited))
+    assert aggregate.grant_sources(dataset, rows[::-1]) == list(dict.fromkeys(cited[::-1]))
+    assert aggregate.grant_sources(dataset, rows[:0]) == []

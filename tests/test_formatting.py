@@ -184,3 +184,17 @@ def test_plotly_text_shows_tags_as_text():
         plotly_text('<a href="https://evil.example">x</a> & <b>')
         == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
     )
+
+
+def test_counts_worded_together_read_as_each_worded_alone():
+    import numpy as np
+
+    from usascp.formatting import format_counts
+
+    values = pd.array([108750, 0.0, -0.0, None, 2.5, 108750, float("nan"), 1e18, -3, 108750], dtype="Float64")
+    lower = [False, True, False, False, True, True, False, False, False, False]
+    about = np.array([True, False, False, True, False, False, True, False, True, True])
+    expected = [format_count(v, lb, ap) for v, lb, ap in zip(values, lower, about)]
+    assert format_counts(values, lower, about) == expected
+    assert format_counts([-0.0, 0.0], [False, False], [False, False]) == [format_count(-0.0), format_count(0.0)]
+    assert format_counts(pd.Series([1.0, 1.0]), pd.Series([True, False]), pd.Series([False, False])) == ["1+", "1"]

@@ -1247,6 +1247,15 @@ def _source_links(dataset: Dataset) -> dict[str, tuple[str, str]]:
     )
 
 
+def grant_sources(dataset: Dataset, grants: np.ndarray) -> list[str]:
+    """The source_id of the grants at `grants` (positions), each once, in the order the rows first cite it; a grant
+    citing none is passed over."""
+    codes, names = derived(dataset, "grant_source_codes", lambda: positions.factorized(dataset.grants["source_id"]))
+    cited = codes[grants]
+    distinct, first = np.unique(cited[cited >= 0], return_index=True)
+    return [names[code] for code in distinct[np.argsort(first, kind="stable")]]
+
+
 def sources_for(dataset: Dataset, source_ids) -> pd.DataFrame:
     """The sources table rows for `source_ids`, in the order given, without repeats."""
     wanted = list(dict.fromkeys(source_ids))

@@ -372,10 +372,10 @@ def metric_bars(table, label: str, unit: str):
     `table` has project (title), value, is_lower_bound, is_approximate.
     """
 
-    from usascp.formatting import format_count, plotly_text
+    from usascp.formatting import format_counts, plotly_text
 
     table = table.sort_values("value", ascending=True)
-    text = [format_count(v, lb, ap) for v, lb, ap in zip(table["value"], table["is_lower_bound"], table["is_approximate"])]
+    text = format_counts(table["value"], table["is_lower_bound"], table["is_approximate"])
     names = [wrapped_label(title, 34) for title in table["project"]]
     bars = dict(
         type="bar",
