@@ -72,13 +72,17 @@ def test_a_count_with_no_gap_stays_a_number_and_a_text_gap_reads_as_nothing():
     assert list(table["note"]) == ["x", ""] and list(table["joined"]) == ["2018", ""]
 
 
-def test_a_shown_table_is_converted_to_arrow_as_streamlit_converts_it(dataset):
+def test_a_shown_table_is_sent_as_arrow_converted_as_streamlit_converts_the_frame(dataset):
     import pyarrow as pa
 
-    table = labels.shown(dataset.projects.head(300), ["title", "lead_agency", "start_date"])
-    converted = labels.as_arrow(table)
-    assert isinstance(converted, pa.Table)
-    assert converted.equals(pa.Table.from_pandas(table))  # Streamlit's own conversion of a frame
-    assert converted.column_names == ["project", "lead agency", "start"] and converted.num_rows == len(table)
-    refused = pd.DataFrame({"mixed": [1, "one", 2.5]})
-    assert labels.as_arrow(refused) is refused  # left to Streamlit's fixes for such columns
+    projects = aggregate.project_table(dataset, aggregate.select_projects(dataset))
+    columns = ["title", "amount_usd", "lead_agency", "cities", "status", "start_date", "end_date", "record_url"]
+    sent = labels.shown_arrow(projects, columns)
+    streamlits_own = pa.Table.from_pandas(labels.shown(projects, columns))  # what st.dataframe makes of the frame
+    assert isinstance(sent, pa.Table)
+    assert sent.schema == streamlits_own.schema.remove_metadata()
+    assert sent.equals(streamlits_own.replace_schema_metadata(None))
+    assert sent.column_names[:3] == ["project", "amount", "lead agency"] and sent.num_rows == len(projects)
+    refused = pd.DataFrame({"title": [1, "one", 2.5]})
+    kept = labels.shown_arrow(refused, ["title"])  # Arrow refuses mixed cells: a frame, for Streamlit's own fixes
+    assert isinstance(kept, pd.DataFrame) and list(kept["project"]) == [1, "one", 2.5]

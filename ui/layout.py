@@ -80,7 +80,7 @@ def people_table(
             config[header] = st.column_config.CheckboxColumn(header, **settings)
         else:
             config[header] = st.column_config.Column(header, **settings)
-    container.dataframe(labels.as_arrow(labels.shown(frame, columns, extra)), hide_index=True, width="stretch", column_config=config, height=height)
+    container.dataframe(labels.shown_arrow(frame, columns, extra), hide_index=True, width="stretch", column_config=config, height=height)
 
 
 def download_rows(

@@ -235,27 +235,33 @@ def shown(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] 
 
     `extra` names columns a table makes for itself (a measure chosen on the map).
     """
+    return pd.DataFrame(_shown_columns(frame, columns, extra), index=frame.index).reset_index(drop=True)
+
+
+def _shown_columns(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None) -> dict[str, pd.Series]:
     named = _headers(columns, extra or {})
-    table = pd.DataFrame({col.header: _in_words(frame[name], col.kind) for name, col in named.items()}, index=frame.index)
-    if len(table.columns) < len(named):
+    words = {col.header: _in_words(frame[name], col.kind) for name, col in named.items()}
+    if len(words) < len(named):
         raise ValueError(f"two columns would read the same: {[col.header for col in named.values()]}")
-    return table.reset_index(drop=True)
+    return words
 
 
-def as_arrow(table: pd.DataFrame):
-    """`table` (from shown) as the Arrow table Streamlit sends, converted on this thread.
+def shown_arrow(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None):
+    """shown() as the Arrow table a page sends (st.dataframe takes one as it is), made column by column.
 
-    Given a frame, Streamlit converts it with pyarrow's default, which starts a pool of threads for a table of more
-    than 100 rows per column: a fresh pool on every rerun, on a server whose cores already serve other viewers
-    (a fifth of the Events page's rerun at 10,000x was the pool starting). Same conversion otherwise; a table
-    Arrow refuses is handed back as it is, for Streamlit's own fixes.
+    Converting shown()'s frame took as long as wording it: a frame put together, then pyarrow's pandas conversion,
+    which also starts a pool of threads for a table of more than 100 rows per column, on every rerun, on a server
+    whose cores already serve other viewers. Each column is converted as that conversion converts it (the same
+    Arrow types and values); the table leaves out pandas' description of its index, which a table shown without
+    its index does not need. A column Arrow refuses is handed back in a frame, for Streamlit's own fixes.
     """
     import pyarrow as pa
 
+    words = _shown_columns(frame, columns, extra)
     try:
-        return pa.Table.from_pandas(table, nthreads=1)
+        return pa.table({header: pa.array(values, from_pandas=True) for header, values in words.items()})
     except (pa.ArrowException, OverflowError, ValueError, TypeError):
-        return table
+        return pd.DataFrame(words, index=frame.index).reset_index(drop=True)
 
 
 def for_download(frame: pd.DataFrame, columns: Sequence[str], extra: dict[str, Column] | None = None) -> pd.DataFrame:
