@@ -55,6 +55,29 @@ def test_csv_download_holds_exactly_the_filtered_rows(server_url, visit):
     assert sorted(row["amount (USD)"] for row in rows) == ["", "98750.0"]
 
 
+def _table_cells(visit, index: int) -> list[str]:
+    """The headers and cells of the page's `index`-th browser table, as its grid tells assistive technology."""
+    visit.page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first.wait_for(state="attached")  # drawn on a canvas
+    return visit.page.evaluate(
+        """(index) => Array.from(document.querySelectorAll('[data-testid="stDataFrame"]')[index]
+            .querySelectorAll('[role="columnheader"], [role="gridcell"]')).map(cell => cell.innerText)""",
+        index,
+    )
+
+
+def test_browser_tables_read_their_words_numbers_and_links(server_url, visit):
+    # Tables go to the browser as Arrow made column by column (labels.shown_arrow), with no pandas index.
+    visit.open(f"{server_url}/funding?country=KHM")
+    rows = _table_cells(visit, 3)  # the rows behind the charts
+    assert rows[:4] == ["project", "amount", "lead agency", "sector"]  # the columns in view, then their rows
+    assert rows[6:10] == ["Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare", "$98,750", "State", "Health"]
+    assert rows[12:14] == ["BIF award: Agroecology Garden for the Future (AG4F) school gardens", "not disclosed"]
+    visit.open(f"{server_url}/about")
+    licences = _table_cells(visit, 0)
+    assert licences[:4] == ["kind of source", "licence", "sources", "terms"]
+    assert licences[4:8] == ["U.S. government pages", "Public domain (a U.S. government work)", "6", "https://www.copyright.gov/title17/92chap1.html#105"]
+
+
 def _open_city_from_map(visit, click_on_map: bool):
     import math
     import time
