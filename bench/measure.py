@@ -136,8 +136,18 @@ def _timed_reruns(app, repeats: int, label: str, key: str = "filter_countries") 
     return round(statistics.median(times) * 1000, 1)
 
 
+# The naive page's reruns: more than the pages', in a process of its own (see naive_ms).
+NAIVE_REPEATS = 15
+
+
 def naive_ms(folder: Path, repeats: int) -> float:
-    """bench/naive_page.py, timed as the pages are: the yardstick each page's ratio is taken against."""
+    """bench/naive_page.py, timed as the pages are: the yardstick each page's ratio is taken against.
+
+    Run in a process of its own (bench/run.py), as its own server would run it, over NAIVE_REPEATS reruns. Each of
+    its reruns copies the portfolio out of st.cache_data, and how long that takes depends on what else the process
+    holds: timed after the dashboard's pages in their process, its median of 5 swung from 156 to 299 ms between
+    runs of the same code on a quiet machine; alone, 182-190 ms.
+    """
     from streamlit.testing.v1 import AppTest
 
     os.environ["USASCP_DATA_DIR"] = str(folder)
@@ -187,7 +197,7 @@ def data_work(folder: Path, repeats: int) -> dict:
     } | search_timings(dataset, repeats)
 
 
-def served(folder: Path, repeats: int, with_naive: bool) -> dict:
+def served(folder: Path, repeats: int) -> dict:
     """The pages as a server serves them: the dataset loaded once, every page rerun, and the memory that took.
 
     Run in a process of its own: loading several times over (the data work above) leaves memory the allocator
@@ -198,11 +208,7 @@ def served(folder: Path, repeats: int, with_naive: bool) -> dict:
     # ru_maxrss is in kilobytes on Linux: the most this process held, loading and every page included. Taken
     # before the naive page runs, which holds a copy of the data of its own.
     peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    naive = naive_ms(folder, repeats) if with_naive else None
-    for timing in pages.values():
-        timing["ratio_to_naive"] = round(naive / timing["rerun_ms"], 2) if naive else None
     return {
-        "naive_ms": naive,
         "pages": pages,
         "map_payload_bytes": map_payload,
         "biggest_chart_bytes": biggest_chart,
@@ -216,10 +222,12 @@ def main(folder: Path, repeats: int, part: str) -> dict:
     # Time every view as its first viewer meets it: views shared between viewers (aggregate.per_view)
     # would otherwise answer the repeats from memory. `make load-test` measures the sharing.
     aggregate.VIEWS_KEPT = 0
-    return data_work(folder, repeats) if part == "data" else served(folder, repeats, with_naive=part == "pages+naive")
+    if part == "naive":
+        return {"naive_ms": naive_ms(folder, NAIVE_REPEATS)}
+    return data_work(folder, repeats) if part == "data" else served(folder, repeats)
 
 
 if __name__ == "__main__":
-    # python bench/measure.py FOLDER [REPEATS] [data|pages|pages+naive]: one JSON object on the last line.
+    # python bench/measure.py FOLDER [REPEATS] [data|pages|naive]: one JSON object on the last line.
     arguments = sys.argv[1:] + [None] * 3
     print(json.dumps(main(Path(arguments[0]), int(arguments[1] or 5), arguments[2] or "data")))
