@@ -233,7 +233,7 @@ def _filter_masks(dataset: Dataset, filters: Filters) -> dict[str, np.ndarray]:
     """Per project position, whether it passes each filter that is set, by the filter's field in Filters (the
     relationship always)."""
     codes = positions.codes(dataset)
-    masks = {"include_related": np.isin(codes.relationship, codes.codes_of("relationship", filters.relationships))}
+    masks = {"include_related": aggregate.derived(dataset, ("relationship_mask", filters.relationships), lambda: _relationship_mask(codes, filters))}
     if filters.year_from is not None or filters.year_to is not None:
         low = filters.year_from if filters.year_from is not None else -1
         high = filters.year_to if filters.year_to is not None else 9999
@@ -246,6 +246,13 @@ def _filter_masks(dataset: Dataset, filters: Filters) -> dict[str, np.ndarray]:
         if getattr(filters, chosen_in):
             masks[chosen_in] = np.isin(getattr(codes, coded), codes.codes_of(coded, getattr(filters, chosen_in)))
     return masks
+
+
+def _relationship_mask(codes: positions.Codes, filters: Filters) -> np.ndarray:
+    """Per project position: a relationship the filters keep (two masks per dataset, made once: 0.2 ms a rerun)."""
+    mask = np.isin(codes.relationship, codes.codes_of("relationship", filters.relationships))
+    mask.flags.writeable = False  # shared by every view
+    return mask
 
 
 # Each filter as the sidebar names it, by its field in Filters.
@@ -382,10 +389,14 @@ def _counts_by(dataset: Dataset, chosen: np.ndarray, dimension: str) -> dict[str
     if dimension in ("country", "city"):
         # Each (place, reporting unit) pair once: a program with two components in one city counts once there.
         matrix, names = (codes.countries, codes.country_ids) if dimension == "country" else (codes.cities, codes.city_ids)
-        touched = matrix[chosen]
         folded = units != chosen  # components counted under their program
-        counts = touched[~folded].sum(axis=0)
+        # Counted over the matrix's True cells, listed once per dataset: summing the chosen rows of the matrix took
+        # 0.4 ms a dimension at 10,000x, on every rerun of every page.
+        pair_projects, pair_places = aggregate.derived(dataset, ("place_pairs", dimension), lambda: np.nonzero(matrix))
+        counted = positions.chosen(len(dataset.projects), chosen[~folded])[pair_projects]
+        counts = np.bincount(pair_places[counted], minlength=len(names))
         if folded.any():
+            touched = matrix[chosen]
             # A component adds the places its program does not already name, each once per program.
             row_of = np.full(len(dataset.projects), -1, dtype=np.int64)
             row_of[chosen] = np.arange(len(chosen))
