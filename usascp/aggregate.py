@@ -859,26 +859,39 @@ def metric_totals(
     groups = np.flatnonzero(present)
     group_of = (np.cumsum(present) - 1)[group]
     count = len(groups)
-    # Newest first (ties keep their order): each group's first dated row gives its "as of", and sums run in this order.
-    if len(chosen) > 1 and (np.diff(chosen) > 0).all():
-        if len(chosen) * 4 < len(dataset.metrics):  # a few rows: sort their ranks (0.3 ms for 55,000 of 500,000 rows)
-            newest_rows = np.take(columns["newest"], np.sort(columns["newest_rank"][chosen]))
-        else:  # most rows: mark them and keep the dataset's order (1.7 ms, at any selection's size)
-            newest_rows = columns["newest"][np.take(positions.chosen(len(dataset.metrics), chosen), columns["newest"])]
-    else:
-        newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
-    newest_group = (np.cumsum(present) - 1)[_metric_group(columns, by, newest_rows, len(metric_names))]
-    # The key columns in pandas' text type, as a groupby of the table's columns has always given them. The table
-    # is made in one go: column by column, pandas took longer over a few dozen totals than numpy over the rows.
     key = {}
     if by is not None:
+        # The key columns in pandas' text type, as a groupby of the table's columns has always given them.
         labels = columns["project_text" if by == "project" else "city_text"]
         key[{"project": "project_id", "city": "city"}[by]] = labels.take(groups // len(metric_names))
-    value = _group_sums(
-        dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count, _numbers(dataset, "metrics", "value")
-    )
-    dated = columns["as_of_known"][newest_rows]
-    first_dated = _first_of_each(newest_group[dated], newest_rows[dated], count)
+    in_order = len(chosen) > 1 and bool((np.diff(chosen) > 0).all())
+    if columns["whole_values"] and (in_order or len(chosen) <= 1):
+        # Whole numbers add up to the same total in any order, so no newest-first order is made: each group's "as of"
+        # is its dated row that comes first newest-first, the least rank in `newest` (0.6 ms less per call at 10,000x).
+        value = pd.Series(
+            pd.array(np.bincount(group_of, weights=_numbers(dataset, "metrics", "value")[chosen], minlength=count), dtype="Float64")
+        )
+        dated = columns["as_of_known"][chosen]
+        least_rank = np.full(count, len(dataset.metrics), dtype=np.int32)  # the ranks' own type: np.minimum.at casting
+        np.minimum.at(least_rank, group_of[dated], columns["newest_rank"][chosen[dated]])  # each value costs 30x more
+        found = least_rank < len(dataset.metrics)
+        first_dated = np.full(count, -1, dtype=np.int64)
+        first_dated[found] = columns["newest"][least_rank[found]]
+    else:
+        # Newest first (ties keep their order): each group's first dated row gives its "as of", and sums run in this order.
+        if in_order:
+            if len(chosen) * 4 < len(dataset.metrics):  # a few rows: sort their ranks (0.3 ms for 55,000 of 500,000 rows)
+                newest_rows = np.take(columns["newest"], np.sort(columns["newest_rank"][chosen]))
+            else:  # most rows: mark them and keep the dataset's order (1.7 ms, at any selection's size)
+                newest_rows = columns["newest"][np.take(positions.chosen(len(dataset.metrics), chosen), columns["newest"])]
+        else:
+            newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
+        newest_group = (np.cumsum(present) - 1)[_metric_group(columns, by, newest_rows, len(metric_names))]
+        value = _group_sums(
+            dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count, _numbers(dataset, "metrics", "value")
+        )
+        dated = columns["as_of_known"][newest_rows]
+        first_dated = _first_of_each(newest_group[dated], newest_rows[dated], count)
     as_of = np.where(first_dated >= 0, dataset.metrics["as_of"].to_numpy(dtype=object)[np.maximum(first_dated, 0)], None)
     table = pd.DataFrame(
         {
