@@ -586,6 +586,16 @@ def test_a_selection_asked_again_gets_its_rows_kept_read_only_and_only_for_that_
     for table in range(aggregate.RECENT_KEPT + 1):  # the oldest answers are let go
         aggregate.rows_of_projects(dataset, "metrics", projects.copy())
     assert aggregate.rows_of_projects(dataset, "metrics", projects) is not rows
+    # Kept for the thread that asked (a script run): another run, in its own thread, makes its own.
+    import threading
+
+    kept = aggregate.rows_of_projects(dataset, "metrics", projects)
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(aggregate.rows_of_projects(dataset, "metrics", projects)))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not kept and np.array_equal(elsewhere[0], kept)
+    assert aggregate.rows_of_projects(dataset, "metrics", projects) is kept
 
 
 def test_the_sources_of_some_grants_each_once_in_the_order_first_cited(dataset):

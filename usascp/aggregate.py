@@ -740,27 +740,33 @@ def rows_of_projects(dataset: Dataset, table: str, projects: pd.DataFrame) -> np
 
 def _for_the_same(dataset: Dataset, name: Hashable, objects: tuple, build):
     """build(), kept for the last few calls given these very objects (a selection, its grant rows): a page passes the
-    same selection to several sums, each of which started by finding its rows. Kept by identity, with the objects
-    held so that no other frame takes their ids while kept; the arrays are made read-only, since they are shared."""
-    recent = derived(dataset, ("for the same", name), OrderedDict)
-    key = tuple(id(item) for item in objects)
-    with _RECENT_LOCK:
-        found = recent.get(key)
-    if found is not None and all(kept is item for kept, item in zip(found[0], objects)):
-        return found[1]
+    same selection to several sums, each of which started by finding its rows.
+
+    Kept by identity, with the objects held so that no other frame takes their ids while kept, and for the thread
+    that asked only: Streamlit runs each script run in a thread of its own, so what a run keeps goes when it ends.
+    (Kept per dataset across runs, the selections' grant positions held 50 MB each at 100,000x and pushed the peak
+    over 4 GB.) The arrays are made read-only: the sums that share them must not change them.
+    """
+    recent = getattr(_RECENT, "answers", None)
+    if recent is None:
+        recent = _RECENT.answers = OrderedDict()
+    key = (id(dataset), name, *(id(item) for item in objects))
+    found = recent.get(key)
+    if found is not None and found[0] is dataset and all(kept is item for kept, item in zip(found[1], objects)):
+        recent.move_to_end(key)
+        return found[2]
     value = build()
     for array in (value,) if isinstance(value, np.ndarray) else vars(value).values() if is_dataclass(value) else ():
         if isinstance(array, np.ndarray):
             array.flags.writeable = False
-    with _RECENT_LOCK:
-        recent[key] = (objects, value)
-        while len(recent) > RECENT_KEPT:
-            recent.popitem(last=False)
+    recent[key] = (dataset, objects, value)
+    while len(recent) > RECENT_KEPT:
+        recent.popitem(last=False)
     return value
 
 
-RECENT_KEPT = 4  # per kind of answer: at 100,000x a mask over the metrics is 5 MB
-_RECENT_LOCK = threading.Lock()
+RECENT_KEPT = 8  # answers per thread: a page's selections' rows of four tables, and their grants' units
+_RECENT = threading.local()
 
 
 def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) -> pd.DataFrame:
