@@ -237,13 +237,16 @@ def comparison_table(figures: list[PlaceFigures]) -> pd.DataFrame:
             SHARED: _part(place.shared_usd, place.shared_projects),
             NOT_DISCLOSED: f"{funding.projects_not_disclosing:,} of {total:,}",
         }
-        results = place.results.set_index("metric")
+        # Read as lists: a lookup per metric and place in the frame took most of this table's 3 ms.
+        results = place.results
+        worded = {
+            metric: format_count(value, lower, approximate)
+            for metric, value, lower, approximate in zip(
+                results["metric"].tolist(), results["value"].tolist(), results["is_lower_bound"].tolist(), results["is_approximate"].tolist()
+            )
+        }
         for metric in metrics:
-            if metric in results.index:
-                row = results.loc[metric]
-                column[aggregate.metric_label(metric)] = format_count(row["value"], row["is_lower_bound"], row["is_approximate"])
-            else:
-                column[aggregate.metric_label(metric)] = "—"
+            column[aggregate.metric_label(metric)] = worded.get(metric, "—")
         column[EVENTS] = format_count(len(place.event_positions))
         column[UPCOMING] = format_count(place.upcoming_events)
         columns[place.place.label] = column

@@ -21,6 +21,7 @@ import json
 import math
 import weakref
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import pydeck.bindings.deck
@@ -318,7 +319,8 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     projects, cohorts = cities["projects"].tolist(), cities["ascn_cohort"].tolist()
     names, countries = cities["city"].tolist(), cities["country"].tolist()
     radius = [6 + 3 * min(count, 8) for count in projects]
-    points = cities.assign(
+    points = _with_columns(
+        cities,
         lat=cities["lat"].astype(float),
         lon=cities["lon"].astype(float),
         radius_px=radius,
@@ -333,6 +335,12 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
         ],
     )
     return points.take(_city_order(radius, names)).reset_index(drop=True)
+
+
+def _with_columns(frame: pd.DataFrame, **columns) -> pd.DataFrame:
+    """frame.assign(**columns), made in one go: assign copies the frame and sets the columns one at a time (0.8 ms
+    against 0.4 for a map's 31 cities and nine columns)."""
+    return pd.DataFrame({**{name: frame[name] for name in frame.columns}, **columns}, index=frame.index)
 
 
 def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
@@ -401,8 +409,11 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
     read "not disclosed" (for money) or "no figure" in the tooltip. Largest dots first.
     """
     values = cities[measure].astype("Float64")
-    largest = float(values.max()) if values.notna().any() and values.max() > 0 else 1.0
-    share = (values.fillna(0).astype(float) / largest).clip(lower=0) ** 0.5  # area grows with the value
+    # As numpy arrays: pandas' operations on 31 values cost a millisecond (the same arithmetic, the same floats).
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    known = numbers[~np.isnan(numbers)]
+    largest = float(known.max()) if len(known) and known.max() > 0 else 1.0
+    share = np.clip(np.nan_to_num(numbers, nan=0.0) / largest, 0, None) ** 0.5  # area grows with the value
     radius = (6 + 22 * share).tolist()
     original = [cohort == "original_2018_pilot" for cohort in cities["ascn_cohort"].tolist()]
     country_rgb = [hex_to_rgb(COUNTRY_COLOURS.get(iso3, "#4D4D4D"), 230) for iso3 in cities["iso3"].tolist()]
@@ -415,7 +426,8 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
         for v in values
     ]
     names = cities["city"].tolist()
-    points = cities[["city_id", "city", "iso3"]].assign(
+    points = _with_columns(
+        cities[["city_id", "city", "iso3"]],
         lat=cities["lat"].astype(float),
         lon=cities["lon"].astype(float),
         radius_px=radius,
