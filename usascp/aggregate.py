@@ -1142,12 +1142,17 @@ class NetworkSize:
 
 
 def network_size(dataset: Dataset) -> NetworkSize:
-    cohort = dataset.cities["ascn_cohort"]
-    return NetworkSize(
-        member_cities=len(cohort),
-        original_pilot_cities=int((cohort == "original_2018_pilot").sum()),
-        later_members=int((cohort == "later_member").sum()),
-    )
+    """The network's cities by cohort, once per dataset (asked on every rerun of the Overview and the slides)."""
+
+    def build():
+        cohort = dataset.cities["ascn_cohort"]
+        return NetworkSize(
+            member_cities=len(cohort),
+            original_pilot_cities=int((cohort == "original_2018_pilot").sum()),
+            later_members=int((cohort == "later_member").sum()),
+        )
+
+    return derived(dataset, "network_size", build)
 
 
 def city_summary(dataset: Dataset, projects: pd.DataFrame | None = None, grants: Rows | None = None) -> pd.DataFrame:

@@ -294,7 +294,10 @@ def cities_in_view(cities: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of `cities` (any table with iso3 and city_id) in the chosen countries or cities; all when none is chosen."""
     if not filters.narrows_by_place:
         return cities
-    return cities[cities["iso3"].isin(filters.countries) | cities["city_id"].isin(filters.cities)]
+    # Read as lists: two isin over 31 cities and their union took half a millisecond, on every rerun.
+    countries, chosen = set(filters.countries), set(filters.cities)
+    kept = [iso3 in countries or city_id in chosen for iso3, city_id in zip(cities["iso3"].tolist(), cities["city_id"].tolist())]
+    return cities[np.array(kept, dtype=bool)]
 
 
 def select_grants(dataset: Dataset, filters: Filters, projects: pd.DataFrame) -> pd.DataFrame:
