@@ -205,8 +205,8 @@ def served(folder: Path, repeats: int) -> dict:
     """
     _as_the_server_runs_it()
     pages, map_payload, biggest_chart = page_reruns(folder, repeats)
-    # ru_maxrss is in kilobytes on Linux: the most this process held, loading and every page included. Taken
-    # before the naive page runs, which holds a copy of the data of its own.
+    # ru_maxrss is in kilobytes on Linux: the most this process held, loading and every page included (the naive
+    # page, which holds a copy of the data of its own, is timed in a process of its own).
     peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return {
         "pages": pages,

@@ -781,25 +781,20 @@ def countable_metrics(dataset: Dataset, projects: pd.DataFrame | None = None) ->
 def metric_units(dataset: Dataset, projects: pd.DataFrame, metric: str, rows: np.ndarray | None = None) -> list:
     """The units the countable figures of one metric give for these projects, each once, in table order.
     `rows`: metric_rows() of the same, when the caller has them."""
-    rows = _countable_of_metric(dataset, projects, metric) if rows is None else rows
+    rows = metric_rows(dataset, projects, metric) if rows is None else rows
     return list(pd.unique(dataset.metrics["unit"].to_numpy(dtype=object)[rows]))
 
 
 def metric_titles(dataset: Dataset, projects: pd.DataFrame, metric: str) -> list:
     """The titles of the projects whose countable figures of one metric are added up, each once, in table order."""
-    rows = _countable_of_metric(dataset, projects, metric)
+    rows = metric_rows(dataset, projects, metric)
     project = positions.table_positions(dataset, "metrics")[rows]
     return list(pd.unique(dataset.projects["title"].to_numpy(dtype=object)[project[project >= 0]]))
 
 
 def metric_rows(dataset: Dataset, projects: pd.DataFrame, metric: str) -> np.ndarray:
-    """The positions in dataset.metrics of the countable figures of one metric for these projects, in table order:
-    metric_totals(rows=...) of them is the part of metric_totals(projects=...) for that metric."""
-    return _countable_of_metric(dataset, projects, metric)
-
-
-def _countable_of_metric(dataset: Dataset, projects: pd.DataFrame, metric: str) -> np.ndarray:
-    """The positions of the countable figures of one metric for these projects (countable_metrics), in order."""
+    """The positions in dataset.metrics of the countable figures (countable_metrics) of one metric for these projects,
+    in table order: metric_totals(rows=...) of them is the part of metric_totals(projects=...) for that metric."""
     columns = _metric_columns(dataset)
     code = derived(dataset, "metric_codes", lambda: {name: code for code, name in enumerate(columns["metric_sorted"])}).get(metric)
     if code is None:
@@ -872,9 +867,7 @@ def metric_totals(
     if columns["whole_values"] and (in_order or len(chosen) <= 1):
         # Whole numbers add up to the same total in any order, so no newest-first order is made: each group's "as of"
         # is its dated row that comes first newest-first, the least rank in `newest` (0.6 ms less per call at 10,000x).
-        value = pd.Series(
-            pd.array(np.bincount(group_of, weights=_numbers(dataset, "metrics", "value")[chosen], minlength=count), dtype="Float64")
-        )
+        value = _group_sums(dataset.metrics["value"], True, chosen, group_of, count, _numbers(dataset, "metrics", "value"))
         dated = columns["as_of_known"][chosen]
         least_rank = np.full(count, len(dataset.metrics), dtype=np.int32)  # the ranks' own type: np.minimum.at casting
         np.minimum.at(least_rank, group_of[dated], columns["newest_rank"][chosen[dated]])  # each value costs 30x more
@@ -1560,16 +1553,17 @@ def project_table(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None 
     chosen = positions.project_positions(dataset, projects)
     if positions.id_index(dataset).is_unique and (chosen >= 0).all():
         return _project_table_by_position(dataset, projects, chosen, grants)
+    return _project_table_by_id(dataset, projects, grants)
+
+
+def _project_table_by_id(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None) -> pd.DataFrame:
+    """project_table() matched by project_id: for a dataset put together by hand that repeats an id, or a frame of
+    projects that are not all in the dataset."""
     grants = dataset.grants if grants is None else grants
     if isinstance(grants, np.ndarray):
         grants = dataset.grants.take(grants)
     amounts = grants.groupby("project_id")["amount_usd"].sum()
-    cities = derived(
-        dataset,
-        "project_city_names",
-        lambda: _names_by_project(dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id"), "city"),
-    )
-    countries = derived(dataset, "project_country_names", lambda: _names_by_project(project_countries(dataset), "country"))
+    cities, countries = _project_place_names(dataset)
     titles = dataset.projects.set_index("project_id")["title"]
     table = projects.assign(
         program=projects["parent_project_id"].map(titles),
@@ -1616,14 +1610,24 @@ def _project_columns_by_position(dataset: Dataset) -> dict[str, np.ndarray]:
     ids = dataset.projects["project_id"]
     titles = dataset.projects["title"].to_numpy(dtype=object)
     parent = positions.codes(dataset).parent
-    cities = _names_by_project(dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id"), "city")
-    countries = _names_by_project(project_countries(dataset), "country")
+    cities, countries = _project_place_names(dataset)
     return {
         "program": np.where(parent >= 0, titles[np.maximum(parent, 0)], np.nan).astype(object) if len(parent) else titles,
         "cities": ids.map(cities).astype(object).fillna("").to_numpy(dtype=object),
         "countries": ids.map(countries).astype(object).fillna("").to_numpy(dtype=object),
         "record_url": ids.map(public_records(dataset)).astype(object).to_numpy(dtype=object),
     }
+
+
+def _project_place_names(dataset: Dataset) -> tuple[pd.Series, pd.Series]:
+    """Each project's cities and countries in words ("Da Nang, Hanoi"), by project_id, once per dataset."""
+    cities = derived(
+        dataset,
+        "project_city_names",
+        lambda: _names_by_project(dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id"), "city"),
+    )
+    countries = derived(dataset, "project_country_names", lambda: _names_by_project(project_countries(dataset), "country"))
+    return cities, countries
 
 
 PROJECT_TABLE_COLUMNS = [
