@@ -338,3 +338,25 @@ def test_a_save_whose_earlier_data_cannot_be_read_says_its_changes_are_not_known
     entry = store.change_log()[0]
     assert entry.recorded and entry.changes is None
     assert log_table(store.change_log(), SHIPPED)["changes"][0] == "not known: the data shown before it could not be read"
+
+
+def test_the_change_log_takes_a_loaded_versions_rows_from_its_load_and_counts_a_changed_file_again(data_copy, monkeypatch):
+    """The first view of the About page after a start counted every shipped file again: 1 s at 10,000x."""
+    from usascp import changelog
+
+    loaded = load_dataset(data_copy.folder)
+    store = DatasetStore(data_copy.folder.parent / "store", data_copy.folder)
+
+    def counted_again(*args, **kwargs):
+        raise AssertionError("a loaded version's files were read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(changelog.csv, "reader", counted_again)
+        [shipped] = store.change_log()
+    assert shipped.rows == loaded.row_counts and shipped.rows["grants"] == 6
+
+    # A file changed since the load is counted from the files as they are now.
+    text = (data_copy.folder / "grants.csv").read_text(encoding="utf-8")
+    (data_copy.folder / "grants.csv").write_text(text + text.splitlines()[-1] + "\n", encoding="utf-8")
+    [shipped] = store.change_log()
+    assert shipped.rows["grants"] == 7 and shipped.rows["projects"] == loaded.row_counts["projects"]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from usascp.load import rows_loaded
 from usascp.schema import SCHEMAS, TABLE_FILES, TABLE_ROWS, identifier_columns
 
 RECORD_FILE = "saved.json"
@@ -162,7 +163,12 @@ def checked_record(record) -> dict | None:
 
 
 def count_rows(folder: Path) -> dict[str, int]:
-    """Rows per table, counted from a version's files (a quoted line break stays inside its row); a missing file counts 0."""
+    """Rows per table, counted from a version's files (a quoted line break stays inside its row); a missing file counts 0.
+
+    A version this process has loaded (the one the pages show) is not counted again: its rows are what it loaded.
+    """
+    if (loaded := rows_loaded(folder)) is not None:
+        return loaded
     counts = {}
     for table, file_name in TABLE_FILES.items():
         path = folder / file_name

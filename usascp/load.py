@@ -125,6 +125,24 @@ def dataset_version(folder: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+# The rows of each table of the folders loaded in this process, by folder and file version (dataset_version): the
+# change log reads a version's rows from here instead of counting them in its files again (1 s at 10,000x, 10 s
+# at 100,000x, on the first view of the About page after a server starts). A handful of folders per process.
+_ROWS_LOADED: dict[tuple[str, str], dict[str, int]] = {}
+ROWS_LOADED_KEPT = 8
+
+
+def rows_loaded(folder: str | Path) -> dict[str, int] | None:
+    """The rows of each table as loaded from `folder`'s files as they are now, if this process loaded them; else None."""
+    return _ROWS_LOADED.get((str(Path(folder).resolve()), dataset_version(folder)))
+
+
+def _remember_rows(folder: Path, version: str, row_counts: dict[str, int]) -> None:
+    if len(_ROWS_LOADED) >= ROWS_LOADED_KEPT:
+        _ROWS_LOADED.pop(next(iter(_ROWS_LOADED)), None)
+    _ROWS_LOADED[(str(folder.resolve()), version)] = dict(row_counts)
+
+
 def view_version(own_version: str, base: Dataset, beside_base: bool) -> str:
     """The version of tables shown with a base: theirs, how they are shown, and the base's version.
 
@@ -162,7 +180,10 @@ def load_dataset(folder: str | Path = DEFAULT_DATA_DIR, today: dt.date | None = 
             del frame
             _return_freed_memory()
     checked = {table: checked.get(table) or check_table(table, stand_in, today) for table, stand_in in _with_stand_ins(checked).items()}
-    return _dataset_from(checked, folder=str(folder), version=dataset_version(folder), problems=problems)
+    version = dataset_version(folder)
+    dataset = _dataset_from(checked, folder=str(folder), version=version, problems=problems)
+    _remember_rows(folder, version, dataset.row_counts)
+    return dataset
 
 
 @dataclass(frozen=True)
