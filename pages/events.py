@@ -60,7 +60,11 @@ else:
 chart(timeline, "events_timeline", "usascp-events-timeline.png", export_footnote(dataset, filters))
 if counted:
     table_with_download(
-        counts, ["period", "event_type", "events"], f"The counts behind the timeline, per {period}", f"usascp-events-per-{period}.csv"
+        counts,
+        ["period", "event_type", "events"],
+        f"The counts behind the timeline, per {period}",
+        f"usascp-events-per-{period}.csv",
+        key="events_counts_table",
     )
 legend(charts.EVENT_TYPE_COLOURS, note=note + "Online meetings are placed at the host country's capital.")
 st.pydeck_chart(deck, height=460)

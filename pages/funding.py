@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
+from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, opened_expander, people_table
 from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, charts, export
@@ -117,10 +117,11 @@ dimension = control(
 table = aggregate.funding_by(dataset, dimension, projects, grants)
 footnote = export_footnote(dataset, filters)
 chart(charts.funding_bars(table, dimension), f"funding_bars_{dimension}", f"usascp-funding-by-{dimension}.png", footnote)
-with st.expander(f"Table: funding by {labels[dimension].lower()}"):
-    breakdown = [dimension, "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"]
-    people_table(table, breakdown)
-    download_rows(table, breakdown, "Download CSV", f"usascp-funding-by-{dimension}.csv", key="download_breakdown")
+if expander := opened_expander(f"Table: funding by {labels[dimension].lower()}", "funding_breakdown_table"):
+    with expander:
+        breakdown = [dimension, "disclosed_usd", "grants", "projects_disclosing", "projects_not_disclosed"]
+        people_table(table, breakdown)
+        download_rows(table, breakdown, "Download CSV", f"usascp-funding-by-{dimension}.csv", key="download_breakdown")
 
 st.header("Money over time", anchor=False)
 bases = aggregate.YEAR_BASES
@@ -146,21 +147,22 @@ else:
     st.info(f"None of the selected projects publishes an amount with a {basis_words}, so there is nothing to draw by year.")
 for line in money_notes(money, basis_words):
     st.caption(line)
-if len(money.silent):
-    with st.expander(f"Projects that publish no money ({len(money.silent):,})"):
+if len(money.silent) and (expander := opened_expander(f"Projects that publish no money ({len(money.silent):,})", "funding_silent_table")):
+    with expander:
         people_table(money.silent, ["title", "lead_agency", "sector", "start_date", "status"])
-with st.expander(f"Table: committed and disbursed by {basis_words}"):
-    people_table(money.table, MONEY_COLUMNS)
-    download_rows(money.table, MONEY_COLUMNS, "Download CSV", f"usascp-committed-disbursed-{basis}-year.csv", key="download_money")
-    if len(transactions):
-        download_rows(
-            # Made on click: 20,000 rows joined with their projects and sources cost 50 ms a rerun at 10,000x.
-            lambda: aggregate.transaction_rows(dataset, transactions),
-            TRANSACTION_COLUMNS,
-            "Download the transactions (CSV)",
-            "usascp-transactions.csv",
-            key="download_transactions",
-        )
+if expander := opened_expander(f"Table: committed and disbursed by {basis_words}", "funding_money_table"):
+    with expander:
+        people_table(money.table, MONEY_COLUMNS)
+        download_rows(money.table, MONEY_COLUMNS, "Download CSV", f"usascp-committed-disbursed-{basis}-year.csv", key="download_money")
+        if len(transactions):
+            download_rows(
+                # Made on click: 20,000 rows joined with their projects and sources cost 50 ms a rerun at 10,000x.
+                lambda: aggregate.transaction_rows(dataset, transactions),
+                TRANSACTION_COLUMNS,
+                "Download the transactions (CSV)",
+                "usascp-transactions.csv",
+                key="download_transactions",
+            )
 
 tree = aggregate.largest_projects(dataset, projects, grants, charts.TREEMAP_PROJECTS)
 if not tree.empty:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, people_table
+from ui.layout import SHOWN_ROWS, chart, download_rows, export_footnote, filter_caption, first_rows, no_match, opened_expander, people_table
 from ui.page import start
 from ui.url_state import control
 from usascp import aggregate, charts
@@ -63,12 +63,11 @@ chart(
     f"usascp-{metric}.png",
     export_footnote(dataset, filters),
 )
-with st.expander(f"Table: {markdown_text(labels[metric].lower())} by project"):
-    listed = first_rows(chosen.sort_values("value", ascending=False), "projects")
-    shown = listed.assign(
-        figure=format_counts(listed["value"], listed["is_lower_bound"], listed["is_approximate"]),
-        )
-    people_table(shown, ["project", "figure", "figures", "as_of"])
+if expander := opened_expander(f"Table: {markdown_text(labels[metric].lower())} by project", "impact_projects_table"):
+    with expander:
+        listed = first_rows(chosen.sort_values("value", ascending=False), "projects")
+        shown = listed.assign(figure=format_counts(listed["value"], listed["is_lower_bound"], listed["is_approximate"]))
+        people_table(shown, ["project", "figure", "figures", "as_of"])
 
 st.header("Every published figure", anchor=False)
 st.caption(

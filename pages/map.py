@@ -9,6 +9,7 @@ from ui.layout import (
     legend,
     located_elsewhere,
     no_match,
+    opened_expander,
     people_table,
     png_download,
 )
@@ -102,7 +103,8 @@ shown = shown.assign(ascn_cohort=shown["ascn_cohort"].map(COHORT_LABELS))
 # A result measure (records digitized, …) is named by its label; projects and funding have their own headers.
 measure_column = {measure: Column(measures[measure].lower(), kind="count")} if measure not in labels.COLUMNS else {}
 columns = ["city", "country", "ascn_cohort", "ascn_joined_year", "projects", "disclosed_usd"] + list(measure_column)
-with st.expander(f"Table: member cities by {markdown_text(measures[measure].lower())}"):
-    people_table(shown, columns, extra=measure_column)
-    download_rows(shown, ["city_id", *columns], "Download CSV", "usascp-member-cities.csv", extra=measure_column)
+if expander := opened_expander(f"Table: member cities by {markdown_text(measures[measure].lower())}", "map_cities_table"):
+    with expander:
+        people_table(shown, columns, extra=measure_column)
+        download_rows(shown, ["city_id", *columns], "Download CSV", "usascp-member-cities.csv", extra=measure_column)
 located_elsewhere(dataset, projects)

@@ -141,9 +141,10 @@ with list_col:
             "and are not counted above (see the Projects page without a place filter)."
         )
 table_with_download(
-    shared("cities_table", lambda: cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))),
+    lambda: shared("cities_table", lambda: cities.assign(ascn_cohort=cities["ascn_cohort"].map(COHORT_LABELS))),
     ["city", "country", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
     title="Table: all member cities on the map",
     file_name="usascp-member-cities.csv",
+    key="overview_cities_table",
     download_columns=["city_id", "city", "country", "iso3", "ascn_cohort", "ascn_joined_year", "population", "projects", "disclosed_usd"],
 )

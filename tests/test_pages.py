@@ -44,6 +44,16 @@ def run_app(page: str | None = None, **params) -> AppTest:
     return app
 
 
+def opened(app: AppTest, key: str) -> AppTest:
+    """`app` after a person opens the expander `key`: its contents are made only while it is open (ui.layout.opened_expander)."""
+    closed = len(app.dataframe)
+    app.session_state[key] = True
+    app.run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    assert len(app.dataframe) > closed, f"opening {key} showed no table"
+    return app
+
+
 def metric_values(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
@@ -171,7 +181,8 @@ def test_overview_lists_where_projects_work(overview):
     busiest = overview.dataframe[0].value
     assert list(busiest["city"][:1]) == ["Vientiane"]
     assert dict(zip(busiest["city"], busiest["projects"]))["Phnom Penh"] == 2
-    assert len(overview.dataframe[1].value) == 31
+    assert len(overview.dataframe) == 1  # the table of every member city is made when its expander is opened
+    assert len(opened(run_app(), "overview_cities_table").dataframe[1].value) == 31  # a fresh app: `overview` is shared
 
 
 def test_overview_map_is_offline(overview):
@@ -219,7 +230,7 @@ def test_funding_breakdown_switches_dimension():
     app = run_app("pages/funding.py")
     assert app.segmented_control[0].value == "sector"
     app.segmented_control[0].set_value("country").run()
-    breakdown = shown(app.dataframe[0]).set_index("country")
+    breakdown = shown(opened(app, "funding_breakdown_table").dataframe[0]).set_index("country")
     assert breakdown.at["Cambodia", "disclosed funding"] == "$98,750"
     assert breakdown.at["Regional (ASEAN-wide)", "disclosed funding"] == "$4,000,000"
     assert breakdown.at["Singapore", "disclosed funding"] == "not disclosed"  # never a grey None
@@ -235,7 +246,7 @@ def test_funding_by_year_draws_every_year_and_the_year_not_published_with_no_tra
     silent = spec["data"][1]
     assert dict(zip(silent["y"], silent["x"]))["Year not published"] == 2
     assert sum(silent["x"]) == 15 == int(metric_values(app)["Amount not disclosed"].split()[0])
-    breakdown = app.dataframe[0].value
+    breakdown = opened(app, "funding_breakdown_table").dataframe[0].value
     assert list(breakdown.iloc[:, 0]) == ["2019", "2020", "2022", "2023", "2024", "Year not published"]
 
 
@@ -254,12 +265,14 @@ def test_funding_shows_committed_against_disbursed_by_year_and_who_publishes_not
     assert committed["y"][committed["x"].index("2024")] == 3_100_000  # BIF 2.0's $3M and the 2024 STIC awards
     assert sum(silent["y"]) == int(metric_values(app)["Amount not disclosed"].split()[0]) == 19
     assert "Projects that publish no money (19)" in [expander.label for expander in app.expander]
-    by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
+    by_year = next(frame.value for frame in opened(app, "funding_money_table").dataframe if "committed" in frame.value.columns)
     assert by_year.set_index("year").loc["2023", "disbursed"] == "$100,000"
     assert by_year.set_index("year").loc["2021", "committed"] == "not disclosed"
 
     app.segmented_control(key="funding_year_basis").set_value("fiscal").run()
     assert app.query_params["years"] == "fiscal"
+    # Still open under its new label ("by U.S. fiscal year"), as the person left it.
+    assert "Table: committed and disbursed by U.S. fiscal year" in [expander.label for expander in app.expander]
     by_year = next(frame.value for frame in app.dataframe if "committed" in frame.value.columns)
     assert by_year.set_index("year").loc["2025", "committed"] == "$3,000,000"  # 28 Oct 2024 falls in FY2025
 
@@ -339,7 +352,7 @@ def test_a_link_with_each_page_parameter_opens_that_view_and_keeps_it_in_the_add
     assert {key: app.query_params[key] for key in params} == params  # the address still names the view
     if view == "funding":
         assert app.segmented_control(key="funding_dimension").value == "year"
-        assert list(app.dataframe[0].value.columns)[0] == "year"
+        assert list(opened(app, "funding_breakdown_table").dataframe[0].value.columns)[0] == "year"
         assert app.query_params["country"] == "VNM"  # filters and page parameters live side by side
     elif view == "map":
         assert app.selectbox(key="map_measure").value == "disclosed_usd"
@@ -715,7 +728,7 @@ def test_many_events_are_counted_and_the_chooser_lists_the_latest(data_copy, mon
     assert dots[0]["tooltip_body"] == "5 Sep 2023 – 20 Apr 2024"
     assert "Each dot counts the events of one kind held at one place" in page_text(app)
     # Every figure has its table: the counts behind the timeline, one click away.
-    counts = shown(next(table for table in app.dataframe if "month or year" in table.value.columns))
+    counts = shown(next(table for table in opened(app, "events_counts_table").dataframe if "month or year" in table.value.columns))
     assert counts[counts["month or year"] == "2024"].values.tolist() == [
         ["2024", "ASCN meeting", 1],
         ["2024", "conference", 1],

@@ -388,3 +388,36 @@ def test_money_over_time_reads_on_hover_keeps_its_years_in_a_link_and_downloads_
         ("disbursement", "100000.0", "2023-09"),
         ("disbursement", "100000.0", "2024-07"),
     ]
+
+
+def test_a_table_under_a_chart_is_made_when_opened_and_stays_open_while_the_filters_change(person):
+    """The tables behind the charts are made only while their expander is open (ui.layout.opened_expander): an
+    officer opens one, narrows the view in the sidebar (its label's count changes), and finds it still open with
+    the new rows; closing it takes the table away."""
+    person.open(f"{person.server}/funding?related=1")
+    silent = main(person).locator('[data-testid="stExpander"]', has_text="Projects that publish no money")
+    silent.scroll_into_view_if_needed()
+    assert silent.locator("summary").text_content().strip().endswith("Projects that publish no money (19)")
+    assert silent.locator('[data-testid="stDataFrame"]').count() == 0  # closed: nothing made, nothing sent
+    silent.get_by_text("Projects that publish no money (19)").click()
+    silent.locator('[data-testid="stDataFrame"]').wait_for()
+    person.shot("funding-silent-projects-open")
+
+    country = person.page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Country")
+    country.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    country.click()
+    person.page.get_by_role("option", name="Cambodia", exact=False).click()
+    person.page.keyboard.press("Escape")
+    wait_for_param(person, "country", "KHM")
+    view(person)
+    label = silent.locator("summary").text_content().strip()
+    assert label.endswith("Projects that publish no money (1)"), label  # Cambodia: the school-gardens award
+    assert silent.locator('[data-testid="stDataFrame"]').count() == 1  # still open, with Cambodia's rows
+    person.shot("funding-silent-projects-cambodia")
+
+    silent.get_by_text("Projects that publish no money (1)").click()
+    deadline = time.monotonic() + 20
+    while silent.locator('[data-testid="stDataFrame"]').count() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert silent.locator('[data-testid="stDataFrame"]').count() == 0
