@@ -73,6 +73,8 @@ def _element(node) -> dict | None:
         except ValueError:
             pass
     described.pop("id", None)  # Streamlit's element ids hash the code position, not what is shown
+    if kind == "Expander":
+        described.pop("expanded", None)  # open or closed is how it was left, not what it shows
     described.pop("deferred_file_id", None)  # a random id per run for a file made on click
     return {"kind": kind, **{key: _plain(value) for key, value in described.items()}}
 
@@ -83,6 +85,15 @@ def _walk(node, out: list) -> None:
         out.append(described)
     for child in getattr(node, "children", {}).values() if isinstance(getattr(node, "children", None), dict) else []:
         _walk(child, out)
+
+
+def _open_every_expander(app) -> None:
+    """Open each expander a page fills only while it is open (ui.layout.opened_expander), as a person would, so
+    that the tables in it are recorded. Such an expander's element id ends in its key; a plain one has no id."""
+    for expander in app.expander:
+        if expander.proto.id:
+            app.session_state[expander.proto.id.rsplit("-", 1)[-1]] = True
+    app.run()  # on every page, opened or not: a rerun changes what a widget reports of itself (set_value)
 
 
 def page_figures(folder: Path) -> dict:
@@ -107,6 +118,7 @@ def page_figures(folder: Path) -> dict:
                 else:
                     app.toggle(key=key).set_value(value)
             app.run()
+            _open_every_expander(app)
             if app.exception:
                 raise RuntimeError(f"{title}, {view}: {app.exception[0].value}")
             elements: list = []

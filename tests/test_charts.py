@@ -118,14 +118,8 @@ def test_long_names_are_wrapped_not_cut():
     assert charts.wrapped_label(hospital, 34).replace("<br>", " ") == hospital
 
 
-def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(dataset):
-    """The charts are built from plain dicts without plotly's per-property checks (charts._figure), for speed.
-    Here each goes through those checks once: a misspelt or mistyped property fails, and nothing is coerced."""
-    import json
-
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
+def every_chart(dataset) -> dict:
+    """One of each chart the pages draw, from data/, by name."""
     projects = aggregate.select_projects(dataset, tuple(aggregate.RELATIONSHIPS))
     by_project = aggregate.metric_totals(dataset, by="project", projects=projects)
     trained = by_project[by_project["metric"] == "professionals_trained"].merge(
@@ -152,9 +146,47 @@ def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(datase
         "event counts": charts.event_counts_chart(*aggregate.events_by_period(many, many.events), dt.date(2026, 11, 25)),
     }
     assert len(trained) and len(events)
-    for name, figure in figures.items():
+    return figures
+
+
+def test_every_chart_written_as_dicts_passes_plotlys_own_checks_unchanged(dataset):
+    """The charts are built from plain dicts without plotly's per-property checks (charts._figure), for speed.
+    Here each goes through those checks once: a misspelt or mistyped property fails, and nothing is coerced."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for name, figure in every_chart(dataset).items():
         checked = go.Figure(figure.to_dict())  # raises on any property plotly does not know, or a value of the wrong kind
         assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(figure)), name
+
+
+def test_a_chart_sent_as_its_dicts_is_the_json_plotlys_figure_would_send(dataset, monkeypatch):
+    """A page sends a chart without building plotly's objects (charts.PlainFigure): what st.plotly_chart sends
+    (plotly.io.to_json of to_dict()) must be what the go.Figure of the same dicts sends, template and all, under
+    plotly's default template and Streamlit's (which the app sets when it imports Streamlit)."""
+    import copy
+    import json
+    import pickle
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import streamlit.elements.plotly_chart  # noqa: F401  registers the "streamlit" template
+
+    for template in ("plotly", "streamlit", "none"):
+        monkeypatch.setattr(pio.templates, "default", template)
+        for name, figure in every_chart(dataset).items():
+            fresh = copy.deepcopy(figure)
+            assert "_plain" in figure.__dict__, f"{name}: built before it was sent"
+            built = go.Figure(figure.__dict__["_plain"], _validate=False)  # as charts._figure made it before
+            sent, expected = (json.loads(pio.to_json(each.to_dict(), validate=False)) for each in (figure, built))
+            assert sent == expected, (template, name)  # keys in another order, which JSON does not mind
+            assert "_plain" in figure.__dict__  # sending it built nothing
+            # Anything else builds the go.Figure on the spot, and it is one from then on.
+            assert fresh.layout.title.text == built.layout.title.text and "_plain" not in fresh.__dict__
+            fresh.update_layout(height=123)
+            assert fresh.to_dict()["layout"]["height"] == 123 and isinstance(fresh, go.Figure)
 
 
 def test_past_a_few_hundred_events_the_timeline_counts_them_per_type_and_month(dataset):

@@ -114,11 +114,88 @@ def _figure(data: list[dict], layout: dict):
 
     Building a figure through plotly's objects checks every property as it is set: 15-20 ms a chart, most of
     a page's time once its data is quick. The charts written this way are checked once, by the tests, which
-    build each of them again through plotly's checks (tests/test_charts.py).
+    build each of them again through plotly's checks (tests/test_charts.py). The figure is a PlainFigure: a page
+    that only sends it never builds plotly's objects at all.
     """
-    import plotly.graph_objects as go
+    return _plain_figure_class()({"data": data, "layout": layout})
 
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+@functools.cache
+def _plain_figure_class():
+    """PlainFigure, made on first use: plotly is imported only by pages that draw a chart."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    class PlainFigure(go.Figure):
+        """A go.Figure kept as the plain dicts it was written as, until something asks for plotly's objects.
+
+        Sending a chart (st.plotly_chart) asks a figure only for `to_dict()`. A go.Figure answers from objects it
+        made by deep-copying its dicts twice and copying plotly's template in: about 2 ms of a treemap's 3 on every
+        rerun. This figure answers with its dicts and the template plotly would have added, the same JSON (the
+        tests compare every chart's). Anything else (`.layout`, `update_layout`, a PNG) builds the go.Figure first,
+        on the spot, and from then on it is one.
+        """
+
+        def __init__(self, figure: dict):  # noqa: plotly's own __init__ runs later, in __getattr__
+            object.__setattr__(self, "_plain", figure)
+
+        def __getattr__(self, name):
+            # Reached only for an attribute the object does not have yet: plotly's state, made now. Not for a
+            # special name such as copy's __deepcopy__, which the object rightly lacks.
+            if name.startswith("__"):
+                raise AttributeError(name)
+            plain = self.__dict__.pop("_plain", None)
+            if plain is None:
+                raise AttributeError(name)
+            go.Figure.__init__(self, plain, _validate=False)
+            return getattr(self, name)
+
+        def __reduce__(self):  # a copy, or a pickle, of a figure not built yet is one too
+            plain = self.__dict__.get("_plain")
+            return (PlainFigure, (plain,)) if plain is not None else super().__reduce__()
+
+        def to_dict(self):
+            plain = self.__dict__.get("_plain")
+            if plain is None or plain["layout"].get("template") is not None or not isinstance(pio.templates.default, str):
+                return super().to_dict()
+            layout = _as_sent(plain["layout"])
+            layout["template"] = _template_dict(pio.templates.default)
+            return {"data": _as_sent(plain["data"]), "layout": layout}
+
+    # Named as the module's own attribute (see __getattr__ below), so that pickle finds the class.
+    PlainFigure.__module__, PlainFigure.__qualname__ = __name__, "PlainFigure"
+    return PlainFigure
+
+
+def __getattr__(name: str):
+    if name == "PlainFigure":
+        return _plain_figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _as_sent(value):
+    """What go.Figure.to_dict() makes of `value`: a copy, with each numpy array as the typed array plotly.js reads
+    (plotly's convert_to_base64, which changes its argument; this copies only the lists and dicts)."""
+    from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
+
+    if isinstance(value, dict):
+        return {
+            key: item if is_skipped_key(key) else to_typed_array_spec(item) if is_homogeneous_array(item) else _as_sent(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_as_sent(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_as_sent(item) for item in value)
+    return value
+
+
+@functools.lru_cache(maxsize=4)
+def _template_dict(name: str) -> dict:
+    """The registered plotly template `name`, as a figure's to_dict() holds it (read-only: shared by every chart)."""
+    import plotly.io as pio
+
+    return pio.templates[name].to_plotly_json()
 
 
 @functools.lru_cache(maxsize=32)
