@@ -187,6 +187,12 @@ def test_a_chart_sent_as_its_dicts_is_the_json_plotlys_figure_would_send(dataset
             assert fresh.layout.title.text == built.layout.title.text and "_plain" not in fresh.__dict__
             fresh.update_layout(height=123)
             assert fresh.to_dict()["layout"]["height"] == 123 and isinstance(fresh, go.Figure)
+    # A figure a cache keeps is pickled: built or not, it comes back the same.
+    figure = every_chart(dataset)["treemap"]
+    copied = pickle.loads(pickle.dumps(figure))
+    assert "_plain" in copied.__dict__ and json.loads(pio.to_json(copied.to_dict())) == json.loads(pio.to_json(figure.to_dict()))
+    assert figure.layout.height == 460  # built
+    assert json.loads(pio.to_json(pickle.loads(pickle.dumps(figure)))) == json.loads(pio.to_json(figure)) == json.loads(pio.to_json(copied))
 
 
 def test_past_a_few_hundred_events_the_timeline_counts_them_per_type_and_month(dataset):

@@ -136,7 +136,7 @@ def _plain_figure_class():
         on the spot, and from then on it is one.
         """
 
-        def __init__(self, figure: dict):  # noqa: plotly's own __init__ runs later, in __getattr__
+        def __init__(self, figure: dict):  # plotly's own __init__ runs later, in __getattr__
             object.__setattr__(self, "_plain", figure)
 
         def __getattr__(self, name):
