@@ -202,3 +202,34 @@ def test_the_transactions_download_has_peoples_headers_and_runs_oldest_first(dat
     downloaded = for_download(rows, ["project", "transaction_type", "amount", "currency", "transaction_date", "fiscal_year", "source_url"])
     assert list(downloaded.columns) == ["project", "kind of transaction", "amount (in its currency)", "currency", "date", "fiscal year", "source (address)"]
     assert downloaded["amount (in its currency)"].tolist() == [-7, 9, 5]
+
+
+def test_cents_are_added_as_pandas_adds_them_and_whole_dollars_by_numpy_to_the_same_figures(dataset, monkeypatch):
+    """money_by_year adds whole dollars with numpy (exact in any order) and anything else as pandas does, in the rows'
+    order: both ways give the same table for whole dollars, and cents are kept to the cent."""
+    projects = aggregate.select_projects(dataset, tuple(aggregate.RELATIONSHIPS))
+    fast = {basis: aggregate.money_by_year(dataset, projects, basis=basis) for basis in aggregate.YEAR_BASES}
+    monkeypatch.setattr(aggregate, "_whole_money", lambda dataset: False)
+    for basis, money in fast.items():
+        slow = aggregate.money_by_year(dataset, projects, basis=basis)
+        pd.testing.assert_frame_equal(slow.table, money.table, check_exact=True)
+        assert (slow.committed_not_placed_usd, slow.disbursed_not_placed_usd) == (money.committed_not_placed_usd, money.disbursed_not_placed_usd)
+    monkeypatch.undo()
+
+    changed = with_transactions(
+        dataset,
+        [
+            row("a", "bif2", "obligation", 0.1, "2024-01-05"),
+            row("b", "bif2", "obligation", 0.2, "2024-02-05"),
+            row("c", "bif2", "disbursement", 1_000.55, "2024-03-05"),
+            row("d", "bif2", "disbursement", 0.3, fiscal_year=2024),  # no calendar year: not placed, but counted aside
+        ],
+    )
+    assert not aggregate._whole_money(changed)
+    money = aggregate.money_by_year(changed, aggregate.select_projects(changed, tuple(aggregate.RELATIONSHIPS)))
+    committed, disbursed, _ = by_year(money)["2024"]
+    # The STIC award of 2024 (bif2's own grant is left out: it publishes commitments), then the two obligations,
+    # added in that order as pandas adds them.
+    assert committed == pd.Series([100_000.0, 0.1, 0.2], dtype="Float64").groupby([2024] * 3).sum().iloc[0]
+    assert disbursed == 1_000.55
+    assert (money.disbursed_not_placed_usd, money.disbursed_rows_not_placed) == (0.3, 1)

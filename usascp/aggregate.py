@@ -17,7 +17,7 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
@@ -503,17 +503,48 @@ _MONEY_DATES = {
 }
 
 
-def _by_year(money: pd.DataFrame, project_count: int) -> tuple[pd.Series, pd.Series]:
-    """The `amount`s of `money` (unit_id, amount, year) added up per year, and the units moving money each year,
-    each counted once; by year in order, rows with no year left out: as groupby("year") gives them."""
-    dated = np.flatnonzero(~np.isnan(money["year"].to_numpy(dtype=float)))
-    years, year_of = np.unique(money["year"].to_numpy(dtype=float)[dated], return_inverse=True)
-    year_of = year_of.ravel()
-    amounts = money["amount"]
-    sums = _group_sums(amounts, _whole(amounts), dated, year_of, len(years))
-    units = _distinct_per_group(year_of, money["unit_id"].to_numpy(dtype=np.int64)[dated], len(years), project_count)
-    index = pd.Index(years, name="year")
-    return pd.Series(sums.array, index=index, name="amount"), pd.Series(units, index=index, name="unit_id")
+@dataclass(frozen=True)
+class _Money:
+    """Rows of money for one side of money_by_year (committed or disbursed): each row's reporting unit, US dollar
+    amount and year on the chosen basis (NaN: none). `amounts` makes the amounts as pandas holds them, for sums
+    that must be added as pandas adds them (_group_sums); `numbers` are the same as floats, a gap as 0."""
+
+    unit_id: np.ndarray
+    numbers: np.ndarray
+    year: np.ndarray
+    amounts: Callable[[], pd.Series]
+    whole: bool  # every amount of the dataset's money tables whole dollars, their total exact in a double
+
+    def by_year(self, project_count: int) -> tuple[pd.Series, pd.Series]:
+        """The amounts added up per year, and the units moving money each year, each counted once; by year in
+        order, rows with no year left out: as groupby("year") gives them."""
+        dated = np.flatnonzero(~np.isnan(self.year))
+        years, year_of = np.unique(self.year[dated], return_inverse=True)
+        year_of = year_of.ravel()
+        if self.whole:  # whole dollars add up exactly in any order: numpy adds them (_group_sums)
+            sums = pd.array(np.bincount(year_of, weights=self.numbers[dated], minlength=len(years)), dtype="Float64")
+        else:
+            sums = _group_sums(self.amounts(), False, dated, year_of, len(years)).array
+        units = _distinct_per_group(year_of, self.unit_id[dated], len(years), project_count)
+        index = pd.Index(years, name="year")
+        return pd.Series(sums, index=index, name="amount"), pd.Series(units, index=index, name="unit_id")
+
+    def not_placed(self) -> tuple[float, int]:
+        """The sum and the number of rows with no year on the basis."""
+        undated = np.isnan(self.year)
+        total = self.numbers[undated].sum() if self.whole else self.amounts()[undated].sum()
+        return float(total), int(undated.sum())
+
+
+def _whole_money(dataset: Dataset) -> bool:
+    """Whether every grant and transaction amount is whole dollars, all of them together exact in a double."""
+
+    def build():
+        grants, transactions = _numbers(dataset, "grants", "amount_usd"), _numbers(dataset, "transactions", "amount")
+        whole = bool(np.all(grants == np.round(grants)) and np.all(transactions == np.round(transactions)))
+        return whole and np.abs(grants).sum() + np.abs(transactions).sum() < 2**53
+
+    return derived(dataset, "whole_money", build)
 
 
 def row_years(dataset: Dataset, table: str, basis: str) -> np.ndarray:
@@ -567,34 +598,27 @@ def money_by_year(
     grant_projects = positions.table_positions(dataset, "grants")[chosen.grant_rows]
     counted = ~kinds["budget"][chosen.grant_rows] & ~with_commitments[grant_projects]
     committed_rows = money_rows[committed_type & in_dollars]
-    committed = pd.DataFrame(
-        {
-            "unit_id": np.concatenate([chosen.grant_units[counted], money_units[committed_type & in_dollars]]),
-            "amount": pd.concat(
-                [
-                    dataset.grants["amount_usd"].take(chosen.grant_rows[counted]),
-                    dataset.transactions["amount"].take(committed_rows),
-                ],
-                ignore_index=True,
-            ),
-            "year": np.concatenate(
-                [
-                    row_years(dataset, "grants", basis)[chosen.grant_rows[counted]],
-                    row_years(dataset, "transactions", basis)[committed_rows],
-                ]
-            ),
-        }
+    counted_grants = chosen.grant_rows[counted]
+    grant_amounts, transaction_amounts = dataset.grants["amount_usd"], dataset.transactions["amount"]
+    grant_numbers, transaction_numbers = _numbers(dataset, "grants", "amount_usd"), _numbers(dataset, "transactions", "amount")
+    whole = _whole_money(dataset)
+    committed = _Money(
+        unit_id=np.concatenate([chosen.grant_units[counted], money_units[committed_type & in_dollars]]),
+        numbers=np.concatenate([grant_numbers[counted_grants], transaction_numbers[committed_rows]]),
+        year=np.concatenate([row_years(dataset, "grants", basis)[counted_grants], row_years(dataset, "transactions", basis)[committed_rows]]),
+        amounts=lambda: pd.concat([grant_amounts.take(counted_grants), transaction_amounts.take(committed_rows)], ignore_index=True),
+        whole=whole,
     )
     spent_rows = money_rows[spent_type & in_dollars]
-    disbursed = pd.DataFrame(
-        {
-            "unit_id": money_units[spent_type & in_dollars],
-            "amount": dataset.transactions["amount"].take(spent_rows).reset_index(drop=True),
-            "year": row_years(dataset, "transactions", basis)[spent_rows],
-        }
+    disbursed = _Money(
+        unit_id=money_units[spent_type & in_dollars],
+        numbers=transaction_numbers[spent_rows],
+        year=row_years(dataset, "transactions", basis)[spent_rows],
+        amounts=lambda: transaction_amounts.take(spent_rows).reset_index(drop=True),
+        whole=whole,
     )
-    committed_usd, projects_committing = _by_year(committed, count)
-    disbursed_usd, projects_disbursing = _by_year(disbursed, count)
+    committed_usd, projects_committing = committed.by_year(count)
+    disbursed_usd, projects_disbursing = disbursed.by_year(count)
     publishing = positions.chosen(count, np.concatenate([chosen.grant_units, money_units]))
     quiet = chosen.is_unit[chosen.projects] & ~publishing[chosen.projects]
     silent = projects[quiet]
@@ -635,16 +659,19 @@ def money_by_year(
             **{name: columns[name].astype(int) for name in counts},
         }
     )
-    not_placed = (committed["year"].isna(), disbursed["year"].isna())
+    (committed_not_placed_usd, committed_rows_not_placed), (disbursed_not_placed_usd, disbursed_rows_not_placed) = (
+        committed.not_placed(),
+        disbursed.not_placed(),
+    )
     other_currency = dataset.transactions["currency"].take(money_rows[~in_dollars])
     return MoneyByYear(
         table=table,
         basis=basis,
         silent=silent,
-        committed_not_placed_usd=float(committed.loc[not_placed[0], "amount"].sum()),
-        disbursed_not_placed_usd=float(disbursed.loc[not_placed[1], "amount"].sum()),
-        committed_rows_not_placed=int(not_placed[0].sum()),
-        disbursed_rows_not_placed=int(not_placed[1].sum()),
+        committed_not_placed_usd=committed_not_placed_usd,
+        disbursed_not_placed_usd=disbursed_not_placed_usd,
+        committed_rows_not_placed=committed_rows_not_placed,
+        disbursed_rows_not_placed=disbursed_rows_not_placed,
         other_currency_rows=int((~in_dollars).sum()),
         other_currencies=tuple(sorted(set(other_currency))),
         budgets_left_out=int(kinds["budget"][chosen.grant_rows].sum()),
