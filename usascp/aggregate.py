@@ -408,30 +408,37 @@ def funding_by(
     disclosing = _distinct_per_group(keys, units, count, len(dataset.projects))
     present = np.flatnonzero(sizes > 0)
     in_order = present[np.argsort(_first_of_each(keys, np.arange(len(keys)), count)[present], kind="stable")]
-    index = pd.Index(labels[in_order], dtype=object)
     silent = chosen.units[~positions.chosen(len(dataset.projects), chosen.grant_units)[chosen.units]]
     silent_keys = unit_codes[silent]
-    table = pd.concat(
-        {
-            "disclosed_usd": pd.Series(sums.array.take(in_order), index=index),
-            "grants": pd.Series(sizes[in_order], index=index),
-            "projects_disclosing": pd.Series(disclosing[in_order], index=index),
-            "projects_not_disclosed": pd.Series(unit_labels[silent_keys[silent_keys >= 0]], dtype=object).value_counts(),
-        },
-        axis=1,
-        sort=False,
-    )
-    # A group with no published amount has an unknown total, not a zero one.
-    counts = ["grants", "projects_disclosing", "projects_not_disclosed"]
-    table[counts] = table[counts].fillna(0).astype(int)
-    table.index.name = dimension
-    table = table.reset_index()
+    # Groups with an amount, in the order their keys first appear; then the groups whose projects all publish none, in
+    # value_counts' order (most first). Put together from arrays: as four Series joined, filled, cast and sorted, the
+    # table took two thirds of this function's time at 10,000x.
+    not_disclosed = pd.Series(unit_labels[silent_keys[silent_keys >= 0]], dtype=object).value_counts()
+    shown = labels[in_order].astype(object)
+    only_silent = ~not_disclosed.index.isin(shown)
+    extra = int(only_silent.sum())
+    group = np.concatenate([shown, not_disclosed.index.to_numpy(dtype=object)[only_silent]])
+    disclosed = np.concatenate([sums.to_numpy(dtype=float, na_value=np.nan)[in_order], np.full(extra, np.nan)])
+    counts = {
+        "grants": np.concatenate([sizes[in_order], np.zeros(extra, dtype=np.int64)]),
+        "projects_disclosing": np.concatenate([disclosing[in_order], np.zeros(extra, dtype=np.int64)]),
+        "projects_not_disclosed": np.concatenate(
+            [not_disclosed.reindex(shown, fill_value=0).to_numpy(dtype=np.int64), not_disclosed.to_numpy(dtype=np.int64)[only_silent]]
+        ),
+    }
     if dimension == "year":
         # Years in order, "Year not published" last: the labels are text, so sort on the number they name.
-        order = table["year"].map(lambda label: int(label) if label.isdigit() else 10**6)
-        return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
-    return table.sort_values(["disclosed_usd", "projects_not_disclosed"], ascending=False, na_position="last").reset_index(
-        drop=True
+        order = np.argsort([int(label) if label.isdigit() else 10**6 for label in group], kind="stable")
+    else:
+        # Most money first, a group with none (an unknown total, not a zero one) last; then most projects without an
+        # amount; ties as they came (sort_values on the two columns, which sorts stably).
+        order = np.lexsort((-counts["projects_not_disclosed"], np.where(np.isnan(disclosed), np.inf, -disclosed)))
+    return pd.DataFrame(
+        {
+            dimension: pd.array(group[order], dtype=object),
+            "disclosed_usd": pd.array(disclosed[order], dtype="Float64"),
+            **{name: values[order].astype(int) for name, values in counts.items()},
+        }
     )
 
 
