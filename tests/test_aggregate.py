@@ -582,6 +582,22 @@ def test_a_selection_asked_again_gets_its_rows_kept_read_only_and_only_for_that_
     assert aggregate.rows_of_projects(dataset, "metrics", projects) is kept
 
 
+def test_the_countable_rows_of_a_selection_are_kept_unless_they_are_large(dataset, monkeypatch):
+    projects = select_projects(dataset, Filters(countries=("KHM",)))
+    rows = aggregate.countable_rows(dataset, projects)
+    assert np.array_equal(rows, np.flatnonzero(aggregate.countable_mask(dataset, projects)))
+    assert aggregate.countable_rows(dataset, projects) is rows and not rows.flags.writeable
+    # One result's rows are the part of them that holds it, as before.
+    for metric in dataset.metrics["metric"].unique():
+        expected = np.flatnonzero(aggregate.countable_mask(dataset, projects) & (dataset.metrics["metric"] == metric).to_numpy())
+        assert np.array_equal(aggregate.metric_rows(dataset, projects, metric), expected)
+    # An array over the limit is made again when asked again, never kept (the peak memory of a 100,000x page).
+    monkeypatch.setattr(aggregate, "RECENT_ARRAY_BYTES", rows.nbytes - 1)
+    other = projects.copy()
+    first = aggregate.countable_rows(dataset, other)
+    assert aggregate.countable_rows(dataset, other) is not first and np.array_equal(first, rows)
+
+
 def test_the_sources_of_some_grants_each_once_in_the_order_first_cited(dataset):
     rows = select_grant_rows(dataset, Filters(), select_projects(dataset, Filters()))
     cited = [source for source in dataset.grants["source_id"].take(rows) if isinstance(source, str)]
