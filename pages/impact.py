@@ -54,7 +54,7 @@ chosen = aggregate.with_titles(dataset, aggregate.metric_totals(dataset, by="pro
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.metric_units(dataset, projects, metric, rows)
 unit = units[0] if len(units) == 1 else "as reported"
-top = chosen.nlargest(charts.BARS_SHOWN, "value")
+top = aggregate.largest(chosen, "value", charts.BARS_SHOWN)
 if len(chosen) > len(top):
     st.caption(f"The chart shows the {len(top)} largest of {len(chosen):,} projects; the table below has them all.")
 chart(

@@ -614,3 +614,12 @@ def test_groups_are_numbered_alike_by_sorting_few_rows_or_marking_many():
         groups, group_of = aggregate._numbered(group, size)
         assert np.array_equal(groups, np.flatnonzero(present))
         assert np.array_equal(group_of, (np.cumsum(present) - 1)[group])
+
+
+def test_the_largest_rows_are_those_nlargest_gives():
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 5, 40, 3_000):
+        table = pd.DataFrame({"value": pd.array(rng.integers(0, 20, size).astype(float), dtype="Float64"), "name": [f"p{i}" for i in range(size)]})
+        table.index = rng.permutation(size) + 100  # labels kept, as nlargest keeps them
+        for count in (0, 1, 10, size + 5):
+            pd.testing.assert_frame_equal(aggregate.largest(table, "value", count), table.nlargest(count, "value"))
