@@ -183,11 +183,14 @@ def _as_sent(value):
             key: item if is_skipped_key(key) else to_typed_array_spec(item) if is_homogeneous_array(item) else _as_sent(item)
             for key, item in value.items()
         }
-    if isinstance(value, list):
-        return [_as_sent(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_as_sent(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        # A chart's long lists (2,000 labels, values, hover texts) hold plain values, which need no walk: copied whole.
+        items = list(value) if set(map(type, value)) <= _PLAIN_VALUES else [_as_sent(item) for item in value]
+        return items if isinstance(value, list) else tuple(items)
     return value
+
+
+_PLAIN_VALUES = {str, int, float, bool, type(None), np.float64, np.int64, np.bool_}
 
 
 @functools.lru_cache(maxsize=4)
