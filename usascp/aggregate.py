@@ -1444,6 +1444,11 @@ def _first_in_order(first_key: np.ndarray, second_key: np.ndarray, limit: int | 
     return order if limit is None else order[:limit]
 
 
+def _taken(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """column.take(rows).reset_index(drop=True), without the index: its values at `rows`, numbered 0..n-1, same type."""
+    return pd.Series(column.array.take(rows), dtype=column.dtype)
+
+
 def _texts(values: np.ndarray) -> pd.Series:
     """Text values as an object column, like the tables' own (pandas 3 would make a new one its string type)."""
     return pd.Series(values, dtype=object)
@@ -1965,19 +1970,20 @@ def projects_without_a_city(dataset: Dataset, projects: pd.DataFrame, grants: Ro
     words = derived(dataset, "unplaced_words", lambda: _unplaced_words(dataset))
     # By precision, then title; equal ones in the selection's order (a stable sort, as pandas' sort_values).
     unplaced = unplaced[np.lexsort((_title_ranks(dataset)[unplaced], words["precision_rank"][unplaced]))]
-    # Each unit's disclosed money: its grants added up; NA for a unit with no grant.
-    units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
-    sums = _grant_sums(dataset, chosen.grant_rows, unit_of_grant, len(units))
+    # Each unit's disclosed money: its grants added up (only the listed units' grants); NA for a unit with no grant.
+    of_unplaced = positions.chosen(len(dataset.projects), unplaced)[chosen.grant_units]
+    units, unit_of_grant = _distinct(chosen.grant_units[of_unplaced], len(dataset.projects))
+    sums = _grant_sums(dataset, chosen.grant_rows[of_unplaced], unit_of_grant, len(units))
     at = np.minimum(np.searchsorted(units, unplaced), max(len(units) - 1, 0))
     has_grants = units[at] == unplaced if len(units) else np.zeros(len(unplaced), dtype=bool)
     amount = pd.array(np.full(len(unplaced), np.nan), dtype="Float64")
     amount[has_grants] = sums.array.take(at[has_grants])
     return pd.DataFrame(
         {
-            "project_id": dataset.projects["project_id"].take(unplaced).reset_index(drop=True),
-            "title": dataset.projects["title"].take(unplaced).reset_index(drop=True),
-            "precision": words["precision"].take(unplaced).reset_index(drop=True),
-            "where": words["where"].take(unplaced).reset_index(drop=True),
+            "project_id": _taken(dataset.projects["project_id"], unplaced),
+            "title": _taken(dataset.projects["title"], unplaced),
+            "precision": _taken(words["precision"], unplaced),
+            "where": _taken(words["where"], unplaced),
             "amount_usd": amount,
         }
     )

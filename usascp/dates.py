@@ -8,7 +8,8 @@ import functools
 import re
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-MONTH_ABBREVIATIONS = calendar.month_abbr
+# In English whatever the server's locale (calendar.month_abbr follows LC_TIME, and asks strftime on every lookup).
+MONTH_ABBREVIATIONS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @functools.lru_cache(maxsize=65_536)  # a big table repeats the same few thousand dates
@@ -42,6 +43,7 @@ def latest_day(text: str) -> dt.date:
     return dt.date(year, month, day or calendar.monthrange(year, month)[1])
 
 
+@functools.lru_cache(maxsize=65_536)  # tables word the same few thousand dates on every rerun
 def format_partial_date(text: str | None, missing: str = "date not published") -> str:
     """People-friendly: "2020" -> "2020", "2020-10" -> "Oct 2020", "2020-10-05" -> "5 Oct 2020".
 

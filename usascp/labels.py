@@ -198,7 +198,12 @@ def _in_words(values: pd.Series, kind: str) -> pd.Series:
     if kind in ("text", "link") and missing.any():
         # One type per column, or Arrow refuses it: the gaps read as nothing, the rest as written (cell by cell:
         # a text column may hold 1 and 1.0, which would be one distinct value).
-        return pd.Series(["" if gap else str(value) for value, gap in zip(values, missing)], index=values.index, dtype=object)
+        cells, gaps = values.to_numpy(dtype=object), missing.to_numpy()
+        if set(map(type, cells[~gaps])) <= {str}:  # text already (the usual case): only the gaps change
+            worded = cells.copy()
+            worded[gaps] = ""
+            return pd.Series(worded, index=values.index, dtype=object)
+        return pd.Series(["" if gap else str(value) for value, gap in zip(cells, gaps)], index=values.index, dtype=object)
     return values
 
 
