@@ -623,3 +623,14 @@ def test_the_largest_rows_are_those_nlargest_gives():
         table.index = rng.permutation(size) + 100  # labels kept, as nlargest keeps them
         for count in (0, 1, 10, size + 5):
             pd.testing.assert_frame_equal(aggregate.largest(table, "value", count), table.nlargest(count, "value"))
+
+
+def test_metric_values_only_are_the_totals_first_columns_whole_or_not(dataset):
+    halves = dataset.metrics.assign(value=dataset.metrics["value"] + 0.5)
+    for data in (dataset, dataclasses.replace(dataset, metrics=halves)):
+        projects = aggregate.select_projects(data, tuple(aggregate.RELATIONSHIPS))
+        for by in (None, "project", "city"):
+            full = aggregate.metric_totals(data, by=by, projects=projects)
+            values = aggregate.metric_totals(data, by=by, projects=projects, values_only=True)
+            pd.testing.assert_frame_equal(values, full[full.columns[: 3 if by else 2]], check_exact=True)
+    assert not aggregate._metric_columns(dataclasses.replace(dataset, metrics=halves))["whole_values"]
