@@ -20,7 +20,9 @@ if projects.empty:
     no_match(dataset, filters)
     st.stop()
 
-totals = aggregate.metric_totals(dataset, projects=projects)
+# What the cards and the table say of a total: its flags, how many figures, and how recent (no sources).
+DETAILS_SHOWN = ("is_lower_bound", "is_approximate", "figures", "as_of")
+totals = aggregate.metric_totals(dataset, projects=projects, columns=DETAILS_SHOWN)
 if totals.empty:
     st.info("None of the selected projects publishes a result figure.")
     st.stop()
@@ -50,7 +52,7 @@ metric = control(
 )
 # Only the chosen result is added up by project: every result's totals by project took a third of the rerun.
 rows = aggregate.metric_rows(dataset, projects, metric)
-chosen = aggregate.with_titles(dataset, aggregate.metric_totals(dataset, by="project", rows=rows))
+chosen = aggregate.with_titles(dataset, aggregate.metric_totals(dataset, by="project", rows=rows, columns=DETAILS_SHOWN))
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.metric_units(dataset, projects, metric, rows)
 unit = units[0] if len(units) == 1 else "as reported"

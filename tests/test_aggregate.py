@@ -625,12 +625,15 @@ def test_the_largest_rows_are_those_nlargest_gives():
             pd.testing.assert_frame_equal(aggregate.largest(table, "value", count), table.nlargest(count, "value"))
 
 
-def test_metric_values_only_are_the_totals_first_columns_whole_or_not(dataset):
+def test_metric_totals_with_some_details_are_the_full_totals_columns_whole_or_not(dataset):
     halves = dataset.metrics.assign(value=dataset.metrics["value"] + 0.5)
+    assert not aggregate._metric_columns(dataclasses.replace(dataset, metrics=halves))["whole_values"]
     for data in (dataset, dataclasses.replace(dataset, metrics=halves)):
         projects = aggregate.select_projects(data, tuple(aggregate.RELATIONSHIPS))
         for by in (None, "project", "city"):
             full = aggregate.metric_totals(data, by=by, projects=projects)
-            values = aggregate.metric_totals(data, by=by, projects=projects, values_only=True)
-            pd.testing.assert_frame_equal(values, full[full.columns[: 3 if by else 2]], check_exact=True)
-    assert not aggregate._metric_columns(dataclasses.replace(dataset, metrics=halves))["whole_values"]
+            assert list(full.columns[-5:]) == list(aggregate.METRIC_DETAILS)
+            for wanted in ((), ("is_lower_bound", "is_approximate"), ("as_of",), ("source_ids", "figures")):
+                some = aggregate.metric_totals(data, by=by, projects=projects, columns=wanted)
+                expected = [column for column in full.columns if column not in aggregate.METRIC_DETAILS or column in wanted]
+                pd.testing.assert_frame_equal(some, full[expected], check_exact=True)

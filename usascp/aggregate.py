@@ -17,7 +17,7 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
@@ -883,12 +883,16 @@ def metrics_in_cities(dataset: Dataset, city_ids, rows: np.ndarray | None = None
     return kept[codes if rows is None else codes[rows]]
 
 
+# The columns of metric_totals after [by], metric and value; a caller may want only some (metric_totals' `columns`).
+METRIC_DETAILS = ("is_lower_bound", "is_approximate", "figures", "as_of", "source_ids")
+
+
 def metric_totals(
     dataset: Dataset,
     by: str | None = None,
     projects: pd.DataFrame | None = None,
     rows: pd.DataFrame | None = None,
-    values_only: bool = False,
+    columns: Sequence[str] = METRIC_DETAILS,
 ) -> pd.DataFrame:
     """Sum result metrics overall, by "project" or by "city", keeping lower-bound and approximate flags.
 
@@ -897,8 +901,9 @@ def metric_totals(
     city, else to "several cities"/country-wide/regional as the project's geography says.
     `rows` narrows the figures further (rows of countable_metrics, say those of one place, or their positions in
     dataset.metrics); by default all of the projects'.
-    Columns: [by], metric, value, is_lower_bound, is_approximate, figures, as_of (latest), source_ids; with
-    `values_only`, the first three alone (the map's measures need no more, and the rest is most of the work).
+    Columns: [by], metric, value, then those of METRIC_DETAILS named in `columns`: is_lower_bound, is_approximate,
+    figures, as_of (latest), source_ids. The map's measures want none of them and the comparison of places only the
+    flags: the dates and the sources are most of the work.
     """
     if by not in (None, "project", "city"):
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
@@ -910,57 +915,61 @@ def metric_totals(
         chosen = np.flatnonzero(_countable_mask(dataset))
     else:
         chosen = countable_rows(dataset, projects)
-    columns = _metric_columns(dataset)
-    metric_names = columns["metric_sorted"]
-    group = _metric_group(columns, by, chosen, len(metric_names))
-    groups, group_of = _numbered(group, len(metric_names) * (1 if by is None else len(columns[f"{by}_rank"][1])))
+    coded = _metric_columns(dataset)
+    metric_names = coded["metric_sorted"]
+    group = _metric_group(coded, by, chosen, len(metric_names))
+    groups, group_of = _numbered(group, len(metric_names) * (1 if by is None else len(coded[f"{by}_rank"][1])))
     count = len(groups)
     key = {}
     if by is not None:
         # The key columns in pandas' text type, as a groupby of the table's columns has always given them.
-        labels = columns["project_text" if by == "project" else "city_text"]
+        labels = coded["project_text" if by == "project" else "city_text"]
         key[{"project": "project_id", "city": "city"}[by]] = labels.take(groups // len(metric_names))
     in_order = len(chosen) > 1 and bool((np.diff(chosen) > 0).all())
-    if columns["whole_values"] and (in_order or len(chosen) <= 1):
+    numbers = _numbers(dataset, "metrics", "value")
+    if coded["whole_values"] and (in_order or len(chosen) <= 1):
         # Whole numbers add up to the same total in any order, so no newest-first order is made: each group's "as of"
         # is its dated row that comes first newest-first, the least rank in `newest` (0.6 ms less per call at 10,000x).
-        value = _group_sums(dataset.metrics["value"], True, chosen, group_of, count, _numbers(dataset, "metrics", "value"))
-        if values_only:
-            return _metric_values_table(key, columns, groups, value)
-        dated = columns["as_of_known"][chosen]
-        least_rank = np.full(count, len(dataset.metrics), dtype=np.int32)  # the ranks' own type: np.minimum.at casting
-        np.minimum.at(least_rank, group_of[dated], columns["newest_rank"][chosen[dated]])  # each value costs 30x more
-        found = least_rank < len(dataset.metrics)
-        first_dated = np.full(count, -1, dtype=np.int64)
-        first_dated[found] = columns["newest"][least_rank[found]]
+        value = _group_sums(dataset.metrics["value"], True, chosen, group_of, count, numbers)
+
+        def first_dated() -> np.ndarray:
+            dated = coded["as_of_known"][chosen]
+            least_rank = np.full(count, len(dataset.metrics), dtype=np.int32)  # the ranks' own type: np.minimum.at casting
+            np.minimum.at(least_rank, group_of[dated], coded["newest_rank"][chosen[dated]])  # each value costs 30x more
+            found = least_rank < len(dataset.metrics)
+            first = np.full(count, -1, dtype=np.int64)
+            first[found] = coded["newest"][least_rank[found]]
+            return first
+
     else:
         # Newest first (ties keep their order): each group's first dated row gives its "as of", and sums run in this order.
         if in_order:
             if len(chosen) * 4 < len(dataset.metrics):  # a few rows: sort their ranks (0.3 ms for 55,000 of 500,000 rows)
-                newest_rows = np.take(columns["newest"], np.sort(columns["newest_rank"][chosen]))
+                newest_rows = np.take(coded["newest"], np.sort(coded["newest_rank"][chosen]))
             else:  # most rows: mark them and keep the dataset's order (1.7 ms, at any selection's size)
-                newest_rows = columns["newest"][np.take(positions.chosen(len(dataset.metrics), chosen), columns["newest"])]
+                newest_rows = coded["newest"][np.take(positions.chosen(len(dataset.metrics), chosen), coded["newest"])]
         else:
-            newest_rows = chosen[np.argsort(-columns["days"][chosen], kind="stable")]
-        newest_group = np.searchsorted(groups, _metric_group(columns, by, newest_rows, len(metric_names)))
-        value = _group_sums(
-            dataset.metrics["value"], columns["whole_values"], newest_rows, newest_group, count, _numbers(dataset, "metrics", "value")
-        )
-        if values_only:
-            return _metric_values_table(key, columns, groups, value)
-        dated = columns["as_of_known"][newest_rows]
-        first_dated = _first_of_each(newest_group[dated], newest_rows[dated], count)
-    as_of = np.where(first_dated >= 0, dataset.metrics["as_of"].to_numpy(dtype=object)[np.maximum(first_dated, 0)], None)
+            newest_rows = chosen[np.argsort(-coded["days"][chosen], kind="stable")]
+        newest_group = np.searchsorted(groups, _metric_group(coded, by, newest_rows, len(metric_names)))
+        value = _group_sums(dataset.metrics["value"], coded["whole_values"], newest_rows, newest_group, count, numbers)
+
+        def first_dated() -> np.ndarray:
+            dated = coded["as_of_known"][newest_rows]
+            return _first_of_each(newest_group[dated], newest_rows[dated], count)
+
+    details = {
+        "is_lower_bound": lambda: np.bincount(group_of, weights=coded["lower_bound"][chosen], minlength=count) > 0,
+        "is_approximate": lambda: np.bincount(group_of, weights=coded["approximate"][chosen], minlength=count) > 0,
+        "figures": lambda: np.bincount(group_of, minlength=count),
+        "as_of": lambda: pd.Series(_as_of_texts(dataset, first_dated()), dtype=object),
+        "source_ids": lambda: _sources_by_group(coded["source_codes"][chosen], coded["source_names"], group_of, count),
+    }
     table = pd.DataFrame(
         {
             **key,
-            "metric": columns["metric_text"].take(groups % len(metric_names)),
+            "metric": coded["metric_text"].take(groups % len(metric_names)),
             "value": value.array,
-            "is_lower_bound": np.bincount(group_of, weights=columns["lower_bound"][chosen], minlength=count) > 0,
-            "is_approximate": np.bincount(group_of, weights=columns["approximate"][chosen], minlength=count) > 0,
-            "figures": np.bincount(group_of, minlength=count),
-            "as_of": pd.Series(as_of, dtype=object),
-            "source_ids": _sources_by_group(columns["source_codes"][chosen], columns["source_names"], group_of, count),
+            **{name: made() for name, made in details.items() if name in columns},
         },
         index=pd.RangeIndex(count),
     )
@@ -968,13 +977,9 @@ def metric_totals(
     return table.astype(dict.fromkeys([*key, "metric"], object)) if not count else table
 
 
-def _metric_values_table(key: dict, columns: dict, groups: np.ndarray, value: pd.Series) -> pd.DataFrame:
-    """metric_totals(values_only=True): the key column, the metric and its total, as metric_totals has them."""
-    table = pd.DataFrame(
-        {**key, "metric": columns["metric_text"].take(groups % len(columns["metric_sorted"])), "value": value.array},
-        index=pd.RangeIndex(len(groups)),
-    )
-    return table.astype(dict.fromkeys([*key, "metric"], object)) if not len(groups) else table
+def _as_of_texts(dataset: Dataset, first_dated: np.ndarray) -> np.ndarray:
+    """The as_of of each group's first dated row (first_dated: its position; -1 for none, which has None)."""
+    return np.where(first_dated >= 0, dataset.metrics["as_of"].to_numpy(dtype=object)[np.maximum(first_dated, 0)], None)
 
 
 def _numbered(group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1944,7 +1949,7 @@ def city_measures(dataset: Dataset, projects: pd.DataFrame, grants: Rows | None 
     """
     cities = city_summary(dataset, projects, grants)
     measures = {"projects": "Projects", "disclosed_usd": "Disclosed funding (USD)"}
-    by_city = metric_totals(dataset, by="city", projects=projects, values_only=True)
+    by_city = metric_totals(dataset, by="city", projects=projects, columns=())
     names = cities["city"].tolist()
     members = set(names)
     value_of: dict[str, dict] = {}  # metric -> city -> total; a few hundred totals, read as lists

@@ -106,7 +106,7 @@ class PlaceFigures:
     alone_usd: float | None  # the part of it placed in this place alone; None when none is
     alone_projects: int  # reporting units working in this place alone (aggregate.location_labels)
     result_positions: np.ndarray  # positions in the metrics table of the countable rows added up in `results`
-    results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate, ...
+    results: pd.DataFrame  # aggregate.metric_totals columns: metric, value, is_lower_bound, is_approximate
     event_positions: np.ndarray  # positions in the events table of the events held here
     upcoming_events: int  # how many of them end on or after `today`
     today: dt.date
@@ -161,7 +161,7 @@ def _place_figures(dataset: Dataset, place: Place, filters: Filters, today: dt.d
         alone_usd=alone.disclosed_usd,
         alone_projects=alone.projects_total,
         result_positions=rows,
-        results=aggregate.metric_totals(dataset, projects=projects, rows=rows),
+        results=aggregate.metric_totals(dataset, projects=projects, rows=rows, columns=("is_lower_bound", "is_approximate")),
         event_positions=events,
         upcoming_events=int(np.count_nonzero(_every_when(dataset, today)[1][events] == "upcoming")),
         today=today,
