@@ -52,7 +52,7 @@ metric = control(
 )
 # Only the chosen result is added up by project: every result's totals by project took a third of the rerun.
 rows = aggregate.metric_rows(dataset, projects, metric)
-chosen = aggregate.with_titles(dataset, aggregate.metric_totals(dataset, by="project", rows=rows, columns=DETAILS_SHOWN))
+chosen = aggregate.metric_totals(dataset, by="project", rows=rows, columns=(*DETAILS_SHOWN, "title"))
 chosen = chosen.rename(columns={"title": "project"})
 units = aggregate.metric_units(dataset, projects, metric, rows)
 unit = units[0] if len(units) == 1 else "as reported"

@@ -637,3 +637,20 @@ def test_metric_totals_with_some_details_are_the_full_totals_columns_whole_or_no
                 some = aggregate.metric_totals(data, by=by, projects=projects, columns=wanted)
                 expected = [column for column in full.columns if column not in aggregate.METRIC_DETAILS or column in wanted]
                 pd.testing.assert_frame_equal(some, full[expected], check_exact=True)
+
+
+def test_totals_by_project_titled_by_position_are_those_with_titles_gives(dataset):
+    halves = dataset.metrics.assign(value=dataset.metrics["value"] + 0.5)
+    for data in (dataset, dataclasses.replace(dataset, metrics=halves)):
+        projects = aggregate.select_projects(data, tuple(aggregate.RELATIONSHIPS))
+        for metric in (None, "records_digitized", "participants"):
+            rows = None if metric is None else aggregate.metric_rows(data, projects, metric)
+            plain = aggregate.metric_totals(data, by="project", projects=projects, rows=rows)
+            titled = aggregate.metric_totals(data, by="project", projects=projects, rows=rows, columns=(*aggregate.METRIC_DETAILS, "title"))
+            pd.testing.assert_frame_equal(titled, aggregate.with_titles(data, plain), check_exact=True)
+            assert len(titled) and titled["title"].notna().all()
+    nothing = aggregate.select_projects(dataset, ())  # no relationship chosen: no project, no total
+    plain = aggregate.metric_totals(dataset, by="project", projects=nothing)
+    titled = aggregate.metric_totals(dataset, by="project", projects=nothing, columns=(*aggregate.METRIC_DETAILS, "title"))
+    assert titled.empty
+    pd.testing.assert_frame_equal(titled, aggregate.with_titles(dataset, plain), check_exact=True)

@@ -853,13 +853,7 @@ def with_titles(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     every project (a third of the Impact page's time at 10,000x)."""
     if table.empty or not positions.id_index(dataset).is_unique:  # (a hand-made dataset may repeat an id)
         return table.merge(dataset.projects[["project_id", "title"]], on="project_id")
-    found = positions.id_index(dataset).get_indexer(table["project_id"].to_numpy(dtype=object))
-    known = found >= 0
-    titled = table[known].reset_index(drop=True)
-    if titled["project_id"].dtype != dataset.projects["project_id"].dtype:  # a merge gives the key the two sides' common type
-        titled["project_id"] = titled["project_id"].astype(object)
-    titled["title"] = _texts(dataset.projects["title"].to_numpy(dtype=object)[found[known]])
-    return titled
+    return _titled_by_position(dataset, table, positions.id_index(dataset).get_indexer(table["project_id"].to_numpy(dtype=object)))
 
 
 def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
@@ -903,7 +897,8 @@ def metric_totals(
     dataset.metrics); by default all of the projects'.
     Columns: [by], metric, value, then those of METRIC_DETAILS named in `columns`: is_lower_bound, is_approximate,
     figures, as_of (latest), source_ids. The map's measures want none of them and the comparison of places only the
-    flags: the dates and the sources are most of the work.
+    flags: the dates and the sources are most of the work. By project, "title" in `columns` adds each project's title
+    last, as with_titles() does (a total of a project the dataset does not hold is left out), found by position.
     """
     if by not in (None, "project", "city"):
         raise ValueError(f"by must be None, 'project' or 'city', not {by!r}")
@@ -973,8 +968,30 @@ def metric_totals(
         },
         index=pd.RangeIndex(count),
     )
+    if by == "project" and "title" in columns:
+        if not count or not positions.id_index(dataset).is_unique:  # with_titles' own way: a merge
+            return with_titles(dataset, table.astype(dict.fromkeys([*key, "metric"], object)) if not count else table)
+        table = _titled_by_position(dataset, table, _project_rank_positions(dataset)[groups // len(metric_names)])
     # With no totals the key columns are objects, as an empty groupby gives them.
     return table.astype(dict.fromkeys([*key, "metric"], object)) if not count else table
+
+
+def _project_rank_positions(dataset: Dataset) -> np.ndarray:
+    """For each project id metric_totals numbers by project (in sorted order, a missing one last), its position in
+    dataset.projects (-1: not there); once per dataset."""
+    ids = _metric_columns(dataset)["project_rank"][1]
+    return derived(dataset, "metric_project_positions", lambda: positions.id_index(dataset).get_indexer(ids))
+
+
+def _titled_by_position(dataset: Dataset, table: pd.DataFrame, found: np.ndarray) -> pd.DataFrame:
+    """with_titles(dataset, table) when each row's project position is known (`found`, -1 for none): rows of no
+    known project left out, the project id in the projects' own type, the title last."""
+    known = found >= 0
+    titled = table[known].reset_index(drop=True) if not known.all() else table
+    if titled["project_id"].dtype != dataset.projects["project_id"].dtype:  # a merge gives the key the two sides' common type
+        titled["project_id"] = titled["project_id"].astype(object)
+    titled["title"] = _texts(dataset.projects["title"].to_numpy(dtype=object)[found[known]])
+    return titled
 
 
 def _as_of_texts(dataset: Dataset, first_dated: np.ndarray) -> np.ndarray:
