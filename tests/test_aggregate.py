@@ -654,3 +654,14 @@ def test_totals_by_project_titled_by_position_are_those_with_titles_gives(datase
     titled = aggregate.metric_totals(dataset, by="project", projects=nothing, columns=(*aggregate.METRIC_DETAILS, "title"))
     assert titled.empty
     pd.testing.assert_frame_equal(titled, aggregate.with_titles(dataset, plain), check_exact=True)
+
+
+def test_with_titles_numbers_its_rows_afresh_and_leaves_the_table_given_as_it_was(dataset):
+    of_projects = dataset.metrics[dataset.metrics["project_id"].notna()]
+    table = of_projects[["metric_id", "project_id", "value"]].iloc[[5, 2, 9]]  # its labels are not 0..n-1
+    before = table.copy()
+    titled = aggregate.with_titles(dataset, table)
+    titles = dict(zip(dataset.projects["project_id"], dataset.projects["title"]))
+    assert titled["title"].tolist() == [titles[project] for project in table["project_id"]]
+    assert list(titled.index) == [0, 1, 2] and list(table.index) != [0, 1, 2]
+    pd.testing.assert_frame_equal(table, before)

@@ -987,7 +987,7 @@ def _titled_by_position(dataset: Dataset, table: pd.DataFrame, found: np.ndarray
     """with_titles(dataset, table) when each row's project position is known (`found`, -1 for none): rows of no
     known project left out, the project id in the projects' own type, the title last."""
     known = found >= 0
-    titled = table[known].reset_index(drop=True) if not known.all() else table
+    titled = table[known].reset_index(drop=True)  # a copy, numbered 0..n-1: the caller's table is left as it is
     if titled["project_id"].dtype != dataset.projects["project_id"].dtype:  # a merge gives the key the two sides' common type
         titled["project_id"] = titled["project_id"].astype(object)
     titled["title"] = _texts(dataset.projects["title"].to_numpy(dtype=object)[found[known]])
