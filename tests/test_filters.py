@@ -167,3 +167,7 @@ def test_the_sidebars_counts_at_once_are_each_dimensions_counts(dataset):
     for dimension in ("country", "city", "sector", "agency", "status"):
         assert together[dimension] == facet_counts(dataset, chosen, dimension)
     assert together["country"]["KHM"] == facet_counts(dataset, chosen, "country")["KHM"] > 0
+    # The dimensions whose filter is not set share one selection: each still counts as facet_counts does.
+    for chosen in (Filters(), Filters(countries=("KHM",)), Filters(statuses=("completed",), year_from=2021)):
+        together = sidebar_counts(dataset, chosen)
+        assert together == {dimension: facet_counts(dataset, chosen, dimension) for dimension in together}

@@ -368,7 +368,8 @@ def facet_counts(dataset: Dataset, filters: Filters, dimension: str) -> dict[str
 
 
 def _facet_counts(dataset: Dataset, others: Filters, dimension: str) -> dict[str, int]:
-    return _counts_by(dataset, selected_positions(dataset, others), dimension)
+    chosen = selected_positions(dataset, others)
+    return _counts_by(dataset, chosen, positions.unit_positions(dataset, chosen), dimension)
 
 
 def sidebar_counts(dataset: Dataset, filters: Filters) -> dict[str, dict[str, int]]:
@@ -378,16 +379,21 @@ def sidebar_counts(dataset: Dataset, filters: Filters) -> dict[str, dict[str, in
 
 def _sidebar_counts(dataset: Dataset, filters: Filters) -> dict[str, dict[str, int]]:
     masks = _filter_masks(dataset, filters)
+    # A dimension whose filter is not set counts over the projects every filter chooses: found once for all of them.
+    selections: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     counts = {}
     for dimension, left_out in _FACET_FIELDS.items():
-        others = [mask for name, mask in masks.items() if name != left_out]
-        counts[dimension] = _counts_by(dataset, np.flatnonzero(np.logical_and.reduce(others)), dimension)
+        others = tuple(name for name in masks if name != left_out)
+        if others not in selections:
+            chosen = np.flatnonzero(np.logical_and.reduce([masks[name] for name in others]))
+            selections[others] = (chosen, positions.unit_positions(dataset, chosen))
+        counts[dimension] = _counts_by(dataset, *selections[others], dimension)
     return counts
 
 
-def _counts_by(dataset: Dataset, chosen: np.ndarray, dimension: str) -> dict[str, int]:
-    """How many reporting units among the projects at `chosen` (positions) have each value of `dimension`."""
-    units = positions.unit_positions(dataset, chosen)
+def _counts_by(dataset: Dataset, chosen: np.ndarray, units: np.ndarray, dimension: str) -> dict[str, int]:
+    """How many reporting units among the projects at `chosen` (positions; `units`, their reporting units) have each
+    value of `dimension`."""
     codes = positions.codes(dataset)
     if dimension in ("country", "city"):
         # Each (place, reporting unit) pair once: a program with two components in one city counts once there.
