@@ -1040,6 +1040,11 @@ def _group_sums(
     )
 
 
+def _disclosed(dataset: Dataset) -> np.ndarray:
+    """Per grant: it states an amount (amount_usd is not missing); once per dataset, not 300,000 checks a rerun."""
+    return derived(dataset, "disclosed_grants", lambda: dataset.grants["amount_usd"].notna().to_numpy(dtype=bool))
+
+
 def _numbers(dataset: Dataset, table: str, column: str) -> np.ndarray:
     """A number column of the dataset as floats, missing as 0, once per dataset: added up on every rerun, and
     made anew it costs a millisecond per 500,000 rows."""
@@ -1402,11 +1407,7 @@ def funding_rows(
     amounts = grants["amount_usd"]
     amount_key = np.concatenate(
         [
-            np.where(
-                amounts.isna().to_numpy()[chosen.grant_rows],
-                np.inf,
-                -amounts.to_numpy(dtype=float, na_value=0.0)[chosen.grant_rows],
-            ),
+            np.where(~_disclosed(dataset)[chosen.grant_rows], np.inf, -_numbers(dataset, "grants", "amount_usd")[chosen.grant_rows]),
             np.full(len(silent), np.inf),
         ]
     )
@@ -1571,8 +1572,7 @@ def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: Rows | No
     amount_usd.
     """
     chosen = _chosen(dataset, projects, grants)
-    amounts = dataset.grants["amount_usd"]
-    disclosed = amounts.notna().to_numpy()[chosen.grant_rows]
+    disclosed = _disclosed(dataset)[chosen.grant_rows]
     rows, units = chosen.grant_rows[disclosed], chosen.grant_units[disclosed]
     codes = positions.codes(dataset)
     titles = _title_ranks(dataset)
@@ -1595,7 +1595,7 @@ def largest_projects(dataset: Dataset, projects: pd.DataFrame, grants: Rows | No
     if whole:  # whole dollars come to the same total in any order, and numpy adds them
         order = np.flatnonzero(in_a_box)
     else:  # added up in funding_rows' order (largest first, then by title), as pandas added them there
-        order = np.lexsort((titles[units], np.where(in_a_box, -amounts.to_numpy(dtype=float, na_value=0.0)[rows], 0)))
+        order = np.lexsort((titles[units], np.where(in_a_box, -_numbers(dataset, "grants", "amount_usd")[rows], 0)))
         order = order[in_a_box[order]]
     sums = _grant_sums(dataset, rows[order], box_of[order], len(boxes))
     box_title = np.empty(len(boxes), dtype=object)
