@@ -1303,11 +1303,6 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     their project's position.
     """
     whole = _whole_amounts(dataset)
-    # Each unit's disclosed money: its grants added up (a unit without grants has none).
-    units, unit_of_grant = _distinct(chosen.grant_units, len(dataset.projects))
-    unit_sums = _grant_sums(dataset, chosen.grant_rows, unit_of_grant, len(units))
-    sum_of_unit = np.full(len(dataset.projects) + 1, -1)  # by project position: its row in unit_sums, -1 for none
-    sum_of_unit[units] = np.arange(len(units))
     # Each (city, unit) pair once, in the order the links first give it.
     cities = dataset.cities
     link_units = chosen.unit_of[link_projects]
@@ -1317,9 +1312,16 @@ def _shared_funding(dataset: Dataset, chosen: _Chosen, link_cities: np.ndarray, 
     pair_cities, pair_units = link_cities[first], link_units[first]
     codes, labels = _location_codes(dataset, "city")
     names = cities["city"].to_numpy(dtype=object)
+    placed_elsewhere = pair_cities >= 0
+    placed_elsewhere[placed_elsewhere] = labels[codes[pair_units[placed_elsewhere]]] != names[pair_cities[placed_elsewhere]]
+    # Each such unit's disclosed money: its grants added up (a unit without grants has none); only theirs are added.
+    of_these = positions.chosen(len(dataset.projects), pair_units[placed_elsewhere])[chosen.grant_units]
+    units, unit_of_grant = _distinct(chosen.grant_units[of_these], len(dataset.projects))
+    unit_sums = _grant_sums(dataset, chosen.grant_rows[of_these], unit_of_grant, len(units))
+    sum_of_unit = np.full(len(dataset.projects) + 1, -1)  # by project position: its row in unit_sums, -1 for none
+    sum_of_unit[units] = np.arange(len(units))
     unit_index = sum_of_unit[pair_units]
-    elsewhere = (pair_cities >= 0) & (unit_index >= 0)
-    elsewhere[elsewhere] = labels[codes[pair_units[elsewhere]]] != names[pair_cities[elsewhere]]
+    elsewhere = placed_elsewhere & (unit_index >= 0)
     sums = _group_sums(unit_sums, whole, unit_index[elsewhere], pair_cities[elsewhere], len(cities))
     return sums.where(np.bincount(pair_cities[elsewhere], minlength=len(cities)) > 0)
 
