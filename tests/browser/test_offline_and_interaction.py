@@ -5,6 +5,9 @@ import io
 
 import pytest
 
+from usascp import aggregate
+from usascp.load import DEFAULT_DATA_DIR, load_dataset
+
 PAGES = ["", "map", "city?profile=phnom_penh", "funding", "impact", "projects?project=wise", "events", "present", "about"]
 PAGES += ["compare?place=KHM&place=VNM&place=phnom_penh", "search?q=phnom"]
 
@@ -65,6 +68,20 @@ def _table_cells(visit, index: int) -> list[str]:
     )
 
 
+def _column_cells(visit, index: int, header: str) -> list[str]:
+    """The cells the `index`-th browser table shows under `header`, top to bottom (the rows drawn so far)."""
+    visit.page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first.wait_for(state="attached")
+    return visit.page.evaluate(
+        """([index, header]) => {
+            const grid = document.querySelectorAll('[data-testid="stDataFrame"]')[index];
+            const column = Array.from(grid.querySelectorAll('[role="columnheader"]')).find(cell => cell.innerText.trim() === header);
+            const at = column.getAttribute('aria-colindex');
+            return Array.from(grid.querySelectorAll(`[role="gridcell"][aria-colindex="${at}"]`)).map(cell => cell.innerText);
+        }""",
+        [index, header],
+    )
+
+
 def test_browser_tables_read_their_words_numbers_and_links(server_url, visit):
     # Tables go to the browser as Arrow made column by column (labels.shown_arrow), with no pandas index.
     visit.open(f"{server_url}/funding?country=KHM")
@@ -72,6 +89,11 @@ def test_browser_tables_read_their_words_numbers_and_links(server_url, visit):
     assert rows[:4] == ["project", "amount", "lead agency", "sector"]  # the columns in view, then their rows
     assert rows[6:10] == ["Smart Green Hospital Network: leveraging technology to upgrade Cambodian healthcare", "$98,750", "State", "Health"]
     assert rows[12:14] == ["BIF award: Agroecology Garden for the Future (AG4F) school gardens", "not disclosed"]
+    # A column that repeats its words goes as Arrow's dictionary of them (labels._each_value_once): the same cells.
+    visit.open(f"{server_url}/funding")
+    agencies = _column_cells(visit, 0, "lead agency")
+    expected = aggregate.funding_rows(load_dataset(DEFAULT_DATA_DIR), limit=len(agencies))["lead_agency"].tolist()
+    assert agencies == expected and agencies[:3] == ["State", "State", "State"] and "Commerce" in agencies
     visit.open(f"{server_url}/about")
     licences = _table_cells(visit, 0)
     assert licences[:4] == ["kind of source", "licence", "sources", "terms"]
