@@ -23,7 +23,7 @@ from usascp.formatting import markdown_text
 from usascp.labels import Column
 from usascp.link_values import choice, flag
 from usascp.map_pictures import map_picture
-from usascp.maps import country_view, funding_size_note, network_map, network_points, pair_arcs
+from usascp.maps import country_view, funding_size_note, network_dots, network_map, pair_arcs
 from usascp.schema import ASEAN_COUNTRIES
 
 dataset, filters = start()
@@ -78,7 +78,7 @@ legend(
 )
 view, country_box = country_view(focus, cities[cities["iso3"] == focus]) if focus else (None, None)
 deck = network_map(
-    network_points(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view, country_box
+    network_dots(cities, measure, measures[measure]), pair_arcs(pairs, dataset.cities) if show_pairs else None, view, country_box
 )
 city_map_chart(deck, "network_map", 600)
 st.caption("Click a city to open its profile. Names are shown where there is room; choose a country in “Zoom to” for all of its names.")

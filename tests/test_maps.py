@@ -400,3 +400,18 @@ def test_a_counted_events_map_stays_small_however_many_events_and_keeps_names_as
     rows = _layer(json.loads(deck.to_json()), "events")["data"]
     # Streamlit escapes what the template inserts: the name is shown as typed, never read as a tag.
     assert rows[0]["tooltip_title"] == "600 workshops in <img src=x onerror=alert(1)>, Indonesia"
+
+
+def test_the_maps_drawn_from_lists_are_the_maps_drawn_from_the_points_frames(dataset):
+    """city_map and the Pilot cities map draw their dots from lists (maps.network_dots, _city_point_columns), not
+    frames: the same deck as city_layers makes of city_points() and network_points()."""
+    for projects in (aggregate.select_projects(dataset), aggregate.select_projects(dataset).iloc[:0]):
+        cities, measures = aggregate.city_measures(dataset, projects)
+        points = city_points(cities)
+        from_frame = maps._deck(maps.city_layers(points, maps.ASEAN_VIEW.zoom), maps.ASEAN_VIEW, maps._box_of(points) if len(points) else maps.ASEAN_BOX)
+        assert city_map(cities).to_json() == from_frame.to_json()
+        for measure in measures:
+            frame = maps.network_points(cities, measure, measures[measure])
+            listed = maps.network_dots(cities, measure, measures[measure])
+            assert listed == {name: frame[name].tolist() for name in maps.DOT_COLUMNS}
+            assert maps.network_map(listed).to_json() == maps.network_map(frame).to_json()

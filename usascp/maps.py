@@ -187,9 +187,12 @@ def spread_out(points: pd.DataFrame, zoom: float, font_px: float = NAME_PX) -> p
     return points.assign(**_spread(_columns(points, ("lon", "lat", "radius_px", "line_px", "city")), zoom, font_px))
 
 
-def _columns(points: pd.DataFrame, names) -> dict[str, list]:
+def _columns(points: pd.DataFrame | dict[str, list], names) -> dict[str, list]:
     """Some columns of `points` as lists of Python values, as pydeck's to_dict("records") would give them: a
-    map's few dozen dots are quicker put together as lists than through pandas, column by column."""
+    map's few dozen dots are quicker put together as lists than through pandas, column by column. `points` may
+    be such lists already."""
+    if isinstance(points, dict):
+        return {name: points[name] for name in names}
     return {name: points[name].tolist() for name in names}
 
 
@@ -224,7 +227,7 @@ def _placed(xy: tuple, outer: tuple, names: tuple, font_px: float) -> tuple[list
 DOT_COLUMNS = ("city_id", "city", "lat", "lon", "radius_px", "fill", "line", "line_px", "tooltip_title", "tooltip_body")
 
 
-def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
+def city_layers(points: pd.DataFrame | dict[str, list], zoom: float) -> list[pdk.Layer]:
     """Member cities as dots and names, spread out for `zoom` (spread_out), the dots pickable as CITY_LAYER.
 
     Names are drawn only where spread_out found room: one printed over another helps nobody, and the
@@ -235,7 +238,7 @@ def city_layers(points: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
     """
     columns = _columns(points, DOT_COLUMNS)
     spread = _spread(columns, zoom)
-    rows = range(len(points))
+    rows = range(len(columns["city"]))
     drawn = [
         {
             "city_id": columns["city_id"][row],
@@ -316,25 +319,39 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
     because membership is the point of the map. Columns are put together as lists: 31 cities through
     pandas' column operations took longer than drawing them.
     """
-    projects, cohorts = cities["projects"].tolist(), cities["ascn_cohort"].tolist()
-    names, countries = cities["city"].tolist(), cities["country"].tolist()
-    radius = [6 + 3 * min(count, 8) for count in projects]
+    added, order = _city_point_columns(cities)
     points = _with_columns(
         cities,
         lat=cities["lat"].astype(float),
         lon=cities["lon"].astype(float),
-        radius_px=radius,
-        fill=[hex_to_rgb(COHORT_COLOURS[cohort], 230) for cohort in cohorts],
-        line=[[255, 255, 255, 255]] * len(cities),
+        radius_px=added["radius_px"],
+        fill=added["fill"],
+        line=added["line"],
         line_px=1.5,
-        cohort_label=[COHORT_LABELS[cohort] for cohort in cohorts],
-        tooltip_title=pd.Series([f"{name}, {country}" for name, country in zip(names, countries)], index=cities.index, dtype=object),
-        tooltip_body=[
+        cohort_label=added["cohort_label"],
+        tooltip_title=pd.Series(added["tooltip_title"], index=cities.index, dtype=object),
+        tooltip_body=added["tooltip_body"],
+    )
+    return points.take(order).reset_index(drop=True)
+
+
+def _city_point_columns(cities: pd.DataFrame) -> tuple[dict[str, list], list[int]]:
+    """What city_points adds to the cities, as lists in the cities' order, and the order the dots are drawn in."""
+    projects, cohorts = cities["projects"].tolist(), cities["ascn_cohort"].tolist()
+    names, countries = cities["city"].tolist(), cities["country"].tolist()
+    radius = [6 + 3 * min(count, 8) for count in projects]
+    added = {
+        "radius_px": radius,
+        "fill": [hex_to_rgb(COHORT_COLOURS[cohort], 230) for cohort in cohorts],
+        "line": [[255, 255, 255, 255]] * len(cities),
+        "cohort_label": [COHORT_LABELS[cohort] for cohort in cohorts],
+        "tooltip_title": [f"{name}, {country}" for name, country in zip(names, countries)],
+        "tooltip_body": [
             f"{COHORT_LABELS[cohort]}\nProjects: {format_count(count)}{money}"
             for cohort, count, money in zip(cohorts, projects, _funding_lines(cities))
         ],
-    )
-    return points.take(_city_order(radius, names)).reset_index(drop=True)
+    }
+    return added, _city_order(radius, names)
 
 
 def _with_columns(frame: pd.DataFrame, **columns) -> pd.DataFrame:
@@ -344,9 +361,22 @@ def _with_columns(frame: pd.DataFrame, **columns) -> pd.DataFrame:
 
 
 def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck:
-    """The Overview's map: member cities by cohort, named where there is room, on the offline background."""
-    points = city_points(cities)
-    return _deck(city_layers(points, view.zoom), view, _box_of(points) if len(points) else ASEAN_BOX)
+    """The Overview's map: member cities by cohort, named where there is room, on the offline background.
+
+    Drawn from city_points' columns as lists, in its order, without its frame: on every rerun of the Overview,
+    the frame cost more than the map (1.6 ms at 10,000x, against 0.5).
+    """
+    added, order = _city_point_columns(cities)
+    listed = {
+        "city_id": cities["city_id"].tolist(),
+        "city": cities["city"].tolist(),
+        "lat": cities["lat"].astype(float).tolist(),
+        "lon": cities["lon"].astype(float).tolist(),
+        "line_px": [1.5] * len(cities),
+        **added,
+    }
+    dots = {name: [listed[name][row] for row in order] for name in DOT_COLUMNS}
+    return _deck(city_layers(dots, view.zoom), view, _box_of(dots) if order else ASEAN_BOX)
 
 
 def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
@@ -364,7 +394,10 @@ def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: fl
     )
 
 
-def _box_of(points: pd.DataFrame, padding: float = 0.5) -> tuple[float, float, float, float]:
+def _box_of(points: pd.DataFrame | dict[str, list], padding: float = 0.5) -> tuple[float, float, float, float]:
+    if isinstance(points, dict):
+        lons, lats = points["lon"], points["lat"]
+        return (min(lons) - padding, min(lats) - padding, max(lons) + padding, max(lats) + padding)
     lons, lats = points["lon"].astype(float), points["lat"].astype(float)
     return (lons.min() - padding, lats.min() - padding, lons.max() + padding, lats.max() + padding)
 
@@ -408,6 +441,34 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
     `cities` is aggregate.city_summary() with a `measure` column; NA measures draw at the smallest size and
     read "not disclosed" (for money) or "no figure" in the tooltip. Largest dots first.
     """
+    added, order = _network_point_columns(cities, measure, measure_label)
+    points = _with_columns(
+        cities[["city_id", "city", "iso3"]],
+        lat=cities["lat"].astype(float),
+        lon=cities["lon"].astype(float),
+        **{name: added[name] for name in ("radius_px", "fill", "line", "line_px")},
+        tooltip_title=pd.Series(added["tooltip_title"], index=cities.index, dtype=object),
+        tooltip_body=added["tooltip_body"],
+    )
+    return points.take(order).reset_index(drop=True)
+
+
+def network_dots(cities: pd.DataFrame, measure: str, measure_label: str) -> dict[str, list]:
+    """network_points()' columns that the map draws (DOT_COLUMNS), as lists in its order, without its frame: on
+    every rerun of the Pilot cities map the frame cost more than the map."""
+    added, order = _network_point_columns(cities, measure, measure_label)
+    listed = {
+        "city_id": cities["city_id"].tolist(),
+        "city": cities["city"].tolist(),
+        "lat": cities["lat"].astype(float).tolist(),
+        "lon": cities["lon"].astype(float).tolist(),
+        **added,
+    }
+    return {name: [listed[name][row] for row in order] for name in DOT_COLUMNS}
+
+
+def _network_point_columns(cities: pd.DataFrame, measure: str, measure_label: str) -> tuple[dict[str, list], list[int]]:
+    """What network_points adds to the cities, as lists in the cities' order, and the order the dots are drawn in."""
     values = cities[measure].astype("Float64")
     # As numpy arrays: pandas' operations on 31 values cost a millisecond (the same arithmetic, the same floats).
     numbers = values.to_numpy(dtype=float, na_value=np.nan)
@@ -426,25 +487,20 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
         for v in values
     ]
     names = cities["city"].tolist()
-    points = _with_columns(
-        cities[["city_id", "city", "iso3"]],
-        lat=cities["lat"].astype(float),
-        lon=cities["lon"].astype(float),
-        radius_px=radius,
-        fill=[rgb if is_original else [255, 255, 255, 230] for rgb, is_original in zip(country_rgb, original)],
-        line=[[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)],
-        line_px=[1.5 if is_original else 3.5 for is_original in original],
-        tooltip_title=pd.Series(
-            [f"{name}, {country}" for name, country in zip(names, cities["country"].tolist())], index=cities.index, dtype=object
-        ),
-        tooltip_body=[
+    added = {
+        "radius_px": radius,
+        "fill": [rgb if is_original else [255, 255, 255, 230] for rgb, is_original in zip(country_rgb, original)],
+        "line": [[255, 255, 255, 255] if is_original else rgb for rgb, is_original in zip(country_rgb, original)],
+        "line_px": [1.5 if is_original else 3.5 for is_original in original],
+        "tooltip_title": [f"{name}, {country}" for name, country in zip(names, cities["country"].tolist())],
+        "tooltip_body": [
             f"{COHORT_LABELS[cohort]}\nProjects: {format_count(count)}{money}{measured}"
             for cohort, count, money, measured in zip(
                 cities["ascn_cohort"].tolist(), cities["projects"].tolist(), _funding_lines(cities), measure_lines
             )
         ],
-    )
-    return points.take(_city_order(radius, names)).reset_index(drop=True)
+    }
+    return added, _city_order(radius, names)
 
 
 def funding_size_note(places) -> str:
@@ -513,9 +569,10 @@ def _partner_dots(arcs: pd.DataFrame) -> pdk.Layer:
 
 
 def network_map(
-    points: pd.DataFrame, arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None, content_box=None
+    points: pd.DataFrame | dict[str, list], arcs: pd.DataFrame | None = None, view: pdk.ViewState | None = None, content_box=None
 ) -> pdk.Deck:
-    """The member-city map: network_points() as dots, pair_arcs() as arcs when given, on the offline style.
+    """The member-city map: network_points() (or network_dots()) as dots, pair_arcs() as arcs when given, on the
+    offline style.
 
     `view` and `content_box` frame it on a country (country_view); by default all of ASEAN, or the Pacific
     when there are pairings to show.
@@ -540,7 +597,7 @@ def network_map(
         )
         default_view, default_box = PACIFIC_VIEW, (-180.0, -90.0, 180.0, 90.0)
     else:
-        default_view, default_box = ASEAN_VIEW, _box_of(points) if len(points) else ASEAN_BOX
+        default_view, default_box = ASEAN_VIEW, _box_of(points) if len(_columns(points, ["city"])["city"]) else ASEAN_BOX
     view = view or default_view
     return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
