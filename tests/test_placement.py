@@ -81,3 +81,20 @@ def test_obstacles_such_as_the_legend_are_kept_clear():
     free = placement.place_labels([100], [20], [6], ["Manila"], 17)[0]
     blocked = placement.place_labels([100], [20], [6], ["Manila"], 17, obstacles=(free.box,))[0]
     assert blocked and not placement._boxes_meet(blocked.box, free.box)
+
+
+def test_names_checked_against_the_dots_within_reach_are_placed_as_when_checked_against_every_dot():
+    import random
+
+    rng = random.Random(11)
+    words = ["Manila", "Ho Chi Minh City", "Johor Bahru", "Bandar Seri Begawan", "Vientiane", "Cebu", "Hue", "Phnom Penh"]
+    for case in range(60):
+        count = rng.randint(1, 40)
+        spread = rng.choice((60, 200, 600))
+        xs = [rng.uniform(0, spread) for _ in range(count)]
+        ys = [rng.uniform(0, spread * 0.6) for _ in range(count)]
+        radii = [rng.choice((4, 7, 12, 20)) for _ in range(count)]
+        texts = [rng.choice(words) for _ in range(count)]
+        options = dict(leaders=case % 2 == 0, bounds=(0, 0, spread, spread * 0.6) if case % 3 == 0 else None)
+        near = placement.place_labels(xs, ys, radii, texts, 15, **options)
+        assert near == placement.place_labels(xs, ys, radii, texts, 15, every_dot=True, **options), case

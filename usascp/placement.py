@@ -196,14 +196,20 @@ def place_labels(
     padding: float = 3.0,
     leaders: bool = True,
     obstacles: tuple[tuple[float, float, float, float], ...] = (),
+    every_dot: bool = False,
 ) -> list[LabelSpot | None]:
     """A spot for each name, in the order given (most important first), clear of every dot and earlier name.
 
     Each name tries the eight sides of its dot, nearest first; with `leaders`, then further out, where a
     line joins it to its dot. A name with no free spot inside `bounds` (left, top, right, bottom) and clear
     of `obstacles` (boxes such as a legend) gets None. Boxes include `padding` on every side.
+
+    A name is checked against the dots within its reach only (a dot further away than any of its spots and
+    their lines can meet changes nothing): 31 names tried against all 31 dots in every spot took most of a
+    map's first drawing. `every_dot` checks them all, as the tests do to hold the two to one answer.
     """
-    dots = list(zip((float(x) for x in xs), (float(y) for y in ys), (float(r) for r in radii)))
+    all_dots = list(zip((float(x) for x in xs), (float(y) for y in ys), (float(r) for r in radii)))
+    dots = all_dots
     height = font_px * LINE_HEIGHT
     taken: list[tuple[float, float, float, float]] = list(obstacles)
     lines: list[tuple[float, float, float, float]] = []
@@ -213,8 +219,14 @@ def place_labels(
         (near + 0.8 * height, near + 1.8 * height, near + 3 * height, near + 4.5 * height) if leaders else ()
     )
     spots: list[LabelSpot | None] = []
-    for (x, y, r), text in zip(dots, texts):
+    largest = max((r for _, _, r in all_dots), default=0.0)
+    for (x, y, r), text in zip(all_dots, texts):
         width = text_width(text, font_px)
+        if not every_dot:
+            # How far from this dot's centre any spot tried, its box, its leader line, or the "nearer than any
+            # other dot" test can reach, and a dot of the largest radius beyond that (with a pixel to spare).
+            reach = 3 * (r + distances[-1]) + width + height + 2 * padding + largest + 8
+            dots = [dot for dot in all_dots if abs(dot[0] - x) <= reach and abs(dot[1] - y) <= reach]
         spot = None
         for step, distance in enumerate(distances):
             for ux, uy, anchor, baseline in _DIRECTIONS if step < 2 else _LEADER_DIRECTIONS:
