@@ -2171,9 +2171,9 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame, limit: int | None = 
     """
     rows = _chosen_in_order(_figure_order(dataset), rows_of_projects(dataset, "metrics", projects), limit)
     links = _source_links(dataset)  # every row of _figure_order cites a known source
-    # Only the columns shown are taken, and the table is made once (taking every column and adding five, a copy
-    # each, was most of the Impact page's table).
-    # Column by column: a frame of some of the table's columns first copies all of their 500,000 rows (at 10,000x).
+    # Only the columns shown are taken, one by one, and the table is made once: taking every column and adding five,
+    # a copy each, was most of the Impact page's table, and a frame of some of the table's columns first copies all
+    # of their 500,000 rows (at 10,000x).
     table = {name: _taken(dataset.metrics[name], rows) for name in (*_FIGURE_COLUMNS_TAKEN, "source_id")}
     cited = [links[source] for source in table["source_id"]]
     made = {
@@ -2186,19 +2186,8 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame, limit: int | None = 
     return pd.DataFrame({name: made[name] if name in made else table[name] for name in FIGURE_COLUMNS})
 
 
-# The columns of FIGURE_COLUMNS that are the metrics table's own.
-_FIGURE_COLUMNS_TAKEN = [
-    "metric_id",
-    "metric",
-    "value",
-    "is_lower_bound",
-    "is_approximate",
-    "unit",
-    "value_type",
-    "as_of",
-    "duplicate_of",
-    "note",
-]
+# The columns of FIGURE_COLUMNS that are the metrics table's own; figures_table makes the others.
+_FIGURE_COLUMNS_TAKEN = [name for name in FIGURE_COLUMNS if name not in ("project", "label", "counted", "publisher", "url")]
 
 
 def _chosen_in_order(order: np.ndarray, chosen: np.ndarray, limit: int | None) -> np.ndarray:

@@ -281,10 +281,9 @@ def test_the_slide_and_the_impact_result_are_kept_in_a_copied_link(person):
     )
 
 
-def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(person):
-    person.open(f"{person.server}/funding")
-    # Narrow the view as a person does: Cambodia in the sidebar's Country filter. At 720 lines the filter is
-    # below the fold: a person scrolls to it, then clicks (a click that scrolls the sidebar closes the list).
+def choose_cambodia_in_the_sidebar(person) -> None:
+    """Narrow the view as a person does: Cambodia in the sidebar's Country filter. At 720 lines the filter is below
+    the fold: a person scrolls to it, then clicks (a click that scrolls the sidebar closes the list)."""
     country = person.page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Country")
     country.scroll_into_view_if_needed()
     time.sleep(0.5)
@@ -292,6 +291,11 @@ def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(
     person.page.get_by_role("option", name="Cambodia", exact=False).click()
     person.page.keyboard.press("Escape")
     wait_for_param(person, "country", "KHM")
+
+
+def test_the_rows_downloaded_from_a_filtered_funding_view_are_the_rows_it_shows(person):
+    person.open(f"{person.server}/funding")
+    choose_cambodia_in_the_sidebar(person)
     shown = view(person)
     cards = person.metrics()
     assert cards == {"Disclosed funding": "$98,750", "Projects with a published amount": "1 of 2", "Amount not disclosed": "1 project"}
@@ -403,13 +407,7 @@ def test_a_table_under_a_chart_is_made_when_opened_and_stays_open_while_the_filt
     silent.locator('[data-testid="stDataFrame"]').wait_for()
     person.shot("funding-silent-projects-open")
 
-    country = person.page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Country")
-    country.scroll_into_view_if_needed()
-    time.sleep(0.5)
-    country.click()
-    person.page.get_by_role("option", name="Cambodia", exact=False).click()
-    person.page.keyboard.press("Escape")
-    wait_for_param(person, "country", "KHM")
+    choose_cambodia_in_the_sidebar(person)
     view(person)
     label = silent.locator("summary").text_content().strip()
     assert label.endswith("Projects that publish no money (1)"), label  # Cambodia: the school-gardens award
