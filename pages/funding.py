@@ -147,7 +147,7 @@ else:
     st.info(f"None of the selected projects publishes an amount with a {basis_words}, so there is nothing to draw by year.")
 for line in money_notes(money, basis_words):
     st.caption(line)
-if len(money.silent) and (expander := opened_expander(f"Projects that publish no money ({len(money.silent):,})", "funding_silent_table")):
+if money.silent_count and (expander := opened_expander(f"Projects that publish no money ({money.silent_count:,})", "funding_silent_table")):
     with expander:
         people_table(money.silent, ["title", "lead_agency", "sector", "start_date", "status"])
 if expander := opened_expander(f"Table: committed and disbursed by {basis_words}", "funding_money_table"):
