@@ -118,3 +118,13 @@ def test_the_pandas_and_numpy_ways_of_adding_agree_on_whole_dollars(dataset, mon
     careful = sums()
     for a, b in zip(quick, careful):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_ids_are_found_as_pandas_finds_them_and_kept_as_python_strings(dataset):
+    index = positions.id_index(dataset)
+    assert index.dtype == object  # not pandas 3's inferred string type: see found_in
+    ids = dataset.metrics["project_id"].to_numpy(dtype=object)
+    assert np.array_equal(positions.found_in(index, ids), pd.Index(list(index)).get_indexer(list(ids)))
+    first = dataset.projects["project_id"].iloc[0]
+    assert list(positions.found_in(index, [first, "no_such_project", None, np.nan])) == [0, -1, -1, -1]
+    assert len(positions.found_in(index, [])) == 0

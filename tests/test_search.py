@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from usascp import search
@@ -187,3 +188,23 @@ def test_an_imported_project_is_found_by_its_public_record_id(dataset):
     found = search.search(imported, "XM-DP-203-CHILD")
     # The project, and its public record among the sources (titled "IATI activity XM-DP-203-CHILD").
     assert {(hit.kind, hit.key) for hit in found.hits} == {("project", "xm_dp_203_child"), ("source", "iati_xm_dp_203_child")}
+
+
+def test_each_source_counts_a_project_once_however_many_ways_it_is_cited(dataset):
+    """support_counts against every citation put in one frame, as it once was built: the same counts."""
+    pairs = dataset.city_pairs
+    cited = pd.concat(
+        [
+            dataset.project_sources[["source_id", "project_id"]],
+            dataset.grants[["source_id", "project_id"]],
+            dataset.metrics[["source_id", "project_id"]].dropna(),
+            pairs[["source_id", "project_id"]],
+            pairs[["partner_coordinates_source_id", "project_id"]].dropna().set_axis(["source_id", "project_id"], axis=1),
+        ]
+    )
+    expected = cited.groupby("source_id")["project_id"].nunique()
+    counts = support_counts(dataset)
+    assert counts["projects"].to_dict() == expected.reindex(counts.index, fill_value=0).to_dict()
+    assert counts["figures"].to_dict() == dataset.metrics.groupby("source_id").size().reindex(counts.index, fill_value=0).to_dict()
+    # globalties_wise is cited by wise_hcmc_sfpuc for the project and for its city pair: one project, not two.
+    assert counts.at["globalties_wise", "projects"] == cited.loc[cited["source_id"] == "globalties_wise", "project_id"].nunique()

@@ -866,7 +866,8 @@ def with_titles(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     every project (a third of the Impact page's time at 10,000x)."""
     if table.empty or not positions.id_index(dataset).is_unique:  # (a hand-made dataset may repeat an id)
         return table.merge(dataset.projects[["project_id", "title"]], on="project_id")
-    return _titled_by_position(dataset, table, positions.id_index(dataset).get_indexer(table["project_id"].to_numpy(dtype=object)))
+    found = positions.found_in(positions.id_index(dataset), table["project_id"].to_numpy(dtype=object))
+    return _titled_by_position(dataset, table, found)
 
 
 def countable_mask(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
@@ -993,7 +994,7 @@ def _project_rank_positions(dataset: Dataset) -> np.ndarray:
     """For each project id metric_totals numbers by project (in sorted order, a missing one last), its position in
     dataset.projects (-1: not there); once per dataset."""
     ids = _metric_columns(dataset)["project_rank"][1]
-    return derived(dataset, "metric_project_positions", lambda: positions.id_index(dataset).get_indexer(ids))
+    return derived(dataset, "metric_project_positions", lambda: positions.found_in(positions.id_index(dataset), ids))
 
 
 def _titled_by_position(dataset: Dataset, table: pd.DataFrame, found: np.ndarray) -> pd.DataFrame:
@@ -1301,8 +1302,9 @@ def _link_cities(dataset: Dataset) -> np.ndarray:
     return derived(
         dataset,
         "link_cities",
-        lambda: pd.Index(dataset.cities["city_id"].to_numpy(dtype=object)).get_indexer(
-            dataset.project_cities["city_id"].to_numpy(dtype=object)
+        lambda: positions.found_in(
+            positions.object_index(dataset.cities["city_id"].to_numpy(dtype=object)),
+            dataset.project_cities["city_id"].to_numpy(dtype=object),
         ),
     )
 
@@ -1516,9 +1518,9 @@ def _source_rows(dataset: Dataset, name: str, source_ids) -> np.ndarray:
 
     def build():
         wanted = pd.Series(source_ids()).to_numpy(dtype=object)
-        listed = pd.Index(dataset.sources["source_id"].to_numpy(dtype=object))
+        listed = positions.object_index(dataset.sources["source_id"].to_numpy(dtype=object))
         if listed.is_unique:
-            return listed.get_indexer(wanted)
+            return positions.found_in(listed, wanted)
         position = _source_positions(dataset)
         return np.array([position.get(source, -1) for source in wanted], dtype=np.int64)
 
@@ -2310,18 +2312,18 @@ def _event_rows(dataset: Dataset, events: pd.DataFrame) -> np.ndarray:
     chosen = events["event_id"].to_numpy(dtype=object)
     rows = positions.row_positions(dataset, "events", events)
     if len(rows) and (rows.min() < 0 or not np.array_equal(ids[rows], chosen)):
-        rows = _event_id_index(dataset).get_indexer(chosen)
+        rows = positions.found_in(_event_id_index(dataset), chosen)
     return rows
 
 
 def _event_id_index(dataset: Dataset) -> pd.Index:
     """The event ids as an index of plain Python strings, for finding an event's position by its id."""
-    return derived(dataset, "event_id_index", lambda: pd.Index(dataset.events["event_id"].to_numpy(dtype=object), dtype=object))
+    return derived(dataset, "event_id_index", lambda: positions.object_index(dataset.events["event_id"].to_numpy(dtype=object)))
 
 
 def event_row(dataset: Dataset, event_id) -> pd.Series | None:
     """The row of dataset.events with `event_id` (indexed by event_id, as a link names it), or None."""
-    position = _event_id_index(dataset).get_indexer([event_id])[0] if isinstance(event_id, str) else -1
+    position = positions.found_in(_event_id_index(dataset), [event_id])[0] if isinstance(event_id, str) else -1
     if position < 0:
         return None
     row = dataset.events.iloc[position]

@@ -74,6 +74,21 @@ def _membership(project_positions: np.ndarray, values: pd.Series, count: int) ->
     return matrix, names
 
 
+def object_index(values) -> pd.Index:
+    """An index of the Python strings given, kept as they are (given an array, pandas 3 infers its string type)."""
+    return pd.Index(values, dtype=object, copy=False)
+
+
+def found_in(index: pd.Index, values) -> np.ndarray:
+    """For each of `values` (ids), its position in `index`, an object_index; -1 where it is not there.
+
+    The values go in as an object index too: given an array of strings, pandas 3 first infers its string type
+    and copies every id into Arrow and back. Positioning the 5 million metric rows of 100,000x took 2.2 s and
+    +560 MB that way, 0.8 s and +50 MB this way.
+    """
+    return index.get_indexer(object_index(values))
+
+
 def codes(dataset: Dataset) -> Codes:
     return derived(dataset, "positions.codes", lambda: _codes(dataset))
 
@@ -84,7 +99,7 @@ def _codes(dataset: Dataset) -> Codes:
     projects = dataset.projects
     ids = projects["project_id"].to_numpy(dtype=object)
     index = id_index(dataset)
-    parent = index.get_indexer(projects["parent_project_id"].to_numpy(dtype=object)) if len(projects) else np.zeros(0, int)
+    parent = found_in(index, projects["parent_project_id"].to_numpy(dtype=object)) if len(projects) else np.zeros(0, int)
     names = {}
     coded = {}
     for field, column in (
@@ -123,7 +138,7 @@ def _codes(dataset: Dataset) -> Codes:
 
 def id_index(dataset: Dataset) -> pd.Index:
     """The project ids as an index (of plain Python strings) for finding positions."""
-    return derived(dataset, "project_positions", lambda: pd.Index(dataset.projects["project_id"].to_numpy(), dtype=object))
+    return derived(dataset, "project_positions", lambda: object_index(dataset.projects["project_id"].to_numpy()))
 
 
 def table_positions(dataset: Dataset, table: str) -> np.ndarray:
@@ -132,7 +147,7 @@ def table_positions(dataset: Dataset, table: str) -> np.ndarray:
         dataset,
         ("project_positions", table),
         # 32-bit: a table of 5 million rows keeps 20 MB of positions, not 40.
-        lambda: id_index(dataset).get_indexer(getattr(dataset, table)["project_id"].to_numpy(dtype=object)).astype(np.int32),
+        lambda: found_in(id_index(dataset), getattr(dataset, table)["project_id"].to_numpy(dtype=object)).astype(np.int32),
     )
 
 
@@ -154,7 +169,7 @@ def project_positions(dataset: Dataset, projects: pd.DataFrame) -> np.ndarray:
                 return positions
         elif not len(labels):
             return np.zeros(0, dtype=np.int64)
-    return id_index(dataset).get_indexer(chosen)
+    return found_in(id_index(dataset), chosen)
 
 
 def row_positions(dataset: Dataset, table: str, rows: pd.DataFrame | np.ndarray) -> np.ndarray:
