@@ -25,7 +25,7 @@ import functools
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -130,46 +130,33 @@ class _WordTable:
 class _WordTableBuilder:
     """A _WordTable made an entry at a time, so no entry's words are held once it has been added.
 
-    Words are numbered as they come and kept as 32-bit numbers, not as one long list of strings: at
-    10,000x the entries hold 3 million words, and the list and its sorting took 200 MB for a moment.
+    Each word keeps the numbers of the entries holding it as 32-bit numbers, in order, as they come: a table
+    is then those lists laid end to end, by word, with no sort. At 100,000x the entries hold 9 million words;
+    a (word, entry) pair per word, sorted, took 150 MB more for a moment.
     """
 
     def __init__(self):
-        self.numbers: dict[str, int] = {}
-        self.codes, self.owners = array("i"), array("i")
+        self.entries_of: dict[str, array] = {}
         self.size = 0
 
     def add(self, found: Iterable[str]) -> None:
         """The next entry's words (an entry holding a word twice is listed once)."""
-        owner, numbers = self.size, self.numbers
+        owner, entries_of = self.size, self.entries_of
         for word in dict.fromkeys(found):
-            code = numbers.get(word)
-            if code is None:
-                code = numbers[word] = len(numbers)
-            self.codes.append(code)
-            self.owners.append(owner)
+            held = entries_of.get(word)
+            if held is None:
+                held = entries_of[word] = array("i")
+            held.append(owner)
         self.size += 1
 
     def table(self) -> _WordTable:
-        numbers = self.numbers
-        if not numbers:
-            return _WordTable([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
-        vocabulary = sorted(numbers)
-        rank = np.empty(len(vocabulary), dtype=np.int32)
-        rank[[numbers[word] for word in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
-        ranked = rank[np.frombuffer(self.codes, dtype=np.int32)]
-        self.codes = array("i")
-        offsets = np.concatenate([[0], np.cumsum(np.bincount(ranked, minlength=len(vocabulary)))])
-        # By word, each word's entries in order: one 64-bit key per (word, entry), sorted in place, rather than
-        # an index array as long as the words (each (word, entry) is there once, so no order is left to chance).
-        keys = ranked.astype(np.int64)
-        del ranked
-        keys <<= 32
-        keys |= np.frombuffer(self.owners, dtype=np.int32)
-        self.owners = array("i")
-        keys.sort()
-        keys &= 0xFFFFFFFF
-        return _WordTable(vocabulary, offsets, keys.astype(np.int32))
+        vocabulary = sorted(self.entries_of)
+        held = [self.entries_of[word] for word in vocabulary]
+        self.entries_of = {}
+        offsets = np.zeros(len(held) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, held), dtype=np.int64, count=len(held)), out=offsets[1:])
+        entries = np.frombuffer(b"".join(held), dtype=np.int32)  # read-only: a table is only read
+        return _WordTable(vocabulary, offsets, entries)
 
 
 @dataclass(frozen=True)
@@ -183,7 +170,7 @@ class SearchIndex:
     standing: np.ndarray  # each entry's place in the order of equal ranks: kind, then shorter names, then A-Z
     sorted_names: list[str] = field(repr=False)  # the folded names, sorted ...
     name_order: np.ndarray = field(repr=False)  # ... and the entry each belongs to
-    exact_names: dict[str, list[int]] = field(repr=False)  # folded name or abbreviation -> entries so named
+    abbreviated: dict[str, list[int]] = field(repr=False)  # an abbreviation a name gives (folded) -> entries giving it
     partner_projects: dict[str, tuple[str, ...]] = field(repr=False)  # partner_key -> project ids naming it
     partner_names: dict[str, str] = field(repr=False)  # partner_key -> the name as the data first writes it
 
@@ -192,19 +179,37 @@ def search_index(dataset: Dataset) -> SearchIndex:
     return derived(dataset, "search_index", lambda: _build_index(dataset))
 
 
+def _each_joined(*columns: pd.Series, separator: str = " ") -> Iterator[str]:
+    """Row-wise text of several columns, empty cells left out, a row at a time.
+
+    The cells are the columns' own strings, not copies: taken as text (astype(str)), each column was copied
+    cell by cell, and the search index's other words held half a gigabyte of copies at 100,000x.
+    """
+    parts = [_texts(column) for column in columns]
+    for cells in zip(*parts):
+        yield separator.join(filter(None, cells))
+
+
+def _texts(column: pd.Series) -> np.ndarray:
+    """The column's cells as Python strings, "" for an empty cell."""
+    cells = column.to_numpy(dtype=object, na_value="")
+    if pd.api.types.infer_dtype(cells, skipna=False) not in ("string", "empty"):
+        cells = np.array([cell if isinstance(cell, str) else str(cell) for cell in cells], dtype=object)
+    return cells
+
+
 def _joined(*columns: pd.Series, separator: str = " ") -> list[str]:
     """Row-wise text of several columns, empty cells left out."""
-    parts = [column.astype(object).where(column.notna(), "").astype(str).tolist() for column in columns]
-    return [separator.join(cell for cell in cells if cell) for cells in zip(*parts)]
+    return list(_each_joined(*columns, separator=separator))
 
 
-def _texts_by(keys: pd.Series, texts: pd.Series, separator: str = " ") -> pd.Series:
+def _texts_by(keys: pd.Series, texts: pd.Series, separator: str = " ") -> dict[str, str]:
     """The texts of each key joined, in the order given: a loop over plain lists (a groupby joining per group
     costs seconds at 30,000 projects)."""
     joined: dict[str, list[str]] = {}
     for key, text in zip(keys.tolist(), texts.tolist()):
         joined.setdefault(key, []).append(str(text))
-    return pd.Series({key: separator.join(values) for key, values in joined.items()}, dtype=object)
+    return {key: separator.join(values) for key, values in joined.items()}
 
 
 def _partners(dataset: Dataset) -> pd.DataFrame:
@@ -239,37 +244,90 @@ def _partners(dataset: Dataset) -> pd.DataFrame:
     )
 
 
-def _build_index(dataset: Dataset) -> SearchIndex:
+def _city_names(dataset: Dataset) -> pd.DataFrame:
+    """(project_id, city_id, city) for each project_cities row."""
+    return dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id")
+
+
+def _looked_up(keys: pd.Series, texts: dict) -> pd.Series:
+    """The text of each key, None for a key with none: a dict per key, not Series.map (which takes pandas 3 through
+    its string type for every key)."""
+    return pd.Series([texts.get(key) for key in keys.tolist()], index=keys.index, dtype=object)
+
+
+def _details(dataset: Dataset, partners: pd.DataFrame, countries: list, country_cities: pd.Series) -> list[str]:
+    """Each entry's line saying which one it is ("Cambodia · 2 projects named here"), in the entries' order."""
     projects, cities, events, sources = dataset.projects, dataset.cities, dataset.events, dataset.sources
-    titles = projects.set_index("project_id")["title"]
-    city_names = dataset.project_cities.merge(cities[["city_id", "city"]], on="city_id")
+    city_names = _city_names(dataset)
+    country_links = project_countries(dataset)
+    project_cities = _texts_by(city_names["project_id"], city_names["city"], ", ")
+    project_country_names = _texts_by(country_links["project_id"], country_links["country"], ", ")
+    where = [
+        project_cities.get(project_id) or project_country_names.get(project_id) or _SCOPE_WORDS.get(scope, "place not published")
+        for project_id, scope in zip(projects["project_id"].tolist(), projects["geographic_scope"].tolist())
+    ]
+    relationship = projects["relationship"].map(lambda r: "" if r == "usascp_project" else f" · {RELATIONSHIPS.get(r, r)}")
+    city_projects = dataset.project_cities.groupby("city_id")["project_id"].nunique()
+    event_dates = [format_partial_date(day) if isinstance(day, str) else "date not published" for day in events["start_date"]]
+    event_places = _each_joined(events["city"], events["country"], separator=", ")
+    supports = support_counts(dataset)
+    return (
+        [
+            f"{sector} · {status}{relation} · {place}"
+            for sector, status, relation, place in zip(projects["sector"], projects["status"], relationship, where)
+        ]
+        + [
+            f"{country} · {plural(int(city_projects.get(city_id, 0)), 'project')} named here"
+            for city_id, country in zip(cities["city_id"], cities["country"])
+        ]
+        + [f"{plural(int(country_cities[iso3]), 'member city', 'member cities')}" for iso3, _ in countries]
+        + [f"{role} · named by {plural(len(ids), 'project')}" for role, ids in zip(partners["role"], partners["project_ids"])]
+        + [f"{date} · {place} · {kind}" for date, place, kind in zip(event_dates, event_places, events["event_type"])]
+        + [
+            f"{publisher} · supports {supports_in_words(supports.loc[source_id])}"
+            for source_id, publisher in zip(sources["source_id"], sources["publisher"])
+        ]
+    )
+
+
+def _other_texts(dataset: Dataset, partners: pd.DataFrame, countries: list) -> Iterator[str]:
+    """Each entry's words beyond its name (places, partners, summary ...), in the entries' order, made one at a time."""
+    projects, cities, events, sources = dataset.projects, dataset.cities, dataset.events, dataset.sources
+    city_names = _city_names(dataset)
     country_links = project_countries(dataset)
     places = _texts_by(
         pd.concat([city_names["project_id"], country_links["project_id"]]),
         pd.concat([city_names["city"], country_links["country"]]),
     )
-    project_cities = _texts_by(city_names["project_id"], city_names["city"], ", ")
-    project_country_names = _texts_by(country_links["project_id"], country_links["country"], ", ")
     pair_names = pd.Series(_joined(dataset.city_pairs["partner"], dataset.city_pairs["partner_city"]), dtype=object)
-    city_pair_text = _texts_by(dataset.city_pairs["city_id"], pair_names)
-    pair_text = _texts_by(dataset.city_pairs["project_id"], pair_names)
-    partners = _partners(dataset)
-    city_projects = dataset.project_cities.groupby("city_id")["project_id"].nunique()
-    country_cities = cities.groupby("iso3")["city_id"].count()
-    supports = support_counts(dataset)
-
-    relationship = projects["relationship"].map(lambda r: "" if r == "usascp_project" else f" · {RELATIONSHIPS.get(r, r)}")
-    where = (
-        projects["project_id"]
-        .map(project_cities)
-        .astype(object)
-        .fillna(projects["project_id"].map(project_country_names))
-        .fillna(projects["geographic_scope"].map(_SCOPE_WORDS))
+    titles = dict(zip(projects["project_id"].tolist(), projects["title"].tolist()))
+    return chain(
+        _each_joined(
+            _looked_up(projects["parent_project_id"], titles),
+            projects["implementing_partners"],
+            _looked_up(projects["project_id"], places),
+            _looked_up(projects["project_id"], _texts_by(dataset.city_pairs["project_id"], pair_names)),
+            projects["sector"],
+            projects["lead_agency"],
+            projects["lead_office"],
+            projects["summary"],
+            projects["record_id"],  # an IATI identifier or ForeignAssistance.gov activity id an officer pastes in
+        ),
+        _each_joined(
+            cities["country"], cities["iso3"], _looked_up(cities["city_id"], _texts_by(dataset.city_pairs["city_id"], pair_names))
+        ),
+        [iso3 for iso3, _ in countries],
+        partners["role"].tolist(),
+        _each_joined(events["city"], events["country"], events["event_type"], events["summary"]),
+        sources["publisher"].tolist(),
     )
-    countries = [(iso3, name) for iso3, name in ASEAN_COUNTRIES.items() if iso3 in country_cities.index]
-    event_dates = [format_partial_date(day) if isinstance(day, str) else "date not published" for day in events["start_date"]]
-    event_places = _joined(events["city"], events["country"], separator=", ")
 
+
+def _build_index(dataset: Dataset) -> SearchIndex:
+    projects, cities, events, sources = dataset.projects, dataset.cities, dataset.events, dataset.sources
+    partners = _partners(dataset)
+    country_cities = cities.groupby("iso3")["city_id"].count()
+    countries = [(iso3, name) for iso3, name in ASEAN_COUNTRIES.items() if iso3 in country_cities.index]
     kinds = (
         ["project"] * len(projects)
         + ["city"] * len(cities)
@@ -294,58 +352,26 @@ def _build_index(dataset: Dataset) -> SearchIndex:
         + events["name"].tolist()
         + sources["title"].tolist()
     )
-    details = (
-        [
-            f"{sector} · {status}{relation} · {place}"
-            for sector, status, relation, place in zip(projects["sector"], projects["status"], relationship, where)
-        ]
-        + [
-            f"{country} · {plural(int(city_projects.get(city_id, 0)), 'project')} named here"
-            for city_id, country in zip(cities["city_id"], cities["country"])
-        ]
-        + [f"{plural(int(country_cities[iso3]), 'member city', 'member cities')}" for iso3, _ in countries]
-        + [f"{role} · named by {plural(len(ids), 'project')}" for role, ids in zip(partners["role"], partners["project_ids"])]
-        + [f"{date} · {place} · {kind}" for date, place, kind in zip(event_dates, event_places, events["event_type"])]
-        + [
-            f"{publisher} · supports {supports_in_words(supports.loc[source_id])}"
-            for source_id, publisher in zip(sources["source_id"], sources["publisher"])
-        ]
-    )
-    other_text = (
-        _joined(
-            projects["parent_project_id"].map(titles),
-            projects["implementing_partners"],
-            projects["project_id"].map(places),
-            projects["project_id"].map(pair_text),
-            projects["sector"],
-            projects["lead_agency"],
-            projects["lead_office"],
-            projects["summary"],
-            projects["record_id"],  # an IATI identifier or ForeignAssistance.gov activity id an officer pastes in
-        )
-        + _joined(cities["country"], cities["iso3"], cities["city_id"].map(city_pair_text))
-        + [iso3 for iso3, _ in countries]
-        + partners["role"].tolist()
-        + _joined(events["city"], events["country"], events["event_type"], events["summary"])
-        + sources["publisher"].tolist()
-    )
+    # Two functions, so what each puts together is let go when it returns, before the entries are cut into words
+    # (held through that pass, it was a third of the build's memory at 100,000x).
+    details = _details(dataset, partners, countries, country_cities)
+    other_text = _other_texts(dataset, partners, countries)
     # One pass over the entries, each entry's words let go once both tables have them: keeping every name's
     # words until the tables were built held 600,000 lists of word strings at 100,000x (a third of a gigabyte).
-    # A text repeated in a row (events of one series share a summary) is cut into words once; only the last
-    # few texts' words are kept.
+    # The other text is made an entry at a time too. A text repeated in a row (events of one series share a
+    # summary) is cut into words once; only the last few texts' words are kept.
     cut = functools.lru_cache(maxsize=1024)(words)
     everything, in_names = _WordTableBuilder(), _WordTableBuilder()
     folded_names: list[str] = []
-    exact_names: dict[str, list[int]] = {}
-    for entry, (name, text) in enumerate(zip(names, other_text)):
+    abbreviated: dict[str, list[int]] = {}
+    for entry, (name, text) in enumerate(zip(names, other_text, strict=True)):
         own, short = words(name), abbreviations(name)
         name_words = own + short
         everything.add(chain(name_words, cut(text)))
         in_names.add(name_words)
         folded_names.append(" ".join(own))
-        for spelling in dict.fromkeys([folded_names[-1], *short]):
-            exact_names.setdefault(spelling, []).append(entry)
-    del other_text
+        for spelling in short:
+            abbreviated.setdefault(spelling, []).append(entry)
     kind_codes = np.array([_KIND_ORDER[kind] for kind in kinds], dtype=np.int64)
     lengths = np.array([len(name) for name in names], dtype=np.int64)
     name_codes, _ = pd.factorize(pd.Series(folded_names, dtype=object), sort=True)
@@ -353,14 +379,16 @@ def _build_index(dataset: Dataset) -> SearchIndex:
     standing[np.lexsort((name_codes, lengths, kind_codes))] = np.arange(len(names))
     name_order = np.argsort(name_codes, kind="stable")
     return SearchIndex(
-        entries=pd.DataFrame({"kind": kinds, "key": keys, "name": names, "detail": details}),
+        # The entries' own strings, not pandas 3's string type: that copied 600,000 names and details into Arrow
+        # while these lists were still held (110 MB at 100,000x, the top of the build).
+        entries=pd.DataFrame({"kind": kinds, "key": keys, "name": names, "detail": details}, dtype=object),
         everything=everything.table(),
         names=in_names.table(),
         kinds=kind_codes,
         standing=standing,
         sorted_names=[folded_names[entry] for entry in name_order],
         name_order=name_order,
-        exact_names=exact_names,
+        abbreviated=abbreviated,
         partner_projects=dict(zip(partners["key"], partners["project_ids"])),
         partner_names=dict(zip(partners["key"], partners["name"])),
     )
@@ -417,7 +445,8 @@ def search(dataset: Dataset, query: str, limit: int = 50, kind: str | None = Non
     starts[index.name_order[first:last]] = True
     rank = np.where(in_name, IN_NAME, ELSEWHERE)
     rank[starts] = NAME_STARTS
-    rank[index.exact_names.get(phrase, [])] = EXACT_NAME
+    rank[index.name_order[first : bisect.bisect_right(index.sorted_names, phrase, first, last)]] = EXACT_NAME
+    rank[index.abbreviated.get(phrase, [])] = EXACT_NAME
 
     found = np.flatnonzero(matching)
     order = rank[found] * size + index.standing[found]
