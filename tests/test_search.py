@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,3 +209,11 @@ def test_each_source_counts_a_project_once_however_many_ways_it_is_cited(dataset
     assert counts["figures"].to_dict() == dataset.metrics.groupby("source_id").size().reindex(counts.index, fill_value=0).to_dict()
     # globalties_wise is cited by wise_hcmc_sfpuc for the project and for its city pair: one project, not two.
     assert counts.at["globalties_wise", "projects"] == cited.loc[cited["source_id"] == "globalties_wise", "project_id"].nunique()
+
+
+def test_other_words_are_each_cell_as_text_with_empty_cells_left_out():
+    """The index reads the columns' own strings; a cell of another type reads as its text, as astype(str) gave it."""
+    first = pd.Series(["Hanoi", None, np.nan, 3, 1.5, pd.NA], dtype=object)
+    second = pd.Series(["water", "energy", "", "health", None, None], dtype=object)
+    assert list(search._each_joined(first, second)) == ["Hanoi water", "energy", "", "3 health", "1.5", ""]
+    assert list(search._each_joined(pd.Series([], dtype=object))) == []
