@@ -2191,9 +2191,13 @@ def figures_table(dataset: Dataset, projects: pd.DataFrame, limit: int | None = 
     # of their 500,000 rows (at 10,000x).
     table = {name: _taken(dataset.metrics[name], rows) for name in (*_FIGURE_COLUMNS_TAKEN, "source_id")}
     cited = [links[source] for source in table["source_id"]]
+    metrics = table["metric"].tolist()
+    label_of = {metric: metric_label(metric) for metric in dict.fromkeys(metrics)}
     made = {
         "project": _texts(dataset.projects["title"].to_numpy(dtype=object)[positions.table_positions(dataset, "metrics")[rows]]),
-        "label": table["metric"].map({metric: metric_label(metric) for metric in table["metric"].unique()}),
+        # Each distinct metric's label looked up in a dict: Series.map(dict) made the dict a Series in pandas' text type
+        # and matched 2,000 rows through it (0.5 ms against 0.1).
+        "label": pd.Series([label_of[metric] for metric in metrics], dtype="str"),
         "counted": pd.Series(_countable_mask(dataset)[rows]),
         "publisher": _texts(np.array([publisher for publisher, _ in cited], dtype=object)),
         "url": _texts(np.array([url for _, url in cited], dtype=object)),
