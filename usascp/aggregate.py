@@ -1512,19 +1512,20 @@ def _texts(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def source_rows_of(dataset: Dataset, source_ids: pd.Series | np.ndarray) -> np.ndarray:
+    """The positions in dataset.sources of `source_ids` (-1 where none, or not listed). A source listed twice
+    (validation refuses it; a hand-made dataset may not be validated) is found at its last."""
+    wanted = source_ids.to_numpy(dtype=object) if isinstance(source_ids, pd.Series) else np.asarray(source_ids, dtype=object)
+    listed = positions.object_index(dataset.sources["source_id"].to_numpy(dtype=object))
+    if listed.is_unique:
+        return positions.found_in(listed, wanted)
+    position = _source_positions(dataset)
+    return np.array([position.get(source, -1) for source in wanted], dtype=np.int64)
+
+
 def _source_rows(dataset: Dataset, name: str, source_ids) -> np.ndarray:
-    """The positions in dataset.sources of `source_ids()` (-1 where none, or not listed), once per dataset. A
-    source listed twice (validation refuses it; a hand-made dataset may not be validated) is found at its last."""
-
-    def build():
-        wanted = pd.Series(source_ids()).to_numpy(dtype=object)
-        listed = positions.object_index(dataset.sources["source_id"].to_numpy(dtype=object))
-        if listed.is_unique:
-            return positions.found_in(listed, wanted)
-        position = _source_positions(dataset)
-        return np.array([position.get(source, -1) for source in wanted], dtype=np.int64)
-
-    return derived(dataset, ("source_rows", name), build)
+    """source_rows_of(dataset, source_ids()), once per dataset."""
+    return derived(dataset, ("source_rows", name), lambda: source_rows_of(dataset, source_ids()))
 
 
 def _source_positions(dataset: Dataset) -> dict[str, int]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from usascp.aggregate import derived, metric_label
+from usascp.aggregate import derived, metric_label, source_rows_of
 from usascp.load import Dataset
-from usascp.positions import found_in, object_index, table_positions
+from usascp.positions import table_positions
 
 # City facts and what a person calls them.
 _CITY_FACTS = {
@@ -63,12 +63,6 @@ def _project_citations(dataset: Dataset, source_id: str) -> pd.DataFrame:
     return pd.concat(parts).drop_duplicates().reset_index(drop=True)
 
 
-def _source_positions(dataset: Dataset, table: str, column: str) -> np.ndarray:
-    """For each row of a table, the position in dataset.sources of the source its `column` names (-1 for none)."""
-    source_index = object_index(dataset.sources["source_id"].to_numpy(dtype=object))
-    return found_in(source_index, getattr(dataset, table)[column].to_numpy(dtype=object))
-
-
 def _projects_citing(dataset: Dataset) -> np.ndarray:
     """How many projects cite each source (by its position in dataset.sources), in any way.
 
@@ -77,7 +71,7 @@ def _projects_citing(dataset: Dataset) -> np.ndarray:
     project_count = max(len(dataset.projects), 1)
     pairs = [np.zeros(0, dtype=np.int64)]
     for table, column, _ in _PROJECT_CITATIONS:
-        sources = _source_positions(dataset, table, column)
+        sources = source_rows_of(dataset, getattr(dataset, table)[column])
         projects = table_positions(dataset, table)
         cited = (sources >= 0) & (projects >= 0)
         pairs.append(np.unique(sources[cited].astype(np.int64) * project_count + projects[cited]))
@@ -122,7 +116,7 @@ def support_counts(dataset: Dataset) -> pd.DataFrame:
     def build():
         counts = pd.DataFrame(index=pd.Index(dataset.sources["source_id"], name="source_id"))
         counts["projects"] = _projects_citing(dataset)
-        figures = _source_positions(dataset, "metrics", "source_id")
+        figures = source_rows_of(dataset, dataset.metrics["source_id"])
         counts["figures"] = np.bincount(figures[figures >= 0], minlength=len(dataset.sources))
         counts["events"] = _event_citations(dataset).groupby("source_id")["event_id"].nunique()
         counts["cities"] = _city_citations(dataset).groupby("source_id")["city_id"].nunique()
