@@ -244,21 +244,17 @@ def _partners(dataset: Dataset) -> pd.DataFrame:
     )
 
 
-def _city_names(dataset: Dataset) -> pd.DataFrame:
-    """(project_id, city_id, city) for each project_cities row."""
-    return dataset.project_cities.merge(dataset.cities[["city_id", "city"]], on="city_id")
-
-
 def _looked_up(keys: pd.Series, texts: dict) -> pd.Series:
     """The text of each key, None for a key with none: a dict per key, not Series.map (which takes pandas 3 through
     its string type for every key)."""
     return pd.Series([texts.get(key) for key in keys.tolist()], index=keys.index, dtype=object)
 
 
-def _details(dataset: Dataset, partners: pd.DataFrame, countries: list, country_cities: pd.Series) -> list[str]:
+def _details(
+    dataset: Dataset, city_names: pd.DataFrame, partners: pd.DataFrame, countries: list, country_cities: pd.Series
+) -> list[str]:
     """Each entry's line saying which one it is ("Cambodia · 2 projects named here"), in the entries' order."""
     projects, cities, events, sources = dataset.projects, dataset.cities, dataset.events, dataset.sources
-    city_names = _city_names(dataset)
     country_links = project_countries(dataset)
     project_cities = _texts_by(city_names["project_id"], city_names["city"], ", ")
     project_country_names = _texts_by(country_links["project_id"], country_links["country"], ", ")
@@ -290,10 +286,9 @@ def _details(dataset: Dataset, partners: pd.DataFrame, countries: list, country_
     )
 
 
-def _other_texts(dataset: Dataset, partners: pd.DataFrame, countries: list) -> Iterator[str]:
+def _other_texts(dataset: Dataset, city_names: pd.DataFrame, partners: pd.DataFrame, countries: list) -> Iterator[str]:
     """Each entry's words beyond its name (places, partners, summary ...), in the entries' order, made one at a time."""
     projects, cities, events, sources = dataset.projects, dataset.cities, dataset.events, dataset.sources
-    city_names = _city_names(dataset)
     country_links = project_countries(dataset)
     places = _texts_by(
         pd.concat([city_names["project_id"], country_links["project_id"]]),
@@ -354,8 +349,9 @@ def _build_index(dataset: Dataset) -> SearchIndex:
     )
     # Two functions, so what each puts together is let go when it returns, before the entries are cut into words
     # (held through that pass, it was a third of the build's memory at 100,000x).
-    details = _details(dataset, partners, countries, country_cities)
-    other_text = _other_texts(dataset, partners, countries)
+    city_names = dataset.project_cities.merge(cities[["city_id", "city"]], on="city_id")  # project_id, city_id, city
+    details = _details(dataset, city_names, partners, countries, country_cities)
+    other_text = _other_texts(dataset, city_names, partners, countries)
     # One pass over the entries, each entry's words let go once both tables have them: keeping every name's
     # words until the tables were built held 600,000 lists of word strings at 100,000x (a third of a gigabyte).
     # The other text is made an entry at a time too. A text repeated in a row (events of one series share a
