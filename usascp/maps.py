@@ -327,7 +327,7 @@ def city_points(cities: pd.DataFrame) -> pd.DataFrame:
         radius_px=added["radius_px"],
         fill=added["fill"],
         line=added["line"],
-        line_px=1.5,
+        line_px=added["line_px"],
         cohort_label=added["cohort_label"],
         tooltip_title=pd.Series(added["tooltip_title"], index=cities.index, dtype=object),
         tooltip_body=added["tooltip_body"],
@@ -344,6 +344,7 @@ def _city_point_columns(cities: pd.DataFrame) -> tuple[dict[str, list], list[int
         "radius_px": radius,
         "fill": [hex_to_rgb(COHORT_COLOURS[cohort], 230) for cohort in cohorts],
         "line": [[255, 255, 255, 255]] * len(cities),
+        "line_px": [1.5] * len(cities),
         "cohort_label": [COHORT_LABELS[cohort] for cohort in cohorts],
         "tooltip_title": [f"{name}, {country}" for name, country in zip(names, countries)],
         "tooltip_body": [
@@ -366,17 +367,8 @@ def city_map(cities: pd.DataFrame, view: pdk.ViewState = ASEAN_VIEW) -> pdk.Deck
     Drawn from city_points' columns as lists, in its order, without its frame: on every rerun of the Overview,
     the frame cost more than the map (1.6 ms at 10,000x, against 0.5).
     """
-    added, order = _city_point_columns(cities)
-    listed = {
-        "city_id": cities["city_id"].tolist(),
-        "city": cities["city"].tolist(),
-        "lat": cities["lat"].astype(float).tolist(),
-        "lon": cities["lon"].astype(float).tolist(),
-        "line_px": [1.5] * len(cities),
-        **added,
-    }
-    dots = {name: [listed[name][row] for row in order] for name in DOT_COLUMNS}
-    return _deck(city_layers(dots, view.zoom), view, _box_of(dots) if order else ASEAN_BOX)
+    dots = _dots(cities, *_city_point_columns(cities))
+    return _deck(city_layers(dots, view.zoom), view, _box_of(dots) if len(cities) else ASEAN_BOX)
 
 
 def fit_view(lats, lons, width_px: int = 380, height_px: int = 260, max_zoom: float = 7.0) -> pdk.ViewState:
@@ -456,7 +448,11 @@ def network_points(cities: pd.DataFrame, measure: str, measure_label: str) -> pd
 def network_dots(cities: pd.DataFrame, measure: str, measure_label: str) -> dict[str, list]:
     """network_points()' columns that the map draws (DOT_COLUMNS), as lists in its order, without its frame: on
     every rerun of the Pilot cities map the frame cost more than the map."""
-    added, order = _network_point_columns(cities, measure, measure_label)
+    return _dots(cities, *_network_point_columns(cities, measure, measure_label))
+
+
+def _dots(cities: pd.DataFrame, added: dict[str, list], order: list[int]) -> dict[str, list]:
+    """DOT_COLUMNS as lists in the order the dots are drawn: the cities' own columns and those a map adds."""
     listed = {
         "city_id": cities["city_id"].tolist(),
         "city": cities["city"].tolist(),
@@ -597,7 +593,7 @@ def network_map(
         )
         default_view, default_box = PACIFIC_VIEW, (-180.0, -90.0, 180.0, 90.0)
     else:
-        default_view, default_box = ASEAN_VIEW, _box_of(points) if len(_columns(points, ["city"])["city"]) else ASEAN_BOX
+        default_view, default_box = ASEAN_VIEW, _box_of(points) if len(points["city"]) else ASEAN_BOX
     view = view or default_view
     return _deck(city_layers(points, view.zoom) + layers, view, content_box or default_box, repeat=True)
 
